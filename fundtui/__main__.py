@@ -1,0 +1,3 @@
+from fundtui.cli import main
+
+raise SystemExit(main())

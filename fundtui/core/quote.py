@@ -1,0 +1,62 @@
+"""The quote: one venue's funding snapshot for one perpetual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fundtui.core import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A funding snapshot for one linear perpetual on one venue.
+
+    Rates are decimal fractions per funding interval (0.0001 = 0.01 %). Times are
+    epoch milliseconds, UTC. Prices are per venue contract unit: for a bundled
+    contract (``1000PEPE``) divide by ``multiplier`` to get one coin's price.
+    Anything a venue did not give is ``None``; nothing is guessed.
+    """
+
+    venue: str
+    symbol: str  # unified symbol, e.g. "BTC/USDT:USDT" or "1000PEPE/USDT:USDT"
+    base: str  # normalized base, e.g. "PEPE"
+    quote: str  # settlement currency: "USDT" or "USDC"
+    funding_rate: float | None
+    interval_hours: float | None
+    next_funding_ms: int | None = None
+    mark_price: float | None = None
+    index_price: float | None = None
+    open_interest_usd: float | None = None
+    volume_24h_usd: float | None = None
+    price_change_24h: float | None = None  # fraction: 0.05 = +5 %
+    multiplier: int = 1
+    timestamp_ms: int | None = None
+
+    @property
+    def has_rate(self) -> bool:
+        return self.funding_rate is not None and self.interval_hours is not None
+
+    @property
+    def hourly(self) -> float | None:
+        if not self.has_rate:
+            return None
+        return normalize.hourly(self.funding_rate, self.interval_hours)
+
+    @property
+    def rate_8h(self) -> float | None:
+        if not self.has_rate:
+            return None
+        return normalize.rate_8h(self.funding_rate, self.interval_hours)
+
+    @property
+    def apr(self) -> float | None:
+        if not self.has_rate:
+            return None
+        return normalize.apr(self.funding_rate, self.interval_hours)
+
+    @property
+    def premium(self) -> float | None:
+        """(mark - index) / index, or None without both prices."""
+        if self.mark_price is None or not self.index_price:
+            return None
+        return (self.mark_price - self.index_price) / self.index_price
