@@ -31,6 +31,7 @@ class Quote:
     price_change_24h: float | None = None  # fraction: 0.05 = +5 %
     multiplier: int = 1
     timestamp_ms: int | None = None
+    venue_premium: float | None = None  # the venue's own premium figure, when it gives one
 
     @property
     def has_rate(self) -> bool:
@@ -56,7 +57,7 @@ class Quote:
 
     @property
     def premium(self) -> float | None:
-        """(mark - index) / index, or None without both prices."""
+        """(mark - index) / index; the venue's own premium figure without both prices."""
         if self.mark_price is None or not self.index_price:
-            return None
+            return self.venue_premium
         return (self.mark_price - self.index_price) / self.index_price

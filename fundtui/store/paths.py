@@ -1,0 +1,36 @@
+"""Where fundtui keeps its files: platformdirs' per-user config, data and cache folders.
+
+Each can be redirected with an environment variable (FUNDTUI_CONFIG_DIR,
+FUNDTUI_DATA_DIR, FUNDTUI_CACHE_DIR), which tests and benchmarks use to stay
+out of the user's folders.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "fundtui"
+
+
+def _dir(env: str, default: str) -> Path:
+    value = os.environ.get(env)
+    return Path(value) if value else Path(default)
+
+
+def config_dir() -> Path:
+    return _dir("FUNDTUI_CONFIG_DIR", platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return _dir("FUNDTUI_DATA_DIR", platformdirs.user_data_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    return _dir("FUNDTUI_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
