@@ -13,8 +13,9 @@ import re
 
 # A leading power of ten of at least 100 ("100", "1000", ... "1000000"), or a
 # 1M / 1K shorthand, followed by the real ticker. "1INCH" stays as it is: a bare
-# "1" is part of that name, not a multiplier.
-_NUMERIC_PREFIX = re.compile(r"^(1(?:0{2,9}))([A-Z][A-Z0-9]*)$")
+# "1" is part of that name, not a multiplier; the ticker after a prefix has at least
+# two characters, so "100X" stays a name.
+_NUMERIC_PREFIX = re.compile(r"^(1(?:0{2,9}))([A-Z][A-Z0-9]+)$")
 _SHORT_PREFIX = re.compile(r"^1([MK])([A-Z][A-Z0-9]*)$")
 _LOWER_K_PREFIX = re.compile(r"^k([A-Z][A-Z0-9]*)$")
 
