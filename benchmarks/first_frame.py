@@ -1,0 +1,69 @@
+"""First frame and first data, measured on a real pseudo-terminal.
+
+Times from process start until the screen first shows:
+- a bare Textual app's header (the baseline, benchmarks/bare_app.py);
+- fundtui's board header (live mode, no venue needs to answer: the first frame
+  must not wait for ccxt or the network);
+- fundtui --demo with a quote on screen.
+Each is run several times interleaved; the medians are printed.
+
+    python benchmarks/first_frame.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ptyrun import spawn, stop, wait_for  # noqa: E402
+
+HERE = Path(__file__).parent
+PY = sys.executable
+
+
+def time_first(argv, needles, env=None):
+    pid, fd, start = spawn(argv, env=env)
+    try:
+        return wait_for(fd, start, needles)
+    finally:
+        stop(pid, fd)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp()
+    # Live mode pointed at a closed local port: the first frame cannot depend on a venue.
+    cfg = Path(tmp) / "config.toml"
+    cfg.write_text("[general]\nexchanges = [\"binance\", \"bybit\", \"okx\", \"bitget\", "
+                   "\"gate\", \"hyperliquid\"]\n" + "".join(
+                       f"[exchanges.{v}]\napi_base = \"http://127.0.0.1:9\"\n"
+                       for v in ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")))
+    env = {f"FUNDTUI_{k}_DIR": os.path.join(tmp, k.lower()) for k in ("CONFIG", "DATA", "CACHE")}
+    bare, live, demo_frame, demo_data = [], [], [], []
+    for _ in range(args.runs):
+        r = time_first([PY, str(HERE / "bare_app.py")], [b"bare"])
+        bare.append(r.get(b"bare", float("nan")))
+        r = time_first([PY, "-m", "fundtui", "--config", str(cfg)], [b"BTC", b"binance"], env)
+        live.append(r.get(b"binance", float("nan")))
+        r = time_first([PY, "-m", "fundtui", "--demo"], [b"DEMO", b"BTC"], env)
+        demo_frame.append(r.get(b"DEMO", float("nan")))
+        demo_data.append(r.get(b"BTC", float("nan")))
+    med = statistics.median
+    b, lv = med(bare), med(live)
+    print(f"runs: {args.runs} (medians, seconds from process start)")
+    print(f"bare textual app first frame : {b:.3f}")
+    print(f"fundtui live first frame     : {lv:.3f}  ({lv / b:.2f}x bare; target <= 0.5 s, <= 1.3x)")
+    print(f"fundtui --demo first frame   : {med(demo_frame):.3f}")
+    print(f"fundtui --demo data on screen: {med(demo_data):.3f}  (target <= 1.5 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
