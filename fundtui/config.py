@@ -1,13 +1,44 @@
-"""User configuration: the TOML file's shape, defaults and validation."""
+"""User configuration: the TOML file's shape, defaults and validation.
+
+The file (``fundtui config path`` says where) looks like::
+
+    [general]
+    exchanges = ["binance", "bybit", "okx", "bitget", "gate", "hyperliquid"]
+    refresh_seconds = 30
+
+    [exchanges.binance]
+    api_base = "http://127.0.0.1:18100"
+    proxy = "socks5://127.0.0.1:1080"
+    enabled = true
+
+Every problem is reported as a ConfigError with one line naming the file, the
+key and what is allowed. Nothing unknown is silently ignored: a typo in a key
+would otherwise leave a setting at its default without anyone noticing.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
 
 DEFAULT_REFRESH_S = 30.0
+MIN_REFRESH_S = 5.0
+MAX_REFRESH_S = 3600.0
+
+_VENUE_ID = re.compile(r"[a-z0-9]+")
+_PROXY_SCHEMES = ("http", "https", "socks5")
 
 
 class ConfigError(Exception):
@@ -35,3 +66,236 @@ class Config:
     def active_venues(self) -> list[VenueConfig]:
         """Venues to poll, in the configured order, without disabled ones."""
         return [v for v in (self.venue(n) for n in self.exchanges) if v.enabled]
+
+
+# --- venue ids ---------------------------------------------------------------
+
+@functools.cache
+def _ccxt_exchange_dir() -> Path | None:
+    """ccxt's async_support folder, found without importing ccxt (that takes ~0.5 s)."""
+    try:
+        spec = importlib.util.find_spec("ccxt")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "async_support"
+
+
+def is_known_venue(name: str) -> bool:
+    """A venue fundtui supports, or any other exchange id ccxt ships an async client for."""
+    if name in SUPPORTED_VENUES:
+        return True
+    if not _VENUE_ID.fullmatch(name):
+        return False
+    folder = _ccxt_exchange_dir()
+    return folder is not None and (folder / f"{name}.py").is_file()
+
+
+def unknown_venue_hint() -> str:
+    return f"use one of {', '.join(SUPPORTED_VENUES)} or another ccxt exchange id"
+
+
+# --- parsing -----------------------------------------------------------------
+
+def _show(value: Any) -> str:
+    """A value as it would look in TOML, on one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    source: str
+
+    def error(self, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {where} {message}" if where
+                           else f"{self.source}: {message}")
+
+    def check_keys(self, where: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.error(where, f"unknown key {json.dumps(key)}; "
+                                        f"allowed: {', '.join(allowed)}")
+
+
+def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    ctx.check_keys("[general]", table, ("exchanges", "refresh_seconds"))
+    out: dict[str, Any] = {}
+    if "exchanges" in table:
+        names = table["exchanges"]
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise ctx.error("[general]", 'exchanges must be a non-empty list of exchange ids '
+                                         f'like ["binance", "okx"], got {_show(names)}')
+        seen: set[str] = set()
+        for n in names:
+            if not is_known_venue(n):
+                raise ctx.error("[general]", f"exchanges: unknown exchange {json.dumps(n)}; "
+                                             f"{unknown_venue_hint()}")
+            if n in seen:
+                raise ctx.error("[general]", f"exchanges lists {json.dumps(n)} twice")
+            seen.add(n)
+        out["exchanges"] = tuple(names)
+    if "refresh_seconds" in table:
+        value = table["refresh_seconds"]
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or not math.isfinite(value) or not MIN_REFRESH_S <= value <= MAX_REFRESH_S):
+            raise ctx.error("[general]", "refresh_seconds must be a number of seconds between "
+                                         f"{MIN_REFRESH_S:g} and {MAX_REFRESH_S:g}, "
+                                         f"got {_show(value)}")
+        out["refresh_seconds"] = float(value)
+    return out
+
+
+def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
+    msg = ("api_base must be an http:// or https:// URL with a host and no path, "
+           f"like \"http://127.0.0.1:18100\", got {_show(value)}")
+    if not isinstance(value, str):
+        raise ctx.error(where, msg)
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ctx.error(where, msg) from None
+    if (url.scheme not in ("http", "https") or not url.hostname
+            or url.path not in ("", "/") or url.query or url.fragment):
+        raise ctx.error(where, msg)
+    return value.rstrip("/")
+
+
+def _check_proxy(ctx: _Ctx, where: str, value: Any) -> str:
+    msg = ("proxy must be an http://, https:// or socks5:// URL like "
+           f"\"socks5://127.0.0.1:1080\", got {_show(value)}")
+    if not isinstance(value, str):
+        raise ctx.error(where, msg)
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ctx.error(where, msg) from None
+    if url.scheme not in _PROXY_SCHEMES or not url.hostname:
+        raise ctx.error(where, msg)
+    return value
+
+
+def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    venues: dict[str, VenueConfig] = {}
+    for name, section in table.items():
+        where = f"[exchanges.{name}]"
+        if not is_known_venue(name):
+            raise ctx.error(where, f"unknown exchange {json.dumps(name)}; {unknown_venue_hint()}")
+        if not isinstance(section, dict):
+            raise ctx.error("[exchanges]", f"{name} must be a table ([exchanges.{name}]), "
+                                           f"got {_show(section)}")
+        ctx.check_keys(where, section, ("api_base", "enabled", "proxy"))
+        enabled = section.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ctx.error(where, f"enabled must be true or false, got {_show(enabled)}")
+        api_base = section.get("api_base")
+        proxy = section.get("proxy")
+        venues[name] = VenueConfig(
+            name=name,
+            enabled=enabled,
+            api_base=None if api_base is None else _check_api_base(ctx, where, api_base),
+            proxy=None if proxy is None else _check_proxy(ctx, where, proxy),
+        )
+    return {"venues": venues}
+
+
+#: Top-level sections and their parsers. A parser checks its table and returns
+#: Config fields. A new section ([signals], [sectors]) is a new Config field
+#: plus an entry here; until then such a section is reported as unknown.
+SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
+    "general": _parse_general,
+    "exchanges": _parse_exchanges,
+}
+
+
+def _toml_problem(e: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message on one line, always with a line and column."""
+    message = " ".join(str(e).split())
+    if "(at end of document)" in message:
+        last = text.split("\n")
+        where = f"(at line {len(last)}, column {len(last[-1]) + 1}: end of file)"
+        message = message.replace("(at end of document)", where)
+    return message
+
+
+def parse_config(text: str, source: str = "config.toml") -> Config:
+    """A Config from TOML text; ``source`` names the file in error messages."""
+    ctx = _Ctx(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ctx.error("", f"invalid TOML: {_toml_problem(e, text)}") from None
+    fields: dict[str, Any] = {}
+    allowed = ", ".join(f"[{s}]" for s in SECTIONS)
+    for name, table in data.items():
+        parser = SECTIONS.get(name)
+        if parser is None:
+            if not isinstance(table, dict):
+                raise ctx.error("", f"key {json.dumps(name)} must be inside a section; "
+                                    f"sections: {allowed}")
+            raise ctx.error("", f"unknown section [{name}]; allowed: {allowed}")
+        if not isinstance(table, dict):
+            raise ctx.error("", f"{name} must be a section ([{name}]), got {_show(table)}")
+        fields.update(parser(ctx, table))
+    return Config(source=source, **fields)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file.
+
+    ``None`` reads the default file (platform config folder); when that does not
+    exist the defaults apply. A path given explicitly must exist.
+    """
+    explicit = path is not None
+    if path is None:
+        from fundtui.store.paths import config_file
+
+        path = config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if not explicit:
+            return Config()
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    return parse_config(text, str(path))
+
+
+def default_config_text() -> str:
+    """The commented config that ``fundtui config init`` writes; it loads as the defaults."""
+    venues = ", ".join(json.dumps(v) for v in SUPPORTED_VENUES)
+    return f"""\
+# fundtui configuration.
+# Every key is optional; a missing key keeps the default shown here.
+
+[general]
+# Venues to poll, in column order. Besides these six, any ccxt exchange id works
+# (best effort: the six above have dedicated, tested handling).
+exchanges = [{venues}]
+
+# Seconds between polls of each venue ({MIN_REFRESH_S:g} to {MAX_REFRESH_S:g}).
+refresh_seconds = {DEFAULT_REFRESH_S:g}
+
+# Per-venue settings, one table per venue. A venue configured here is still
+# polled only when it is listed in [general] exchanges.
+#
+# [exchanges.binance]
+# enabled = true                         # false: keep listed but do not poll
+# api_base = "http://127.0.0.1:18100"    # replaces scheme and host of REST URLs
+# proxy = "socks5://127.0.0.1:1080"      # http://, https:// or socks5://
+"""
