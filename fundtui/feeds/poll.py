@@ -1,0 +1,54 @@
+"""Poll several quote sources at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from fundtui.feeds.source import QuoteSource, VenueError, VenuePoll
+
+MAX_REASON_CHARS = 200
+
+
+def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    """Whitespace collapsed, cut to ``limit`` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line reason for a failed poll."""
+    if isinstance(exc, VenueError):
+        return one_line(exc.reason or "failed")
+    detail = one_line(str(exc))
+    name = type(exc).__name__
+    return one_line(f"{name}: {detail}" if detail else name)
+
+
+async def _poll_one(source: QuoteSource, timeout_s: float | None) -> VenuePoll | str:
+    deadline = asyncio.timeout(timeout_s)
+    try:
+        async with deadline:
+            return await source.poll()
+    except Exception as e:  # any failure of one venue is that venue's error, not ours
+        if isinstance(e, TimeoutError) and deadline.expired():
+            return f"no answer within {timeout_s:g} s"
+        return describe_error(e)
+
+
+async def poll_all(sources: Sequence[QuoteSource], timeout_s: float | None = None,
+                   ) -> tuple[list[VenuePoll], dict[str, str]]:
+    """Poll every source once, concurrently.
+
+    Returns the successful polls in source order and ``{venue: one-line reason}``
+    for the others. Never raises for a source's failure.
+    """
+    results = await asyncio.gather(*(_poll_one(s, timeout_s) for s in sources))
+    polls: list[VenuePoll] = []
+    errors: dict[str, str] = {}
+    for source, result in zip(sources, results, strict=True):
+        if isinstance(result, str):
+            errors[source.name] = result
+        else:
+            polls.append(result)
+    return polls, errors
