@@ -1,0 +1,270 @@
+"""Command line: the board (a Textual app) and the headless commands.
+
+    fundtui [--demo] [--config PATH]            the live board (or the demo market)
+    fundtui snapshot [--json] [--exchanges a,b] [--demo] [--config PATH]
+    fundtui config init [--force] | config path
+
+Exit codes: 0 fine; 1 no venue answered (snapshot) or a file could not be written;
+2 bad arguments or config; 130 interrupted. Problems are one line on stderr,
+never a traceback. Textual and ccxt are imported only by the commands that
+need them, so ``--version``, ``config`` and ``snapshot --demo`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from fundtui import __version__
+from fundtui.config import (
+    Config,
+    ConfigError,
+    VenueConfig,
+    default_config_text,
+    is_known_venue,
+    load_config,
+    unknown_venue_hint,
+)
+from fundtui.store import paths
+
+PROG = "fundtui"
+#: A live snapshot gives up on a venue that has not answered by then.
+SNAPSHOT_TIMEOUT_S = 60.0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line instead of usage + message
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+
+
+def _exchange_list(text: str) -> list[str]:
+    names = [n.strip().lower() for n in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated exchange ids, got {text!r}")
+    for n in names:
+        if not is_known_venue(n):
+            raise argparse.ArgumentTypeError(f"unknown exchange {n!r}; {unknown_venue_hint()}")
+    return list(dict.fromkeys(names))
+
+
+def _add_common(p: argparse.ArgumentParser, defaults: bool) -> None:
+    # On the top-level parser and again on subcommands, so both `fundtui --demo
+    # snapshot` and `fundtui snapshot --demo` work; a subcommand does not reset
+    # what was given before it.
+    kw: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
+    p.add_argument("--demo", action="store_true", help="use the simulated market (no network)",
+                   **({"default": False} if defaults else kw))
+    p.add_argument("--config", type=Path, metavar="PATH",
+                   help=f"config file (default: {paths.config_file()})",
+                   **({"default": None} if defaults else kw))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, allow_abbrev=False,
+                     description="Funding rates of crypto perpetuals across venues.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_common(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    snap = commands.add_parser("snapshot", allow_abbrev=False,
+                               help="poll every venue once and print the rates",
+                               description="Poll every venue once and print the rates. "
+                                           "Exit 0 when at least one venue answered, 1 when "
+                                           "none did.")
+    snap.add_argument("--json", action="store_true", help="print JSON (stable interface)")
+    snap.add_argument("--exchanges", type=_exchange_list, metavar="A,B",
+                      help="poll these venues instead of the configured ones "
+                           "(even when disabled in the config)")
+    _add_common(snap, defaults=False)
+
+    cfg = commands.add_parser("config", allow_abbrev=False, help="the config file",
+                              description="Write or locate the config file.")
+    actions = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = actions.add_parser("init", allow_abbrev=False,
+                              help="write a commented default config")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                      help="write here instead of the default path")
+    where = actions.add_parser("path", allow_abbrev=False,
+                               help="print where the config is read from")
+    where.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                       help=argparse.SUPPRESS)
+    return parser
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+
+
+# --- the board ---------------------------------------------------------------
+
+def _run_board(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    from fundtui.ui.app import run_app
+
+    return run_app(config, demo=args.demo)
+
+
+# --- snapshot ----------------------------------------------------------------
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+async def _poll_once(venues: Sequence[VenueConfig], demo: bool):
+    from fundtui.feeds.poll import poll_all
+
+    if demo:
+        from fundtui.feeds.demo import demo_sources
+
+        sources = demo_sources([v.name for v in venues])
+        timeout_s = None
+    else:
+        from fundtui.feeds.registry import make_sources
+
+        sources = make_sources(list(venues))
+        timeout_s = SNAPSHOT_TIMEOUT_S
+    try:
+        return await poll_all(sources, timeout_s=timeout_s)
+    finally:
+        await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)
+
+
+def _pct(x: float | None, digits: int) -> str:
+    return "-" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def _table(snapshot_rows, now_ms: int) -> str:
+    from fundtui.core.timefmt import clock_utc, countdown
+
+    header = ("BASE", "VENUE", "SYMBOL", "RATE", "INT", "8H", "APR", "NEXT FUNDING",
+              "SPREAD 8H", "SPREAD APR", "LONG / SHORT")
+    lines = [header]
+    for row in snapshot_rows:
+        first = True
+        for venue, q in row.quotes.items():
+            s = row.spread if first else None
+            nxt = "-"
+            if q.next_funding_ms is not None:
+                nxt = f"{clock_utc(q.next_funding_ms)} in {countdown(q.next_funding_ms, now_ms)}"
+            lines.append((
+                row.base if first else "",
+                venue,
+                q.symbol,
+                _pct(q.funding_rate, 4),
+                "-" if q.interval_hours is None else f"{q.interval_hours:g}h",
+                _pct(q.rate_8h, 4),
+                _pct(q.apr, 2),
+                nxt,
+                _pct(s.spread_8h, 4) if s else "",
+                _pct(s.apr, 1) if s else "",
+                f"{s.long_venue} / {s.short_venue}" if s else "",
+            ))
+            first = False
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    numeric = {3, 4, 5, 6, 8, 9}
+    out = []
+    for line in lines:
+        cells = [c.rjust(w) if i in numeric else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from fundtui.core.board import build_board
+    from fundtui.core.snapshot import build_snapshot
+
+    config: Config = load_config(args.config)
+    if args.exchanges:
+        venues = [dataclasses.replace(config.venue(n), enabled=True) for n in args.exchanges]
+    else:
+        venues = config.active_venues()
+    if not venues:
+        _say(f"no exchanges to poll: every venue is disabled in {config.source}")
+        return 2
+    try:
+        polls, errors = asyncio.run(_poll_once(venues, args.demo))
+    except ImportError as e:
+        _say(f"live venues are unavailable ({e}); try --demo")
+        return 1
+    now_ms = _now_ms()
+    order = [v.name for v in venues]
+    board = build_board({p.venue: p.quotes for p in polls}, order, now_ms)
+    for venue, reason in errors.items():
+        _say(f"{venue}: {reason}")
+    if args.json:
+        snap = build_snapshot([q for p in polls for q in p.quotes], board, errors, now_ms, order)
+        print(json.dumps(snap, indent=2))
+    elif polls:
+        rows = sorted(board.values(), key=lambda r: (r.spread is None,
+                                                     -(r.spread.spread_8h if r.spread else 0.0),
+                                                     r.base))
+        print(_table(rows, now_ms))
+    if not polls:
+        _say("no exchange answered")
+        return 1
+    return 0
+
+
+# --- config ------------------------------------------------------------------
+
+def _config(args: argparse.Namespace) -> int:
+    path: Path = args.config or paths.config_file()
+    if args.action == "path":
+        print(path)
+        return 0
+    if path.exists() and not args.force:
+        _say(f"{path} already exists; use --force to overwrite it")
+        return 2
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(default_config_text(), encoding="utf-8")
+    except OSError as e:
+        _say(f"cannot write {path}: {e.strerror or e}")
+        return 1
+    print(path)
+    return 0
+
+
+# --- entry -------------------------------------------------------------------
+
+def _exit_code(e: SystemExit) -> int:
+    if e.code is None:
+        return 0
+    return e.code if isinstance(e.code, int) else 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as e:  # --help, --version, or a usage error already reported
+            return _exit_code(e)
+        try:
+            if args.command == "snapshot":
+                return _snapshot(args)
+            if args.command == "config":
+                return _config(args)
+            return _run_board(args)
+        except ConfigError as e:
+            _say(str(e))
+            return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into something that stopped reading
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""The command line: exit codes, one-line errors, the snapshot command and config files."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from fundtui import __version__, cli
+from fundtui.config import Config, default_config_text
+from fundtui.feeds import demo
+from fundtui.feeds.source import VenueError
+from fundtui.store import paths
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args, input=None):
+    """``python -m fundtui ARGS`` in a fresh process (the test's folders are inherited)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "fundtui", *args], capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=60, input=input)
+
+
+def assert_one_line_error(proc, code=2):
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("fundtui")
+    return lines[0]
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"fundtui {__version__}"
+
+
+def test_help_as_module():
+    p = run("--help")
+    assert p.returncode == 0
+    assert "snapshot" in p.stdout and "config" in p.stdout and "--demo" in p.stdout
+
+
+def imported_after(argv):
+    """Top-level packages among textual, ccxt and rich imported by main(argv)."""
+    code = ("import io, contextlib, json, sys\n"
+            "from fundtui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    rc = main({argv!r})\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'ccxt', 'rich'})\n"
+            "print(json.dumps([rc, heavy]))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["snapshot", "--demo"],
+                                  ["snapshot", "--demo", "--json"], ["config", "path"]])
+def test_headless_commands_do_not_import_textual_or_ccxt(argv):
+    rc, heavy = imported_after(argv)
+    assert rc == 0
+    assert heavy == []
+
+
+def test_snapshot_demo_json():
+    p = run("snapshot", "--demo", "--json", "--exchanges", "hyperliquid,binance")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    snap = json.loads(p.stdout)
+    assert list(snap) == ["generated_at", "quotes", "spreads", "errors"]
+    assert snap["generated_at"].endswith("Z")
+    assert snap["errors"] == {}
+    venues = [q["exchange"] for q in snap["quotes"]]
+    assert set(venues) == {"hyperliquid", "binance"}
+    # --exchanges order is the venue order, then symbols
+    assert venues == sorted(venues, key=["hyperliquid", "binance"].index)
+    hl = [q["symbol"] for q in snap["quotes"] if q["exchange"] == "hyperliquid"]
+    assert hl == sorted(hl)
+    for q in snap["quotes"]:
+        assert q["rate_8h"] == pytest.approx(q["funding_rate"] * 8 / q["interval_hours"])
+        assert q["apr"] == pytest.approx(q["funding_rate"] * 8760 / q["interval_hours"])
+        assert q["next_funding_time"] > snap["generated_at"][:-1]
+    spreads = snap["spreads"]
+    assert spreads and all(s["venues"] == 2 for s in spreads)
+    assert [s["spread_8h"] for s in spreads] == sorted((s["spread_8h"] for s in spreads),
+                                                       reverse=True)
+    wif = next(s for s in spreads if s["base"] == "WIF")  # planted: hyperliquid pays far more
+    assert wif["short_exchange"] == "hyperliquid" and wif["long_exchange"] == "binance"
+    assert wif["apr"] == pytest.approx(wif["spread_8h"] * 3 * 365)
+
+
+def test_snapshot_demo_table_matches_the_json(capsys):
+    assert cli.main(["snapshot", "--demo", "--json"]) == 0
+    snap = json.loads(capsys.readouterr().out)
+    assert cli.main(["snapshot", "--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:8] == ["BASE", "VENUE", "SYMBOL", "RATE", "INT", "8H", "APR",
+                                    "NEXT"]
+    top = snap["spreads"][0]
+    first = lines[1].split()
+    assert first[0] == top["base"]
+    assert f"{top['spread_8h'] * 100:.4f}%" in lines[1]
+    assert f"{top['long_exchange']} / {top['short_exchange']}" in lines[1]
+    # every venue row of the top base shows that venue's rate as in the JSON
+    row_venues = [first[1]] + [ln.split()[0] for ln in lines[2:top["venues"] + 1]]
+    assert len(row_venues) == top["venues"]
+    for ln in lines[1:top["venues"] + 1]:
+        cells = ln.split()
+        venue, symbol, rate, interval = (cells[1:5] if cells[0] == top["base"]
+                                         else cells[0:4])
+        q = next(q for q in snap["quotes"]
+                 if q["exchange"] == venue and q["symbol"] == symbol)
+        assert rate == f"{q['funding_rate'] * 100:.4f}%"
+        assert interval == f"{q['interval_hours']}h"
+
+
+class Failing:
+    def __init__(self, name, exc):
+        self.name, self.exc, self.closed = name, exc, False
+
+    async def poll(self):
+        raise self.exc
+
+    async def close(self):
+        self.closed = True
+
+
+def test_snapshot_exit_1_when_no_venue_answers(monkeypatch, capsys):
+    made = []
+
+    def sources(names, **kw):
+        made.extend([Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
+                     Failing(names[1], RuntimeError("socket\nclosed"))])
+        return made
+    monkeypatch.setattr(demo, "demo_sources", sources)
+    assert cli.main(["snapshot", "--demo", "--json", "--exchanges", "gate,okx"]) == 1
+    out = capsys.readouterr()
+    assert json.loads(out.out)["errors"] == {"gate": "HTTP 503 maintenance",
+                                             "okx": "RuntimeError: socket closed"}
+    assert out.err.splitlines() == ["fundtui: gate: HTTP 503 maintenance",
+                                    "fundtui: okx: RuntimeError: socket closed",
+                                    "fundtui: no exchange answered"]
+    assert all(s.closed for s in made)
+
+
+def test_snapshot_exit_0_when_some_venue_answers(monkeypatch, capsys):
+    real = demo.demo_sources
+
+    def sources(names, **kw):
+        return [Failing("gate", VenueError("gate", "HTTP 429 rate limited", 30.0)),
+                *real(names[1:], **kw)]
+    monkeypatch.setattr(demo, "demo_sources", sources)
+    assert cli.main(["snapshot", "--demo", "--json", "--exchanges", "gate,okx"]) == 0
+    out = capsys.readouterr()
+    snap = json.loads(out.out)
+    assert snap["errors"] == {"gate": "HTTP 429 rate limited"}
+    assert {q["exchange"] for q in snap["quotes"]} == {"okx"}
+    assert out.err == "fundtui: gate: HTTP 429 rate limited\n"
+
+
+def test_snapshot_follows_the_config(capsys):
+    paths.config_file().write_text('[general]\nexchanges = ["okx", "gate", "bybit"]\n'
+                                   '[exchanges.gate]\nenabled = false\n')
+    assert cli.main(["snapshot", "--demo", "--json"]) == 0
+    exchanges = [q["exchange"] for q in json.loads(capsys.readouterr().out)["quotes"]]
+    assert list(dict.fromkeys(exchanges)) == ["okx", "bybit"]
+    # --exchanges polls a venue even when the config disables it
+    assert cli.main(["snapshot", "--demo", "--json", "--exchanges", "gate"]) == 0
+    assert {q["exchange"] for q in json.loads(capsys.readouterr().out)["quotes"]} == {"gate"}
+
+
+def test_snapshot_with_every_venue_disabled(capsys):
+    paths.config_file().write_text('[general]\nexchanges = ["okx"]\n'
+                                   '[exchanges.okx]\nenabled = false\n')
+    assert cli.main(["snapshot", "--demo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no exchanges to poll" in err
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["snapshot", "--exchanges", "binance,nosuchvenue"], "unknown exchange 'nosuchvenue'"),
+    (["snapshot", "--exchanges", "binance,,okx"], "expected comma-separated exchange ids"),
+    (["snapshot", "--exchanges"], "expected one argument"),
+    (["snapshot", "--jsn"], "unrecognized arguments: --jsn"),
+    (["snap"], "invalid choice: 'snap'"),
+    (["config"], "required"),
+    (["config", "nuke"], "invalid choice: 'nuke'"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, needle):
+    line = assert_one_line_error(run(*args))
+    assert needle in line
+
+
+def test_config_errors_exit_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[general]\nrefresh_seconds = "fast"\n')
+    line = assert_one_line_error(run("snapshot", "--demo", "--config", str(bad)))
+    assert line == (f'fundtui: {bad}: [general] refresh_seconds must be a number of seconds '
+                    'between 5 and 3600, got "fast"')
+    # the same before the subcommand, and for the board
+    assert_one_line_error(run("--config", str(bad), "snapshot", "--demo"))
+    assert_one_line_error(run("--config", str(bad), "--demo"))
+    line = assert_one_line_error(run("snapshot", "--config", str(tmp_path / "missing.toml")))
+    assert "no such config file" in line
+    paths.config_file().write_text("[general\n")
+    line = assert_one_line_error(run("snapshot", "--demo"))
+    assert "invalid TOML" in line and "line 1, column" in line
+
+
+def test_config_path_and_init(capsys, tmp_path):
+    target = paths.config_file()
+    assert cli.main(["config", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(target)
+    assert not target.exists()
+
+    assert cli.main(["config", "init"]) == 0
+    assert capsys.readouterr().out.strip() == str(target)
+    assert target.read_text() == default_config_text()
+
+    target.write_text("# mine\n")
+    assert cli.main(["config", "init"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err and "--force" in err
+    assert target.read_text() == "# mine\n"
+
+    assert cli.main(["config", "init", "--force"]) == 0
+    assert target.read_text() == default_config_text()
+
+    other = tmp_path / "deep" / "dir" / "fundtui.toml"
+    assert cli.main(["config", "init", "--config", str(other)]) == 0
+    assert other.read_text() == default_config_text()
+    capsys.readouterr()
+    assert cli.main(["--config", str(other), "config", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(other)
+
+
+def test_interrupt_exits_130_quietly(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_snapshot", interrupted)
+    assert cli.main(["snapshot", "--demo"]) == 130
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_the_board_gets_the_loaded_config_and_demo_flag(monkeypatch):
+    calls = []
+    app = types.ModuleType("fundtui.ui.app")
+    app.run_app = lambda config, demo=False: calls.append((config, demo)) or 0
+    monkeypatch.setitem(sys.modules, "fundtui.ui.app", app)
+    paths.config_file().write_text("[general]\nrefresh_seconds = 10\n")
+    assert cli.main(["--demo"]) == 0
+    assert cli.main([]) == 0
+    (cfg, demo_flag), (_, live_flag) = calls
+    assert isinstance(cfg, Config) and cfg.refresh_seconds == 10.0
+    assert (demo_flag, live_flag) == (True, False)
