@@ -260,3 +260,32 @@ def test_the_board_gets_the_loaded_config_and_demo_flag(monkeypatch):
     (cfg, demo_flag), (_, live_flag) = calls
     assert isinstance(cfg, Config) and cfg.refresh_seconds == 10.0
     assert (demo_flag, live_flag) == (True, False)
+
+
+def test_live_snapshot_hands_the_venue_configs_to_the_registry(monkeypatch, capsys):
+    got = []
+
+    def make_sources(venues):
+        got.extend(venues)
+        # stand-ins for live venues: the demo market under the same names
+        return [*demo.demo_sources([v.name for v in venues[:1]]),
+                Failing(venues[1].name, VenueError(venues[1].name, "HTTP 451 restricted"))]
+    registry = types.ModuleType("fundtui.feeds.registry")
+    registry.make_sources = make_sources
+    monkeypatch.setitem(sys.modules, "fundtui.feeds.registry", registry)
+    paths.config_file().write_text('[general]\nexchanges = ["bybit", "binance", "okx"]\n'
+                                   '[exchanges.binance]\napi_base = "http://127.0.0.1:18100"\n'
+                                   '[exchanges.okx]\nenabled = false\n')
+    assert cli.main(["snapshot", "--json"]) == 0
+    assert [(v.name, v.api_base) for v in got] == [("bybit", None),
+                                                  ("binance", "http://127.0.0.1:18100")]
+    out = capsys.readouterr()
+    assert json.loads(out.out)["errors"] == {"binance": "HTTP 451 restricted"}
+    assert out.err == "fundtui: binance: HTTP 451 restricted\n"
+
+
+def test_live_snapshot_without_the_live_adapter_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "fundtui.feeds.registry", None)  # import fails
+    assert cli.main(["snapshot"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "try --demo" in err
