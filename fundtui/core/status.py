@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 
-class VenueState(str, Enum):
+class VenueState(StrEnum):
     WAITING = "waiting"  # no answer yet, no error yet
     LIVE = "live"  # last poll succeeded and the data is fresh
     RETRYING = "retrying"  # last poll failed; data still within the freshness window
