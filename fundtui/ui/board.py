@@ -1,0 +1,212 @@
+"""The funding board: a DataTable kept in step with the data by diffing.
+
+Every change (new data, a clock tick, a unit/sort/filter/watchlist change) goes
+through ``render_board``: it computes each visible cell, touches only the cells
+whose text or style changed, adds and removes rows by base, re-sorts in place,
+and puts the cursor back on the base it was on, all in one batch update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+from fundtui.ui import format as fmt
+from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
+from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
+from fundtui.ui.model import RowView
+
+
+class BoardTable(DataTable):
+    """Rows keyed by base; columns keyed as in ``columns.board_columns``."""
+
+    class ViewChanged(Message):
+        """Unit, sort, filter or watchlist view changed (the top bar shows them)."""
+
+    def __init__(self, venues: list[str], *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", fixed_columns=1, id=id)
+        self.specs: list[ColumnSpec] = board_columns(venues)
+        self._spec = {s.key: s for s in self.specs}
+        self.unit = Unit.H8
+        self.sort_key = "spread"
+        self.sort_desc = True
+        self.filter_text = ""
+        self.watch_only = False
+        self.watched: Collection[str] = frozenset()
+        self.palette: Palette = DEFAULT_PALETTE
+        self.stale: frozenset[str] = frozenset()
+        self.now_ms = 0
+        self._rows: Mapping[str, RowView] = {}
+        self._shown: dict[str, dict[str, Text]] = {}  # base -> column key -> cell on screen
+
+    def on_mount(self) -> None:
+        for spec in self.specs:
+            self.add_column(self._label(spec), width=spec.width, key=spec.key)
+
+    # --- what the app calls -------------------------------------------------
+
+    @property
+    def total_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def selected_base(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        except CellDoesNotExist:
+            return None
+
+    def set_rows(self, rows: Mapping[str, RowView], now_ms: int,
+                 stale: frozenset[str] = frozenset()) -> None:
+        self._rows, self.now_ms, self.stale = rows, now_ms, stale
+        self.render_board()
+
+    def tick(self, now_ms: int) -> None:
+        """The clock moved: only clock-driven cells (the countdown) can change."""
+        self.now_ms = now_ms
+        self.render_board(only={s.key for s in self.specs if s.ticking})
+
+    def set_palette(self, palette: Palette) -> None:
+        self.palette = palette
+        self.render_board()
+
+    def set_watched(self, watched: Collection[str]) -> None:
+        self.watched = watched
+        self.render_board()
+
+    def cycle_unit(self) -> None:
+        self.unit = self.unit.next()
+        self._view_changed()
+
+    def sort_by(self, key: str, desc: bool | None = None) -> None:
+        spec = self._spec[key]
+        self.sort_key = key
+        self.sort_desc = spec.desc_first if desc is None else desc
+        self._view_changed()
+
+    def cycle_sort(self, step: int = 1) -> None:
+        keys = [s.key for s in self.specs]
+        self.sort_by(keys[(keys.index(self.sort_key) + step) % len(keys)])
+
+    def reverse_sort(self) -> None:
+        self.sort_desc = not self.sort_desc
+        self._view_changed()
+
+    def set_filter(self, text: str) -> None:
+        if text != self.filter_text:
+            self.filter_text = text
+            self._view_changed()
+
+    def toggle_watch_only(self) -> None:
+        self.watch_only = not self.watch_only
+        self._view_changed()
+
+    def sort_title(self) -> str:
+        return self._spec[self.sort_key].title(self.unit)
+
+    # --- rendering ----------------------------------------------------------
+
+    def _view_changed(self) -> None:
+        self.render_board()
+        self.post_message(self.ViewChanged())
+
+    def _visible(self, row: RowView) -> bool:
+        if self.watch_only and row.base not in self.watched:
+            return False
+        return not self.filter_text or self.filter_text.casefold() in row.base.casefold()
+
+    def render_board(self, only: set[str] | None = None) -> None:
+        """Bring the table in line with the model, touching only what changed.
+
+        ``only`` limits the cells recomputed to those columns (used by the clock tick).
+        """
+        ctx = Ctx(self.unit, self.palette, self.now_ms, self.watched, self.stale)
+        visible = [r for r in self._rows.values() if self._visible(r)]
+        keep = {r.base for r in visible}
+        specs = self.specs if only is None else [s for s in self.specs if s.key in only]
+        cursor_base = self.selected_base
+        with self.app.batch_update():
+            for base in [b for b in self._shown if b not in keep]:
+                self.remove_row(base)
+                del self._shown[base]
+            for row in visible:
+                shown = self._shown.get(row.base)
+                if shown is None:
+                    cells = {s.key: s.render(row, ctx) for s in self.specs}
+                    self.add_row(*cells.values(), key=row.base)
+                    self._shown[row.base] = cells
+                    continue
+                for spec in specs:
+                    text = spec.render(row, ctx)
+                    if not fmt.same(shown[spec.key], text):
+                        self.update_cell(row.base, spec.key, text)
+                        shown[spec.key] = text
+            self._update_labels()
+            self._apply_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
+            if cursor_base in self._shown:
+                index = self.get_row_index(cursor_base)
+                if index != self.cursor_row:
+                    self.move_cursor(row=index, animate=False)
+
+    def _apply_order(self, order: list[str]) -> None:
+        if [row.key.value for row in self.ordered_rows] == order:
+            return
+        rank = {base: i for i, base in enumerate(order)}
+        self.sort("base", key=lambda cell: rank[fmt.base_from_cell(cell)])
+
+    def _label(self, spec: ColumnSpec) -> Text:
+        title = spec.title(self.unit)
+        if spec.key == self.sort_key:
+            title += "▼" if self.sort_desc else "▲"
+        justify = "left" if spec.key in ("base", "legs") else "right"
+        if spec.venue is not None and spec.venue in self.stale:
+            return Text(fmt.STALE_MARK + title, style=self.palette.stale, justify=justify)
+        return Text(title, justify=justify)
+
+    def _update_labels(self) -> None:
+        changed = False
+        for spec in self.specs:
+            column = self.columns.get(spec.key)  # type: ignore[call-overload]  # str == key
+            label = self._label(spec)
+            if column is not None and not fmt.same(column.label, label):
+                column.label = label
+                changed = True
+        if changed:
+            self.notify_style_update()  # drops the render caches that hold the old header
+
+    # --- keys and mouse -----------------------------------------------------
+
+    def _column_stops(self) -> list[int]:
+        """scroll_x values that put a column right after the fixed Base column."""
+        stops, x = [0], 0
+        for column in self.ordered_columns[self.fixed_columns:]:
+            x += column.get_render_width(self)
+            stops.append(x)
+        return stops
+
+    def action_cursor_right(self) -> None:
+        # The cursor is a whole row, so ← → scroll the venue columns one column at a time.
+        ahead = [x for x in self._column_stops() if x > self.scroll_x]
+        if ahead:
+            self.scroll_to(x=min(ahead[0], self.max_scroll_x), animate=False)
+
+    def action_cursor_left(self) -> None:
+        behind = [x for x in self._column_stops() if x < self.scroll_x]
+        self.scroll_to(x=behind[-1] if behind else 0, animate=False)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key is None:
+            return
+        if key == self.sort_key:
+            self.reverse_sort()
+        else:
+            self.sort_by(key)

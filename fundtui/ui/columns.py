@@ -1,0 +1,95 @@
+"""The board's columns: title, fixed width, how to render a cell and sort by it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+
+from fundtui.ui import format as fmt
+from fundtui.ui.format import Palette, Unit
+from fundtui.ui.model import RowView
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """Everything a cell depends on besides its row."""
+
+    unit: Unit
+    palette: Palette
+    now_ms: int
+    watched: Container[str]
+    stale: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    key: str
+    title: Callable[[Unit], str]
+    width: int
+    render: Callable[[RowView, Ctx], Text]
+    sort_value: Callable[[RowView, Ctx], Any]  # None sorts last in either direction
+    desc_first: bool = True  # direction the first time the column is chosen
+    ticking: bool = False  # its text changes with the clock alone
+    venue: str | None = None
+
+
+def _base() -> ColumnSpec:
+    return ColumnSpec("base", lambda u: "Base", 11,
+                      lambda r, c: fmt.base_cell(r.base, r.base in c.watched, c.palette),
+                      lambda r, c: r.base, desc_first=False)
+
+
+def _spread() -> ColumnSpec:
+    return ColumnSpec("spread", lambda u: "Sprd APR" if u is Unit.APR else "Sprd 8h", 9,
+                      lambda r, c: fmt.spread_value_cell(r.spread, c.unit, c.palette),
+                      lambda r, c: r.spread.spread_8h if r.spread else None)
+
+
+def _legs() -> ColumnSpec:
+    return ColumnSpec("legs", lambda u: "Long/Short", 13,
+                      lambda r, c: fmt.legs_cell(r.spread, c.palette),
+                      lambda r, c: ((fmt.venue_code(r.spread.long_venue),
+                                     fmt.venue_code(r.spread.short_venue))
+                                    if r.spread else None), desc_first=False)
+
+
+def _next() -> ColumnSpec:
+    return ColumnSpec("next", lambda u: "Next", 6,
+                      lambda r, c: fmt.countdown_cell(r.next_funding_ms(c.now_ms), c.now_ms,
+                                                      c.palette),
+                      lambda r, c: r.next_funding_ms(c.now_ms), desc_first=False, ticking=True)
+
+
+def _venue(venue: str) -> ColumnSpec:
+    def render(r: RowView, c: Ctx) -> Text:
+        return fmt.rate_cell(r.quotes.get(venue), c.unit, c.palette, venue in r.stale)
+
+    def sort_value(r: RowView, c: Ctx) -> float | None:
+        q = r.quotes.get(venue)
+        if q is None or venue in r.stale:  # old data never sorts to the top
+            return None
+        return fmt.rate_value(q, c.unit)
+
+    return ColumnSpec(f"v:{venue}", lambda u: venue, 12, render, sort_value, venue=venue)
+
+
+def _premium() -> ColumnSpec:
+    return ColumnSpec("premium", lambda u: "Premium", 8,
+                      lambda r, c: fmt.premium_cell(r.premium, c.palette),
+                      lambda r, c: r.premium)
+
+
+def board_columns(venues: Sequence[str]) -> list[ColumnSpec]:
+    """Base first (fixed while scrolling), the spread next so it shows at 80 columns."""
+    return [_base(), _spread(), _legs(), _next(), *(_venue(v) for v in venues), _premium()]
+
+
+def sort_order(rows: Sequence[RowView], spec: ColumnSpec, desc: bool, ctx: Ctx) -> list[str]:
+    """Bases in display order: by ``spec``, ties by base, missing values last."""
+    keyed = [(spec.sort_value(r, ctx), r.base) for r in sorted(rows, key=lambda r: r.base)]
+    present = [(v, b) for v, b in keyed if v is not None]
+    present.sort(key=lambda vb: vb[0], reverse=desc)  # stable: ties stay by base
+    return [b for _, b in present] + [b for v, b in keyed if v is None]

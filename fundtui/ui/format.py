@@ -1,0 +1,207 @@
+"""Cell text for the board: numbers as strings, and the colours they get.
+
+Pure apart from the palette, which is built from the active theme's colours so
+every theme keeps the same meaning: positive funding (longs pay shorts) in the
+theme's success colour, negative (shorts pay longs) in its error colour, brighter
+and bolder the larger the 8h-equivalent rate. Stale data is grey, italic and
+prefixed ``~`` so it can never pass for live in any terminal, colour or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color
+
+from fundtui.core.quote import Quote
+from fundtui.core.spread import Spread
+
+
+class Unit(Enum):
+    RAW = "raw"  # the venue's own rate per its funding interval
+    H8 = "8h"  # 8h-equivalent
+    APR = "apr"  # simple annualized
+
+    @property
+    def label(self) -> str:
+        return {"raw": "per interval", "8h": "8h-equivalent", "apr": "APR"}[self.value]
+
+    def next(self) -> Unit:
+        units = list(Unit)
+        return units[(units.index(self) + 1) % len(units)]
+
+
+#: |8h-equivalent rate| thresholds for colour intensity. 0.01 %/8h is the common
+#: baseline rate; 0.05 %/8h (about 55 % APR) is rich.
+FLAT_8H = 0.000005
+ELEVATED_8H = 0.0001
+EXTREME_8H = 0.0005
+
+STALE_MARK = "~"
+EMPTY = Text("")
+
+#: Short venue codes for the spread legs column (the venue columns use full names).
+VENUE_CODES = {"binance": "BIN", "bybit": "BYB", "okx": "OKX", "bitget": "BGT",
+               "gate": "GATE", "hyperliquid": "HL"}
+
+
+def venue_code(venue: str) -> str:
+    return VENUE_CODES.get(venue, venue[:4].upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    pos: tuple[Style, Style, Style]  # normal, elevated, extreme
+    neg: tuple[Style, Style, Style]
+    flat: Style
+    muted: Style
+    stale: Style
+    warn: Style
+    hot: Style  # a spread worth looking at
+    watch: Style
+
+    @classmethod
+    def from_variables(cls, v: Mapping[str, str]) -> Palette:
+        bg = Color.parse(v.get("background", "#000000"))
+
+        def c(name: str, fallback: str) -> str:
+            try:
+                color = Color.parse(v.get(name, fallback))
+            except Exception:  # "auto 60%" style values do not parse to one colour
+                color = Color.parse(fallback)
+            return (bg + color).hex6  # flatten any alpha against the background
+
+        fg, bg_hex = c("foreground", "#e0e0e0"), bg.hex6
+        muted = (bg + Color.parse(fg).with_alpha(0.45)).hex6
+        success, error = c("success", "#4ebf71"), c("error", "#b93c5b")
+        return cls(
+            pos=(Style(color=success), Style(color=c("text-success", success), bold=True),
+                 Style(color=bg_hex, bgcolor=success, bold=True)),
+            neg=(Style(color=error), Style(color=c("text-error", error), bold=True),
+                 Style(color=bg_hex, bgcolor=error, bold=True)),
+            flat=Style(color=(bg + Color.parse(fg).with_alpha(0.7)).hex6),
+            muted=Style(color=muted),
+            stale=Style(color=muted, italic=True),
+            warn=Style(color=c("warning", "#fea62b"), bold=True),
+            hot=Style(color=c("accent", "#fea62b"), bold=True),
+            watch=Style(color=c("warning", "#fea62b")),
+        )
+
+
+DEFAULT_PALETTE = Palette.from_variables({})
+
+
+def pct(x: float, decimals: int = 4) -> str:
+    s = f"{x * 100:.{decimals}f}%"
+    return s[1:] if s.startswith("-") and float(s[:-1]) == 0 else s  # no "-0.0000%"
+
+
+def signed_pct(x: float, decimals: int = 3) -> str:
+    s = pct(x, decimals)
+    return s if s.startswith("-") else "+" + s
+
+
+def apr_pct(x: float) -> str:
+    """APR with as many decimals as fit: 12.34%, 123.4%, 1234%."""
+    a = abs(x * 100)
+    return pct(x, 2 if a < 100 else 1 if a < 1000 else 0)
+
+
+def interval_suffix(interval_h: float | None) -> str:
+    if interval_h is None:
+        return "·?h"
+    return "" if interval_h == 8 else f"·{interval_h:g}h"
+
+
+def rate_style(rate_8h: float, p: Palette) -> Style:
+    a = abs(rate_8h)
+    if a < FLAT_8H:
+        return p.flat
+    tiers = p.pos if rate_8h > 0 else p.neg
+    return tiers[0] if a <= ELEVATED_8H else tiers[1] if a <= EXTREME_8H else tiers[2]
+
+
+def rate_value(q: Quote, unit: Unit) -> float | None:
+    """The number shown for ``q`` in ``unit`` (a fraction), None when unknown."""
+    if unit is Unit.RAW:
+        return q.funding_rate
+    return q.rate_8h if unit is Unit.H8 else q.apr
+
+
+def rate_cell(q: Quote | None, unit: Unit, p: Palette, stale: bool = False) -> Text:
+    """One venue's rate, e.g. ``0.0100%``, ``0.0050%·4h``; ``~`` and grey when stale."""
+    if q is None:
+        return EMPTY
+    value = rate_value(q, unit)
+    suffix = interval_suffix(q.interval_hours)
+    if value is None:  # listed, but no usable rate or interval
+        return Text("?" + suffix, style=p.stale if stale else p.warn, justify="right")
+    number = apr_pct(value) if unit is Unit.APR else pct(value)
+    if stale:
+        return Text(STALE_MARK + number + suffix, style=p.stale, justify="right")
+    r8 = q.rate_8h
+    style = rate_style(r8, p) if r8 is not None else p.warn
+    return Text.assemble((number, style), (suffix, p.muted), justify="right")
+
+
+def spread_value_cell(spread: Spread | None, unit: Unit, p: Palette) -> Text:
+    if spread is None:
+        return EMPTY
+    s = spread.spread_8h
+    text = apr_pct(spread.apr) if unit is Unit.APR else pct(s)
+    style = p.muted if s < ELEVATED_8H else p.hot if s >= EXTREME_8H else Style()
+    return Text(text, style=style, justify="right")
+
+
+def legs_cell(spread: Spread | None, p: Palette) -> Text:
+    """``L OKX  S GATE``: go long on the lowest-rate venue, short on the highest."""
+    if spread is None:
+        return EMPTY
+    return Text.assemble(("L ", p.muted), f"{venue_code(spread.long_venue):<5}",
+                         ("S ", p.muted), venue_code(spread.short_venue))
+
+
+def premium_cell(premium: float | None, p: Palette) -> Text:
+    if premium is None:
+        return EMPTY
+    style = p.flat if abs(premium) < 0.00005 else p.pos[0] if premium > 0 else p.neg[0]
+    return Text(signed_pct(premium), style=style, justify="right")
+
+
+def countdown(ms_left: int) -> str:
+    """``3h12m`` an hour or more out, ``12:05`` (mm:ss) under an hour, ``now`` at zero."""
+    if ms_left <= 0:
+        return "now"
+    s = -(-ms_left // 1000)  # round up: "00:00" would claim the settlement happened
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+def countdown_cell(next_ms: int | None, now_ms: int, p: Palette) -> Text:
+    if next_ms is None:
+        return EMPTY
+    left = next_ms - now_ms
+    style = p.warn if left < 5 * 60_000 else Style()
+    return Text(countdown(left), style=style, justify="right")
+
+
+def base_cell(base: str, watched: bool, p: Palette) -> Text:
+    if watched:
+        return Text.assemble(("★ ", p.watch), base)
+    return Text("  " + base)
+
+
+def same(a: Text, b: Text) -> bool:
+    """Equal text and styling (``Text.__eq__`` ignores the base style)."""
+    return (a.plain == b.plain and a.style == b.style and a.spans == b.spans
+            and a.justify == b.justify)
+
+
+def base_from_cell(cell: Text) -> str:
+    """The base symbol in a cell made by ``base_cell``."""
+    return cell.plain[2:]

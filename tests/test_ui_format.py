@@ -1,0 +1,68 @@
+"""Cell text: percentages, intervals, countdowns, stale marking."""
+
+from __future__ import annotations
+
+import pytest
+
+from fundtui.ui import format as fmt
+from fundtui.ui.format import DEFAULT_PALETTE as P
+from fundtui.ui.format import Unit
+from tests.fakesource import quote
+
+
+@pytest.mark.parametrize("unit,expected", [
+    (Unit.RAW, "0.0100%·4h"), (Unit.H8, "0.0200%·4h"), (Unit.APR, "21.90%·4h")])
+def test_a_4h_rate_in_each_unit(unit, expected):
+    assert fmt.rate_cell(quote("okx", "BTC", 0.0001, interval_h=4), unit, P).plain == expected
+
+
+def test_8h_rates_carry_no_suffix_and_odd_intervals_do():
+    assert fmt.rate_cell(quote("okx", "BTC", 0.0001), Unit.RAW, P).plain == "0.0100%"
+    assert fmt.rate_cell(quote("okx", "BTC", 0.0001, interval_h=0.5), Unit.RAW, P).plain \
+        == "0.0100%·0.5h"
+
+
+def test_unknown_interval_is_never_normalized():
+    q = quote("okx", "BTC", 0.0001, interval_h=None)
+    assert fmt.rate_cell(q, Unit.RAW, P).plain == "0.0100%·?h"
+    assert fmt.rate_cell(q, Unit.H8, P).plain == "?·?h"
+
+
+def test_stale_cells_are_marked_and_grey():
+    text = fmt.rate_cell(quote("okx", "BTC", -0.0001), Unit.H8, P, stale=True)
+    assert text.plain == "~-0.0100%"
+    assert text.style == P.stale
+
+
+def test_sign_and_magnitude_colours():
+    assert fmt.rate_style(0.0001, P) == P.pos[0]
+    assert fmt.rate_style(-0.0003, P) == P.neg[1]
+    assert fmt.rate_style(0.002, P) == P.pos[2]
+    assert fmt.rate_style(0.000001, P) == P.flat
+
+
+def test_percent_formats():
+    assert fmt.pct(-0.0000001) == "0.0000%"
+    assert fmt.apr_pct(0.1095) == "10.95%"
+    assert fmt.apr_pct(1.2345) == "123.4%"
+    assert fmt.apr_pct(-17.52) == "-1752%"
+    assert fmt.signed_pct(0.001) == "+0.100%"
+
+
+@pytest.mark.parametrize("ms,expected", [
+    (0, "now"), (-5, "now"), (999, "00:01"), (60_001, "01:01"), (725_000, "12:05"),
+    (3_600_000, "1h00m"), (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m")])
+def test_countdown(ms, expected):
+    assert fmt.countdown(ms) == expected
+
+
+def test_base_cell_round_trip():
+    assert fmt.base_from_cell(fmt.base_cell("PEPE", True, P)) == "PEPE"
+    assert fmt.base_from_cell(fmt.base_cell("PEPE", False, P)) == "PEPE"
+
+
+def test_theme_palette_follows_the_theme_colours():
+    p = fmt.Palette.from_variables({"success": "#00ff00", "error": "#ff0000",
+                                    "background": "#000000"})
+    assert p.pos[0].color.name == "#00ff00"
+    assert p.neg[0].color.name == "#ff0000"
