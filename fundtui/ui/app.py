@@ -1,0 +1,305 @@
+"""The fundtui app: the board, the venue status line, and one poller per venue.
+
+The first frame does not wait for the sources: ``source_factory`` (which may
+import ccxt) runs in a thread after mount while the empty board and the
+"connecting" badges are already on screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
+
+from fundtui.config import Config
+from fundtui.core.quote import Quote
+from fundtui.core.status import VenueState, VenueStatus
+from fundtui.feeds.source import QuoteSource
+from fundtui.store.watchlist import Watchlist
+from fundtui.ui.board import BoardTable
+from fundtui.ui.format import Palette
+from fundtui.ui.help import HelpScreen
+from fundtui.ui.messages import SourcesFailed, SourcesReady, VenueFailed, VenuePolled
+from fundtui.ui.model import build_rows
+from fundtui.ui.poller import VenuePoller, one_line
+from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
+from fundtui.ui.theme import FUNDTUI_DARK
+
+SourceFactory = Callable[[], Sequence[QuoteSource]]
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class FundApp(App[int]):
+    CSS_PATH = "fundtui.tcss"
+    TITLE = "fundtui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("u", "unit", "Unit"),
+        Binding("s", "sort(1)", "Sort"),
+        Binding("S", "sort(-1)", "Sort back", show=False),
+        Binding("r", "reverse", "Reverse"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("w", "watch", "Watch"),
+        Binding("v,W", "watch_only", "Watchlist"),
+        Binding("R", "poll_now", "Poll now", show=False),
+    ]
+
+    def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
+                 clock: Callable[[], int] | None = None,
+                 watchlist_path: Path | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.source_factory = source_factory
+        self.demo = demo
+        self.clock = clock or wall_clock_ms
+        self.refresh_s = config.refresh_seconds
+        self.venues = [v.name for v in config.active_venues()]
+        self.statuses: dict[str, VenueStatus] = {v: VenueStatus(v) for v in self.venues}
+        self.quotes: dict[str, tuple[Quote, ...]] = {}  # last good quotes per venue
+        self.sources: list[QuoteSource] = []
+        self.pollers: dict[str, VenuePoller] = {}
+        self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
+        self._stale: frozenset[str] = frozenset()
+        self._rebuild_pending = False
+
+    # --- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.demo, id="top")
+        yield BoardTable(self.venues, id="board")
+        yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter",
+                    compact=True)
+        yield VenueStrip(self.venues, id="venues")
+        yield Footer()
+
+    @property
+    def board(self) -> BoardTable:
+        return self.query_one(BoardTable)
+
+    def on_mount(self) -> None:
+        self.register_theme(FUNDTUI_DARK)
+        self.theme = FUNDTUI_DARK.name
+        self.board.watched = self.watchlist.bases
+        self.board.palette = self._palette()
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._retheme())
+        self.board.focus()
+        self._update_view_info()
+        self.tick()
+        self.ticker = self.set_interval(1.0, self.tick)
+        if self._watch_notice:
+            self.notify(self._watch_notice, severity="warning", timeout=10)
+        self.run_worker(self._start_sources(), name="sources", group="sources",
+                        exit_on_error=False)
+
+    async def on_unmount(self) -> None:
+        for source in self.sources:
+            try:
+                await asyncio.wait_for(source.close(), 5)
+            except Exception:  # closing is best effort on the way out
+                pass
+
+    # --- sources and polling ------------------------------------------------
+
+    async def _start_sources(self) -> None:
+        try:
+            sources = await asyncio.to_thread(self.source_factory)
+        except Exception as e:
+            self.post_message(SourcesFailed(one_line(e)))
+            return
+        self.post_message(SourcesReady(sources))
+
+    def on_sources_ready(self, message: SourcesReady) -> None:
+        self.sources = message.sources
+        for source in message.sources:
+            if source.name not in self.statuses:
+                self.notify(f"Ignoring source {source.name!r}: not a configured venue",
+                            severity="warning")
+                continue
+            poller = VenuePoller(source, self.post_message, self.refresh_s, self.clock)
+            self.pollers[source.name] = poller
+            self.run_worker(poller.run(), name=f"poll {source.name}", group=source.name,
+                            exit_on_error=False)
+        for venue in self.venues:
+            if venue not in self.pollers:
+                self._venue_failed(venue, "no source for this venue")
+
+    def on_sources_failed(self, message: SourcesFailed) -> None:
+        self.notify(f"Could not start the venues: {message.reason}", severity="error",
+                    timeout=30)
+        for venue in self.venues:
+            self._venue_failed(venue, message.reason)
+
+    def on_venue_polled(self, message: VenuePolled) -> None:
+        if message.venue not in self.statuses:
+            return
+        now = self.clock()
+        self.statuses[message.venue] = self.statuses[message.venue].succeeded(
+            now, message.poll.latency_ms, len(message.poll.quotes))
+        self.quotes[message.venue] = message.poll.quotes
+        self._schedule_rebuild()
+
+    def on_venue_failed(self, message: VenueFailed) -> None:
+        self._venue_failed(message.venue, message.reason, message.retry_at_ms)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.group in self.statuses:
+            self._venue_failed(worker.group, f"poller stopped: {one_line(worker.error)}")
+
+    def _venue_failed(self, venue: str, reason: str, retry_at_ms: int | None = None) -> None:
+        if venue not in self.statuses:
+            return
+        reason = reason.splitlines()[0] if reason.strip() else "unknown error"
+        self.statuses[venue] = self.statuses[venue].failed(reason, retry_at_ms)
+        self._refresh_status(self.clock())
+
+    def poll_now(self, force: bool = False) -> list[str]:
+        """Wake every poller now; returns the venues held back by a rate-limit wait."""
+        return [v for v, p in self.pollers.items() if not p.wake(force)]
+
+    # --- keeping the screen current -----------------------------------------
+
+    def _schedule_rebuild(self) -> None:
+        # Venues polled together answer together: one rebuild for the lot.
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_later(self._rebuild)
+
+    def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        now = self.clock()
+        self._stale = self._stale_venues(now)
+        self.board.set_rows(build_rows(self.quotes, self.venues, self._stale, now),
+                            now, self._stale)
+        self._refresh_status(now)
+        self._update_view_info()
+
+    def _stale_venues(self, now: int) -> frozenset[str]:
+        return frozenset(v for v, st in self.statuses.items()
+                         if st.state(now, self.refresh_s) is VenueState.STALE)
+
+    def _refresh_status(self, now: int) -> None:
+        strip = self.query_one(VenueStrip)
+        palette = self.board.palette
+        for venue, st in self.statuses.items():
+            badge = strip.badge(venue)
+            before = badge.state
+            badge.show(st, now, self.refresh_s, palette)
+            if notice := transition_notice(venue, before, badge.state, st, now):
+                self.notify(notice[0], severity=notice[1], timeout=8)  # type: ignore[arg-type]
+        if self._stale_venues(now) != self._stale:  # a venue went stale or came back
+            self._rebuild()
+
+    def tick(self) -> None:
+        """Once a second: the clock, the badges' ages, the countdown column."""
+        now = self.clock()
+        self.query_one(TopBar).set_clock(now)
+        self._refresh_status(now)
+        self.board.tick(now)
+
+    def _palette(self) -> Palette:
+        return Palette.from_variables(self.get_css_variables())
+
+    def _retheme(self) -> None:
+        self.board.set_palette(self._palette())
+        self._refresh_status(self.clock())
+
+    def _update_view_info(self) -> None:
+        b = self.board
+        parts = [b.unit.label, f"sort {b.sort_title()}{'▼' if b.sort_desc else '▲'}"]
+        if b.filter_text:
+            parts.append(f"filter “{b.filter_text}”")
+        if b.watch_only:
+            parts.append("★ only")
+        parts.append(f"{b.row_count}/{b.total_count} bases")
+        self.query_one(TopBar).set_view(" · ".join(parts))
+
+    def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
+        self._update_view_info()
+
+    # --- actions ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        now = self.clock()
+        self.push_screen(HelpScreen([(v, status_detail(st, now, self.refresh_s))
+                                     for v, st in self.statuses.items()]))
+
+    def action_unit(self) -> None:
+        self.board.cycle_unit()
+
+    def action_sort(self, step: int) -> None:
+        self.board.cycle_sort(step)
+
+    def action_reverse(self) -> None:
+        self.board.reverse_sort()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-open")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.remove_class("-open")
+        self.board.set_filter("")
+        self.board.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.board.set_filter(event.value.strip())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-open")
+        self.board.focus()
+
+    def action_watch(self) -> None:
+        base = self.board.selected_base
+        if base is None:
+            return
+        watched = self.watchlist.toggle(base)
+        try:
+            self.watchlist.save()
+        except OSError as e:
+            self.notify(f"Could not save the watchlist: {e}", severity="error")
+        self.board.render_board()
+        self._update_view_info()
+        self.notify(f"{'★ Watching' if watched else 'No longer watching'} {base}", timeout=2)
+
+    def action_watch_only(self) -> None:
+        self.board.toggle_watch_only()
+
+    def action_poll_now(self) -> None:
+        held = self.poll_now()
+        if held:
+            self.notify(f"Waiting out the rate limit of {', '.join(held)}", timeout=4)
+
+
+def run_app(config: Config, demo: bool = False) -> int:
+    """Run the board until the user quits; returns the process exit code."""
+    names = [v.name for v in config.active_venues()]
+    if demo:
+        def factory() -> Sequence[QuoteSource]:
+            from fundtui.feeds.demo import demo_sources
+            return demo_sources(names)
+    else:
+        def factory() -> Sequence[QuoteSource]:
+            from fundtui.feeds.registry import make_sources
+            return make_sources(config.active_venues())
+    app = FundApp(config, factory, demo=demo)
+    app.run()
+    return app.return_code or 0

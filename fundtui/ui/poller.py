@@ -1,0 +1,84 @@
+"""One polling loop per venue: poll, report, sleep. Never two polls of a venue at once.
+
+A failure keeps the venue's last good quotes on the board (the app simply gets no
+new ones), reports the reason, and waits ``retry_delay``: a rate limit's
+Retry-After as given, otherwise exponential backoff. A venue that comes back is
+picked up on the next attempt without anything else to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+
+from textual.message import Message
+
+from fundtui.core.backoff import retry_delay
+from fundtui.feeds.source import QuoteSource, VenueError
+from fundtui.ui.messages import VenueFailed, VenuePolled
+
+#: A poll that has not answered by then counts as failed (the sources have their
+#: own, shorter, HTTP timeouts; this only guards against a hung one).
+MIN_TIMEOUT_S = 30.0
+
+
+def one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    reason = f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+    return reason[:160]
+
+
+class VenuePoller:
+    def __init__(self, source: QuoteSource, post: Callable[[Message], object],
+                 refresh_s: float, clock: Callable[[], int],
+                 jitter: Callable[[], float] = random.random) -> None:
+        self.source = source
+        self.venue = source.name
+        self.post = post
+        self.refresh_s = refresh_s
+        self.clock = clock
+        self.jitter = jitter
+        self.timeout_s = max(MIN_TIMEOUT_S, 2 * refresh_s)
+        self.failures = 0  # consecutive
+        self.not_before_ms = 0  # the venue asked us to wait until then (429 / 418)
+        self._wake = asyncio.Event()
+
+    def wake(self, force: bool = False) -> bool:
+        """Cut the current wait short; refused inside a venue's Retry-After unless forced."""
+        if not force and self.clock() < self.not_before_ms:
+            return False
+        self._wake.set()
+        return True
+
+    async def run(self) -> None:
+        while True:
+            delay = await self.poll_once()
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def poll_once(self) -> float:
+        """Poll once, post the outcome, and return the seconds to wait before the next."""
+        self._wake.clear()
+        try:
+            poll = await asyncio.wait_for(self.source.poll(), self.timeout_s)
+        except VenueError as e:
+            return self._failed(e.reason, e.retry_after_s)
+        except TimeoutError:
+            return self._failed(f"no answer in {self.timeout_s:g}s", None)
+        except Exception as e:  # a bug in a source must not stop the loop
+            return self._failed(one_line(e), None)
+        self.failures = 0
+        self.post(VenuePolled(self.venue, poll))
+        return self.refresh_s
+
+    def _failed(self, reason: str, retry_after_s: float | None) -> float:
+        self.failures += 1
+        delay = retry_delay(self.failures, self.refresh_s, self.jitter(), retry_after_s)
+        retry_at = self.clock() + int(delay * 1000)
+        if retry_after_s:
+            self.not_before_ms = retry_at
+        self.post(VenueFailed(self.venue, reason, retry_at))
+        return delay
