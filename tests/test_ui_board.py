@@ -1,0 +1,212 @@
+"""The board: rows, cells in each unit, sorting, filter, cursor, diffed updates."""
+
+from __future__ import annotations
+
+from tests.fakesource import FrozenClock, quote
+from tests.uihelp import cell, header_x, loaded, make_app, market, order, poll_all
+
+
+async def test_rows_and_cells_in_8h_equivalent():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        # default sort: max spread, descending; DOGE (one venue, no spread) last
+        assert order(app) == ["SOL", "ETH", "BTC", "DOGE"]
+        assert cell(app, "BTC", "v:binance") == "0.0100%"
+        assert cell(app, "BTC", "v:okx") == "0.0120%"
+        assert cell(app, "BTC", "v:gate") == "-0.0080%·1h"  # 1 h rate scaled to 8 h
+        assert cell(app, "ETH", "v:binance") == "0.0100%·4h"
+        assert cell(app, "BTC", "spread") == "0.0200%"
+        assert cell(app, "BTC", "legs") == "L GATE S OKX"
+        assert cell(app, "SOL", "legs") == "L BIN  S GATE"
+        assert cell(app, "SOL", "v:okx") == ""
+        assert cell(app, "BTC", "premium") == "+0.100%"
+        assert cell(app, "ETH", "next") == "20:00"
+        assert cell(app, "BTC", "next") == "1h00m"
+        assert cell(app, "DOGE", "spread") == ""
+
+
+async def test_unit_key_cycles_and_keeps_the_interval_visible():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("u")  # APR: 0.005 %/4h * 8760 / 4 = 10.95 %
+        assert cell(app, "ETH", "v:binance") == "10.95%·4h"
+        assert cell(app, "BTC", "v:okx") == "13.14%"
+        assert app.board.columns["spread"].label.plain.startswith("Sprd APR")
+        await pilot.press("u")  # raw per interval
+        assert cell(app, "ETH", "v:binance") == "0.0050%·4h"
+        assert cell(app, "BTC", "v:gate") == "-0.0010%·1h"
+        assert cell(app, "BTC", "spread") == "0.0200%"  # spreads stay 8h-equivalent
+        await pilot.press("u")
+        assert cell(app, "ETH", "v:binance") == "0.0100%·4h"
+
+
+async def test_sort_keys_and_reverse():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("S")  # previous column: Base, ascending
+        assert app.board.sort_key == "base"
+        assert order(app) == ["BTC", "DOGE", "ETH", "SOL"]
+        await pilot.press("r")
+        assert order(app) == ["SOL", "ETH", "DOGE", "BTC"]
+        assert app.board.columns["base"].label.plain == "Base▼"
+        assert app.board.columns["spread"].label.plain == "Sprd 8h"
+
+
+async def test_header_click_sorts_and_a_second_click_reverses():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.click("#board", offset=(header_x(app, "v:okx"), 0))
+        await pilot.pause()
+        assert app.board.sort_key == "v:okx"
+        # okx 8h: ETH 0.035 %, DOGE 0.01 %/4h = 0.02 %, BTC 0.012 %; SOL not listed
+        assert order(app) == ["ETH", "DOGE", "BTC", "SOL"]
+        await pilot.click("#board", offset=(header_x(app, "v:okx"), 0))
+        await pilot.pause()
+        assert order(app) == ["BTC", "DOGE", "ETH", "SOL"]  # missing stays last
+
+
+async def test_filter_narrows_and_escape_clears():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", "o")  # in DOGE and SOL
+        assert sorted(order(app)) == ["DOGE", "SOL"]
+        await pilot.press("l", "enter")
+        assert order(app) == ["SOL"]
+        assert app.focused is app.board  # Enter keeps the filter, back on the board
+        await pilot.press("escape")
+        assert len(order(app)) == 4
+
+
+async def test_cursor_follows_its_base_across_refresh_and_resort():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("down", "down")
+        assert app.board.selected_base == "BTC"
+        assert app.board.cursor_row == 2
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.001)  # BTC now has the top spread
+        await poll_all(pilot, sources)
+        assert order(app)[0] == "BTC"
+        assert app.board.selected_base == "BTC" and app.board.cursor_row == 0
+        await pilot.press("S", "r")  # base, descending: SOL ETH DOGE BTC
+        assert app.board.cursor_row == 3
+        assert app.board.selected_base == "BTC"
+
+
+async def test_refresh_updates_only_the_changed_cells():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        board = app.board
+        calls: list[tuple[str, str]] = []
+        structural: list[str] = []
+        real_update = board.update_cell
+
+        def spy(row_key, column_key, value, **kw):
+            calls.append((str(row_key), str(column_key)))
+            return real_update(row_key, column_key, value, **kw)
+
+        board.update_cell = spy
+        board.add_row = lambda *a, **k: structural.append("add")
+        board.remove_row = lambda *a, **k: structural.append("remove")
+        board.clear = lambda *a, **k: structural.append("clear")
+
+        await poll_all(pilot, sources)  # same data again: nothing to touch
+        assert calls == [] and structural == []
+
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.00013)
+        await poll_all(pilot, sources)
+        assert sorted(calls) == [("BTC", "spread"), ("BTC", "v:okx")]
+        assert structural == []
+        assert cell(app, "BTC", "v:okx") == "0.0130%"
+
+
+async def test_rows_come_and_go_without_a_refill():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        board = app.board
+        cleared: list[bool] = []
+        board.clear = lambda *a, **k: cleared.append(True)
+        sources["okx"].quotes = [q for q in sources["okx"].quotes if q.base != "DOGE"]
+        sources["gate"].quotes.append(quote("gate", "XRP", 0.0002))
+        await poll_all(pilot, sources)
+        assert sorted(order(app)) == ["BTC", "ETH", "SOL", "XRP"]
+        assert cleared == []
+
+
+async def test_clock_tick_touches_only_the_countdown():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        app.ticker.pause()
+        board = app.board
+        touched: set[str] = set()
+        real_update = board.update_cell
+
+        def spy(row_key, column_key, value, **kw):
+            touched.add(str(column_key))
+            return real_update(row_key, column_key, value, **kw)
+
+        board.update_cell = spy
+        clock.advance(61)
+        app.tick()
+        assert touched == {"next"}
+        assert cell(app, "ETH", "next") == "18:59"
+        assert cell(app, "BTC", "next") == "58:59"
+        assert str(app.query_one("#clock").render()) == "00:01:01 UTC"
+
+
+async def test_escape_inside_the_filter_clears_and_closes_it():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", "b", "t")
+        assert order(app) == ["BTC"]
+        await pilot.press("escape")
+        assert len(order(app)) == 4
+        assert not app.query_one("#filter").has_class("-open")
+        assert app.focused is app.board
+
+
+async def test_arrows_scroll_whole_columns_at_80_columns():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        board = app.board
+        assert board.fixed_columns == 1 and board.max_scroll_x > 0
+        await pilot.press("right")
+        assert board.scroll_x == board.columns["spread"].get_render_width(board)
+        await pilot.press("left")
+        assert board.scroll_x == 0
+
+
+async def test_theme_change_recolours_the_cells():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        app.theme = "textual-light"
+        await pilot.pause()
+        success = app.get_css_variables()["success"].lower()
+        assert app.board.palette.pos[0].color.name == success
+        assert app.board.get_cell("BTC", "v:binance").spans[0].style == app.board.palette.pos[0]

@@ -1,0 +1,102 @@
+"""The per-venue polling loop, without the app."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fundtui.feeds.source import VenueError, VenuePoll
+from fundtui.ui.messages import VenueFailed, VenuePolled
+from fundtui.ui.poller import VenuePoller
+from tests.fakesource import FrozenClock
+
+
+class SlowSource:
+    name = "okx"
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.most_active = 0
+        self.polls = 0
+        self.gate = asyncio.Event()
+
+    async def poll(self) -> VenuePoll:
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        self.polls += 1
+        try:
+            await self.gate.wait()
+        finally:
+            self.active -= 1
+        self.gate.clear()
+        return VenuePoll("okx", (), 0, 1.0)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_polls_never_overlap_even_when_woken_repeatedly():
+    source = SlowSource()
+    posted: list = []
+    poller = VenuePoller(source, posted.append, refresh_s=0.01, clock=FrozenClock())
+    task = asyncio.create_task(poller.run())
+    try:
+        for _ in range(20):
+            poller.wake()
+            await asyncio.sleep(0.002)
+            source.gate.set()
+            await asyncio.sleep(0.002)
+        assert source.polls > 3
+        assert source.most_active == 1
+        assert all(isinstance(m, VenuePolled) for m in posted)
+    finally:
+        task.cancel()
+
+
+class Failing:
+    name = "gate"
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    async def poll(self) -> VenuePoll:
+        raise self.error
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_rate_limit_waits_exactly_retry_after_and_refuses_early_wakes():
+    clock = FrozenClock()
+    posted: list = []
+    poller = VenuePoller(Failing(VenueError("gate", "HTTP 429", 42.0)), posted.append,
+                         refresh_s=30, clock=clock, jitter=lambda: 0.5)
+    assert await poller.poll_once() == 42.0
+    (msg,) = posted
+    assert isinstance(msg, VenueFailed)
+    assert (msg.venue, msg.reason, msg.retry_at_ms) == ("gate", "HTTP 429", clock() + 42_000)
+    assert poller.wake() is False
+    assert poller.wake(force=True) is True
+
+
+async def test_other_errors_back_off_and_count_failures():
+    clock = FrozenClock()
+    posted: list = []
+    poller = VenuePoller(Failing(ValueError("bad json\nat line 3")), posted.append,
+                         refresh_s=30, clock=clock, jitter=lambda: 0.5)
+    assert await poller.poll_once() == 5.0
+    assert await poller.poll_once() == 10.0
+    assert posted[-1].reason == "ValueError: bad json"
+    assert poller.wake() is True  # no Retry-After: a manual poll may go now
+
+
+async def test_a_hung_poll_times_out():
+    class Hung(Failing):
+        async def poll(self) -> VenuePoll:
+            await asyncio.sleep(3600)
+            raise AssertionError
+
+    posted: list = []
+    poller = VenuePoller(Hung(ValueError()), posted.append, refresh_s=30, clock=FrozenClock())
+    poller.timeout_s = 0.01
+    await poller.poll_once()
+    assert posted[0].reason == "no answer in 0.01s"
