@@ -1,0 +1,94 @@
+"""On-disk cache of each venue's market metadata, so a restart needs no market requests.
+
+One JSON file per venue under ``cache_dir()/markets/``. The envelope records a
+format number, the venue, a ``key`` naming where the data came from (e.g. the
+configured API base; data from another source is not reused) and ``saved_ms``,
+the time the market list was fetched, which is what ``max_age_s`` is measured
+against. The payload itself is the caller's JSON-able dict.
+
+A missing, unreadable, corrupt, foreign or expired file reads as "no cache"
+and is simply overwritten by the next save; reading and writing never raise.
+Writes go to a temporary file first and are renamed into place, so a crash
+mid-write cannot leave a half file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fundtui.store.paths import cache_dir
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+#: Market lists change slowly (listings, delistings); a day-old one is reloaded.
+MAX_AGE_S = 24 * 3600.0
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def cache_path(venue: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", venue) or "_"
+    return cache_dir() / "markets" / f"{safe}.json"
+
+
+def load(venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S,
+         now_ms: int | None = None) -> dict[str, Any] | None:
+    """The cached payload for ``venue``, or ``None`` if there is no usable one."""
+    path = cache_path(venue)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            envelope = json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # unreadable or not JSON
+        log.info("ignoring market cache %s: %s", path, exc)
+        return None
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT \
+            or envelope.get("venue") != venue or envelope.get("key") != key:
+        return None
+    saved_ms = envelope.get("saved_ms")
+    data = envelope.get("data")
+    if not isinstance(saved_ms, int) or isinstance(saved_ms, bool) or not isinstance(data, dict):
+        return None
+    now = _now_ms() if now_ms is None else now_ms
+    age_s = (now - saved_ms) / 1000.0
+    if age_s > max_age_s or age_s < -300:  # too old, or from a clock far in the future
+        return None
+    return data
+
+
+def save(venue: str, data: dict[str, Any], *, key: str = "", saved_ms: int | None = None) -> bool:
+    """Write ``data`` for ``venue``; ``saved_ms`` is when the market list was fetched.
+
+    Returns False (and logs) instead of raising when the cache cannot be written.
+    """
+    path = cache_path(venue)
+    envelope = {"format": FORMAT, "venue": venue, "key": key,
+                "saved_ms": _now_ms() if saved_ms is None else int(saved_ms), "data": data}
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(envelope, fh, separators=(",", ":"), default=str)
+        os.replace(tmp_name, path)
+        return True
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("could not write market cache %s: %s", path, exc)
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+        return False
