@@ -22,7 +22,7 @@ async def test_rows_and_cells_in_8h_equivalent():
         assert cell(app, "SOL", "legs") == "L BIN  S GATE"
         assert cell(app, "SOL", "v:okx") == ""
         assert cell(app, "BTC", "premium") == "+0.100%"
-        assert cell(app, "ETH", "next") == "20:00"
+        assert cell(app, "ETH", "next") == "20m"
         assert cell(app, "BTC", "next") == "1h00m"
         assert cell(app, "DOGE", "spread") == ""
 
@@ -153,7 +153,8 @@ async def test_rows_come_and_go_without_a_refill():
 
 async def test_clock_tick_touches_only_the_countdown():
     clock = FrozenClock()
-    app = make_app(market(clock), clock)
+    sources = market(clock)
+    app = make_app(sources, clock)
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
         app.ticker.pause()
@@ -166,12 +167,23 @@ async def test_clock_tick_touches_only_the_countdown():
             return real_update(row_key, column_key, value, **kw)
 
         board.update_cell = spy
-        clock.advance(61)
+        clock.advance(1)  # 20m00s -> 19m59s
         app.tick()
         assert touched == {"next"}
-        assert cell(app, "ETH", "next") == "18:59"
-        assert cell(app, "BTC", "next") == "58:59"
+        touched.clear()
+        clock.advance(30)  # no countdown changes its minute: nothing to touch
+        app.tick()
+        assert touched == set()
+        clock.advance(30)
+        app.tick()
+        assert touched == {"next"}
+        assert cell(app, "ETH", "next") == "18m"
+        assert cell(app, "BTC", "next") == "58m"
         assert str(app.query_one("#clock").render()) == "00:01:01 UTC"
+        clock.advance(15 * 60 + 2)  # ETH inside its last 5 minutes: seconds now
+        await poll_all(pilot, sources)  # (and the venues fresh, or no countdown shows)
+        app.tick()
+        assert cell(app, "ETH", "next") == "03:57"
 
 
 async def test_escape_inside_the_filter_clears_and_closes_it():

@@ -50,7 +50,8 @@ def test_percent_formats():
 
 
 @pytest.mark.parametrize("ms,expected", [
-    (0, "now"), (-5, "now"), (999, "00:01"), (60_001, "01:01"), (725_000, "12:05"),
+    (0, "now"), (-5, "now"), (999, "00:01"), (60_001, "01:01"), (299_000, "04:59"),
+    (300_000, "5m"), (725_000, "12m"), (3_599_999, "59m"),
     (3_600_000, "1h00m"), (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m")])
 def test_countdown(ms, expected):
     assert fmt.countdown(ms) == expected

@@ -172,21 +172,27 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
     return Text(signed_pct(premium), style=style, justify="right")
 
 
+#: Under this, the countdown shows seconds (and ticks every second); above it,
+#: whole minutes, so the board redraws once a minute rather than every second.
+SECONDS_UNDER_MS = 5 * 60_000
+
+
 def countdown(ms_left: int) -> str:
-    """``3h12m`` an hour or more out, ``12:05`` (mm:ss) under an hour, ``now`` at zero."""
+    """``3h12m``; ``38m`` under an hour; ``04:59`` (mm:ss) in the last 5 minutes; ``now``."""
     if ms_left <= 0:
         return "now"
-    s = -(-ms_left // 1000)  # round up: "00:00" would claim the settlement happened
-    if s >= 3600:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 60:02d}:{s % 60:02d}"
+    if ms_left < SECONDS_UNDER_MS:
+        s = -(-ms_left // 1000)  # round up: "00:00" would claim the settlement happened
+        return f"{s // 60:02d}:{s % 60:02d}"
+    m = ms_left // 60_000
+    return f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m"
 
 
 def countdown_cell(next_ms: int | None, now_ms: int, p: Palette) -> Text:
     if next_ms is None:
         return EMPTY
     left = next_ms - now_ms
-    style = p.warn if left < 5 * 60_000 else Style()
+    style = p.warn if left < SECONDS_UNDER_MS else Style()
     return Text(countdown(left), style=style, justify="right")
 
 

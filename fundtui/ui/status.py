@@ -72,7 +72,7 @@ class VenueBadge(Static):
         self.state = st.state(now_ms, refresh_s)
         if text.plain != self._text.plain or text.spans != self._text.spans:
             self._text = text
-            self.update(text)
+            self.update(text, layout=False)  # one line in a fixed grid cell
             self.set_class(self.state is VenueState.STALE, "-stale")
         if st.error != self._tip:
             self._tip = st.error
@@ -153,4 +153,4 @@ class TopBar(Horizontal):
         text = utc_clock(now_ms)
         if text != self._clock_text:
             self._clock_text = text
-            self.query_one("#clock", Static).update(text)
+            self.query_one("#clock", Static).update(text, layout=False)  # fixed width
