@@ -127,11 +127,11 @@ class _Coin:
 
 def _funding_level(rng: random.Random, large: bool) -> float:
     r = rng.random()
-    if r < 0.75:  # the usual: about 0.005-0.01 % per 8 h
+    if r < 0.78:  # the usual: about 0.005-0.01 % per 8 h
         return rng.uniform(0.00005, 0.0001)
-    if r < 0.93 or large:  # drifting either way; large caps stay near the usual level
-        return rng.gauss(0.0, 0.0001 if large else 0.0003)
-    return rng.choice((1, 1, -1)) * rng.uniform(0.001, 0.006)  # crowded: fat tail
+    if r < 0.965 or large:  # drifting either way; large caps stay near the usual level
+        return rng.gauss(0.0, 0.0001 if large else 0.00025)
+    return rng.choice((1, 1, -1)) * rng.uniform(0.0008, 0.004)  # crowded: the fat tail
 
 
 @functools.cache
