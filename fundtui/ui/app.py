@@ -100,8 +100,10 @@ class FundApp(App[int]):
         self.ticker = self.set_interval(1.0, self.tick)
         if self._watch_notice:
             self.notify(self._watch_notice, severity="warning", timeout=10)
-        self.run_worker(self._start_sources(), name="sources", group="sources",
-                        exit_on_error=False)
+        # After the first frame is painted: building the sources imports ccxt, which
+        # holds the GIL for about a second.
+        self.call_after_refresh(lambda: self.run_worker(
+            self._start_sources(), name="sources", group="sources", exit_on_error=False))
 
     async def on_unmount(self) -> None:
         for source in self.sources:
