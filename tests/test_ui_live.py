@@ -8,8 +8,9 @@ from fundtui.config import SUPPORTED_VENUES, Config, VenueConfig
 from fundtui.core.status import VenueState
 from fundtui.feeds.registry import make_sources
 from fundtui.ui.app import FundApp
-from tests.fakevenue.fixtures import fakes  # noqa: F401 (fixture)
 from tests.uihelp import until
+
+pytest_plugins = ("tests.fakevenue.fixtures",)
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def quick_ccxt_close(monkeypatch):
     monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
 
 
-async def test_six_live_venues_reach_the_board_and_a_failure_shows(fakes, quick_ccxt_close):  # noqa: F811
+async def test_six_live_venues_reach_the_board_and_a_failure_shows(fakes, quick_ccxt_close):
     config = Config(refresh_seconds=30, venues={
         v: VenueConfig(v, api_base=fakes[v].url) for v in SUPPORTED_VENUES})
     app = FundApp(config, lambda: make_sources(config.active_venues(), timeout_s=2.0))
