@@ -284,6 +284,8 @@ class FundApp(App[int]):
 
     def action_watch_only(self) -> None:
         self.board.toggle_watch_only()
+        if self.board.watch_only and not self.watchlist.bases:
+            self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
 
     def action_poll_now(self) -> None:
         held = self.poll_now()
