@@ -183,7 +183,7 @@ async def test_clock_tick_touches_only_the_countdown():
         clock.advance(15 * 60 + 2)  # ETH inside its last 5 minutes: seconds now
         await poll_all(pilot, sources)  # (and the venues fresh, or no countdown shows)
         app.tick()
-        assert cell(app, "ETH", "next") == "03:57"
+        assert cell(app, "ETH", "next") == "3m57s"
 
 
 async def test_escape_inside_the_filter_clears_and_closes_it():

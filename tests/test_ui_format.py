@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from fundtui.core.timefmt import countdown
 from fundtui.ui import format as fmt
 from fundtui.ui.format import DEFAULT_PALETTE as P
 from fundtui.ui.format import Unit
 from tests.fakesource import quote
+
+T = 1_700_000_000_000
 
 
 @pytest.mark.parametrize("unit,expected", [
@@ -50,11 +53,12 @@ def test_percent_formats():
 
 
 @pytest.mark.parametrize("ms,expected", [
-    (0, "now"), (-5, "now"), (999, "00:01"), (60_001, "01:01"), (299_000, "04:59"),
+    (0, "due"), (-5, "due"), (999, "1s"), (60_001, "1m01s"), (299_000, "4m59s"),
     (300_000, "5m"), (725_000, "12m"), (3_599_999, "59m"),
     (3_600_000, "1h00m"), (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m")])
 def test_countdown(ms, expected):
-    assert fmt.countdown(ms) == expected
+    # seconds only in the last five minutes, so the board redraws once a minute before that
+    assert countdown(T + ms, T, fmt.SECONDS_UNDER_MS) == expected
 
 
 def test_base_cell_round_trip():

@@ -21,14 +21,22 @@ def clock_utc(ms: int) -> str:
     return utc(ms).strftime("%H:%MZ")
 
 
-def countdown(target_ms: int, now_ms: int) -> str:
-    """Time left until ``target_ms``, coarse: ``3h05m``, ``12m40s``, ``9s``; ``due`` once passed."""
+def countdown(target_ms: int, now_ms: int, seconds_under_ms: int | None = None) -> str:
+    """Time left until ``target_ms``: ``3h05m``, ``12m40s``, ``9s``; ``due`` once passed.
+
+    With ``seconds_under_ms``, seconds are shown only when less than that is left
+    (``3h05m``, ``38m``, then ``4m59s``): a display that redraws once a minute
+    until the last stretch.
+    """
     left_ms = target_ms - now_ms
     if left_ms <= 0:
         return "due"
     left_s = -(-left_ms // 1000)  # a part second left still counts as a second
     hours, rest = divmod(left_s, 3600)
     minutes, seconds = divmod(rest, 60)
+    if seconds_under_ms is not None and left_ms >= seconds_under_ms:
+        hours, minutes = divmod(left_ms // 60_000, 60)  # whole minutes, rounded down
+        return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
     if hours:
         return f"{hours}h{minutes:02d}m"
     if minutes:

@@ -19,6 +19,7 @@ from textual.color import Color
 
 from fundtui.core.quote import Quote
 from fundtui.core.spread import Spread
+from fundtui.core.timefmt import countdown
 
 
 class Unit(Enum):
@@ -177,23 +178,12 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
 SECONDS_UNDER_MS = 5 * 60_000
 
 
-def countdown(ms_left: int) -> str:
-    """``3h12m``; ``38m`` under an hour; ``04:59`` (mm:ss) in the last 5 minutes; ``now``."""
-    if ms_left <= 0:
-        return "now"
-    if ms_left < SECONDS_UNDER_MS:
-        s = -(-ms_left // 1000)  # round up: "00:00" would claim the settlement happened
-        return f"{s // 60:02d}:{s % 60:02d}"
-    m = ms_left // 60_000
-    return f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m"
-
-
 def countdown_cell(next_ms: int | None, now_ms: int, p: Palette) -> Text:
     if next_ms is None:
         return EMPTY
     left = next_ms - now_ms
     style = p.warn if left < SECONDS_UNDER_MS else Style()
-    return Text(countdown(left), style=style, justify="right")
+    return Text(countdown(next_ms, now_ms, SECONDS_UNDER_MS), style=style, justify="right")
 
 
 def base_cell(base: str, watched: bool, p: Palette) -> Text:
