@@ -198,7 +198,7 @@ def _snapshot(args: argparse.Namespace) -> int:
         return 1
     now_ms = _now_ms()
     order = [v.name for v in venues]
-    board = build_board({p.venue: p.quotes for p in polls}, order, now_ms)
+    board = build_board({p.venue: p.quotes for p in polls}, order)
     for venue, reason in errors.items():
         _say(f"{venue}: {reason}")
     if args.json:

@@ -61,7 +61,7 @@ def test_bundles_compare_directly_with_one_coin_contracts():
     board = build_board({
         "binance": [q("binance", "PEPE", 0.0003, mult=1000)],
         "okx": [q("okx", "PEPE", 0.0001)],
-    }, ["binance", "okx"], NOW)
+    }, ["binance", "okx"])
     row = board["PEPE"]
     assert row.spread.short_venue == "binance"
     assert row.spread.spread_8h == pytest.approx(0.0002)
@@ -75,13 +75,37 @@ def test_row_premium_is_median_and_next_funding_is_earliest_upcoming():
                 next_funding_ms=NOW + 3_600_000)],
         "c": [q("c", "S", 0.0001, mark_price=99.0, index_price=100.0,
                 next_funding_ms=NOW + 7_200_000)],
-    }, ["a", "b", "c"], NOW)
+    }, ["a", "b", "c"])
     row = board["S"]
     assert row.premium == pytest.approx(0.002)
-    assert row.next_funding_ms == NOW + 3_600_000
+    assert row.next_funding_ms(NOW) == NOW + 3_600_000
+    assert row.next_funding_ms(NOW + 3_600_000) == NOW + 7_200_000
     assert list(row.quotes) == ["a", "b", "c"]
 
 
 def test_rows_follow_the_configured_venue_order():
-    board = build_board({"z": [q("z", "A", 0.1)], "y": [q("y", "A", 0.2)]}, ["y", "z"], NOW)
+    board = build_board({"z": [q("z", "A", 0.1)], "y": [q("y", "A", 0.2)]}, ["y", "z"])
     assert list(board["A"].quotes) == ["y", "z"]
+
+
+def test_stale_venues_are_shown_but_feed_no_figure():
+    board = build_board({
+        "a": [q("a", "S", 0.0009, mark_price=110.0, index_price=100.0,
+                next_funding_ms=NOW + 60_000)],
+        "b": [q("b", "S", 0.0001, mark_price=100.1, index_price=100.0,
+                next_funding_ms=NOW + 3_600_000)],
+        "c": [q("c", "S", 0.0002, mark_price=100.3, index_price=100.0)],
+    }, ["a", "b", "c"], stale_venues={"a"})
+    row = board["S"]
+    assert set(row.quotes) == {"a", "b", "c"} and row.stale == {"a"}
+    assert (row.spread.long_venue, row.spread.short_venue) == ("b", "c")
+    assert row.spread.spread_8h == pytest.approx(0.0001)
+    assert row.premium == pytest.approx(0.002)
+    assert row.next_funding_ms(NOW) == NOW + 3_600_000
+
+
+def test_a_row_with_only_stale_venues_has_no_figures():
+    board = build_board({"a": [q("a", "S", 0.0009)], "b": [q("b", "S", 0.0001)]},
+                        ["a", "b"], stale_venues={"a", "b"})
+    row = board["S"]
+    assert row.spread is None and row.premium is None and row.next_funding_ms(NOW) is None

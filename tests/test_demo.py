@@ -95,7 +95,7 @@ async def test_universe_is_large_and_partly_listed():
     assert max(counts) == 6
     assert sum(c < 6 for c in counts) > 50  # many bases only on some venues
     assert sum(c == 1 for c in counts) >= 5  # fresh listings: no spread yet
-    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES, NOW)
+    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
     assert sum(row.spread is None for row in board.values()) >= 5
     assert len(r["hyperliquid"].quotes) < len(r["bybit"].quotes)
 
@@ -147,7 +147,7 @@ async def test_rate_magnitudes_are_realistic_with_fat_tails():
 async def test_planted_divergences_stand_out_on_every_poll():
     rounds = await poll_rounds(demo_sources(SUPPORTED_VENUES, clock=clock), 5)
     for r in rounds:
-        board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES, NOW)
+        board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
         top = sorted((row.spread for row in board.values() if row.spread),
                      key=lambda s: -s.spread_8h)[:len(PLANTED) + 5]
         top_bases = {s.base for s in top}
@@ -172,7 +172,7 @@ async def test_bundled_contracts_normalize_to_one_coin():
     assert pepe["okx"][0].multiplier == 1
     baby = [q for q in r["binance"].quotes if q.base == "BABYDOGE"]
     assert baby and baby[0].symbol.startswith("1MBABYDOGE/") and baby[0].multiplier == 1_000_000
-    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES, NOW)
+    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
     assert set(board["PEPE"].quotes) == set(SUPPORTED_VENUES)
     # every quote's base and multiplier are what the symbol says
     for p in r.values():
@@ -185,7 +185,7 @@ async def test_usdc_duplicates_exist_and_the_board_prefers_usdt():
     (r,) = await poll_rounds(demo_sources(SUPPORTED_VENUES, clock=clock), 1)
     btc = [q.symbol for q in r["binance"].quotes if q.base == "BTC"]
     assert sorted(btc) == ["BTC/USDC:USDC", "BTC/USDT:USDT"]
-    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES, NOW)
+    board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
     assert board["BTC"].quote("binance").quote == "USDT"
     assert board["BTC"].quote("hyperliquid").quote == "USDC"
 

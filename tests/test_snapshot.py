@@ -50,7 +50,7 @@ ERRORS = {"hyperliquid": "HTTP 502", "gate": "timed out", "bybit_x": "?"}
 
 @pytest.fixture
 def snap():
-    board = build_board({v: [q for q in QUOTES if q.venue == v] for v in ORDER}, ORDER, NOW)
+    board = build_board({v: [q for q in QUOTES if q.venue == v] for v in ORDER}, ORDER)
     return build_snapshot(QUOTES, board, ERRORS, NOW, ORDER)
 
 

@@ -3,12 +3,16 @@
 Pure: built from venue quote lists and a time passed in. The UI renders it; the
 headless snapshot prints it. Where one venue lists a base in both USDT and USDC
 (or as both ``PEPE`` and ``1000PEPE``), the row shows the USDT, unbundled one.
+
+A stale venue's last quotes stay in the row (so they can be shown, marked as
+stale) but never feed the figures a trader acts on: spread, legs, premium and
+next funding come from the fresh venues only.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fundtui.core.quote import Quote
@@ -26,13 +30,22 @@ def _rank(q: Quote) -> tuple[int, int, int]:
 @dataclass(frozen=True, slots=True)
 class BoardRow:
     base: str
-    quotes: Mapping[str, Quote]  # venue -> quote shown for this base
-    spread: Spread | None
-    premium: float | None  # median premium over the venues that give mark and index
-    next_funding_ms: int | None  # earliest upcoming settlement across venues
+    quotes: Mapping[str, Quote]  # venue -> quote shown for this base, stale venues included
+    stale: frozenset[str]  # venues whose quote here is stale
+    spread: Spread | None  # fresh venues only
+    premium: float | None  # median premium over the fresh venues that give one
 
     def quote(self, venue: str) -> Quote | None:
         return self.quotes.get(venue)
+
+    def fresh_quotes(self) -> Iterable[Quote]:
+        return (q for v, q in self.quotes.items() if v not in self.stale)
+
+    def next_funding_ms(self, now_ms: int) -> int | None:
+        """Earliest settlement still ahead among the fresh venues."""
+        times = [t for q in self.fresh_quotes()
+                 if (t := q.next_funding_ms) is not None and t > now_ms]
+        return min(times) if times else None
 
 
 def choose_quotes(quotes: Iterable[Quote]) -> dict[str, dict[str, Quote]]:
@@ -47,25 +60,26 @@ def choose_quotes(quotes: Iterable[Quote]) -> dict[str, dict[str, Quote]]:
 
 
 def build_row(base: str, per_venue: Mapping[str, Quote], venue_order: Sequence[str],
-              now_ms: int) -> BoardRow:
+              stale: Collection[str] = ()) -> BoardRow:
     ordered = {v: per_venue[v] for v in venue_order if v in per_venue}
     for v, q in per_venue.items():  # venues not in the configured order go last
         ordered.setdefault(v, q)
-    premiums = [p for q in ordered.values() if (p := q.premium) is not None]
-    upcoming = [t for q in ordered.values()
-                if (t := q.next_funding_ms) is not None and t > now_ms]
+    stale_here = frozenset(v for v in ordered if v in stale)
+    fresh = [q for v, q in ordered.items() if v not in stale_here]
+    premiums = [p for q in fresh if (p := q.premium) is not None]
     return BoardRow(
         base=base,
         quotes=ordered,
-        spread=spread_for(base, ordered.values()),
+        stale=stale_here,
+        spread=spread_for(base, fresh),
         premium=statistics.median(premiums) if premiums else None,
-        next_funding_ms=min(upcoming) if upcoming else None,
     )
 
 
 def build_board(quotes_by_venue: Mapping[str, Iterable[Quote]], venue_order: Sequence[str],
-                now_ms: int) -> dict[str, BoardRow]:
+                stale_venues: Collection[str] = ()) -> dict[str, BoardRow]:
     """All rows, keyed by base, from each venue's latest quotes."""
     chosen = choose_quotes(q for qs in quotes_by_venue.values() for q in qs)
-    return {base: build_row(base, per_venue, venue_order, now_ms)
+    stale = frozenset(stale_venues)
+    return {base: build_row(base, per_venue, venue_order, stale)
             for base, per_venue in chosen.items()}

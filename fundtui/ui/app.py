@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from fundtui.config import Config
+from fundtui.core.board import build_board
 from fundtui.core.quote import Quote
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.feeds.source import QuoteSource
@@ -27,7 +28,6 @@ from fundtui.ui.board import BoardTable
 from fundtui.ui.format import Palette
 from fundtui.ui.help import HelpScreen
 from fundtui.ui.messages import SourcesFailed, SourcesReady, VenueFailed, VenuePolled
-from fundtui.ui.model import build_rows
 from fundtui.ui.poller import VenuePoller, one_line
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
@@ -183,7 +183,7 @@ class FundApp(App[int]):
         self._rebuild_pending = False
         now = self.clock()
         self._stale = self._stale_venues(now)
-        self.board.set_rows(build_rows(self.quotes, self.venues, self._stale, now),
+        self.board.set_rows(build_board(self.quotes, self.venues, self._stale),
                             now, self._stale)
         self._refresh_status(now)
         self._update_view_info()

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from fundtui.core.board import BoardRow
 from fundtui.ui import format as fmt
 from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
 from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
-from fundtui.ui.model import RowView
 
 
 class BoardTable(DataTable):
@@ -41,7 +41,7 @@ class BoardTable(DataTable):
         self.palette: Palette = DEFAULT_PALETTE
         self.stale: frozenset[str] = frozenset()
         self.now_ms = 0
-        self._rows: Mapping[str, RowView] = {}
+        self._rows: Mapping[str, BoardRow] = {}
         self._shown: dict[str, dict[str, Text]] = {}  # base -> column key -> cell on screen
 
     def on_mount(self) -> None:
@@ -63,7 +63,7 @@ class BoardTable(DataTable):
         except CellDoesNotExist:
             return None
 
-    def set_rows(self, rows: Mapping[str, RowView], now_ms: int,
+    def set_rows(self, rows: Mapping[str, BoardRow], now_ms: int,
                  stale: frozenset[str] = frozenset()) -> None:
         self._rows, self.now_ms, self.stale = rows, now_ms, stale
         self.render_board()
@@ -117,7 +117,7 @@ class BoardTable(DataTable):
         self.render_board()
         self.post_message(self.ViewChanged())
 
-    def _visible(self, row: RowView) -> bool:
+    def _visible(self, row: BoardRow) -> bool:
         if self.watch_only and row.base not in self.watched:
             return False
         return not self.filter_text or self.filter_text.casefold() in row.base.casefold()

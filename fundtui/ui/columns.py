@@ -8,9 +8,9 @@ from typing import Any
 
 from rich.text import Text
 
+from fundtui.core.board import BoardRow
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette, Unit
-from fundtui.ui.model import RowView
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +29,8 @@ class ColumnSpec:
     key: str
     title: Callable[[Unit], str]
     width: int
-    render: Callable[[RowView, Ctx], Text]
-    sort_value: Callable[[RowView, Ctx], Any]  # None sorts last in either direction
+    render: Callable[[BoardRow, Ctx], Text]
+    sort_value: Callable[[BoardRow, Ctx], Any]  # None sorts last in either direction
     desc_first: bool = True  # direction the first time the column is chosen
     ticking: bool = False  # its text changes with the clock alone
     venue: str | None = None
@@ -64,10 +64,10 @@ def _next() -> ColumnSpec:
 
 
 def _venue(venue: str) -> ColumnSpec:
-    def render(r: RowView, c: Ctx) -> Text:
+    def render(r: BoardRow, c: Ctx) -> Text:
         return fmt.rate_cell(r.quotes.get(venue), c.unit, c.palette, venue in r.stale)
 
-    def sort_value(r: RowView, c: Ctx) -> float | None:
+    def sort_value(r: BoardRow, c: Ctx) -> float | None:
         q = r.quotes.get(venue)
         if q is None or venue in r.stale:  # old data never sorts to the top
             return None
@@ -87,7 +87,7 @@ def board_columns(venues: Sequence[str]) -> list[ColumnSpec]:
     return [_base(), _spread(), _legs(), _next(), *(_venue(v) for v in venues), _premium()]
 
 
-def sort_order(rows: Sequence[RowView], spec: ColumnSpec, desc: bool, ctx: Ctx) -> list[str]:
+def sort_order(rows: Sequence[BoardRow], spec: ColumnSpec, desc: bool, ctx: Ctx) -> list[str]:
     """Bases in display order: by ``spec``, ties by base, missing values last."""
     keyed = [(spec.sort_value(r, ctx), r.base) for r in sorted(rows, key=lambda r: r.base)]
     present = [(v, b) for v, b in keyed if v is not None]
