@@ -59,9 +59,15 @@ async def make_venue(fakes: Fakes, monkeypatch) -> AsyncIterator[Callable[..., C
     """``make_venue("binance", **CcxtVenue kwargs)``: an adapter pointed at that fake."""
     from ccxt.async_support.base.exchange import Exchange
 
-    # ccxt lingers 250 ms in close() to let TLS connections wind down; loopback
-    # HTTP has nothing to wind down.
+    # ccxt lingers 250 ms in close() to let TLS connections wind down, and spaces
+    # requests to respect each venue's rate limits; loopback HTTP to a fake needs
+    # neither. (Request counts are taken at the server, so they are unaffected.)
     monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
+
+    async def no_throttle(self, cost=None):
+        return None
+
+    monkeypatch.setattr(Exchange, "throttle", no_throttle)
     made: list[CcxtVenue] = []
 
     def make(name: str, *, ccxt_id: str | None = None, api_base: str | None = None,
