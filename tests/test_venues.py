@@ -298,3 +298,13 @@ async def test_board_prefers_usdt_when_a_venue_lists_usdt_and_usdc(make_venue):
     assert chosen["BTC"]["bybit"].quote == "USDT"
     assert chosen["PEPE"]["binance"].symbol == "1000PEPE/USDT:USDT"
     assert chosen["LTC"]["binance"].quote == "USDC"  # only USDC listed: still shown
+
+
+async def test_a_row_frozen_behind_the_rest_of_the_answer_is_dropped(fakes, make_venue):
+    source = make_venue("binance")
+    await source.poll()
+    rows = {r["symbol"]: r for r in fakes["binance"].payload("premiumIndex")}
+    rows["GTCUSDT"]["time"] -= 11 * 60_000  # not updated with the others: not live
+    rows["BLZUSDT"]["time"] -= 9 * 60_000  # within the 10 min tolerance
+    symbols = {q.symbol for q in (await source.poll()).quotes}
+    assert "GTC/USDT:USDT" not in symbols and "BLZ/USDT:USDT" in symbols

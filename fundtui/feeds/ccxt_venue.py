@@ -30,6 +30,10 @@ change a symbol's interval at runtime when its rate hits the cap. So:
 
 Those occasional metadata requests happen inside a poll, before or after its
 bulk request; the steady state is one request per poll.
+
+Rows that carry their own timestamp (Binance ``time``, OKX ``ts``) and lag the
+newest row of the same answer by more than 10 min are dropped as frozen, not
+live. An answer with no usable row at all is an error, not an empty venue.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fundtui.config import VenueConfig
+from fundtui.core.quote import Quote
 from fundtui.feeds import venue_specs
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.feeds.venue_specs import Metadata, Parsed, PayloadError, VenueSpec
@@ -61,6 +66,9 @@ INTERVALS_REFRESH_S = 15 * 60.0
 INTERVALS_MAX_AGE_S = 60 * 60.0
 #: After a metadata refresh fails, or was triggered, wait this long before another.
 METADATA_RETRY_S = 60.0
+#: A row whose own timestamp is this much older than the newest row of the same
+#: answer is a frozen quote (e.g. a market being wound down), not a live one.
+STALE_ROW_S = 10 * 60.0
 
 _ccxt_module: Any = None
 
@@ -246,11 +254,23 @@ class CcxtVenue:
             dataclasses.replace(q, interval_hours=None) if q.symbol in parsed.conflicts else q
             for q in parsed.quotes
         ]
+        quotes = self._without_stale_rows(quotes)
         if not quotes:
             raise PayloadError(f"no usable rows ({parsed.rows} in the answer)")
         if parsed.skipped:
             log.debug("%s: %d of %d rows unusable", self.name, parsed.skipped, parsed.rows)
         return VenuePoll(self.name, tuple(quotes), fetched_ms, latency_ms)
+
+    def _without_stale_rows(self, quotes: list[Quote]) -> list[Quote]:
+        stamps = [q.timestamp_ms for q in quotes if q.timestamp_ms is not None]
+        if not stamps:
+            return quotes
+        oldest_ok = max(stamps) - int(STALE_ROW_S * 1000)
+        fresh = [q for q in quotes if q.timestamp_ms is None or q.timestamp_ms >= oldest_ok]
+        if len(fresh) < len(quotes):
+            log.info("%s: dropped %d rows older than the answer's newest by over %d min",
+                     self.name, len(quotes) - len(fresh), STALE_ROW_S // 60)
+        return fresh
 
     def _parse(self, raw: Any, fetched_ms: int) -> Parsed:
         meta = self._meta
