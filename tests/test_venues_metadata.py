@@ -250,9 +250,10 @@ async def test_binance_settlement_beyond_one_interval_refreshes_funding_info(fak
 
 
 async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval(fakes,
-                                                                                 make_venue):
+                                                                                 make_venue,
+                                                                                 clock):
     fake = fakes["binance"]
-    source = make_venue("binance")
+    source = make_venue("binance", clock=clock)
     await source.poll()
     rows_by_symbol(fake)["SOLUSDT"]["nextFundingTime"] = 1732716000000  # fundingInfo lags
     fake.reset_log()
@@ -262,6 +263,7 @@ async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval
     assert sol.interval_hours is None and sol.funding_rate == 0.0001 and sol.rate_8h is None
     assert quote(poll, "BTC/USDT:USDT").interval_hours == 8.0  # the rest unaffected
     fake.reset_log()
+    clock.advance(5 * MINUTE)
     poll = await source.poll()
     assert fake.hits() == 1  # not re-checked for the same settlement
     assert quote(poll, "SOL/USDT:USDT").interval_hours is None

@@ -247,7 +247,9 @@ class CcxtVenue:
             # Everything still odd was judged against metadata fetched just now.
             self._ignored_ids |= parsed.unknown_ids
             self._checked |= set(parsed.conflicts.values())
-        self._checked = {k for k in self._checked if k[1] > fetched_ms - 86_400_000}
+        # Only what is still odd needs remembering (this also bounds both sets).
+        self._ignored_ids &= parsed.unknown_ids
+        self._checked &= set(parsed.conflicts.values())
         self._uses_metadata_intervals = self.spec.interval_table or parsed.used_metadata_intervals
 
         quotes = [
