@@ -43,6 +43,9 @@ class BoardTable(DataTable):
         self.now_ms = 0
         self._rows: Mapping[str, BoardRow] = {}
         self._shown: dict[str, dict[str, Text]] = {}  # base -> column key -> cell on screen
+        self._drawn: dict[str, BoardRow] = {}  # base -> the row its cells were last drawn from
+        self._drawn_view: tuple | None = None  # what besides the row the cells depend on
+        self._ticking = [s for s in self.specs if s.ticking]
 
     def on_mount(self) -> None:
         for spec in self.specs:
@@ -131,19 +134,36 @@ class BoardTable(DataTable):
         visible = [r for r in self._rows.values() if self._visible(r)]
         keep = {r.base for r in visible}
         specs = self.specs if only is None else [s for s in self.specs if s.key in only]
+        # A row equal to the one its cells were drawn from, under the same view, can
+        # only have changed in its clock-driven cells: rendering cells costs far more
+        # than comparing rows, and most rows of a refresh are unchanged.
+        view = (self.unit, self.palette, frozenset(self.watched), self.stale)
+        same_view = view == self._drawn_view
+        self._drawn_view = view
         cursor_base = self.selected_base
         with self.app.batch_update():
             for base in [b for b in self._shown if b not in keep]:
                 self.remove_row(base)
                 del self._shown[base]
+                self._drawn.pop(base, None)
             for row in visible:
                 shown = self._shown.get(row.base)
                 if shown is None:
                     cells = {s.key: s.render(row, ctx) for s in self.specs}
                     self.add_row(*cells.values(), key=row.base)
                     self._shown[row.base] = cells
+                    self._drawn[row.base] = row
                     continue
-                for spec in specs:
+                row_specs = specs
+                if only is None:
+                    before = self._drawn.get(row.base) if same_view else None
+                    if before == row:
+                        row_specs = self._ticking
+                    elif before is not None:  # venue cells only where that venue's quote moved
+                        row_specs = [s for s in specs if s.venue is None
+                                     or before.quotes.get(s.venue) != row.quotes.get(s.venue)]
+                    self._drawn[row.base] = row
+                for spec in row_specs:
                     text = spec.render(row, ctx)
                     if not fmt.same(shown[spec.key], text):
                         self.update_cell(row.base, spec.key, text)
