@@ -59,7 +59,8 @@ def main() -> int:
     b, lv = med(bare), med(live)
     print(f"runs: {args.runs} (medians, seconds from process start)")
     print(f"bare textual app first frame : {b:.3f}")
-    print(f"fundtui live first frame     : {lv:.3f}  ({lv / b:.2f}x bare; target <= 0.5 s, <= 1.3x)")
+    print(f"fundtui live first frame     : {lv:.3f}  ({lv / b:.2f}x bare;"
+          " target <= 0.5 s, <= 1.3x)")
     print(f"fundtui --demo first frame   : {med(demo_frame):.3f}")
     print(f"fundtui --demo data on screen: {med(demo_data):.3f}  (target <= 1.5 s)")
     return 0
