@@ -151,7 +151,7 @@ async def test_unreachable_host(make_venue):
         port = s.getsockname()[1]
     source = make_venue("okx", api_base=f"http://127.0.0.1:{port}")
     error = await failing_poll(source)
-    assert error.reason.startswith(f"cannot reach 127.0.0.1:{port}")
+    assert error.reason == f"cannot reach 127.0.0.1:{port} (Connection refused)"
 
 
 async def test_unknown_venue_id():

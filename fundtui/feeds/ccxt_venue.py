@@ -43,7 +43,9 @@ import dataclasses
 import email.utils
 import importlib
 import logging
+import os
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -155,6 +157,18 @@ def retry_after_seconds(headers: dict[str, Any] | None, now_s: float | None = No
 def _one_line(text: str, limit: int = 140) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _network_detail(cause: BaseException | None) -> str:
+    """A short why for a failed connection: "Connection refused", "Name or service not known"."""
+    if cause is None:
+        return ""
+    err = getattr(cause, "os_error", None) or cause
+    if isinstance(err, socket.gaierror) and err.strerror:
+        return err.strerror
+    if isinstance(err, OSError) and err.errno and err.errno > 0:
+        return os.strerror(err.errno)
+    return _one_line(str(err), 60)
 
 
 def _fmt_s(seconds: float) -> str:
@@ -463,9 +477,8 @@ class CcxtVenue:
         if isinstance(exc, ccxt.NotSupported) and "socks" in str(exc).lower():
             return "SOCKS proxy needs the aiohttp_socks package", None
         if isinstance(exc, ccxt.ExchangeNotAvailable | ccxt.NetworkError):
-            cause = exc.__cause__
-            detail = f" ({_one_line(str(cause), 60)})" if cause and str(cause) else ""
-            return f"cannot reach {host}{detail}", None
+            detail = _network_detail(exc.__cause__)
+            return f"cannot reach {host}" + (f" ({detail})" if detail else ""), None
         if isinstance(exc, ccxt.BaseError):
             message = str(exc)
             if message.startswith(self.spec.ccxt_id + " "):
