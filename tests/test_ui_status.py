@@ -6,7 +6,7 @@ import threading
 
 from fundtui.config import Config
 from fundtui.core.status import VenueState
-from fundtui.ui.app import FundApp
+from fundtui.ui.app import NOTICE_GATHER_S, FundApp
 from fundtui.ui.status import VenueBadge
 from tests.fakesource import FrozenClock, fail
 from tests.uihelp import REFRESH_S, cell, loaded, make_app, market, poll_all, until
@@ -50,7 +50,7 @@ async def test_failing_venue_goes_stale_while_others_stay_live_then_recovers():
         clock.advance(2)  # 2.5 refreshes since okx last answered
         await poll_all(pilot, sources)
         app.tick()
-        await pilot.pause()
+        await pilot.pause(NOTICE_GATHER_S + 0.1)
         assert badge(app, "okx").state is VenueState.STALE
         assert "STALE" in badge_text(app, "okx")
         assert "HTTP 503" in badge_text(app, "okx")
@@ -68,6 +68,7 @@ async def test_failing_venue_goes_stale_while_others_stay_live_then_recovers():
         sources["okx"].error = None
         await poll_all(pilot, sources)
         assert badge(app, "okx").state is VenueState.LIVE
+        await pilot.pause(NOTICE_GATHER_S + 0.1)
         assert any(n.message == "okx is live again" for n in app._notifications)
         assert cell(app, "BTC", "v:okx") == "0.0120%"
         assert app.board.columns["v:okx"].label.plain == "okx"
@@ -166,3 +167,18 @@ async def test_help_lists_keys_and_each_venues_full_status():
                 "HTTP 502 Bad Gateway: upstream connect error or disconnect") in screen.venues
         await pilot.press("escape")
         assert app.screen is not screen
+
+
+async def test_venues_failing_together_share_one_toast():
+    clock = FrozenClock()
+    sources = market(clock)
+    for name, source in sources.items():
+        fail(source, f"cannot reach {name}")
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await until(pilot, lambda: all(s.error for s in app.statuses.values()))
+        await pilot.pause(NOTICE_GATHER_S + 0.1)
+        toasts = [n.message for n in app._notifications]
+        assert len(toasts) == 1
+        assert sorted(toasts[0].splitlines()) == sorted(
+            f"{v} is down (cannot reach {v})" for v in sources)

@@ -35,6 +35,10 @@ from fundtui.ui.theme import FUNDTUI_DARK
 SourceFactory = Callable[[], Sequence[QuoteSource]]
 
 
+#: State changes arriving within this many seconds share one toast.
+NOTICE_GATHER_S = 0.3
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -73,6 +77,7 @@ class FundApp(App[int]):
         self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
         self._stale: frozenset[str] = frozenset()
         self._rebuild_pending = False
+        self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
 
     # --- layout -------------------------------------------------------------
 
@@ -200,9 +205,24 @@ class FundApp(App[int]):
             before = badge.state
             badge.show(st, now, self.refresh_s, palette)
             if notice := transition_notice(venue, before, badge.state, st, now):
-                self.notify(notice[0], severity=notice[1], timeout=8)  # type: ignore[arg-type]
+                self._queue_notice(*notice)
         if self._stale_venues(now) != self._stale:  # a venue went stale or came back
             self._rebuild()
+
+    def _queue_notice(self, message: str, severity: str) -> None:
+        # Venues often change state together (the network drops, the app starts with
+        # no connection): what arrives within NOTICE_GATHER_S becomes one toast.
+        if not self._notices:
+            self.set_timer(NOTICE_GATHER_S, self._flush_notices)
+        self._notices.append((message, severity))
+
+    def _flush_notices(self) -> None:
+        notices, self._notices = self._notices, []
+        for severity in ("error", "warning", "information"):
+            lines = [m for m, sev in notices if sev == severity]
+            if lines:
+                self.notify("\n".join(lines), severity=severity,  # type: ignore[arg-type]
+                            timeout=8 + 2 * (len(lines) - 1))
 
     def tick(self) -> None:
         """Once a second: the clock, the badges' ages, the countdown column."""
