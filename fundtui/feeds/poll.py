@@ -5,24 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from fundtui.core.text import describe_exception, one_line
 from fundtui.feeds.source import QuoteSource, VenueError, VenuePoll
-
-MAX_REASON_CHARS = 200
-
-
-def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
-    """Whitespace collapsed, cut to ``limit`` characters."""
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for a failed poll."""
     if isinstance(exc, VenueError):
         return one_line(exc.reason or "failed")
-    detail = one_line(str(exc))
-    name = type(exc).__name__
-    return one_line(f"{name}: {detail}" if detail else name)
+    return describe_exception(exc)
 
 
 async def _poll_one(source: QuoteSource, timeout_s: float | None) -> VenuePoll | str:

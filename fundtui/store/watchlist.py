@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from fundtui.core.text import describe_exception
 from fundtui.store.paths import data_dir
 
 FILE_NAME = "watchlist.json"
@@ -45,7 +46,7 @@ class Watchlist:
         try:
             bases = _parse(json.loads(raw))
         except (ValueError, TypeError) as e:
-            notice = f"Watchlist {path} is corrupt ({_one_line(e)}); starting empty"
+            notice = f"Watchlist {path} is corrupt ({describe_exception(e)}); starting empty"
             return cls(path, corrupt=True), notice
         return cls(path, bases), None
 
@@ -86,7 +87,3 @@ def _parse(data: object) -> set[str]:
     if not isinstance(items, list) or not all(isinstance(b, str) for b in items):
         raise TypeError("expected a list of base symbols under 'bases'")
     return {b.strip() for b in items if b.strip()}
-
-
-def _one_line(e: Exception) -> str:
-    return str(e).splitlines()[0] if str(e) else type(e).__name__

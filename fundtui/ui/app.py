@@ -22,13 +22,14 @@ from fundtui.config import Config
 from fundtui.core.board import build_board
 from fundtui.core.quote import Quote
 from fundtui.core.status import VenueState, VenueStatus
+from fundtui.core.text import describe_exception
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui.board import BoardTable
 from fundtui.ui.format import Palette
 from fundtui.ui.help import HelpScreen
 from fundtui.ui.messages import SourcesFailed, SourcesReady, VenueFailed, VenuePolled
-from fundtui.ui.poller import VenuePoller, one_line
+from fundtui.ui.poller import VenuePoller
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
 
@@ -123,7 +124,7 @@ class FundApp(App[int]):
         try:
             sources = await asyncio.to_thread(self.source_factory)
         except Exception as e:
-            self.post_message(SourcesFailed(one_line(e)))
+            self.post_message(SourcesFailed(describe_exception(e)))
             return
         self.post_message(SourcesReady(sources))
 
@@ -163,7 +164,7 @@ class FundApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is WorkerState.ERROR and worker.group in self.statuses:
-            self._venue_failed(worker.group, f"poller stopped: {one_line(worker.error)}")
+            self._venue_failed(worker.group, f"poller stopped: {describe_exception(worker.error)}")
 
     def _venue_failed(self, venue: str, reason: str, retry_at_ms: int | None = None) -> None:
         if venue not in self.statuses:

@@ -15,18 +15,13 @@ from collections.abc import Callable
 from textual.message import Message
 
 from fundtui.core.backoff import retry_delay
+from fundtui.core.text import describe_exception
 from fundtui.feeds.source import QuoteSource, VenueError
 from fundtui.ui.messages import VenueFailed, VenuePolled
 
 #: A poll that has not answered by then counts as failed (the sources have their
 #: own, shorter, HTTP timeouts; this only guards against a hung one).
 MIN_TIMEOUT_S = 30.0
-
-
-def one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    reason = f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
-    return reason[:160]
 
 
 class VenuePoller:
@@ -69,7 +64,7 @@ class VenuePoller:
         except TimeoutError:
             return self._failed(f"no answer in {self.timeout_s:g}s", None)
         except Exception as e:  # a bug in a source must not stop the loop
-            return self._failed(one_line(e), None)
+            return self._failed(describe_exception(e), None)
         self.failures = 0
         self.post(VenuePolled(self.venue, poll))
         return self.refresh_s
