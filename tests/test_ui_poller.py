@@ -85,7 +85,7 @@ async def test_other_errors_back_off_and_count_failures():
                          refresh_s=30, clock=clock, jitter=lambda: 0.5)
     assert await poller.poll_once() == 5.0
     assert await poller.poll_once() == 10.0
-    assert posted[-1].reason == "ValueError: bad json"
+    assert posted[-1].reason == "ValueError: bad json at line 3"  # one line, nothing lost
     assert poller.wake() is True  # no Retry-After: a manual poll may go now
 
 
