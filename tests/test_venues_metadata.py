@@ -106,15 +106,20 @@ async def test_cache_older_than_a_day_is_reloaded(fakes, make_venue, clock):
 
 
 @pytest.mark.parametrize("garbage", [b"{not json", b"", b"[1, 2]", b"\xff\xfe\x00",
-                                     b'{"format": 1, "venue": "bybit", "key": "bybit|KEY",'
-                                     b' "saved_ms": 1, "data": {"markets": 5}}'])
+                                     b"envelope ok, data malformed"])
 async def test_a_corrupt_cache_is_ignored_and_rewritten(garbage, fakes, make_venue):
+    source = make_venue("bybit")
     path = market_cache.cache_path("bybit")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(garbage.replace(b"KEY", fakes["bybit"].url.encode()))
-    assert (await make_venue("bybit").poll()).quotes
+    if garbage.startswith(b"envelope ok"):
+        await source._exchange_ready()
+        market_cache.save("bybit", {"markets": 5, "markets_ms": "x"}, key=source._cache_key())
+        assert market_cache.load("bybit", key=source._cache_key()) is not None
+    else:
+        path.write_bytes(garbage)
+    assert (await source.poll()).quotes
     assert fakes["bybit"].hits("/v5/market/instruments-info") == 2
-    assert json.loads(path.read_text())["venue"] == "bybit"
+    assert json.loads(path.read_text())["data"]["markets"][0]["id"] == "BTCUSDT"
     fakes["bybit"].reset_log()
     await make_venue("bybit").poll()
     assert fakes["bybit"].hits() == 1

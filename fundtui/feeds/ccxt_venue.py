@@ -68,6 +68,8 @@ INTERVALS_REFRESH_S = 15 * 60.0
 INTERVALS_MAX_AGE_S = 60 * 60.0
 #: After a metadata refresh fails, or was triggered, wait this long before another.
 METADATA_RETRY_S = 60.0
+#: Bump when the cached metadata's layout or meaning changes.
+CACHE_LAYOUT = 1
 #: A row whose own timestamp is this much older than the newest row of the same
 #: answer is a frozen quote (e.g. a market being wound down), not a live one.
 STALE_ROW_S = 10 * 60.0
@@ -377,7 +379,10 @@ class CcxtVenue:
         return meta
 
     def _cache_key(self) -> str:
-        return f"{self.spec.ccxt_id}|{self.config.api_base or ''}"
+        # Metadata from another source, another ccxt (its market dicts and symbols
+        # may differ) or another layout of ours is not reused.
+        version = getattr(_ccxt_module, "__version__", "")
+        return f"{CACHE_LAYOUT}|ccxt {version}|{self.spec.ccxt_id}|{self.config.api_base or ''}"
 
     def _install_ccxt_markets(self, ex: Any) -> None:
         # Only the generic path calls ccxt's unified methods, which want ccxt's markets.

@@ -475,6 +475,8 @@ class GateSpec(VenueSpec):
             parts = name.split("_") if name else []
             if len(parts) != 2 or parts[1] not in STABLE_SETTLE or not parts[0]:
                 return  # dated contracts carry a third part; other settles are not ours
+            # Live only: "status" is "trading" (older answers omit it); contracts being
+            # delisted (reduce-only) and pre-market ones are not.
             status = row.get("status")
             if (status is not None and status != "trading") or row.get("in_delisting") is True \
                     or row.get("is_pre_market") is True:
