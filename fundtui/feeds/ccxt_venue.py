@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 
 from fundtui.config import VenueConfig
 from fundtui.core.quote import Quote
+from fundtui.core.text import one_line
 from fundtui.feeds import venue_specs
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.feeds.venue_specs import Metadata, Parsed, PayloadError, VenueSpec
@@ -156,9 +157,8 @@ def retry_after_seconds(headers: dict[str, Any] | None, now_s: float | None = No
     return max(0.0, seconds) if seconds == seconds else None  # NaN guard
 
 
-def _one_line(text: str, limit: int = 140) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+#: VenueError reasons are cut to this length: they go on a status line.
+REASON_CHARS = 140
 
 
 def _network_detail(cause: BaseException | None) -> str:
@@ -170,7 +170,7 @@ def _network_detail(cause: BaseException | None) -> str:
         return err.strerror
     if isinstance(err, OSError) and err.errno and err.errno > 0:
         return os.strerror(err.errno)
-    return _one_line(str(err), 60)
+    return one_line(str(err), 60)
 
 
 def _fmt_s(seconds: float) -> str:
@@ -455,7 +455,7 @@ class CcxtVenue:
 
     def _venue_error(self, exc: BaseException) -> VenueError:
         reason, retry_after = self._describe(exc)
-        return VenueError(self.name, _one_line(reason), retry_after)
+        return VenueError(self.name, one_line(reason, REASON_CHARS), retry_after)
 
     def _describe(self, exc: BaseException) -> tuple[str, float | None]:
         ccxt = _ccxt_module
