@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
@@ -154,9 +154,8 @@ def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
-    msg = ("api_base must be an http:// or https:// URL with a host and no path, "
-           f"like \"http://127.0.0.1:18100\", got {_show(value)}")
+def _parse_url(ctx: _Ctx, where: str, value: Any, msg: str) -> SplitResult:
+    """``value`` split as a URL, or the config error ``msg`` when it is none."""
     if not isinstance(value, str):
         raise ctx.error(where, msg)
     try:
@@ -164,6 +163,13 @@ def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
         url.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         raise ctx.error(where, msg) from None
+    return url
+
+
+def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
+    msg = ("api_base must be an http:// or https:// URL with a host and no path, "
+           f"like \"http://127.0.0.1:18100\", got {_show(value)}")
+    url = _parse_url(ctx, where, value, msg)
     if (url.scheme not in ("http", "https") or not url.hostname
             or url.path not in ("", "/") or url.query or url.fragment):
         raise ctx.error(where, msg)
@@ -173,13 +179,7 @@ def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
 def _check_proxy(ctx: _Ctx, where: str, value: Any) -> str:
     msg = ("proxy must be an http://, https:// or socks5:// URL like "
            f"\"socks5://127.0.0.1:1080\", got {_show(value)}")
-    if not isinstance(value, str):
-        raise ctx.error(where, msg)
-    try:
-        url = urlsplit(value)
-        url.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise ctx.error(where, msg) from None
+    url = _parse_url(ctx, where, value, msg)
     if url.scheme not in _PROXY_SCHEMES or not url.hostname:
         raise ctx.error(where, msg)
     return value

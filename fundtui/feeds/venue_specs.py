@@ -198,6 +198,14 @@ class _Rows:
             self.out.conflicts[m.symbol] = (m.id, next_ms)
         return interval
 
+    def row_or_metadata_interval(self, meta: Metadata, m: Market, row_hours: Any,
+                                 next_ms: int | None, ref_ms: int | None) -> float | None:
+        """The row's own interval field (hours) when it has one, else the metadata's."""
+        interval = R.interval_hours(row_hours, unit_s=3600)
+        if interval is None:
+            interval = self.metadata_interval(meta, m, next_ms, ref_ms)
+        return interval
+
     def add(self, m: Market, **fields: Any) -> None:
         base, multiplier = split_base(m.base_id)
         self.out.quotes.append(Quote(venue=self.venue, symbol=m.symbol, base=base,
@@ -367,9 +375,8 @@ class BybitSpec(VenueSpec):
             if m is None:
                 return
             next_ms = R.epoch_ms(row.get("nextFundingTime"))
-            interval = R.interval_hours(row.get("fundingIntervalHour"), unit_s=3600)
-            if interval is None:
-                interval = rows.metadata_interval(meta, m, next_ms, ts or fetched_ms)
+            interval = rows.row_or_metadata_interval(meta, m, row.get("fundingIntervalHour"),
+                                                     next_ms, ts or fetched_ms)
             rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
                      next_funding_ms=next_ms, mark_price=R.positive(row.get("markPrice")),
                      index_price=R.positive(row.get("indexPrice")),
@@ -451,9 +458,8 @@ class BitgetSpec(VenueSpec):
             if m is None:
                 return
             next_ms = R.epoch_ms(row.get("nextUpdate"))
-            interval = R.interval_hours(row.get("fundingRateInterval"), unit_s=3600)
-            if interval is None:
-                interval = rows.metadata_interval(meta, m, next_ms, ts or fetched_ms)
+            interval = rows.row_or_metadata_interval(meta, m, row.get("fundingRateInterval"),
+                                                     next_ms, ts or fetched_ms)
             rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
                      next_funding_ms=next_ms, timestamp_ms=ts)
 
