@@ -6,7 +6,7 @@ import asyncio
 
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.ui.messages import VenueFailed, VenuePolled
-from fundtui.ui.poller import VenuePoller
+from fundtui.ui.poller import VenuePoller, next_slot_s
 from tests.fakesource import FrozenClock
 
 
@@ -100,3 +100,14 @@ async def test_a_hung_poll_times_out():
     poller.timeout_s = 0.01
     await poller.poll_once()
     assert posted[0].reason == "no answer in 0.01s"
+
+
+def test_polls_land_on_one_grid_whatever_each_venue_took():
+    # Two venues that answered 0.3 s and 2.7 s into the 10 s slot both wait for
+    # the same next slot, so their next answers arrive together.
+    slot = 1_790_000_000_000  # a multiple of 10 s
+    assert next_slot_s(slot + 300, 10) == 9.7
+    assert next_slot_s(slot + 2_700, 10) == 7.3
+    assert next_slot_s(slot, 10) == 10.0
+    # less than a second to the boundary: skip to the one after, never poll twice in a row
+    assert next_slot_s(slot + 9_500, 10) == 10.5

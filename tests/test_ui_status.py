@@ -8,7 +8,7 @@ from fundtui.config import Config
 from fundtui.core.status import VenueState
 from fundtui.ui.app import NOTICE_GATHER_S, FundApp
 from fundtui.ui.status import VenueBadge
-from tests.fakesource import FrozenClock, fail
+from tests.fakesource import FrozenClock, fail, quote
 from tests.uihelp import REFRESH_S, cell, loaded, make_app, market, poll_all, until
 
 
@@ -27,7 +27,10 @@ async def test_live_badges_show_age_and_latency():
         await loaded(pilot)
         clock.advance(7)
         app.tick()
-        assert badge_text(app, "okx") == "● okx 7s 42ms"
+        assert badge_text(app, "okx") == "● okx <30s 42ms"  # within one refresh: nothing ticks
+        clock.advance(REFRESH_S)  # late: the age counts up in seconds
+        app.tick()
+        assert badge_text(app, "okx") == "● okx 37s 42ms"
 
 
 async def test_failing_venue_goes_stale_while_others_stay_live_then_recovers():
@@ -182,3 +185,22 @@ async def test_venues_failing_together_share_one_toast():
         assert len(toasts) == 1
         assert sorted(toasts[0].splitlines()) == sorted(
             f"{v} is down (cannot reach {v})" for v in sources)
+
+
+async def test_answers_arriving_together_make_one_rebuild():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock, gather_s=0.3)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause(0.4)
+        rebuilds = []
+        original = app.board.set_rows
+        app.board.set_rows = lambda *a, **k: (rebuilds.append(1), original(*a, **k))
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.0003)
+        app.poll_now()
+        await until(pilot, lambda: all(s.polls >= 2 for s in sources.values()))
+        assert app._rebuild_pending and not rebuilds  # held for the others
+        await until(pilot, lambda: not app._rebuild_pending)
+        assert len(rebuilds) == 1
+        assert cell(app, "BTC", "v:okx") == "0.0300%"

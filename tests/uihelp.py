@@ -37,10 +37,11 @@ def market(clock: FrozenClock) -> dict[str, FakeSource]:
 
 
 def make_app(sources: dict[str, FakeSource], clock: FrozenClock,
-             watchlist_path: Path | None = None, demo: bool = False) -> FundApp:
+             watchlist_path: Path | None = None, demo: bool = False,
+             gather_s: float = 0.02) -> FundApp:
     config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S)
     return FundApp(config, lambda: list(sources.values()), demo=demo, clock=clock,
-                   watchlist_path=watchlist_path)
+                   watchlist_path=watchlist_path, gather_s=gather_s)
 
 
 async def until(pilot: Pilot, cond: Callable[[], bool], timeout: float = 5.0) -> None:

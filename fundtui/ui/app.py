@@ -36,6 +36,9 @@ from fundtui.ui.theme import FUNDTUI_DARK
 SourceFactory = Callable[[], Sequence[QuoteSource]]
 
 
+#: Venue answers arriving within this many seconds share one board rebuild.
+REBUILD_GATHER_S = 0.5
+
 #: State changes arriving within this many seconds share one toast.
 NOTICE_GATHER_S = 0.3
 
@@ -63,7 +66,8 @@ class FundApp(App[int]):
 
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
                  clock: Callable[[], int] | None = None,
-                 watchlist_path: Path | None = None) -> None:
+                 watchlist_path: Path | None = None,
+                 gather_s: float = REBUILD_GATHER_S) -> None:
         super().__init__()
         self.config = config
         self.source_factory = source_factory
@@ -78,6 +82,7 @@ class FundApp(App[int]):
         self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
         self._stale: frozenset[str] = frozenset()
         self._rebuild_pending = False
+        self.gather_s = gather_s
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
 
     # --- layout -------------------------------------------------------------
@@ -180,10 +185,14 @@ class FundApp(App[int]):
     # --- keeping the screen current -----------------------------------------
 
     def _schedule_rebuild(self) -> None:
-        # Venues polled together answer together: one rebuild for the lot.
+        # Venues poll on one grid and answer within a moment of each other: what
+        # arrives within gather_s makes one rebuild (and one repaint) for the lot.
         if not self._rebuild_pending:
             self._rebuild_pending = True
-            self.call_later(self._rebuild)
+            if self.gather_s > 0:
+                self.set_timer(self.gather_s, self._rebuild)
+            else:
+                self.call_later(self._rebuild)
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False

@@ -24,6 +24,19 @@ from fundtui.ui.messages import VenueFailed, VenuePolled
 MIN_TIMEOUT_S = 30.0
 
 
+def next_slot_s(now_ms: int, refresh_s: float) -> float:
+    """Seconds to the next multiple of ``refresh_s`` on the clock, at least a second.
+
+    Every venue polls on the same grid, so their answers arrive together and the
+    board redraws once per refresh rather than once per venue.
+    """
+    period_ms = refresh_s * 1000
+    wait_ms = period_ms - (now_ms % period_ms)
+    if wait_ms < 1000:
+        wait_ms += period_ms
+    return wait_ms / 1000
+
+
 class VenuePoller:
     def __init__(self, source: QuoteSource, post: Callable[[Message], object],
                  refresh_s: float, clock: Callable[[], int],
@@ -67,7 +80,7 @@ class VenuePoller:
             return self._failed(describe_exception(e), None)
         self.failures = 0
         self.post(VenuePolled(self.venue, poll))
-        return self.refresh_s
+        return next_slot_s(self.clock(), self.refresh_s)
 
     def _failed(self, reason: str, retry_after_s: float | None) -> float:
         self.failures += 1

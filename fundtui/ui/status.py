@@ -46,6 +46,7 @@ def badge_text(st: VenueStatus, now_ms: int, refresh_s: float, p: Palette) -> Te
     if state is VenueState.WAITING:
         return Text.assemble(("◌ ", p.muted), name, (" connecting…", p.muted))
     if state is VenueState.LIVE:
+        age = live_age(st.age_s(now_ms) or 0, refresh_s)
         return Text.assemble(("● ", p.pos[0]), name, f" {age} ",
                              (latency(st.latency_ms), p.muted))
     if state is VenueState.RETRYING:
@@ -128,7 +129,18 @@ def status_detail(st: VenueStatus, now_ms: int, refresh_s: float) -> str:
 
 
 def utc_clock(now_ms: int) -> str:
-    return time.strftime("%H:%M:%S UTC", time.gmtime(now_ms / 1000))
+    # Minutes, not seconds: a per-second clock would repaint the screen every second.
+    # Settlements fall on whole hours; the countdown shows seconds when they matter.
+    return time.strftime("%H:%M UTC", time.gmtime(now_ms / 1000))
+
+
+def live_age(age_s: float, refresh_s: float) -> str:
+    """A live venue's age: ``<10s`` while within one refresh, then the exact age.
+
+    A healthy board then changes nothing between refreshes (idle CPU ~0); a late
+    venue's age counts up in seconds.
+    """
+    return f"<{refresh_s:g}s" if age_s <= refresh_s else ago(age_s)
 
 
 class TopBar(Horizontal):
