@@ -18,9 +18,9 @@ from fundtui.core.symbols import split_base
     ("KAVA", "KAVA", 1),  # uppercase K is part of the name
     ("KSM", "KSM", 1),
     ("MEW", "MEW", 1),  # not 1M + EW
-    ("100X", "100X", 1),
+    ("100X", "100X", 1),  # needs a ticker of two or more after the power of ten
     ("A8", "A8", 1),
-    ("ZRX100", "ZRX100", 1),  # 100 alone is no bundle  # needs a ticker after the power of ten to be a bundle
+    ("ZRX100", "ZRX100", 1),  # a suffix bundle is 1000 or more
 ])
 def test_split_base(raw, base, mult):
     assert split_base(raw) == (base, mult)
