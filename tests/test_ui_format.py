@@ -71,3 +71,20 @@ def test_theme_palette_follows_the_theme_colours():
                                     "background": "#000000"})
     assert p.pos[0].color.name == "#00ff00"
     assert p.neg[0].color.name == "#ff0000"
+
+
+@pytest.mark.parametrize("left_ms", [1, 999, 1000, 59_999, 60_000, 299_999, 300_000,
+                                     300_001, 1_200_000, 3_600_000, 3_659_123])
+def test_countdown_text_holds_until_the_predicted_change(left_ms):
+    # The board skips clock ticks until countdown_changes_at: the text must not
+    # change a millisecond before it, and must change at it.
+    target = T + left_ms
+    at = fmt.countdown_changes_at(target, T)
+    shown = countdown(target, T, fmt.SECONDS_UNDER_MS)
+    assert countdown(target, at - 1, fmt.SECONDS_UNDER_MS) == shown
+    assert countdown(target, at, fmt.SECONDS_UNDER_MS) != shown
+
+
+def test_no_countdown_change_without_a_time_ahead():
+    assert fmt.countdown_changes_at(None, T) is None
+    assert fmt.countdown_changes_at(T, T) is None

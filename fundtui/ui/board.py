@@ -46,6 +46,7 @@ class BoardTable(DataTable):
         self._drawn: dict[str, BoardRow] = {}  # base -> the row its cells were last drawn from
         self._drawn_view: tuple | None = None  # what besides the row the cells depend on
         self._ticking = [s for s in self.specs if s.ticking]
+        self._next_change_ms: int | None = None  # earliest a countdown cell can change
 
     def on_mount(self) -> None:
         for spec in self.specs:
@@ -72,8 +73,11 @@ class BoardTable(DataTable):
         self.render_board()
 
     def tick(self, now_ms: int) -> None:
-        """The clock moved: only clock-driven cells (the countdown) can change."""
+        """The clock moved: only clock-driven cells (the countdown) can change, and
+        none does before ``_next_change_ms``."""
         self.now_ms = now_ms
+        if self._next_change_ms is None or now_ms < self._next_change_ms:
+            return  # no countdown on screen, or none changes yet
         self.render_board(only={s.key for s in self.specs if s.ticking})
 
     def set_palette(self, palette: Palette) -> None:
@@ -168,6 +172,10 @@ class BoardTable(DataTable):
                     if not fmt.same(shown[spec.key], text):
                         self.update_cell(row.base, spec.key, text)
                         shown[spec.key] = text
+            self._next_change_ms = min(
+                (t for r in visible
+                 if (t := fmt.countdown_changes_at(r.next_funding_ms(self.now_ms), self.now_ms))),
+                default=None)
             self._update_labels()
             self._apply_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
             if cursor_base in self._shown:

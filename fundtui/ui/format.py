@@ -178,6 +178,23 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
 SECONDS_UNDER_MS = 5 * 60_000
 
 
+def countdown_changes_at(next_ms: int | None, now_ms: int) -> int | None:
+    """When the countdown text for ``next_ms`` next changes (None: never).
+
+    Whole minutes (rounded down) until the last SECONDS_UNDER_MS, then whole
+    seconds (rounded up); the text changes as the time left drops below a whole
+    minute, or through a whole second.
+    """
+    if next_ms is None:
+        return None
+    left = next_ms - now_ms
+    if left <= 0:
+        return None
+    if left < SECONDS_UNDER_MS:
+        return now_ms + (left % 1000 or 1000)
+    return now_ms + left % 60_000 + 1
+
+
 def countdown_cell(next_ms: int | None, now_ms: int, p: Palette) -> Text:
     if next_ms is None:
         return EMPTY
