@@ -462,3 +462,12 @@ async def test_an_exchange_without_bulk_funding_rates_is_refused(make_venue):
     with pytest.raises(VenueError) as err:
         await source.poll()
     assert err.value.reason == "ccxt's 'kraken' cannot fetch all funding rates"
+
+
+async def test_ccxt_client_throttle_is_off(fakes, make_venue):
+    # ccxt's throttle would wait out a bulk request's weight by waking the event
+    # loop every millisecond; one request per venue per refresh needs no pacing,
+    # and 429/418 are honoured from Retry-After by the poller.
+    source = make_venue("binance")
+    await source.poll()
+    assert source._exchange is not None and source._exchange.enableRateLimit is False

@@ -403,7 +403,11 @@ class CcxtVenue:
             raise VenueError(self.name, f"unknown venue '{self.name}' (not a ccxt exchange id)")
         settings: dict[str, Any] = {
             "timeout": int(self.timeout_s * 1000),
-            "enableRateLimit": True,
+            # ccxt's client-side throttle waits out a bulk request's weight by
+            # waking the event loop every millisecond (hundreds of wake-ups per
+            # poll). One request per venue per refresh is far inside every venue's
+            # limit, and a 429/418 is honoured from its Retry-After by the poller.
+            "enableRateLimit": False,
             "options": {"adjustForTimeDifference": False, **self.spec.ccxt_options},
         }
         try:
