@@ -180,10 +180,14 @@ async def test_clock_tick_touches_only_the_countdown():
         assert cell(app, "ETH", "next") == "18m"
         assert cell(app, "BTC", "next") == "58m"
         assert str(app.query_one("#clock").render()) == "00:01 UTC"
-        clock.advance(15 * 60 + 2)  # ETH inside its last 5 minutes: seconds now
+        clock.advance(15 * 60 + 2)  # 3m57s left: still whole minutes
         await poll_all(pilot, sources)  # (and the venues fresh, or no countdown shows)
         app.tick()
-        assert cell(app, "ETH", "next") == "3m57s"
+        assert cell(app, "ETH", "next") == "3m"
+        clock.advance(3 * 60)  # inside its last minute: seconds now
+        await poll_all(pilot, sources)
+        app.tick()
+        assert cell(app, "ETH", "next") == "57s"
 
 
 async def test_escape_inside_the_filter_clears_and_closes_it():
@@ -222,3 +226,33 @@ async def test_theme_change_recolours_the_cells():
         success = app.get_css_variables()["success"].lower()
         assert app.board.palette.pos[0].color.name == success
         assert app.board.get_cell("BTC", "v:binance").spans[0].style == app.board.palette.pos[0]
+
+
+async def test_fresh_timestamps_and_moving_marks_redraw_no_rate_cell(monkeypatch):
+    # Venues stamp every answer afresh and mark prices move on every poll; a rate
+    # cell shows only the rate and interval, so none is re-rendered for that.
+    from dataclasses import replace
+
+    from fundtui.ui import format as fmt
+
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        for source in sources.values():
+            source.quotes = [replace(q, timestamp_ms=clock() + 1,
+                                     mark_price=(q.mark_price or 100.0) + 0.5)
+                             for q in source.quotes]
+        rendered: list[str] = []
+        real = fmt.rate_cell
+        monkeypatch.setattr(fmt, "rate_cell",
+                            lambda q, *a, **k: (rendered.append(q.venue if q else ""),
+                                                real(q, *a, **k))[1])
+        await poll_all(pilot, sources)
+        assert rendered == []
+        assert cell(app, "BTC", "premium") != "+0.100%"  # the premium did move
+        sources["okx"].quotes[0] = replace(sources["okx"].quotes[0], funding_rate=0.0002)
+        await poll_all(pilot, sources)
+        assert rendered == ["okx"]
+        assert cell(app, "BTC", "v:okx") == "0.0200%"

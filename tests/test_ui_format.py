@@ -53,11 +53,11 @@ def test_percent_formats():
 
 
 @pytest.mark.parametrize("ms,expected", [
-    (0, "due"), (-5, "due"), (999, "1s"), (60_001, "1m01s"), (299_000, "4m59s"),
-    (300_000, "5m"), (725_000, "12m"), (3_599_999, "59m"),
+    (0, "due"), (-5, "due"), (999, "1s"), (59_999, "1m00s"), (60_000, "1m"),
+    (60_001, "1m"), (299_000, "4m"), (300_000, "5m"), (725_000, "12m"), (3_599_999, "59m"),
     (3_600_000, "1h00m"), (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m")])
 def test_countdown(ms, expected):
-    # seconds only in the last five minutes, so the board redraws once a minute before that
+    # seconds only in the last minute, so the board redraws once a minute before that
     assert countdown(T + ms, T, fmt.SECONDS_UNDER_MS) == expected
 
 

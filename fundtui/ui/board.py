@@ -17,9 +17,22 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
 from fundtui.core.board import BoardRow
+from fundtui.core.quote import Quote
 from fundtui.ui import format as fmt
 from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
 from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
+
+
+def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
+    """What a venue cell shows of its quote. Venues stamp every answer afresh and
+    move mark and index constantly; the cell depends on the rate and interval only."""
+    return None if q is None else (q.funding_rate, q.interval_hours)
+
+
+def _shows(row: BoardRow) -> tuple:
+    """What a row's cells show, besides the view and the clock."""
+    return (tuple((v, _rate_shown(q)) for v, q in row.quotes.items()), row.stale,
+            row.spread, row.premium)
 
 
 class BoardTable(DataTable):
@@ -161,11 +174,12 @@ class BoardTable(DataTable):
                 row_specs = specs
                 if only is None:
                     before = self._drawn.get(row.base) if same_view else None
-                    if before == row:
+                    if before is not None and _shows(before) == _shows(row):
                         row_specs = self._ticking
-                    elif before is not None:  # venue cells only where that venue's quote moved
+                    elif before is not None:  # venue cells only where that venue's rate moved
                         row_specs = [s for s in specs if s.venue is None
-                                     or before.quotes.get(s.venue) != row.quotes.get(s.venue)]
+                                     or _rate_shown(before.quotes.get(s.venue))
+                                     != _rate_shown(row.quotes.get(s.venue))]
                     self._drawn[row.base] = row
                 for spec in row_specs:
                     text = spec.render(row, ctx)

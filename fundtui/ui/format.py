@@ -174,8 +174,9 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
 
 
 #: Under this, the countdown shows seconds (and ticks every second); above it,
-#: whole minutes, so the board redraws once a minute rather than every second.
-SECONDS_UNDER_MS = 5 * 60_000
+#: whole minutes. Any changed cell makes the table repaint every visible cell, and
+#: hourly venues settle every hour, so seconds are kept to the last minute.
+SECONDS_UNDER_MS = 60_000
 
 
 def countdown_changes_at(next_ms: int | None, now_ms: int) -> int | None:

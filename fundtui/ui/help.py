@@ -32,7 +32,7 @@ LEGEND = [
     ("~0.0100%", "stale: the venue has not answered for 2.5 refreshes; left out of spreads"),
     ("Sprd", "highest minus lowest 8h-equivalent rate over fresh venues"),
     ("L BIN S OKX", "go long where the rate is lowest, short where it is highest"),
-    ("Next", "time to the earliest next settlement (seconds in the last 5 minutes)"),
+    ("Next", "time to the earliest next settlement (seconds in the last minute)"),
     ("Premium", "median (mark - index) / index over fresh venues"),
 ]
 
