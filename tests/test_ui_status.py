@@ -204,3 +204,20 @@ async def test_answers_arriving_together_make_one_rebuild():
         await until(pilot, lambda: not app._rebuild_pending)
         assert len(rebuilds) == 1
         assert cell(app, "BTC", "v:okx") == "0.0300%"
+
+
+async def test_long_lived_startup_objects_leave_the_collector_once_all_venues_answered():
+    import gc
+
+    clock = FrozenClock()
+    sources = market(clock)
+    fail(sources["gate"], "HTTP 503")  # a failing venue has answered too
+    app = make_app(sources, clock)
+    gc.unfreeze()
+    try:
+        async with app.run_test(size=(160, 30)) as pilot:
+            await until(pilot, lambda: all(s.polls for s in sources.values()))
+            await until(pilot, lambda: app._settled)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
