@@ -13,18 +13,9 @@ from fundtui.config import VenueConfig
 from fundtui.feeds.ccxt_venue import CcxtVenue, retry_after_seconds
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.store import market_cache
-from tests.fakevenue.server import VENUES
+from tests.fakevenue.server import RATE_PATHS, VENUES
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
-
-RATE_PATHS = {
-    "binance": "/fapi/v1/premiumIndex",
-    "bybit": "/v5/market/tickers",
-    "okx": "/api/v5/public/funding-rate",
-    "bitget": "/api/v2/mix/market/current-fund-rate",
-    "gate": "/api/v4/futures/usdt/contracts",
-    "hyperliquid": "/info",
-}
 
 
 def host_of(fake) -> str:

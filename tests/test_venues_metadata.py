@@ -14,18 +14,9 @@ import pytest
 from fundtui.feeds.ccxt_venue import proxy_settings, rewrite_api_urls
 from fundtui.feeds.source import VenueError
 from fundtui.store import market_cache
-from tests.fakevenue.server import VENUES
+from tests.fakevenue.server import RATE_PATHS, VENUES
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
-
-RATE_PATHS = {
-    "binance": "/fapi/v1/premiumIndex",
-    "bybit": "/v5/market/tickers",
-    "okx": "/api/v5/public/funding-rate",
-    "bitget": "/api/v2/mix/market/current-fund-rate",
-    "gate": "/api/v4/futures/usdt/contracts",
-    "hyperliquid": "/info",
-}
 
 FIRST_POLL = {
     "binance": {"/fapi/v1/exchangeInfo": 1, "/fapi/v1/fundingInfo": 1, "/fapi/v1/premiumIndex": 1},

@@ -73,6 +73,17 @@ ROUTES: dict[str, list[Route]] = {
 }
 
 
+#: The one request each venue makes per refresh once its metadata is loaded.
+RATE_PATHS = {
+    "binance": "/fapi/v1/premiumIndex",
+    "bybit": "/v5/market/tickers",
+    "okx": "/api/v5/public/funding-rate",
+    "bitget": "/api/v2/mix/market/current-fund-rate",
+    "gate": "/api/v4/futures/usdt/contracts",
+    "hyperliquid": "/info",
+}
+
+
 @dataclass
 class Failure:
     mode: str  # "status", "hang", "malformed"
