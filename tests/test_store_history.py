@@ -1,0 +1,373 @@
+"""The funding-history store: round trip, schema versions, retention, restart, kill -9."""
+
+from __future__ import annotations
+
+import csv
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fundtui.core.accrual import Settlement, accumulated
+from fundtui.core.quote import Quote
+from fundtui.store import history
+from fundtui.store.history import HistoryError, HistoryStore, HistoryVersionError, Sample
+
+MIN = 60_000
+HOUR = 60 * MIN
+DAY = 24 * HOUR
+T0 = 59_000 * 8 * HOUR  # 2023-11-05 16:00 UTC, a multiple of 8 h (and of 4 h and 1 h)
+DATA = Path(__file__).parent / "data"
+
+
+def _q(symbol: str = "BTC/USDT:USDT", venue: str = "binance", base: str = "BTC",
+       rate: float | None = 0.0001, interval: float | None = 8.0, **kw) -> Quote:
+    return Quote(venue, symbol, base, "USDT", rate, interval, **kw)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = HistoryStore.open(tmp_path / "h.sqlite3")
+    yield s
+    s.close()
+
+
+# ------------------------------------------------------------------ round trip
+
+def test_record_and_series_round_trip_with_missing_fields(store):
+    full = _q(next_funding_ms=T0 + 8 * HOUR, mark_price=101.0, index_price=100.0,
+              open_interest_usd=5e6)
+    bare = _q("ETH/USDT:USDT", base="ETH", rate=None, interval=None)
+    premium_only = _q("SOL/USDT:USDT", venue="okx", base="SOL", venue_premium=-0.0004)
+    assert store.record([full, bare, premium_only], T0) == 3
+    assert store.record([full], T0 + 30_000) == 1
+
+    got = store.series("binance", "BTC/USDT:USDT", T0)
+    assert got == [
+        Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", at, 0.0001, 8.0, T0 + 8 * HOUR,
+               101.0, 100.0, pytest.approx(0.01), 5e6)
+        for at in (T0, T0 + 30_000)
+    ]
+    assert store.series("binance", "BTC/USDT:USDT", T0, until_ms=T0 + 30_000)[-1].at_ms == T0
+    assert store.series("binance", "ETH/USDT:USDT", 0) == [
+        Sample("binance", "ETH/USDT:USDT", "ETH", "USDT", T0, None, None, None, None, None,
+               None, None)]
+    assert store.series("okx", "SOL/USDT:USDT", 0)[0].premium == -0.0004
+    assert store.series("okx", "BTC/USDT:USDT", 0) == []
+    assert store.latest_at() == T0 + 30_000
+
+
+def test_series_by_base_groups_by_venue(store):
+    store.record([_q(), _q(venue="okx"), _q("ETH/USDT:USDT", base="ETH")], T0)
+    store.record([_q(), _q("BTC/USDC:USDC", base="BTC")], T0 + MIN)
+    got = store.series_by_base("BTC", T0)
+    assert sorted(got) == ["binance", "okx"]
+    assert [(s.symbol, s.at_ms) for s in got["binance"]] == [
+        ("BTC/USDT:USDT", T0), ("BTC/USDC:USDC", T0 + MIN), ("BTC/USDT:USDT", T0 + MIN)]
+    assert [s.at_ms for s in got["okx"]] == [T0]
+    assert store.series_by_base("BTC", T0 + 1)["binance"][0].at_ms == T0 + MIN
+    assert store.series_by_base("DOGE", 0) == {}
+
+
+def test_empty_store_has_no_latest(store):
+    assert store.latest_at() is None
+
+
+def test_default_path_is_in_data_dir(tmp_path):
+    s = HistoryStore.open()
+    try:
+        assert s.path == tmp_path / "data" / "history.sqlite3"
+        assert s.path.exists()
+    finally:
+        s.close()
+
+
+# ------------------------------------------------------------------ schema versions
+
+def test_new_file_is_migrated_to_current_version_in_wal_mode(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    path.touch()  # an empty file is an empty SQLite database
+    HistoryStore.open(path).close()
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION >= 1
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"market", "sample", "refresh", "settlement", "meta"} <= tables
+    finally:
+        db.close()
+    HistoryStore.open(path).close()  # reopening an up-to-date file is fine
+
+
+def test_migrations_run_in_order_and_failed_one_rolls_back(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+
+    def v2(db):
+        db.execute("CREATE TABLE extra (x)")
+
+    def v3_broken(db):
+        db.execute("CREATE TABLE extra2 (x)")
+        raise sqlite3.OperationalError("boom")
+
+    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, v2, v3_broken])
+    monkeypatch.setattr(history, "SCHEMA_VERSION", len(history.MIGRATIONS))
+    with pytest.raises(HistoryError, match="boom"):
+        HistoryStore.open(path)
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        assert "extra" in names and "extra2" not in names
+    finally:
+        db.close()
+
+
+def test_future_schema_version_is_refused(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {history.SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(HistoryVersionError) as err:
+        HistoryStore.open(path)
+    msg = str(err.value)
+    assert str(path) in msg and "newer" in msg and "\n" not in msg
+    db = sqlite3.connect(path)
+    try:  # left as it was: not downgraded, no tables created
+        assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION + 1
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    finally:
+        db.close()
+
+
+def test_garbage_file_is_refused_naming_the_path(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    garbage = b"this is not a database at all\n" * 200
+    path.write_bytes(garbage)
+    with pytest.raises(HistoryError) as err:
+        HistoryStore.open(path)
+    assert not isinstance(err.value, HistoryVersionError)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    assert path.read_bytes() == garbage  # the user's file is not touched
+
+
+# ------------------------------------------------------------------ retention
+
+def _retention_fixture(store):
+    """Two markets sampled every 90 min for 72 h: A with 4 h funding, B with 8 h.
+
+    B also has a sample 1 ms before its first settlement (T0 + 8 h) and one exactly on it.
+    """
+    for m in range(0, 72 * 60 + 1, 90):
+        at = T0 + m * MIN
+        store.record([_q("A/USDT:USDT", base="A", interval=4.0, rate=m * 1e-6),
+                      _q("B/USDT:USDT", base="B", interval=8.0, rate=m * 1e-6)], at)
+    store.record([_q("B/USDT:USDT", base="B", interval=8.0, rate=-1.0)], T0 + 8 * HOUR - 1)
+    store.record([_q("B/USDT:USDT", base="B", interval=8.0, rate=-2.0)], T0 + 8 * HOUR)
+
+
+def _minutes(store, sym):
+    return [(s.at_ms - T0) / MIN for s in store.series("binance", sym, 0)]
+
+
+# Expected survivors, by hand. now = T0 + 72 h, so the raw window starts at 24 h = 1440 min.
+# Samples are at 0, 90, ..., 4320 min. Older than 1440 min:
+#  A (240-min windows): [0,240) 0,90,180 -> 180; [240,480) 270,360,450 -> 450;
+#    [480,720) 540,630 -> 630; [720,960) 720,810,900 -> 900 (720 opens that window);
+#    [960,1200) 990,1080,1170 -> 1170; [1200,1440) 1260,1350 -> 1350.
+#  B (480-min windows): [0,480) 0..450 and 479.99998 -> 479.99998 (1 ms before settlement);
+#    [480,960) 480, 540..900 -> 900; [960,1440) 990..1350 -> 1350.
+RAW = [float(m) for m in range(1440, 4321, 90)]
+A_KEPT = [180.0, 450.0, 630.0, 900.0, 1170.0, 1350.0] + RAW
+B_KEPT = [480 - 1 / MIN, 900.0, 1350.0] + RAW
+
+
+def test_compact_keeps_raw_48h_and_last_sample_per_settlement_window(store):
+    _retention_fixture(store)
+    now = T0 + 72 * HOUR
+    assert store.compact(now) == (16 - 6) + (16 + 2 - 3)
+    assert _minutes(store, "A/USDT:USDT") == A_KEPT
+    assert _minutes(store, "B/USDT:USDT") == B_KEPT
+    b = store.series("binance", "B/USDT:USDT", 0)
+    assert b[0].funding_rate == -1.0  # the rate just before settlement is the one kept
+    assert store.compact(now) == 0  # idempotent
+    assert _minutes(store, "A/USDT:USDT") == A_KEPT
+    assert store.latest_at() == T0 + 72 * HOUR
+
+
+def test_compact_in_steps_matches_one_shot(store):
+    _retention_fixture(store)
+    for h in range(0, 73, 1):  # hourly as time advances, as the app would
+        store.compact(T0 + h * HOUR)
+    assert _minutes(store, "A/USDT:USDT") == A_KEPT
+    assert _minutes(store, "B/USDT:USDT") == B_KEPT
+
+
+def test_refresh_recorded_behind_compaction_mark_is_compacted_later(store):
+    store.compact(T0 + 100 * HOUR)  # mark at T0 + 52 h
+    for m in (0, 60, 120, 180):  # clock stepped back: an old refresh arrives
+        store.record([_q("A/USDT:USDT", base="A", interval=4.0)], T0 + m * MIN)
+    store.compact(T0 + 100 * HOUR)
+    assert _minutes(store, "A/USDT:USDT") == [180.0]
+
+
+# ------------------------------------------------------------------ restart, settlements
+
+def test_restart_continues_with_same_history(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    s = HistoryStore.open(path)
+    for k in range(5):
+        s.record([_q(rate=k * 1e-5, mark_price=100.0 + k), _q(venue="okx")], T0 + k * 30_000)
+    s.save_settlements("binance", "BTC/USDT:USDT", [Settlement(T0, 0.0001, 8.0)])
+    before = (s.series("binance", "BTC/USDT:USDT", 0), s.series_by_base("BTC", 0), s.latest_at())
+    s.close()
+    s = HistoryStore.open(path)
+    try:
+        after = (s.series("binance", "BTC/USDT:USDT", 0), s.series_by_base("BTC", 0),
+                 s.latest_at())
+        assert after == before
+        assert after[2] == T0 + 4 * 30_000
+        assert len(after[0]) == 5
+        assert s.settlements("binance", "BTC/USDT:USDT", 0) == [Settlement(T0, 0.0001, 8.0)]
+        s.record([_q()], T0 + 5 * 30_000)  # market ids are reused after a restart
+        assert len(s.series("binance", "BTC/USDT:USDT", 0)) == 6
+    finally:
+        s.close()
+
+
+def test_store_usable_from_another_thread(store):
+    errors = []
+
+    def work():
+        try:
+            store.record([_q()], T0)
+            store.compact(T0)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert errors == []
+    assert store.latest_at() == T0
+
+
+_KILL_CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from fundtui.core.quote import Quote
+    from fundtui.store.history import HistoryStore
+    n = int(sys.argv[2])
+    s = HistoryStore.open(Path(sys.argv[1]))
+    quotes = [Quote("binance", f"S{i}/USDT:USDT", f"S{i}", "USDT", 1e-4, 8.0,
+                    mark_price=1.0 + i, index_price=1.0 + i, open_interest_usd=1e6)
+              for i in range(n)]
+    for k in range(100_000):
+        s.record(quotes, 1_000 + k)
+        print(k, flush=True)
+""")
+
+
+def test_kill_9_mid_write_leaves_a_consistent_database(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    n = 400
+    child = subprocess.Popen([sys.executable, "-c", _KILL_CHILD, str(path), str(n)],
+                             stdout=subprocess.PIPE, text=True)
+    reported: list[int] = []
+    started = threading.Event()
+
+    def drain():
+        for line in child.stdout:
+            reported.append(int(line))
+            started.set()
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        assert started.wait(30), "child never committed a refresh"
+        time.sleep(0.5)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        reader.join(10)
+    assert child.returncode == -signal.SIGKILL  # killed, not finished
+    last_committed = reported[-1]
+
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        counts = db.execute("SELECT at_ms, count(*) FROM sample GROUP BY at_ms "
+                            "ORDER BY at_ms").fetchall()
+    finally:
+        db.close()
+    assert all(c == n for _, c in counts)  # every refresh is all or nothing
+    stored = [at - 1_000 for at, _ in counts]
+    # Every refresh reported committed is there; at most the one in flight beyond it.
+    assert stored == list(range(len(stored)))
+    assert len(stored) in (last_committed + 1, last_committed + 2)
+
+    s = HistoryStore.open(path)  # and the app opens it again
+    try:
+        assert s.latest_at() == 1_000 + stored[-1]
+    finally:
+        s.close()
+
+
+# ------------------------------------------------------------------ accumulated funding
+
+def test_settlements_round_trip_and_replace(store):
+    store.save_settlements("bybit", "X/USDT:USDT", [Settlement(T0, 1e-4, 8.0),
+                                                    Settlement(T0 + 8 * HOUR, -2e-4, None)])
+    store.save_settlements("bybit", "X/USDT:USDT", [Settlement(T0, 3e-4, 8.0)])
+    assert store.settlements("bybit", "X/USDT:USDT", 0) == [
+        Settlement(T0, 3e-4, 8.0), Settlement(T0 + 8 * HOUR, -2e-4, None)]
+    assert store.settlements("bybit", "X/USDT:USDT", T0 + 1) == [
+        Settlement(T0 + 8 * HOUR, -2e-4, None)]
+    assert store.settlements("okx", "X/USDT:USDT", 0) == []
+
+
+def test_accumulated_window_edges_and_sign():
+    now = T0 + 30 * DAY
+    rows = [
+        Settlement(now - DAY, 1.0),  # exactly one day back: outside the 1 d window
+        Settlement(now - DAY + 1, 0.25),
+        Settlement(now - 3 * DAY, -0.5),  # shorts paid
+        Settlement(now, 0.125),  # settled at now: counts
+        Settlement(now + 1, 100.0),  # not yet settled
+    ]
+    assert accumulated(rows, now, 1) == 0.375
+    assert accumulated(rows, now, 7) == 1.0 + 0.25 - 0.5 + 0.125
+    assert accumulated([], now, 30) == 0.0
+
+
+def test_accumulated_on_real_binance_xrp_history(store):
+    # tests/data/binance_XRP_USDT_8h_funding_rate.csv is copied from
+    # /work/shared/reference/history/binance_XRP_USDT_8h_funding_rate.csv: Binance USD-M
+    # XRP/USDT settled funding (fetch_funding_rate_history), 2021-11-18 .. 2021-12-18, 8 h.
+    with open(DATA / "binance_XRP_USDT_8h_funding_rate.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 91
+    store.save_settlements("binance", "XRP/USDT:USDT", [
+        Settlement(int(r["funding_time_ms"]), float(r["funding_rate"]), 8.0) for r in rows])
+    loaded = store.settlements("binance", "XRP/USDT:USDT", 0)
+    now = int(rows[-1]["funding_time_ms"])  # 2021-12-18T00:00:00.014Z
+
+    def expected(days):
+        start = now - days * DAY
+        picked = [r for r in rows if start < int(r["funding_time_ms"]) <= now]
+        return len(picked), sum((Decimal(r["funding_rate"]) for r in picked), Decimal(0))
+
+    # Pinned Decimal sums over the file: the last 3 settlements are 0.0001 each; 30 days
+    # back from ...00.014Z still includes the first row (...00.017Z), so all 91 count.
+    assert expected(1) == (3, Decimal("0.0003"))
+    assert expected(7) == (21, Decimal("0.00160805"))
+    assert expected(30) == (91, Decimal("0.00796412"))
+    for days in (1, 7, 30):
+        assert accumulated(loaded, now, days) == pytest.approx(float(expected(days)[1]),
+                                                               rel=1e-12, abs=0)
