@@ -100,7 +100,7 @@ def test_new_file_is_migrated_to_current_version_in_wal_mode(tmp_path):
         assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION >= 1
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"market", "sample", "refresh", "settlement", "meta"} <= tables
+        assert {"market", "raw", "kept", "refresh", "settlement", "meta"} <= tables
     finally:
         db.close()
     HistoryStore.open(path).close()  # reopening an up-to-date file is fine
@@ -302,7 +302,7 @@ def test_kill_9_mid_write_leaves_a_consistent_database(tmp_path):
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        counts = db.execute("SELECT at_ms, count(*) FROM sample GROUP BY at_ms "
+        counts = db.execute("SELECT at_ms, count(*) FROM raw GROUP BY at_ms "
                             "ORDER BY at_ms").fetchall()
     finally:
         db.close()
