@@ -1,0 +1,548 @@
+"""Funding signal rules: pure, incremental, de-duplicated.
+
+Units. Every rate is a decimal fraction (0.0001 = 0.01 %). Unless a name says
+otherwise, rates are 8h-equivalents (``rate * 8 / interval_h``, FORMULAS.md
+section 1) so 1h/4h/8h venues compare; ``*_hourly`` names are per hour. Times
+are epoch milliseconds, passed in: nothing here reads a clock.
+
+An :class:`SignalEngine` is fed once per refresh with the current quotes. Per
+(venue, symbol) it keeps rolling state updated in O(1) amortized per new sample
+and returns the new hits, each rule's hits de-duplicated per (rule, base, venue)
+with a cooldown. :meth:`SignalEngine.warm_up` replays history through the same
+state without emitting hits, so a restart continues where it stopped.
+
+Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
+
+- spread: the highest minus the lowest 8h rate of a base across venues.
+- deviation: the 8h rate minus the mean of the earlier samples of the last
+  ``deviation_window_h`` hours (sample-weighted). The window is cut on UTC
+  quarter-hours: the 96 (for 24 h) quarter-hours ending with the current one.
+- ema_divergence: hourly rate minus its EMA(``ema_periods``) (FORMULAS.md
+  section 10, alpha = 2/(n+1), seeded with the first value). The EMA takes one
+  value per ``ema_period_h`` period: the last sample seen in that period (a
+  period without samples is skipped, not filled). Persistent once the
+  divergence has been beyond the threshold, with the same sign, for
+  ``ema_persist_periods`` consecutive periods (the current one included).
+- spike: the current 8h rate against the lowest/highest 8h rate sampled within
+  the last ``spike_window_h`` hours (inclusive).
+- velocity: (8h rate now - 8h rate at the previous sample) / hours between
+  them; 8h-equivalent fraction per hour. Shown as a column, carried in the
+  extras of oi_regime and exhaustion hits.
+- oi_regime: extreme funding (|8h rate| >= ``extreme_8h``, or strictly above
+  the ``extreme_quantile`` of |8h rate| over the refresh's quotes and away from
+  the neutral 0.01 %/8h) while open interest changed by >= ``oi_change`` over
+  ``oi_lookback_h`` hours: rising = crowding (the move is building), falling =
+  unwind (reversal risk).
+- exhaustion: the rate settled at |8h rate| >= ``extreme_8h`` with one sign
+  for >= ``exhaustion_settlements`` consecutive settlements and the mark price
+  since the first of them moved no more than ``exhaustion_follow`` in the
+  direction the crowd pays for (positive funding: longs pay, so up).
+  Settlements are detected on the venue's UTC grid of its interval: a sample in
+  a later ``interval_h`` slot than the previous one means the previous sample's
+  rate (and mark) settled.
+- implied: the rate implied by the premium (:func:`implied_rate`) against the
+  venue's current rate, both 8h-equivalent; a hit when they differ by >=
+  ``implied_gap_8h``. Venue caps/floors are not applied.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from fundtui.core.quote import Quote
+from fundtui.core.spread import Spread
+
+HOUR_MS = 3_600_000
+BUCKET_MS = 15 * 60_000  # granularity of the rolling-mean window
+NEUTRAL_8H = 0.0001  # the interest component: where funding rests (0.01 %/8h)
+
+RULES = ("spread", "deviation", "ema_divergence", "spike", "oi_regime", "exhaustion",
+         "implied")
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    """Rule thresholds (fractions; 8h-equivalent unless the name says hourly)."""
+
+    spread_8h: float = 0.0005  # 0.05 %/8h between the high and the low venue
+    deviation_8h: float = 0.0010  # 0.10 % away from the rolling mean
+    deviation_window_h: float = 24.0
+    ema_periods: int = 12  # n of EMA(n)
+    ema_period_h: float = 1.0  # one EMA step per hour
+    ema_divergence_hourly: float = 0.0005  # 0.05 %/h between the hourly rate and its EMA
+    ema_persist_periods: int = 3
+    spike_8h: float = 0.0015  # 0.15 % move ...
+    spike_window_h: float = 8.0  # ... within 8 h
+    extreme_8h: float = 0.0005  # 0.05 %/8h: five times the neutral rate
+    extreme_quantile: float = 0.9  # top decile across the refresh; 1.0 turns it off
+    oi_lookback_h: float = 4.0
+    oi_change: float = 0.05  # open interest up/down 5 % over the lookback
+    exhaustion_settlements: int = 3
+    exhaustion_follow: float = 0.0  # price move in the crowd's direction that counts as following
+    implied_gap_8h: float = 0.0005  # 0.05 %/8h between implied and actual
+    cooldown_s: float = 1800.0  # per (rule, base, venue)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ValueError(f"{f.name} must be a finite number, got {v!r}")
+            if v < 0:
+                raise ValueError(f"{f.name} must not be negative, got {v!r}")
+        for name in ("ema_periods", "ema_persist_periods", "exhaustion_settlements"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a whole number >= 1")
+        for name in ("deviation_window_h", "ema_period_h", "spike_window_h", "oi_lookback_h"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be more than 0")
+        if self.extreme_quantile > 1:
+            raise ValueError("extreme_quantile must be between 0 and 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule firing. ``value`` and ``threshold`` are in the rule's units (see module doc)."""
+
+    time_ms: int
+    rule: str
+    base: str
+    venues: tuple[str, ...]
+    value: float
+    threshold: float
+    explanation: str
+    extras: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def implied_rate(premium: float, interval_h: float, interest_8h: float = 0.0001,
+                 clamp: float = 0.0005) -> float:
+    """Funding per ``interval_h`` implied by ``premium`` (FORMULAS.md sections 2 and 9).
+
+    ``F = [P + clamp(I - P, -clamp, +clamp)] / (8 / N)``; premium, interest and
+    clamp are per 8 h, the result is per interval (a 4 h venue at rest: 0.005 %).
+    """
+    d = interest_8h - premium
+    if d > clamp:
+        d = clamp
+    elif d < -clamp:
+        d = -clamp
+    return (premium + d) * interval_h / 8.0
+
+
+def pct(x: float, digits: int = 3) -> str:
+    """A fraction as a signed-when-negative percent: 0.00062 -> '0.062%'."""
+    return f"{x * 100:.{digits}f}%"
+
+
+def _spct(x: float, digits: int = 3) -> str:
+    return f"{x * 100:+.{digits}f}%"
+
+
+class _Key:
+    """Rolling state of one (venue, symbol)."""
+
+    __slots__ = (
+        "venue", "base", "last_t", "last_r8", "last_mark", "velocity",
+        "buckets", "bsum", "bcount", "mean_prev", "bucket", "cur_sum", "cur_n",
+        "ema", "ema_period", "ema_prov", "ema_div", "ema_streak", "ema_streak_sign",
+        "prov_streak", "prov_sign",
+        "maxq", "minq", "oiq",
+        "slot", "ex_streak", "ex_sign", "ex_price", "hot", "oi", "oi_t",
+    )
+
+    def __init__(self, venue: str, base: str) -> None:
+        self.venue = venue
+        self.base = base
+        self.last_t: int | None = None
+        self.last_r8 = 0.0
+        self.last_mark: float | None = None
+        self.velocity: float | None = None
+        self.buckets: deque[tuple[int, float, int]] = deque()  # closed (bucket, sum, count)
+        self.bsum = 0.0  # sum and count of every sample in the window
+        self.bcount = 0
+        self.bucket = -1  # the open bucket, its sum and count
+        self.cur_sum = 0.0
+        self.cur_n = 0
+        self.mean_prev: float | None = None
+        self.ema: float | None = None  # committed EMA of closed periods (hourly units)
+        self.ema_period = -1
+        self.ema_prov = 0.0  # EMA including the current period's latest sample
+        self.ema_div = 0.0
+        self.ema_streak = 0  # closed periods in a row beyond the threshold
+        self.ema_streak_sign = 0
+        self.prov_streak = 0  # the same, counting the current period
+        self.prov_sign = 0
+        self.maxq: deque[tuple[int, float]] = deque()
+        self.minq: deque[tuple[int, float]] = deque()
+        self.oiq: deque[tuple[int, float]] = deque()  # (time, OI), one per quarter-hour
+        self.oi: float | None = None  # the latest open interest and its time
+        self.oi_t = -1
+        self.slot = -1
+        self.ex_streak = 0
+        self.ex_sign = 0
+        self.ex_price: float | None = None
+        self.hot = False  # the last sample passed a cheap test of some per-market rule
+
+
+class SignalEngine:
+    """Incremental rule evaluation; feed :meth:`update` once per refresh."""
+
+    def __init__(self, config: SignalConfig | None = None) -> None:
+        self.config = config or SignalConfig()
+        self._keys: dict[tuple[str, str], _Key] = {}
+        self._last_hit: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        c = self.config
+        self._alpha = 2.0 / (c.ema_periods + 1)
+        self._ema_period_ms = c.ema_period_h * HOUR_MS
+        self._dev_buckets = math.ceil(c.deviation_window_h * HOUR_MS / BUCKET_MS)
+        self._spike_ms = c.spike_window_h * HOUR_MS
+        self._oi_ms = c.oi_lookback_h * HOUR_MS
+        self._cooldown_ms = c.cooldown_s * 1000.0
+        self._ema_thr = c.ema_divergence_hourly
+        self._spike_thr = c.spike_8h
+        self._dev_thr = c.deviation_8h
+        self._gap = c.implied_gap_8h
+        self._ex_n = c.exhaustion_settlements
+        self._extreme = c.extreme_8h if c.extreme_8h > 0 else math.ulp(0.0)
+
+    # --- read access for the UI ------------------------------------------------
+
+    def velocity(self, venue: str, symbol: str) -> float | None:
+        """8h-equivalent rate change per hour between the last two samples."""
+        k = self._keys.get((venue, symbol))
+        return None if k is None else k.velocity
+
+    def ema(self, venue: str, symbol: str) -> float | None:
+        """The hourly-rate EMA including the current period, or None before any sample."""
+        k = self._keys.get((venue, symbol))
+        return None if k is None or k.last_t is None else k.ema_prov
+
+    # --- feeding -----------------------------------------------------------------
+
+    def warm_up(self, samples: Iterable[tuple[int, Quote]]) -> None:
+        """Replay history ``(time_ms, quote)``, oldest first, without emitting hits."""
+        for t, q in samples:
+            self._sample(t, q)
+
+    def warm_up_series(self, venue: str, symbol: str, base: str, interval_h: float,
+                       samples: Iterable[tuple[int, float]]) -> None:
+        """Replay a stored rate series ``(time_ms, rate per interval)`` of one market."""
+        for t, rate in samples:
+            self._sample(t, Quote(venue, symbol, base, "", rate, interval_h))
+
+    def update(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
+        """Feed the current quotes; return the new, de-duplicated hits.
+
+        A quote's sample time is its ``timestamp_ms`` when given, else ``now_ms``;
+        a quote no newer than the last sample of its market adds nothing.
+        """
+        c = self.config
+        hits: list[Hit] = []
+        sample = self._sample
+        hot: list[tuple[int, Quote, _Key]] = []  # may fire a per-market rule
+        fresh: list[tuple[int, Quote, _Key]] = []  # may fire only when in the top decile
+        mags: list[float] = []
+        # per base: [low 8h, low venue, high 8h, high venue]; ties keep the first venue
+        legs: dict[str, list] = {}
+        for q in quotes:
+            rate = q.funding_rate
+            ih = q.interval_hours
+            if rate is None or not ih:
+                continue
+            r8 = rate * 8.0 / ih
+            mags.append(r8 if r8 >= 0 else -r8)
+            leg = legs.get(q.base)
+            if leg is None:
+                legs[q.base] = [r8, q.venue, r8, q.venue]
+            elif r8 < leg[0]:
+                leg[0] = r8
+                leg[1] = q.venue
+            elif r8 > leg[2]:
+                leg[2] = r8
+                leg[3] = q.venue
+            t = q.timestamp_ms
+            if t is None:
+                t = now_ms
+            k = sample(t, q)
+            if k is not None:
+                if k.hot:
+                    hot.append((t, q, k))
+                else:
+                    fresh.append((t, q, k))
+        # cross-sectional extreme level: strictly above the quantile of |8h rate|
+        cut = math.inf
+        n = len(mags)
+        if n >= 10 and c.extreme_quantile < 1:
+            mags.sort()
+            cut = max(mags[max(0, math.ceil(c.extreme_quantile * n) - 1)], NEUTRAL_8H)
+        rules = self._rules
+        for t, q, k in hot:
+            rules(t, q, k, cut, hits)
+        if cut != math.inf:
+            for t, q, k in fresh:
+                if k.last_r8 > cut or -k.last_r8 > cut:
+                    rules(t, q, k, cut, hits)
+        thr = c.spread_8h
+        for base, (lo, lo_v, hi, hi_v) in legs.items():
+            if hi - lo < thr or lo_v == hi_v:
+                continue
+            sp = Spread(base, lo_v, hi_v, lo, hi, 2)
+            self._emit(hits, now_ms, "spread", base, (hi_v, lo_v), hi - lo, thr,
+                       lambda sp=sp: (
+                           f"{sp.short_venue} pays {pct(sp.spread_8h)}/8h more than "
+                           f"{sp.long_venue}: short {sp.short_venue}, long {sp.long_venue}, "
+                           f"{sp.apr * 100:.1f}% APR",
+                           {"apr": sp.apr, "high_8h": sp.high_8h, "low_8h": sp.low_8h}))
+        return hits
+
+    # --- internals ---------------------------------------------------------------
+
+    def _sample(self, t: int, q: Quote) -> _Key | None:
+        """Update the market's rolling state with one sample; None when not newer.
+
+        The hot path of every refresh: attributes are read into locals once.
+        """
+        k = self._keys.get((q.venue, q.symbol))
+        if k is None:
+            k = self._keys[(q.venue, q.symbol)] = _Key(q.venue, q.base)
+        prev_t = k.last_t
+        if prev_t is not None and t <= prev_t:
+            return None
+        ih = q.interval_hours
+        r8 = q.funding_rate * 8.0 / ih
+        last_r8 = k.last_r8
+        if prev_t is not None:
+            k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
+        # rolling mean: the earlier samples' mean first, then this one joins its bucket
+        n = k.bcount
+        b = t // BUCKET_MS
+        if b != k.bucket:
+            if n:
+                buckets = k.buckets
+                buckets.append((k.bucket, k.cur_sum, k.cur_n))
+                first = b - self._dev_buckets + 1
+                if buckets[0][0] < first:
+                    bsum = k.bsum
+                    while buckets and buckets[0][0] < first:
+                        _, s_, n_ = buckets.popleft()
+                        bsum -= s_
+                        n -= n_
+                    k.bsum = bsum if n else 0.0
+                    k.bcount = n
+            k.bucket = b
+            k.cur_sum = 0.0
+            k.cur_n = 0
+        if n:
+            k.mean_prev = k.bsum / n
+            k.bsum += r8
+        else:
+            k.mean_prev = None
+            k.bsum = r8
+        k.bcount = n + 1
+        k.cur_sum += r8
+        k.cur_n += 1
+        # EMA of the hourly rate, one step per period
+        x = r8 * 0.125
+        p = t // self._ema_period_ms
+        if p != k.ema_period:
+            if prev_t is not None:  # close the previous period
+                k.ema = k.ema_prov
+                k.ema_streak = k.prov_streak
+                k.ema_streak_sign = k.prov_sign
+            k.ema_period = p
+        ema = k.ema
+        if ema is None:
+            ema = x
+        else:
+            ema += self._alpha * (x - ema)
+        k.ema_prov = ema
+        d = x - ema
+        k.ema_div = d
+        if d >= self._ema_thr and d > 0:
+            k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == 1 else 1
+            k.prov_sign = 1
+        elif -d >= self._ema_thr and d < 0:
+            k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == -1 else 1
+            k.prov_sign = -1
+        elif k.prov_streak:
+            k.prov_streak = 0
+            k.prov_sign = 0
+        # spike window: monotonic deques of (time, 8h rate)
+        cutoff = t - self._spike_ms
+        item = (t, r8)
+        mx = k.maxq
+        while mx and mx[-1][1] <= r8:
+            mx.pop()
+        mx.append(item)
+        while mx[0][0] < cutoff:
+            mx.popleft()
+        mn = k.minq
+        while mn and mn[-1][1] >= r8:
+            mn.pop()
+        mn.append(item)
+        while mn[0][0] < cutoff:
+            mn.popleft()
+        # open interest: one sample per quarter-hour (the first), oldest dropped once a
+        # newer one is at or before the lookback start
+        oi = q.open_interest_usd
+        if oi is not None:
+            oq = k.oiq
+            if not oq or oq[-1][0] // BUCKET_MS != b:
+                oq.append((t, oi))
+                start = t - self._oi_ms
+                while len(oq) >= 2 and oq[1][0] <= start:
+                    oq.popleft()
+            k.oi = oi
+            k.oi_t = t
+        # settlements on the interval's UTC grid
+        slot = t // (ih * HOUR_MS)
+        if slot != k.slot:
+            if prev_t is not None and slot > k.slot:
+                if last_r8 >= self._extreme or -last_r8 >= self._extreme:
+                    sign = 1 if last_r8 > 0 else -1
+                    if sign == k.ex_sign and k.ex_streak:
+                        k.ex_streak += 1
+                    else:
+                        k.ex_streak = 1
+                        k.ex_sign = sign
+                        k.ex_price = k.last_mark
+                else:
+                    k.ex_streak = 0
+                    k.ex_sign = 0
+                    k.ex_price = None
+            k.slot = slot
+        k.last_t = t
+        k.last_r8 = r8
+        mark = q.mark_price
+        if mark is not None:
+            k.last_mark = mark
+        # could a per-market rule fire? (the cheap tests; _rules decides)
+        m = k.mean_prev
+        extreme = self._extreme
+        spike = self._spike_thr
+        dev = self._dev_thr
+        hot = bool(k.prov_streak or k.ex_streak >= self._ex_n
+                   or r8 - mn[0][1] >= spike or mx[0][1] - r8 >= spike
+                   or r8 >= extreme or -r8 >= extreme
+                   or (m is not None and (r8 - m >= dev or m - r8 >= dev)))
+        if not hot:
+            index = q.index_price
+            prem = ((mark - index) / index if mark is not None and index
+                    else q.venue_premium)
+            if prem is not None:
+                gap = r8 - implied_rate(prem, 8.0)
+                hot = gap >= self._gap or -gap >= self._gap
+        k.hot = hot
+        return k
+
+    def _rules(self, t: int, q: Quote, k: _Key, cut: float, hits: list[Hit]) -> None:
+        c = self.config
+        r8 = k.last_r8
+        base, venue = k.base, k.venue
+        vs = (venue,)
+        # deviation from the rolling mean
+        m = k.mean_prev
+        if m is not None:
+            dev = r8 - m
+            if abs(dev) >= c.deviation_8h:
+                self._emit(hits, t, "deviation", base, vs, dev, c.deviation_8h,
+                           lambda: (
+                               f"{base} on {venue} at {pct(r8)}/8h vs its "
+                               f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
+                               {"mean_8h": m, "rate_8h": r8}))
+        # EMA divergence (hourly units)
+        d = k.ema_div
+        if k.prov_streak:
+            persistent = k.prov_streak >= c.ema_persist_periods
+            self._emit(hits, t, "ema_divergence", base, vs, d, c.ema_divergence_hourly,
+                       lambda: (
+                           f"{base} on {venue} runs {'hot' if d > 0 else 'cold'}: "
+                           f"{pct(r8 / 8.0, 4)}/h vs EMA({c.ema_periods}) "
+                           f"{pct(k.ema_prov, 4)}/h ({_spct(d, 4)}/h)"
+                           + (f", {k.prov_streak} periods in a row" if persistent else ""),
+                           {"persistent": persistent, "periods": k.prov_streak,
+                            "ema_hourly": k.ema_prov}))
+        # spike within the window
+        lo = k.minq[0][1]
+        hi = k.maxq[0][1]
+        up = r8 - lo
+        down = hi - r8
+        if up >= down:
+            move, ref = up, lo
+        else:
+            move, ref = -down, hi
+        if abs(move) >= c.spike_8h:
+            self._emit(hits, t, "spike", base, vs, move, c.spike_8h,
+                       lambda: (
+                           f"{base} on {venue} {'rose' if move > 0 else 'fell'} "
+                           f"{pct(abs(move))}/8h within {c.spike_window_h:g}h "
+                           f"(from {pct(ref)} to {pct(r8)})",
+                           {"from_8h": ref, "rate_8h": r8}))
+        vel = k.velocity
+        mag = abs(r8)
+        crowd = "longs" if r8 > 0 else "shorts"
+        # open-interest regime
+        oq = k.oiq
+        if k.oi_t == t and (mag >= c.extreme_8h or mag > cut) and r8 != 0:
+            start = t - self._oi_ms
+            while len(oq) >= 2 and oq[1][0] <= start:
+                oq.popleft()
+            t0, oi0 = oq[0]
+            if t0 <= start and oi0 > 0:
+                ch = k.oi / oi0 - 1.0
+                if abs(ch) >= c.oi_change:
+                    crowding = ch > 0
+                    regime = "crowding" if crowding else "unwind"
+                    what = "the move is building" if crowding else "reversal risk"
+                    self._emit(hits, t, "oi_regime", base, vs, ch, c.oi_change,
+                               lambda: (
+                                   f"{crowd} pay {pct(mag)}/8h on {venue} {base} with open "
+                                   f"interest {'up' if crowding else 'down'} "
+                                   f"{abs(ch) * 100:.1f}% over {c.oi_lookback_h:g}h: "
+                                   f"{regime}, {what}",
+                                   {"regime": regime, "rate_8h": r8, "velocity": vel}))
+        # exhaustion
+        if k.ex_streak >= c.exhaustion_settlements and k.ex_price and k.last_mark is not None:
+            sign = k.ex_sign
+            change = k.last_mark / k.ex_price - 1.0
+            moved = change * sign  # in the direction the crowd pays for
+            if moved <= c.exhaustion_follow:
+                payer = "longs" if sign > 0 else "shorts"
+                self._emit(hits, t, "exhaustion", base, vs, moved, c.exhaustion_follow,
+                           lambda: (
+                               f"{payer} paid extreme funding on {venue} {base} for "
+                               f"{k.ex_streak} settlements but price went {_spct(change, 2)}: "
+                               f"crowd exhausted, reversal risk",
+                               {"settlements": k.ex_streak, "price_change": change,
+                                "velocity": vel, "rate_8h": r8}))
+        # implied by the premium
+        prem = q.premium
+        if prem is not None:
+            imp8 = implied_rate(prem, 8.0)  # the same formula, in 8h units
+            gap = r8 - imp8
+            if abs(gap) >= c.implied_gap_8h:
+                self._emit(hits, t, "implied", base, vs, gap, c.implied_gap_8h,
+                           lambda: (
+                               f"{venue} {base} pays {pct(r8)}/8h but its premium "
+                               f"{pct(prem)} implies {pct(imp8)}/8h: rate likely to "
+                               f"{'fall' if gap > 0 else 'rise'}",
+                               {"implied_8h": imp8, "premium": prem, "rate_8h": r8}))
+
+    def _emit(self, hits: list[Hit], t: int, rule: str, base: str, venues: tuple[str, ...],
+              value: float, threshold: float,
+              describe: Callable[[], tuple[str, dict[str, Any]]]) -> None:
+        """Append the hit unless its (rule, base, venues) fired within the cooldown.
+
+        ``describe`` gives the explanation and extras; it runs only for a hit that
+        is kept, so a condition held through its cooldown costs no formatting.
+        """
+        key = (rule, base, venues)
+        last = self._last_hit.get(key)
+        if last is not None and t - last < self._cooldown_ms:
+            return
+        self._last_hit[key] = t
+        explanation, extras = describe()
+        hits.append(Hit(t, rule, base, venues, value, threshold, explanation, extras))
