@@ -18,6 +18,7 @@ would otherwise leave a setting at its default without anyone noticing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import json
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
+
+from fundtui.core.signals import SignalConfig
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
@@ -58,6 +61,7 @@ class Config:
     exchanges: tuple[str, ...] = SUPPORTED_VENUES
     refresh_seconds: float = DEFAULT_REFRESH_S
     venues: dict[str, VenueConfig] = field(default_factory=dict)
+    signals: SignalConfig = field(default_factory=SignalConfig)
     source: str | None = None  # the file it was read from, None for defaults
 
     def venue(self, name: str) -> VenueConfig:
@@ -209,12 +213,49 @@ def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     return {"venues": venues}
 
 
+#: [signals] keys that count something (whole numbers >= 1) and windows (hours > 0).
+_SIGNAL_COUNTS = ("ema_periods", "ema_persist_periods", "exhaustion_settlements")
+_SIGNAL_WINDOWS = ("deviation_window_h", "ema_period_h", "spike_window_h", "oi_lookback_h")
+
+
+def _signal_keys() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(SignalConfig))
+
+
+def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    """Rule thresholds: fractions (0.0005 = 0.05 %), hours, counts and seconds."""
+    where = "[signals]"
+    ctx.check_keys(where, table, _signal_keys())
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _SIGNAL_COUNTS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ctx.error(where, f"{key} must be a whole number >= 1, got {_show(value)}")
+            out[key] = value
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise ctx.error(where, f"{key} must be a number, got {_show(value)}")
+        if key in _SIGNAL_WINDOWS:
+            if value <= 0:
+                raise ctx.error(where, f"{key} must be a number of hours > 0, got {_show(value)}")
+        elif key == "extreme_quantile":
+            if not 0 <= value <= 1:
+                raise ctx.error(where, f"{key} must be between 0 and 1, got {_show(value)}")
+        elif value < 0:
+            what = "seconds" if key == "cooldown_s" else "a fraction like 0.0005 (0.05 %)"
+            raise ctx.error(where, f"{key} must be >= 0 ({what}), got {_show(value)}")
+        out[key] = float(value)
+    return {"signals": SignalConfig(**out)}
+
+
 #: Top-level sections and their parsers. A parser checks its table and returns
 #: Config fields. A new section ([signals], [sectors]) is a new Config field
 #: plus an entry here; until then such a section is reported as unknown.
 SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "general": _parse_general,
     "exchanges": _parse_exchanges,
+    "signals": _parse_signals,
 }
 
 
@@ -276,6 +317,11 @@ def load_config(path: Path | None = None) -> Config:
     return parse_config(text, str(path))
 
 
+def _signals_text() -> str:
+    return "\n".join(f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
+                     for f in dataclasses.fields(SignalConfig))
+
+
 def default_config_text() -> str:
     """The commented config that ``fundtui config init`` writes; it loads as the defaults."""
     venues = ", ".join(json.dumps(v) for v in SUPPORTED_VENUES)
@@ -298,4 +344,10 @@ refresh_seconds = {DEFAULT_REFRESH_S:g}
 # enabled = true                         # false: keep listed but do not poll
 # api_base = "http://127.0.0.1:18100"    # replaces scheme and host of REST URLs
 # proxy = "socks5://127.0.0.1:1080"      # http://, https:// or socks5://
-"""
+
+# Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
+# per 8 h unless the key says hourly; windows in hours; cooldown in seconds per
+# rule, base and venue.
+#
+# [signals]
+{_signals_text()}"""

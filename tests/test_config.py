@@ -1,5 +1,6 @@
 """The config file: defaults, the documented shape, and one-line errors for everything else."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from fundtui.config import (
     load_config,
     parse_config,
 )
+from fundtui.core.signals import SignalConfig
 from fundtui.store import paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +98,24 @@ def test_default_config_text_loads_as_the_defaults(tmp_path):
     assert cfg.venue("binance").proxy == "socks5://127.0.0.1:1080"
 
 
+def test_signals_section_sets_thresholds_and_keeps_the_rest_default():
+    cfg = parse_config("[signals]\nspread_8h = 0.001\nema_periods = 24\ncooldown_s = 0\n"
+                       "deviation_8h = 0")
+    assert cfg.signals == SignalConfig(spread_8h=0.001, ema_periods=24, cooldown_s=0.0,
+                                       deviation_8h=0.0)
+    assert isinstance(cfg.signals.cooldown_s, float)
+    assert parse_config("[signals]\n").signals == SignalConfig()
+    assert Config().signals == SignalConfig()
+
+
+def test_default_config_signals_block_is_the_defaults_once_uncommented():
+    text = default_config_text()
+    block = text[text.index("# [signals]"):]
+    uncommented = "\n".join(line[2:] for line in block.splitlines())
+    assert parse_config(uncommented).signals == SignalConfig()
+    assert uncommented.count(" = ") == len(dataclasses.fields(SignalConfig))
+
+
 def test_refresh_bounds_are_inclusive():
     assert parse_config("[general]\nrefresh_seconds = 5").refresh_seconds == 5.0
     assert parse_config("[general]\nrefresh_seconds = 3600").refresh_seconds == 3600.0
@@ -124,7 +144,21 @@ def test_trailing_slash_of_api_base_is_dropped():
      '[general] unknown key "refresh"; allowed: exchanges, refresh_seconds'),
     ("refresh_seconds = 30", 'key "refresh_seconds" must be inside a section'),
     ("general = 3", "general must be a section ([general]), got 3"),
-    ("[signals]\nx = 1", "unknown section [signals]; allowed: [general], [exchanges]"),
+    ("[sectors]\nx = 1",
+     "unknown section [sectors]; allowed: [general], [exchanges], [signals]"),
+    ("[signals]\nspread = 0.001", '[signals] unknown key "spread"; allowed: spread_8h, '),
+    ('[signals]\nspread_8h = "0.05%"', '[signals] spread_8h must be a number, got "0.05%"'),
+    ("[signals]\nspread_8h = true", "[signals] spread_8h must be a number, got true"),
+    ("[signals]\nspike_8h = nan", "[signals] spike_8h must be a number, got nan"),
+    ("[signals]\ndeviation_8h = -0.001",
+     "[signals] deviation_8h must be >= 0 (a fraction like 0.0005 (0.05 %)), got -0.001"),
+    ("[signals]\ncooldown_s = -1", "[signals] cooldown_s must be >= 0 (seconds), got -1"),
+    ("[signals]\nema_periods = 0", "[signals] ema_periods must be a whole number >= 1, got 0"),
+    ("[signals]\nema_periods = 12.0", "ema_periods must be a whole number >= 1, got 12.0"),
+    ("[signals]\nspike_window_h = 0",
+     "[signals] spike_window_h must be a number of hours > 0, got 0"),
+    ("[signals]\nextreme_quantile = 1.5",
+     "[signals] extreme_quantile must be between 0 and 1, got 1.5"),
     ("[exchanges.nosuchvenue]\nenabled = true",
      '[exchanges.nosuchvenue] unknown exchange "nosuchvenue"'),
     ("[exchanges]\nbinance = 5", "[exchanges] binance must be a table ([exchanges.binance])"),
