@@ -19,9 +19,10 @@ the store is in after 30 days instead, through the real code path
 
 At the end the file is checkpointed and closed, and its size is printed along
 with the size before the full-rate phase (older part, compacted) and the growth
-during it (the raw 48 h), rows written, rows kept, and the median/95th-percentile time of a full
-1,800-quote ``record()`` call. With ``--full-hours`` below 48 the raw part is
-extrapolated linearly to 48 h and the output says so.
+during it (the raw 48 h), rows written, rows kept, the median/95th-percentile
+time of a full 1,800-quote ``record()`` call and the time of a few series reads.
+With ``--full-hours`` below 48 the raw part is extrapolated linearly to 48 h and
+the output says so.
 
 Markets: 1,800 perpetuals, a third each on 1 h, 4 h and 8 h funding; every
 field filled with non-integral floats (SQLite stores integral REALs in fewer
@@ -150,6 +151,16 @@ def main() -> None:
     db = store._db
     raw_kept = db.execute("SELECT count(*) FROM raw").fetchone()[0]
     kept = raw_kept + db.execute("SELECT count(*) FROM kept").fetchone()[0]
+    venue, symbol, base = markets[0][:3]
+    reads = []
+    for label, fn in (
+            ("series(1 market, 24 h)",
+             lambda: store.series(venue, symbol, end_ms - 24 * HOUR_MS)),
+            ("series(1 market, 30 d)", lambda: store.series(venue, symbol, START_MS)),
+            ("series_by_base(6 venues, 30 d)", lambda: store.series_by_base(base, START_MS))):
+        t = time.perf_counter()
+        n = sum(len(v) for v in fn().values()) if "base" in label else len(fn())
+        reads.append(f"{label} {(time.perf_counter() - t) * 1000:.0f} ms ({n:,} samples)")
     free_pages, page_size = (db.execute("PRAGMA freelist_count").fetchone()[0],
                              db.execute("PRAGMA page_size").fetchone()[0])
     store.close()
@@ -166,6 +177,7 @@ def main() -> None:
     print(f"compact(): {len(compact_s)} hourly runs, max {max(s for _, s in compact_s):.2f} s; "
           + (f"steady state (cutting into full-rate data) {max(steady):.2f} s"
              if steady else "no run cut into full-rate data (use --full-hours > 48)"))
+    print("reads: " + "; ".join(reads))
     print(f"rows written {written:,}; rows kept {kept:,} ({raw_kept:,} raw within 48 h, "
           f"{kept - raw_kept:,} compacted)")
     print(f"file after {args.days:g} simulated days: {_mb(total)} "

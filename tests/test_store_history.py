@@ -157,6 +157,35 @@ def test_garbage_file_is_refused_naming_the_path(tmp_path):
     assert path.read_bytes() == garbage  # the user's file is not touched
 
 
+def test_damage_found_after_opening_is_a_history_error(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    s = HistoryStore.open(path)
+    for k in range(50):
+        s.record([_q(f"S{i}/USDT:USDT", base=f"S{i}", mark_price=1.5) for i in range(40)], k)
+    s.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    data[page:] = b"\xa5" * (len(data) - page)  # every page but the header and schema
+    path.write_bytes(data)
+    with pytest.raises(HistoryError, match=str(path)):
+        s = HistoryStore.open(path)  # may open (header intact) and fail on first use
+        try:
+            s.latest_at()
+            s.series("binance", "S1/USDT:USDT", 0)
+            s.record([_q()], 10_000)
+        finally:
+            s.close()
+
+
+def test_closed_store_raises_history_error(store):
+    store.close()
+    with pytest.raises(HistoryError):
+        store.latest_at()
+    with pytest.raises(HistoryError):
+        store.record([_q()], T0)
+
+
 # ------------------------------------------------------------------ retention
 
 def _retention_fixture(store):

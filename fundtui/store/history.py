@@ -25,19 +25,24 @@ grouping, so an interval change never merges samples of different intervals.
 
 Threading: the connection is opened with ``check_same_thread=False`` and every
 method takes a lock, so the store may be opened on one thread and used from a
-background worker; each method is self-contained (its own transaction).
+background worker; each method is self-contained (its own transaction). A
+SQLite failure after opening (disk full, damage found later, a closed store) is
+raised as ``HistoryError``, so callers handle one exception type.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from fundtui.core.accrual import Settlement
 from fundtui.core.quote import Quote
+from fundtui.core.text import describe_exception
 from fundtui.store.paths import data_dir
 
 FILE_NAME = "history.sqlite3"
@@ -50,6 +55,8 @@ DEFAULT_INTERVAL_HOURS = 8.0
 #: intervals are at most 8 h; 24 h leaves room.
 COMPACT_LOOKBACK_MS = 24 * HOUR_MS
 _FOREVER = 1 << 62
+
+T = TypeVar("T")
 
 
 class HistoryError(Exception):
@@ -152,8 +159,29 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             db.execute(f"PRAGMA user_version = {target:d}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if any, without masking the error being handled."""
+    try:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Report SQLite failures (disk full, damage found later, closed store) as HistoryError."""
+    @functools.wraps(method)
+    def wrapper(self: HistoryStore, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise HistoryError(
+                f"History database {self.path}: {describe_exception(exc)}") from exc
+    return wrapper
 
 
 def _window_sql(col_at: str, col_iv: str) -> str:
@@ -226,6 +254,7 @@ class HistoryStore:
         self._ids[key] = row[0]
         return row[0]
 
+    @_guarded
     def record(self, quotes: Iterable[Quote], at_ms: int) -> int:
         """Store one refresh's quotes, all stamped ``at_ms``, in one transaction.
 
@@ -252,11 +281,12 @@ class HistoryStore:
                            "AND value > ?", (at_ms, at_ms))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 self._ids.clear()  # ids inserted in the rolled-back transaction are gone
                 raise
         return len(rows)
 
+    @_guarded
     def compact(self, now_ms: int) -> int:
         """Apply retention (see module doc) to samples older than ``now_ms - 48 h``.
 
@@ -306,10 +336,11 @@ class HistoryStore:
                                "DO UPDATE SET value = MAX(value, excluded.value)", (cut,))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise
         return deleted
 
+    @_guarded
     def save_settlements(self, venue: str, symbol: str, settlements: Iterable[Settlement]) -> int:
         """Cache settled funding (e.g. ccxt ``fetch_funding_rate_history``); returns rows written.
 
@@ -325,13 +356,14 @@ class HistoryStore:
                 db.executemany("INSERT OR REPLACE INTO settlement VALUES (?,?,?,?)", rows)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 self._ids.clear()
                 raise
         return len(rows)
 
     # ------------------------------------------------------------ reading
 
+    @_guarded
     def settlements(self, venue: str, symbol: str, since_ms: int) -> list[Settlement]:
         """Cached settlements of one market at or after ``since_ms``, oldest first."""
         with self._lock:
@@ -369,6 +401,7 @@ class HistoryStore:
         return Sample(venue, symbol, base, quote, at, rate, iv,
                       None if nf_dt is None else at + nf_dt, mark, idx, prem, oi)
 
+    @_guarded
     def series(self, venue: str, symbol: str, since_ms: int,
                until_ms: int | None = None) -> list[Sample]:
         """Samples of one market with ``since_ms <= at_ms`` (``< until_ms``), oldest first.
@@ -382,6 +415,7 @@ class HistoryStore:
         until = _FOREVER if until_ms is None else until_ms
         return self._read([row[0]] if row else [], since_ms, until)
 
+    @_guarded
     def series_by_base(self, base: str, since_ms: int) -> dict[str, list[Sample]]:
         """Samples of every market with normalized ``base``, by venue, oldest first.
 
@@ -398,6 +432,7 @@ class HistoryStore:
             out.setdefault(s.venue, []).append(s)
         return out
 
+    @_guarded
     def latest_at(self) -> int | None:
         """Time of the newest stored refresh, or ``None`` if nothing was recorded."""
         with self._lock:
