@@ -157,9 +157,11 @@ def main() -> None:
             ("series(1 market, 24 h)",
              lambda: store.series(venue, symbol, end_ms - 24 * HOUR_MS)),
             ("series(1 market, 30 d)", lambda: store.series(venue, symbol, START_MS)),
-            ("series_by_base(6 venues, 30 d)", lambda: store.series_by_base(base, START_MS))):
+            ("series_by_base(6 venues, 30 d)", lambda: store.series_by_base(base, START_MS)),
+            ("all_since(all markets, 1 h)", lambda: store.all_since(end_ms - HOUR_MS))):
         t = time.perf_counter()
-        n = sum(len(v) for v in fn().values()) if "base" in label else len(fn())
+        got = fn()
+        n = sum(len(v) for v in got.values()) if isinstance(got, dict) else len(got)
         reads.append(f"{label} {(time.perf_counter() - t) * 1000:.0f} ms ({n:,} samples)")
     free_pages, page_size = (db.execute("PRAGMA freelist_count").fetchone()[0],
                              db.execute("PRAGMA page_size").fetchone()[0])

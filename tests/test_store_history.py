@@ -76,6 +76,22 @@ def test_series_by_base_groups_by_venue(store):
     assert store.series_by_base("DOGE", 0) == {}
 
 
+def test_all_since_matches_per_market_series_across_compaction(store):
+    _retention_fixture(store)
+    store.record([_q(venue="okx", rate=None)], T0 + 60 * HOUR)
+    store.compact(T0 + 72 * HOUR)
+    since = T0 + 20 * HOUR  # reaches into the compacted part
+    got = store.all_since(since)
+    assert sorted(got) == [("binance", "A/USDT:USDT"), ("binance", "B/USDT:USDT"),
+                           ("okx", "BTC/USDT:USDT")]
+    for (venue, symbol), samples in got.items():
+        assert samples == store.series(venue, symbol, since)
+    assert [(s.at_ms - T0) / MIN for s in got["binance", "A/USDT:USDT"]][:3] == [
+        1350.0, 1440.0, 1530.0]  # 1260 was compacted away (see A_KEPT)
+    assert store.all_since(since, until_ms=since + 1) == {}
+    assert store.all_since(T0 + 80 * HOUR) == {}
+
+
 def test_empty_store_has_no_latest(store):
     assert store.latest_at() is None
 

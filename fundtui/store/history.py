@@ -374,17 +374,20 @@ class HistoryStore:
                 "ORDER BY st.funding_time_ms", (venue, symbol, int(since_ms))).fetchall()
         return [Settlement(t, r, iv) for t, r, iv in rows]
 
-    def _read(self, market_ids: list[int], since_ms: int, until_ms: int) -> list[Sample]:
-        """Samples of ``market_ids`` in ``[since_ms, until_ms)``, by market, then time."""
-        if not market_ids:
+    def _read(self, market_ids: list[int] | None, since_ms: int,
+              until_ms: int) -> list[Sample]:
+        """Samples of ``market_ids`` (None: all) in ``[since_ms, until_ms)``, by market, time."""
+        if market_ids is not None and not market_ids:
             return []
-        marks = ",".join("?" * len(market_ids))
         cols = ("m.venue, m.symbol, m.base, m.quote, s.at_ms, s.funding_rate, "
                 "s.interval_hours, s.next_funding_dt, s.mark, s.idx, s.premium, s.oi_usd")
+        where = "s.at_ms >= ? AND s.at_ms < ?"
+        args: tuple = (int(since_ms), int(until_ms))
+        if market_ids is not None:
+            where += f" AND s.market_id IN ({','.join('?' * len(market_ids))})"
+            args += tuple(market_ids)
         # kept is read by key per market; raw (time-keyed) in one pass over the
         # time range (CROSS JOIN keeps raw the outer loop).
-        where = f"s.market_id IN ({marks}) AND s.at_ms >= ? AND s.at_ms < ?"
-        args = (*market_ids, int(since_ms), int(until_ms))
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {cols} FROM market m JOIN kept s ON s.market_id = m.id WHERE {where}",
@@ -392,7 +395,7 @@ class HistoryStore:
             rows += self._db.execute(
                 f"SELECT {cols} FROM raw s CROSS JOIN market m ON m.id = s.market_id "
                 f"WHERE {where}", args).fetchall()
-        rows.sort(key=lambda r: (r[1], r[4]))
+        rows.sort(key=lambda r: (r[0], r[1], r[4]))
         return [self._sample(r) for r in rows]
 
     @staticmethod
@@ -406,8 +409,10 @@ class HistoryStore:
                until_ms: int | None = None) -> list[Sample]:
         """Samples of one market with ``since_ms <= at_ms`` (``< until_ms``), oldest first.
 
-        Reading raw samples scans the time range asked for (about 35 ms per
-        million stored quotes), so ask for the span you need.
+        Raw samples (the last 48 h) are stored by time, so this scans every
+        market's raw samples in the range asked for: about 0.3 s for 24 h of
+        1,800 quotes every 30 s. Ask for the span you need; to load many
+        markets at once use ``all_since``, which makes that scan once.
         """
         with self._lock:
             row = self._db.execute("SELECT id FROM market WHERE venue = ? AND symbol = ?",
@@ -430,6 +435,21 @@ class HistoryStore:
         samples.sort(key=lambda s: (s.venue, s.at_ms, s.symbol))
         for s in samples:
             out.setdefault(s.venue, []).append(s)
+        return out
+
+    @_guarded
+    def all_since(self, since_ms: int,
+                  until_ms: int | None = None) -> dict[tuple[str, str], list[Sample]]:
+        """Every market's samples in ``[since_ms, until_ms)``, by (venue, symbol), oldest first.
+
+        One pass over the stored history, for warming up averages after a restart.
+        Every sample becomes a Python object: 24 h of 1,800 quotes every 30 s is
+        5 M samples (gigabytes), so warm up from a short raw span plus the
+        compacted history, or per base with ``series_by_base``.
+        """
+        out: dict[tuple[str, str], list[Sample]] = {}
+        for s in self._read(None, since_ms, _FOREVER if until_ms is None else until_ms):
+            out.setdefault((s.venue, s.symbol), []).append(s)
         return out
 
     @_guarded
