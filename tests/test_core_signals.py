@@ -146,8 +146,15 @@ def test_warm_up_continues_as_if_never_stopped():
 def test_warm_up_emits_nothing_and_update_skips_samples_that_are_not_newer():
     e = SignalEngine(SignalConfig(cooldown_s=0))
     e.warm_up([(T0, q(BP)), (T0 + H, q(50 * BP))])  # a 0.49 % spike, silent
-    assert e.update(T0 + H, [q(BP, base="BTC").__class__(
+    assert e.update(T0 + H, [Quote(
         "binance", "BTC/USDT:USDT", "BTC", "USDT", 99 * BP, 8, timestamp_ms=T0 + H)]) == []
+
+
+def test_quotes_without_a_rate_or_interval_are_skipped():
+    e = SignalEngine()
+    e.warm_up([(T0, q(None)), (T0, q(BP, 0)), (T0, q(BP, -8))])
+    assert e.update(T0 + H, [q(None), q(BP, None), q(BP, -8)]) == []
+    assert e.velocity("binance", "BTC/USDT:USDT") is None
 
 
 # --- velocity -------------------------------------------------------------------

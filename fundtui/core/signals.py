@@ -196,7 +196,7 @@ class SignalEngine:
         self._last_hit: dict[tuple[str, str, tuple[str, ...]], int] = {}
         c = self.config
         self._alpha = 2.0 / (c.ema_periods + 1)
-        self._ema_period_ms = c.ema_period_h * HOUR_MS
+        self._ema_period_ms = max(1, round(c.ema_period_h * HOUR_MS))
         self._dev_buckets = math.ceil(c.deviation_window_h * HOUR_MS / BUCKET_MS)
         self._spike_ms = c.spike_window_h * HOUR_MS
         self._oi_ms = c.oi_lookback_h * HOUR_MS
@@ -223,9 +223,14 @@ class SignalEngine:
     # --- feeding -----------------------------------------------------------------
 
     def warm_up(self, samples: Iterable[tuple[int, Quote]]) -> None:
-        """Replay history ``(time_ms, quote)``, oldest first, without emitting hits."""
+        """Replay history ``(time_ms, quote)``, oldest first, without emitting hits.
+
+        Quotes without a rate or a positive interval are skipped, as in :meth:`update`.
+        """
         for t, q in samples:
-            self._sample(t, q)
+            ih = q.interval_hours
+            if q.funding_rate is not None and ih is not None and ih > 0:
+                self._sample(t, q)
 
     def warm_up_series(self, venue: str, symbol: str, base: str, interval_h: float,
                        samples: Iterable[tuple[int, float]]) -> None:
@@ -250,7 +255,7 @@ class SignalEngine:
         for q in quotes:
             rate = q.funding_rate
             ih = q.interval_hours
-            if rate is None or not ih:
+            if rate is None or ih is None or ih <= 0:
                 continue
             r8 = rate * 8.0 / ih
             mags.append(r8 if r8 >= 0 else -r8)
