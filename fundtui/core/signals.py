@@ -13,7 +13,8 @@ state without emitting hits, so a restart continues where it stopped.
 
 Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
 
-- spread: the highest minus the lowest 8h rate of a base across venues.
+- spread: the highest minus the lowest 8h rate of a base across venues (short
+  the high venue, long the low one; APR = spread * 3 * 365).
 - deviation: the 8h rate minus the mean of the earlier samples of the last
   ``deviation_window_h`` hours (sample-weighted). The window is cut on UTC
   quarter-hours: the 96 (for 24 h) quarter-hours ending with the current one.
@@ -53,8 +54,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from fundtui.core.normalize import spread_apr
 from fundtui.core.quote import Quote
-from fundtui.core.spread import Spread
 
 HOUR_MS = 3_600_000
 BUCKET_MS = 15 * 60_000  # granularity of the rolling-mean window
@@ -241,8 +242,11 @@ class SignalEngine:
     def update(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
         """Feed the current quotes; return the new, de-duplicated hits.
 
-        A quote's sample time is its ``timestamp_ms`` when given, else ``now_ms``;
-        a quote no newer than the last sample of its market adds nothing.
+        ``quotes`` is the whole current board, one quote per venue and base (as
+        ``board.choose_quotes`` picks them) so the spread rule sees every venue. A
+        quote's sample time is its ``timestamp_ms`` when given, else ``now_ms``; a
+        quote no newer than the last sample of its market updates no state and
+        fires no per-market rule (the spread rule still sees it).
         """
         c = self.config
         hits: list[Hit] = []
@@ -294,13 +298,12 @@ class SignalEngine:
         for base, (lo, lo_v, hi, hi_v) in legs.items():
             if hi - lo < thr or lo_v == hi_v:
                 continue
-            sp = Spread(base, lo_v, hi_v, lo, hi, 2)
-            self._emit(hits, now_ms, "spread", base, (hi_v, lo_v), hi - lo, thr,
-                       lambda sp=sp: (
-                           f"{sp.short_venue} pays {pct(sp.spread_8h)}/8h more than "
-                           f"{sp.long_venue}: short {sp.short_venue}, long {sp.long_venue}, "
-                           f"{sp.apr * 100:.1f}% APR",
-                           {"apr": sp.apr, "high_8h": sp.high_8h, "low_8h": sp.low_8h}))
+            spread = hi - lo
+            self._emit(hits, now_ms, "spread", base, (hi_v, lo_v), spread, thr,
+                       lambda hi_v=hi_v, lo_v=lo_v, spread=spread, hi=hi, lo=lo: (
+                           f"{hi_v} pays {pct(spread)}/8h more than {lo_v}: short {hi_v}, "
+                           f"long {lo_v}, {spread_apr(spread) * 100:.1f}% APR",
+                           {"apr": spread_apr(spread), "high_8h": hi, "low_8h": lo}))
         return hits
 
     # --- internals ---------------------------------------------------------------
