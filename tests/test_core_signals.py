@@ -193,6 +193,16 @@ def test_deviation_against_the_mean_of_the_last_24h():
     assert h.explanation == "BTC on binance at 0.140%/8h vs its 24h mean 0.030%/8h (+0.110%)"
 
 
+def test_deviation_window_after_a_gap_longer_than_24h():
+    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e.update(T0, [q(30 * BP)])
+    # 30 h later nothing earlier is in the window: no mean, no hit
+    assert only(e.update(T0 + 30 * H, [q(BP)]), "deviation") == []
+    (h,) = only(e.update(T0 + 30 * H + 60_000, [q(14 * BP)]), "deviation")
+    assert h.extras["mean_8h"] == pytest.approx(BP)
+    assert h.value == pytest.approx(13 * BP)
+
+
 def test_deviation_below_threshold_and_inclusive():
     e = SignalEngine(SignalConfig(cooldown_s=0))
     e.update(T0, [q(2 * BP)])

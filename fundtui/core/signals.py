@@ -49,7 +49,7 @@ Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
 from __future__ import annotations
 
 import math
-from collections import deque
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -147,26 +147,25 @@ class _Key:
 
     __slots__ = (
         "venue", "base", "last_t", "last_r8", "last_mark", "velocity",
-        "buckets", "bsum", "bcount", "mean_prev", "bucket", "cur_sum", "cur_n",
+        "ring_sum", "ring_n", "bsum", "bcount", "mean_prev", "bucket",
         "ema", "ema_period", "ema_prov", "ema_div", "ema_streak", "ema_streak_sign",
         "prov_streak", "prov_sign",
         "maxq", "minq", "oiq",
         "slot", "ex_streak", "ex_sign", "ex_price", "hot", "oi", "oi_t",
     )
 
-    def __init__(self, venue: str, base: str) -> None:
+    def __init__(self, venue: str, base: str, window: int) -> None:
         self.venue = venue
         self.base = base
         self.last_t: int | None = None
         self.last_r8 = 0.0
         self.last_mark: float | None = None
         self.velocity: float | None = None
-        self.buckets: deque[tuple[int, float, int]] = deque()  # closed (bucket, sum, count)
+        self.ring_sum = array("d", bytes(8 * window))  # per quarter-hour, slot = index % window
+        self.ring_n = array("l", bytes(array("l").itemsize * window))
         self.bsum = 0.0  # sum and count of every sample in the window
         self.bcount = 0
-        self.bucket = -1  # the open bucket, its sum and count
-        self.cur_sum = 0.0
-        self.cur_n = 0
+        self.bucket = -1  # the current quarter-hour's index
         self.mean_prev: float | None = None
         self.ema: float | None = None  # committed EMA of closed periods (hourly units)
         self.ema_period = -1
@@ -176,9 +175,9 @@ class _Key:
         self.ema_streak_sign = 0
         self.prov_streak = 0  # the same, counting the current period
         self.prov_sign = 0
-        self.maxq: deque[tuple[int, float]] = deque()
-        self.minq: deque[tuple[int, float]] = deque()
-        self.oiq: deque[tuple[int, float]] = deque()  # (time, OI), one per quarter-hour
+        self.maxq: list[tuple[int, float]] = []
+        self.minq: list[tuple[int, float]] = []
+        self.oiq: list[tuple[int, float]] = []  # (time, OI), one per quarter-hour
         self.oi: float | None = None  # the latest open interest and its time
         self.oi_t = -1
         self.slot = -1
@@ -315,7 +314,7 @@ class SignalEngine:
         """
         k = self._keys.get((q.venue, q.symbol))
         if k is None:
-            k = self._keys[(q.venue, q.symbol)] = _Key(q.venue, q.base)
+            k = self._keys[(q.venue, q.symbol)] = _Key(q.venue, q.base, self._dev_buckets)
         prev_t = k.last_t
         if prev_t is not None and t <= prev_t:
             return None
@@ -324,34 +323,33 @@ class SignalEngine:
         last_r8 = k.last_r8
         if prev_t is not None:
             k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
-        # rolling mean: the earlier samples' mean first, then this one joins its bucket
-        n = k.bcount
+        # rolling mean: a ring of per-quarter-hour sums and counts; the earlier
+        # samples' mean first, then this one joins its quarter-hour
         b = t // BUCKET_MS
+        w = self._dev_buckets
+        rs = k.ring_sum
+        rn = k.ring_n
         if b != k.bucket:
-            if n:
-                buckets = k.buckets
-                buckets.append((k.bucket, k.cur_sum, k.cur_n))
-                first = b - self._dev_buckets + 1
-                if buckets[0][0] < first:
-                    bsum = k.bsum
-                    while buckets and buckets[0][0] < first:
-                        _, s_, n_ = buckets.popleft()
-                        bsum -= s_
-                        n -= n_
-                    k.bsum = bsum if n else 0.0
-                    k.bcount = n
+            old = k.bucket
+            if old < 0 or b - old >= w:
+                for i in range(w):
+                    rs[i] = 0.0
+                    rn[i] = 0
+            else:  # the slots the new quarter-hours take held ones now out of the window
+                for j in range(old + 1, b + 1):
+                    i = j % w
+                    rs[i] = 0.0
+                    rn[i] = 0
             k.bucket = b
-            k.cur_sum = 0.0
-            k.cur_n = 0
-        if n:
-            k.mean_prev = k.bsum / n
-            k.bsum += r8
-        else:
-            k.mean_prev = None
-            k.bsum = r8
+            k.bsum = sum(rs)  # re-summed each quarter-hour: no drift from +/-
+            k.bcount = sum(rn)
+        n = k.bcount
+        k.mean_prev = k.bsum / n if n else None
+        k.bsum += r8
         k.bcount = n + 1
-        k.cur_sum += r8
-        k.cur_n += 1
+        i = b % w
+        rs[i] += r8
+        rn[i] += 1
         # EMA of the hourly rate, one step per period
         x = r8 * 0.125
         p = t // self._ema_period_ms
@@ -386,13 +384,13 @@ class SignalEngine:
             mx.pop()
         mx.append(item)
         while mx[0][0] < cutoff:
-            mx.popleft()
+            mx.pop(0)
         mn = k.minq
         while mn and mn[-1][1] >= r8:
             mn.pop()
         mn.append(item)
         while mn[0][0] < cutoff:
-            mn.popleft()
+            mn.pop(0)
         # open interest: one sample per quarter-hour (the first), oldest dropped once a
         # newer one is at or before the lookback start
         oi = q.open_interest_usd
@@ -402,7 +400,7 @@ class SignalEngine:
                 oq.append((t, oi))
                 start = t - self._oi_ms
                 while len(oq) >= 2 and oq[1][0] <= start:
-                    oq.popleft()
+                    oq.pop(0)
             k.oi = oi
             k.oi_t = t
         # settlements on the interval's UTC grid
@@ -497,7 +495,7 @@ class SignalEngine:
         if k.oi_t == t and (mag >= c.extreme_8h or mag > cut) and r8 != 0:
             start = t - self._oi_ms
             while len(oq) >= 2 and oq[1][0] <= start:
-                oq.popleft()
+                oq.pop(0)
             t0, oi0 = oq[0]
             if t0 <= start and oi0 > 0:
                 ch = k.oi / oi0 - 1.0
