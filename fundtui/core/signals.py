@@ -376,7 +376,7 @@ class SignalEngine:
         elif k.prov_streak:
             k.prov_streak = 0
             k.prov_sign = 0
-        # spike window: monotonic deques of (time, 8h rate)
+        # spike window: monotonic queues of (time, 8h rate), oldest first
         cutoff = t - self._spike_ms
         item = (t, r8)
         mx = k.maxq
