@@ -52,8 +52,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fundtui.config import VenueConfig
+from fundtui.core.accrual import Settlement
 from fundtui.core.quote import Quote
 from fundtui.core.text import one_line
+from fundtui.feeds import settlements as history
 from fundtui.feeds import venue_specs
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.feeds.venue_specs import Metadata, Parsed, PayloadError, VenueSpec
@@ -223,6 +225,49 @@ class CcxtVenue:
                 raise
             except Exception as exc:
                 raise self._venue_error(exc) from exc
+
+    async def settlements(self, symbol: str, since_ms: int) -> list[Settlement]:
+        """Settled funding of ``symbol`` (unified) since ``since_ms``, oldest first.
+
+        Fetched on demand, never by :meth:`poll`; see :mod:`fundtui.feeds.settlements`
+        for the request per venue and the page bound. Shares the poll's lock
+        (one exchange object, one error bookkeeping), so a poll waits for it.
+        Failures raise :class:`VenueError` with a one-line reason.
+        """
+        async with self._lock:
+            try:
+                if self.spec.venue not in history.SUPPORTED or \
+                        isinstance(self.spec, venue_specs.GenericSpec):
+                    raise VenueError(self.name, "settlement history not supported here")
+                ex = await self._exchange_ready()
+                market_id, interval_h = await self._history_market(ex, symbol)
+                return await history.fetch_history(self.spec.venue, ex, self._request,
+                                                   market_id, since_ms, self._now_ms(),
+                                                   interval_h)
+            except VenueError:
+                raise
+            except Exception as exc:
+                raise self._venue_error(exc) from exc
+
+    async def _history_market(self, ex: Any, symbol: str) -> tuple[str, float | None]:
+        """The venue's id for a unified symbol, and the interval metadata gives it, if any."""
+        if not self.spec.needs_markets:
+            base, _, settle = symbol.partition("/")
+            settle = settle.partition(":")[2] or settle
+            if self.spec.venue == "hyperliquid" and base and settle == "USDC":
+                return base, None
+            if self.spec.venue == "gate" and base and settle in venue_specs.STABLE_SETTLE:
+                return f"{base}_{settle}", None
+            raise VenueError(self.name, f"unknown symbol {one_line(symbol, 40)}")
+        await self._ensure_metadata(ex)
+        meta = self._meta
+        market = meta.by_symbol(symbol) if meta is not None else None
+        if meta is None or market is None:
+            raise VenueError(self.name, f"unknown symbol {one_line(symbol, 40)}")
+        interval = market.interval_h
+        if interval is None and meta.intervals is not None and not meta.intervals_expired:
+            interval = meta.intervals.get(market.id)
+        return market.id, interval
 
     async def close(self) -> None:
         ex, self._exchange = self._exchange, None

@@ -44,6 +44,7 @@ ROUTES: dict[str, list[Route]] = {
         Route("GET", "/fapi/v1/exchangeInfo", "exchangeInfo"),
         Route("GET", "/fapi/v1/fundingInfo", "fundingInfo"),
         Route("GET", "/fapi/v1/premiumIndex", "premiumIndex", absent=("symbol",)),
+        Route("GET", "/fapi/v1/fundingRate", "fundingRate_history", query={"symbol": "BTCUSDT"}),
     ],
     "bybit": [
         Route("GET", "/v5/market/instruments-info", "instruments_linear_prelaunch",
@@ -52,11 +53,15 @@ ROUTES: dict[str, list[Route]] = {
               query={"category": "linear"}, absent=("status",)),
         Route("GET", "/v5/market/tickers", "tickers_linear", query={"category": "linear"},
               absent=("symbol",)),
+        Route("GET", "/v5/market/funding/history", "funding_history",
+              query={"category": "linear", "symbol": "BTCUSDT"}),
     ],
     "okx": [
         Route("GET", "/api/v5/public/instruments", "instruments_swap", query={"instType": "SWAP"}),
         Route("GET", "/api/v5/public/instruments", "instruments_empty"),  # other types
         Route("GET", "/api/v5/public/funding-rate", "funding_rate_any", query={"instId": "ANY"}),
+        Route("GET", "/api/v5/public/funding-rate-history", "funding_rate_history_usdt_swap",
+              query={"instId": "BTC-USDT-SWAP"}),
     ],
     "bitget": [
         Route("GET", "/api/v2/mix/market/contracts", "contracts_usdt_futures",
@@ -69,6 +74,8 @@ ROUTES: dict[str, list[Route]] = {
     ],
     "hyperliquid": [
         Route("POST", "/info", "metaAndAssetCtxs", body={"type": "metaAndAssetCtxs"}),
+        Route("POST", "/info", "fundingHistory_2023_BTC",
+              body={"type": "fundingHistory", "coin": "BTC"}),
     ],
 }
 
@@ -112,6 +119,7 @@ class FakeVenue:
         self._payloads: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._failures: list[Failure] = []
+        self._responders: dict[str, Any] = {}
         self._released = threading.Event()
         self.requests: list[Request] = []
         self._server: ThreadingHTTPServer | None = None
@@ -169,6 +177,11 @@ class FakeVenue:
     def set_payload(self, name: str, value: Any) -> None:
         with self._lock:
             self._payloads[name] = value
+
+    def respond(self, name: str, answer: Any) -> None:
+        """Serve ``name`` as ``answer(query, body)`` per request (e.g. to honour a cursor)."""
+        with self._lock:
+            self._responders[name] = answer
 
     # -- failures
     def fail(self, status: int = 500, *, retry_after: str | float | None = None,
@@ -266,7 +279,10 @@ class FakeVenue:
                 error = {"error": f"no route for {method} {parts.path}"}
                 self._send(handler, 404, json.dumps(error))
             else:
-                self._send(handler, 200, json.dumps(self.payload(route.payload)))
+                with self._lock:
+                    answer = self._responders.get(route.payload)
+                value = answer(query, body) if answer else self.payload(route.payload)
+                self._send(handler, 200, json.dumps(value))
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout tests)
 

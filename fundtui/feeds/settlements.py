@@ -1,0 +1,177 @@
+"""Settled funding history of one market, fetched on demand (never on the refresh path).
+
+:meth:`fundtui.feeds.ccxt_venue.CcxtVenue.settlements` resolves the unified
+symbol to the venue's id and hands over to :func:`fetch_history` here, which
+pages FORWARD from ``since_ms`` through the venue's raw endpoint (ccxt's
+implicit API, so URLs, proxies and error mapping stay ccxt's and the
+adapter's), at most :data:`MAX_PAGES` requests per call:
+
+============  ==================================================  ===========================
+venue         request per page                                     paging
+============  ==================================================  ===========================
+binance       GET /fapi/v1/fundingRate symbol, startTime,          next startTime = newest
+              limit=1000 (oldest first)                            time + 1; stop on a short page
+bybit         GET /v5/market/funding/history category=linear,      fixed 200 h windows (200 rows
+              symbol, startTime, endTime, limit=200                at 1 h, so a window is never cut)
+okx           GET /api/v5/public/funding-rate-history instId,      fixed 100 h windows
+              before (> t), after (< t), limit=100                 (100 rows at 1 h)
+hyperliquid   POST /info {"type": "fundingHistory", coin,          next startTime = newest
+              startTime} (oldest first, up to 500 rows)            time + 1; stop on a short page
+============  ==================================================  ===========================
+
+Paging also stops when a page brings nothing new, or a window starts after
+now. With the bound a call covers at least 2,000 h on bybit and 1,000 h on
+okx (OKX keeps about three months anyway); binance and hyperliquid reach back
+as far as the venue keeps, up to 10,000 / 5,000 rows.
+
+Rates are the rate actually charged at each settlement (OKX: ``realizedRate``;
+its ``fundingRate`` there is the rate as predicted). The interval of a
+settlement is the gap since the previous one, rounded to the minute
+(Hyperliquid's recorded times carry a few ms of jitter); the oldest row takes
+the gap to the next one; a lone row takes the venue metadata's interval if
+the adapter has one, else ``None`` — never an assumed 8 h. Rows with a
+missing or unreadable rate or time are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fundtui.core.accrual import Settlement
+from fundtui.feeds import rows as R
+from fundtui.feeds.venue_specs import PayloadError
+
+#: At most this many requests per :func:`fetch_history` call.
+MAX_PAGES = 10
+
+#: Rows per page asked of the venues that page by cursor (their maxima).
+PAGE_ROWS = {"binance": 1000, "hyperliquid": 500}
+
+#: Window per request for the venues that page by time window: the page's row
+#: limit times the shortest interval any venue uses (1 h), so no window can
+#: hold more rows than one page returns.
+WINDOW_ROWS = {"bybit": 200, "okx": 100}
+
+SUPPORTED = ("binance", "bybit", "okx", "hyperliquid")
+
+MINUTE_MS = 60_000
+
+Request = Callable[[Awaitable[Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    rows: list[tuple[int, float]]  # (funding time ms, rate), usable rows only
+    count: int  # rows in the answer, usable or not
+
+
+def _rows(container: Any, *path: str) -> list[Any]:
+    node = container
+    for key in path:
+        if not isinstance(node, dict):
+            raise PayloadError(f"expected an object with '{key}'")
+        node = node.get(key)
+    if not isinstance(node, list):
+        raise PayloadError(f"expected a list of rows, got {type(node).__name__}")
+    return node
+
+
+def _read(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any]) -> _Page:
+    usable: list[tuple[int, float]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        t = R.epoch_ms(row.get(time_key))
+        rate = R.num(rate_of(row))
+        if t is not None and rate is not None:
+            usable.append((t, rate))
+    return _Page(usable, len(rows))
+
+
+def _okx_rate(row: dict[str, Any]) -> Any:
+    # realizedRate is what was charged; older answers without the field only have fundingRate.
+    return row.get("realizedRate") if "realizedRate" in row else row.get("fundingRate")
+
+
+async def _binance(ex: Any, market_id: str, start: int, _end: int) -> _Page:
+    raw = await ex.fapiPublicGetFundingRate(
+        {"symbol": market_id, "startTime": start, "limit": PAGE_ROWS["binance"]})
+    return _read(_rows(raw), "fundingTime", lambda r: r.get("fundingRate"))
+
+
+async def _hyperliquid(ex: Any, market_id: str, start: int, _end: int) -> _Page:
+    raw = await ex.publicPostInfo({"type": "fundingHistory", "coin": market_id,
+                                   "startTime": start})
+    return _read(_rows(raw), "time", lambda r: r.get("fundingRate"))
+
+
+async def _bybit(ex: Any, market_id: str, start: int, end: int) -> _Page:
+    raw = await ex.publicGetV5MarketFundingHistory(
+        {"category": "linear", "symbol": market_id, "startTime": start, "endTime": end - 1,
+         "limit": WINDOW_ROWS["bybit"]})
+    return _read(_rows(raw, "result", "list"), "fundingRateTimestamp",
+                 lambda r: r.get("fundingRate"))
+
+
+async def _okx(ex: Any, market_id: str, start: int, end: int) -> _Page:
+    raw = await ex.publicGetPublicFundingRateHistory(
+        {"instId": market_id, "before": start - 1, "after": end, "limit": WINDOW_ROWS["okx"]})
+    return _read(_rows(raw, "data"), "fundingTime", _okx_rate)
+
+
+_CURSOR = {"binance": _binance, "hyperliquid": _hyperliquid}
+_WINDOW = {"bybit": _bybit, "okx": _okx}
+
+
+async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, since_ms: int,
+                        now_ms: int, fallback_interval_h: float | None = None
+                        ) -> list[Settlement]:
+    """Settlements of ``market_id`` at or after ``since_ms``, oldest first, one per time.
+
+    ``request`` wraps each venue call (the adapter's error bookkeeping).
+    """
+    found: dict[int, float] = {}
+    start = max(0, int(since_ms))
+    if venue in _CURSOR:
+        fetch_page = _CURSOR[venue]
+        for _ in range(MAX_PAGES):
+            page = await request(fetch_page(ex, market_id, start, 0))
+            new = [(t, r) for t, r in page.rows if t >= start and t not in found]
+            found.update(new)
+            if page.count < PAGE_ROWS[venue] or not new:
+                break
+            start = max(t for t, _ in new) + 1
+    elif venue in _WINDOW:
+        fetch_page = _WINDOW[venue]
+        window = WINDOW_ROWS[venue] * R.HOUR_MS
+        for _ in range(MAX_PAGES):
+            if start > now_ms:
+                break
+            end = start + window
+            page = await request(fetch_page(ex, market_id, start, end))
+            found.update((t, r) for t, r in page.rows if start <= t < end)
+            start = end
+    else:
+        raise PayloadError(f"no settlement history for venue '{venue}'")
+    return with_intervals(sorted(found.items()), fallback_interval_h)
+
+
+def gap_hours(earlier_ms: int, later_ms: int) -> float | None:
+    """The gap between two settlements in hours, rounded to the minute."""
+    minutes = round((later_ms - earlier_ms) / MINUTE_MS)
+    return minutes / 60.0 if minutes > 0 else None
+
+
+def with_intervals(rows: list[tuple[int, float]],
+                   fallback_interval_h: float | None = None) -> list[Settlement]:
+    """Settlements from sorted, distinct (time, rate) rows, each with the gap since the last."""
+    if len(rows) == 1:
+        t, rate = rows[0]
+        return [Settlement(t, rate, fallback_interval_h)]
+    out: list[Settlement] = []
+    for i, (t, rate) in enumerate(rows):
+        hours = gap_hours(t, rows[1][0]) if i == 0 else gap_hours(rows[i - 1][0], t)
+        out.append(Settlement(t, rate, hours))
+    return out
