@@ -18,6 +18,8 @@ H = 3_600_000
 
 HISTORY_PATHS = {
     "binance": "/fapi/v1/fundingRate",
+    "bitget": "/api/v2/mix/market/history-fund-rate",
+    "gate": "/api/v4/futures/usdt/funding_rate",
     "bybit": "/v5/market/funding/history",
     "okx": "/api/v5/public/funding-rate-history",
     "hyperliquid": "/info",
@@ -39,6 +41,19 @@ CASES = {
         Settlement(1_704_038_400_000, -0.00002, 8.0),
         Settlement(1_704_067_200_000, 0.00015, 8.0),
     ]),
+    # Fixture payloads in the documented shapes (newest first; gate times in seconds).
+    "gate": ("BTC/USDT:USDT", 1_732_100_000_000, 1_732_150_000.0, [
+        Settlement(1_732_104_000_000, 0.000029, 4.0),
+        Settlement(1_732_118_400_000, -0.000013, 4.0),
+        Settlement(1_732_132_800_000, 0.0001, 4.0),
+        Settlement(1_732_147_200_000, 0.000082, 4.0),
+    ]),
+    # bitget has no start parameter: the row before since (2024-11-20 00:00) is dropped.
+    "bitget": ("BTC/USDT:USDT", 1_732_060_800_001, 1_732_150_000.0, [
+        Settlement(1_732_089_600_000, -0.000041, 8.0),
+        Settlement(1_732_118_400_000, 0.0001, 8.0),
+        Settlement(1_732_147_200_000, 0.000125, 8.0),
+    ]),
 }
 
 
@@ -47,6 +62,8 @@ def start_param(venue: str, request) -> int:
         return int(request.body["startTime"])
     if venue == "okx":
         return int(request.query["before"]) + 1
+    if venue == "gate":
+        return int(request.query["from"]) * 1000
     return int(request.query["startTime"])
 
 
@@ -57,8 +74,43 @@ async def test_rows_rates_times_intervals(venue, fakes, make_venue):
     got = await adapter.settlements(symbol, since)
     assert got == expected
     asked = [r for r in fakes[venue].requests if r.path == HISTORY_PATHS[venue]]
-    assert asked and start_param(venue, asked[0]) == since
-    assert all(r.status == 200 for r in asked)
+    assert asked and all(r.status == 200 for r in asked)
+    if venue == "bitget":
+        assert [r.query["pageNo"] for r in asked] == ["1"]  # a short page is the last
+    else:
+        assert start_param(venue, asked[0]) == since
+
+
+async def test_gate_window_in_seconds(fakes, make_venue):
+    symbol, since, now, _ = CASES["gate"]
+    await make_venue("gate", clock=lambda: now).settlements(symbol, since + 1)
+    (req,) = [r for r in fakes["gate"].requests if r.path == HISTORY_PATHS["gate"]]
+    assert req.query["from"] == str(since // 1000 + 1)  # the first whole second >= since
+    assert req.query["to"] == str((since + 1 + 1000 * H - 1) // 1000)
+    assert req.query["limit"] == "1000"
+
+
+async def test_bitget_pages_back_until_since(fakes, make_venue, monkeypatch):
+    monkeypatch.setitem(history.PAGE_ROWS, "bitget", 2)
+    fake = fakes["bitget"]
+    newest = 1_732_147_200_000
+
+    def page(query, body):  # two 8 h settlements per page, newest first
+        skip = (int(query["pageNo"]) - 1) * 2
+        return {"code": "00000", "msg": "success", "requestTime": newest, "data": [
+            {"symbol": "BTCUSDT", "fundingRate": "0.0001", "fundingTime": str(newest - i * 8 * H)}
+            for i in (skip, skip + 1)]}
+
+    fake.respond("history_fund_rate_btcusdt", page)
+    adapter = make_venue("bitget", use_disk_cache=False)
+    got = await adapter.settlements("BTC/USDT:USDT", newest - 5 * 8 * H)
+    assert [s.funding_time_ms for s in got] == [newest - i * 8 * H for i in range(5, -1, -1)]
+    assert [r.query["pageNo"] for r in fake.requests if r.path == HISTORY_PATHS["bitget"]] \
+        == ["1", "2", "3", "4"]  # page 4 reaches past since: no further page
+
+    fake.reset_log()
+    got = await adapter.settlements("BTC/USDT:USDT", 0)
+    assert len(got) == 20 and fake.hits(HISTORY_PATHS["bitget"]) == history.MAX_PAGES
 
 
 async def test_bybit_window_and_okx_window_bounds(fakes, make_venue):
@@ -207,8 +259,8 @@ async def test_unknown_symbol_and_unsupported_venue(fakes, make_venue):
         await make_venue("binance", use_disk_cache=False).settlements("NOPE/USDT:USDT", 0)
     with pytest.raises(VenueError, match="unknown symbol"):
         await make_venue("hyperliquid", use_disk_cache=False).settlements("BTC/USDT:USDT", 0)
-    with pytest.raises(VenueError, match="not supported"):
-        await make_venue("gate", use_disk_cache=False).settlements("BTC/USDT:USDT", 0)
+    with pytest.raises(VenueError, match="unknown symbol"):
+        await make_venue("gate", use_disk_cache=False).settlements("BTC/USD:BTC", 0)
 
 
 @pytest.mark.parametrize("venue", sorted(HISTORY_PATHS))
@@ -217,6 +269,8 @@ async def test_poll_makes_no_history_request(venue, fakes, make_venue):
     await adapter.poll()
     if venue == "hyperliquid":
         assert all(r.body == {"type": "metaAndAssetCtxs"} for r in fakes[venue].requests)
+    elif venue == "gate":
+        assert fakes[venue].counts() == {"/api/v4/futures/usdt/contracts": 1}
     else:
         assert fakes[venue].hits(HISTORY_PATHS[venue]) == 0
     symbol = "BTC/USDC:USDC" if venue == "hyperliquid" else "BTC/USDT:USDT"

@@ -241,9 +241,10 @@ class CcxtVenue:
                     raise VenueError(self.name, "settlement history not supported here")
                 ex = await self._exchange_ready()
                 market_id, interval_h = await self._history_market(ex, symbol)
+                settle = symbol.rpartition(":")[2]
                 return await history.fetch_history(self.spec.venue, ex, self._request,
                                                    market_id, since_ms, self._now_ms(),
-                                                   interval_h)
+                                                   interval_h, settle=settle)
             except VenueError:
                 raise
             except Exception as exc:

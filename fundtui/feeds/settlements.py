@@ -17,12 +17,19 @@ okx           GET /api/v5/public/funding-rate-history instId,      fixed 100 h w
               before (> t), after (< t), limit=100                 (100 rows at 1 h)
 hyperliquid   POST /info {"type": "fundingHistory", coin,          next startTime = newest
               startTime} (oldest first, up to 500 rows)            time + 1; stop on a short page
+gate          GET /api/v4/futures/{settle}/funding_rate contract,  fixed 1,000 h windows
+              from, to (epoch s), limit=1000                       (1,000 rows at 1 h)
+bitget        GET /api/v2/mix/market/history-fund-rate symbol,     BACKWARD by pageNo from the
+              productType, pageSize=100, pageNo (newest first)     newest: the endpoint takes no
+                                                                   start time; stop at a page
+                                                                   reaching past ``since_ms``
 ============  ==================================================  ===========================
 
 Paging also stops when a page brings nothing new, or a window starts after
-now. With the bound a call covers at least 2,000 h on bybit and 1,000 h on
-okx (OKX keeps about three months anyway); binance and hyperliquid reach back
-as far as the venue keeps, up to 10,000 / 5,000 rows.
+now. With the bound a call covers at least 2,000 h on bybit, 1,000 h on okx
+(OKX keeps about three months anyway) and 10,000 h on gate; binance and
+hyperliquid reach back as far as the venue keeps, up to 10,000 / 5,000 rows;
+bitget returns at most the newest 1,000 settlements since ``since_ms``.
 
 Rates are the rate actually charged at each settlement (OKX: ``realizedRate``;
 its ``fundingRate`` there is the rate as predicted). The interval of a
@@ -47,14 +54,14 @@ from fundtui.feeds.venue_specs import PayloadError
 MAX_PAGES = 10
 
 #: Rows per page asked of the venues that page by cursor (their maxima).
-PAGE_ROWS = {"binance": 1000, "hyperliquid": 500}
+PAGE_ROWS = {"binance": 1000, "hyperliquid": 500, "bitget": 100}
 
 #: Window per request for the venues that page by time window: the page's row
 #: limit times the shortest interval any venue uses (1 h), so no window can
 #: hold more rows than one page returns.
-WINDOW_ROWS = {"bybit": 200, "okx": 100}
+WINDOW_ROWS = {"bybit": 200, "okx": 100, "gate": 1000}
 
-SUPPORTED = ("binance", "bybit", "okx", "hyperliquid")
+SUPPORTED = ("binance", "bybit", "okx", "hyperliquid", "gate", "bitget")
 
 MINUTE_MS = 60_000
 
@@ -78,12 +85,13 @@ def _rows(container: Any, *path: str) -> list[Any]:
     return node
 
 
-def _read(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any]) -> _Page:
+def _read(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any], *,
+          unit_ms: int = 1) -> _Page:
     usable: list[tuple[int, float]] = []
     for row in rows:
         if not isinstance(row, dict):
             continue
-        t = R.epoch_ms(row.get(time_key))
+        t = R.epoch_ms(row.get(time_key), unit_ms=unit_ms)
         rate = R.num(rate_of(row))
         if t is not None and rate is not None:
             usable.append((t, rate))
@@ -95,19 +103,19 @@ def _okx_rate(row: dict[str, Any]) -> Any:
     return row.get("realizedRate") if "realizedRate" in row else row.get("fundingRate")
 
 
-async def _binance(ex: Any, market_id: str, start: int, _end: int) -> _Page:
+async def _binance(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
     raw = await ex.fapiPublicGetFundingRate(
         {"symbol": market_id, "startTime": start, "limit": PAGE_ROWS["binance"]})
     return _read(_rows(raw), "fundingTime", lambda r: r.get("fundingRate"))
 
 
-async def _hyperliquid(ex: Any, market_id: str, start: int, _end: int) -> _Page:
+async def _hyperliquid(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
     raw = await ex.publicPostInfo({"type": "fundingHistory", "coin": market_id,
                                    "startTime": start})
     return _read(_rows(raw), "time", lambda r: r.get("fundingRate"))
 
 
-async def _bybit(ex: Any, market_id: str, start: int, end: int) -> _Page:
+async def _bybit(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
     raw = await ex.publicGetV5MarketFundingHistory(
         {"category": "linear", "symbol": market_id, "startTime": start, "endTime": end - 1,
          "limit": WINDOW_ROWS["bybit"]})
@@ -115,29 +123,45 @@ async def _bybit(ex: Any, market_id: str, start: int, end: int) -> _Page:
                  lambda r: r.get("fundingRate"))
 
 
-async def _okx(ex: Any, market_id: str, start: int, end: int) -> _Page:
+async def _okx(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
     raw = await ex.publicGetPublicFundingRateHistory(
         {"instId": market_id, "before": start - 1, "after": end, "limit": WINDOW_ROWS["okx"]})
     return _read(_rows(raw, "data"), "fundingTime", _okx_rate)
 
 
+async def _gate(ex: Any, market_id: str, start: int, end: int, settle: str) -> _Page:
+    # Epoch seconds: from the first whole second at or after start, to the last before end.
+    raw = await ex.publicFuturesGetSettleFundingRate(
+        {"settle": settle.lower(), "contract": market_id, "from": -(-start // 1000),
+         "to": (end - 1) // 1000, "limit": WINDOW_ROWS["gate"]})
+    return _read(_rows(raw), "t", lambda r: r.get("r"), unit_ms=1000)
+
+
+async def _bitget(ex: Any, market_id: str, page_no: int, settle: str) -> _Page:
+    raw = await ex.publicMixGetV2MixMarketHistoryFundRate(
+        {"symbol": market_id, "productType": f"{settle.upper()}-FUTURES",
+         "pageSize": PAGE_ROWS["bitget"], "pageNo": page_no})
+    return _read(_rows(raw, "data"), "fundingTime", lambda r: r.get("fundingRate"))
+
+
 _CURSOR = {"binance": _binance, "hyperliquid": _hyperliquid}
-_WINDOW = {"bybit": _bybit, "okx": _okx}
+_WINDOW = {"bybit": _bybit, "okx": _okx, "gate": _gate}
 
 
 async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, since_ms: int,
-                        now_ms: int, fallback_interval_h: float | None = None
-                        ) -> list[Settlement]:
+                        now_ms: int, fallback_interval_h: float | None = None,
+                        settle: str = "USDT") -> list[Settlement]:
     """Settlements of ``market_id`` at or after ``since_ms``, oldest first, one per time.
 
-    ``request`` wraps each venue call (the adapter's error bookkeeping).
+    ``request`` wraps each venue call (the adapter's error bookkeeping);
+    ``settle`` picks gate's settle path and bitget's product type.
     """
     found: dict[int, float] = {}
     start = max(0, int(since_ms))
     if venue in _CURSOR:
         fetch_page = _CURSOR[venue]
         for _ in range(MAX_PAGES):
-            page = await request(fetch_page(ex, market_id, start, 0))
+            page = await request(fetch_page(ex, market_id, start, 0, settle))
             new = [(t, r) for t, r in page.rows if t >= start and t not in found]
             found.update(new)
             if page.count < PAGE_ROWS[venue] or not new:
@@ -150,9 +174,16 @@ async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, s
             if start > now_ms:
                 break
             end = start + window
-            page = await request(fetch_page(ex, market_id, start, end))
+            page = await request(fetch_page(ex, market_id, start, end, settle))
             found.update((t, r) for t, r in page.rows if start <= t < end)
             start = end
+    elif venue == "bitget":
+        for page_no in range(1, MAX_PAGES + 1):
+            page = await request(_bitget(ex, market_id, page_no, settle))
+            new = [(t, r) for t, r in page.rows if t not in found]
+            found.update((t, r) for t, r in new if t >= start)
+            if page.count < PAGE_ROWS[venue] or not new or min(t for t, _ in new) < start:
+                break
     else:
         raise PayloadError(f"no settlement history for venue '{venue}'")
     return with_intervals(sorted(found.items()), fallback_interval_h)

@@ -68,9 +68,13 @@ ROUTES: dict[str, list[Route]] = {
               query={"productType": "USDT-FUTURES"}),
         Route("GET", "/api/v2/mix/market/current-fund-rate", "current_fund_rate_usdt_futures",
               query={"productType": "USDT-FUTURES"}, absent=("symbol",)),
+        Route("GET", "/api/v2/mix/market/history-fund-rate", "history_fund_rate_btcusdt",
+              query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"}),
     ],
     "gate": [
         Route("GET", "/api/v4/futures/usdt/contracts", "futures_usdt_contracts"),
+        Route("GET", "/api/v4/futures/usdt/funding_rate", "funding_rate_btc_usdt",
+              query={"contract": "BTC_USDT"}),
     ],
     "hyperliquid": [
         Route("POST", "/info", "metaAndAssetCtxs", body={"type": "metaAndAssetCtxs"}),
