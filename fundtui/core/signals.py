@@ -52,6 +52,8 @@ import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from fundtui.core.normalize import spread_apr
@@ -147,11 +149,11 @@ class _Key:
 
     __slots__ = (
         "venue", "base", "last_t", "last_r8", "last_mark", "velocity",
-        "ring_sum", "ring_n", "bsum", "bcount", "mean_prev", "bucket",
-        "ema", "ema_period", "ema_prov", "ema_div", "ema_streak", "ema_streak_sign",
+        "ring_sum", "ring_n", "bsum", "bcount", "cur_sum", "cur_n", "mean_prev", "bucket",
+        "ema", "ema_period", "ema_prov", "ema_streak", "ema_streak_sign",
         "prov_streak", "prov_sign",
-        "maxq", "minq", "oiq",
-        "slot", "ex_streak", "ex_sign", "ex_price", "hot", "oi", "oi_t",
+        "maxq", "minq", "oiq", "oi_bucket",
+        "slot", "ex_streak", "ex_sign", "ex_price", "oi", "oi_t",
     )
 
     def __init__(self, venue: str, base: str, window: int) -> None:
@@ -161,16 +163,19 @@ class _Key:
         self.last_r8 = 0.0
         self.last_mark: float | None = None
         self.velocity: float | None = None
-        self.ring_sum = array("d", bytes(8 * window))  # per quarter-hour, slot = index % window
+        # per closed quarter-hour, slot = index % window; the current one's sum and
+        # count build up in cur_sum/cur_n and join the ring when it closes
+        self.ring_sum = array("d", bytes(8 * window))
         self.ring_n = array("l", bytes(array("l").itemsize * window))
         self.bsum = 0.0  # sum and count of every sample in the window
         self.bcount = 0
+        self.cur_sum = 0.0
+        self.cur_n = 0
         self.bucket = -1  # the current quarter-hour's index
         self.mean_prev: float | None = None
         self.ema: float | None = None  # committed EMA of closed periods (hourly units)
         self.ema_period = -1
         self.ema_prov = 0.0  # EMA including the current period's latest sample
-        self.ema_div = 0.0
         self.ema_streak = 0  # closed periods in a row beyond the threshold
         self.ema_streak_sign = 0
         self.prov_streak = 0  # the same, counting the current period
@@ -178,13 +183,55 @@ class _Key:
         self.maxq: list[tuple[int, float]] = []
         self.minq: list[tuple[int, float]] = []
         self.oiq: list[tuple[int, float]] = []  # (time, OI), one per quarter-hour
+        self.oi_bucket = -1  # the quarter-hour of the newest oiq entry
         self.oi: float | None = None  # the latest open interest and its time
         self.oi_t = -1
         self.slot = -1
         self.ex_streak = 0
         self.ex_sign = 0
         self.ex_price: float | None = None
-        self.hot = False  # the last sample passed a cheap test of some per-market rule
+
+    def new_bucket(self, b: int, w: int) -> None:
+        """Close the current quarter-hour into the ring and start quarter-hour ``b``."""
+        old = self.bucket
+        rs = self.ring_sum
+        rn = self.ring_n
+        if old < 0 or b - old >= w:
+            for i in range(w):
+                rs[i] = 0.0
+                rn[i] = 0
+        else:
+            i = old % w
+            rs[i] = self.cur_sum
+            rn[i] = self.cur_n
+            # the slots the new quarter-hours take held ones now out of the window
+            for j in range(old + 1, b + 1):
+                i = j % w
+                rs[i] = 0.0
+                rn[i] = 0
+        self.bucket = b
+        self.cur_sum = 0.0
+        self.cur_n = 0
+        self.bsum = sum(rs)  # re-summed each quarter-hour: no drift from +/-
+        self.bcount = sum(rn)
+
+    def settle(self, slot: float, extreme: float) -> None:
+        """A sample in interval slot ``slot``: a later slot settles the previous sample."""
+        if self.last_t is not None and slot > self.slot:
+            last_r8 = self.last_r8
+            if last_r8 >= extreme or -last_r8 >= extreme:
+                sign = 1 if last_r8 > 0 else -1
+                if sign == self.ex_sign and self.ex_streak:
+                    self.ex_streak += 1
+                else:
+                    self.ex_streak = 1
+                    self.ex_sign = sign
+                    self.ex_price = self.last_mark
+            else:
+                self.ex_streak = 0
+                self.ex_sign = 0
+                self.ex_price = None
+        self.slot = slot
 
 
 class SignalEngine:
@@ -227,16 +274,16 @@ class SignalEngine:
 
         Quotes without a rate or a positive interval are skipped, as in :meth:`update`.
         """
-        for t, q in samples:
-            ih = q.interval_hours
-            if q.funding_rate is not None and ih is not None and ih > 0:
-                self._sample(t, q)
+        ingest = self._ingest
+        for t, group in groupby(samples, key=itemgetter(0)):  # in runs of one time
+            ingest(t, [q for _, q in group], True, {}, [], [], [])
 
     def warm_up_series(self, venue: str, symbol: str, base: str, interval_h: float,
                        samples: Iterable[tuple[int, float]]) -> None:
         """Replay a stored rate series ``(time_ms, rate per interval)`` of one market."""
+        ingest = self._ingest
         for t, rate in samples:
-            self._sample(t, Quote(venue, symbol, base, "", rate, interval_h))
+            ingest(t, (Quote(venue, symbol, base, "", rate, interval_h),), True, {}, [], [], [])
 
     def update(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
         """Feed the current quotes; return the new, de-duplicated hits.
@@ -249,42 +296,17 @@ class SignalEngine:
         """
         c = self.config
         hits: list[Hit] = []
-        sample = self._sample
         hot: list[tuple[int, Quote, _Key]] = []  # may fire a per-market rule
         fresh: list[tuple[int, Quote, _Key]] = []  # may fire only when in the top decile
-        mags: list[float] = []
+        rates: list[float] = []
         # per base: [low 8h, low venue, high 8h, high venue]; ties keep the first venue
         legs: dict[str, list] = {}
-        for q in quotes:
-            rate = q.funding_rate
-            ih = q.interval_hours
-            if rate is None or ih is None or ih <= 0:
-                continue
-            r8 = rate * 8.0 / ih
-            mags.append(r8 if r8 >= 0 else -r8)
-            leg = legs.get(q.base)
-            if leg is None:
-                legs[q.base] = [r8, q.venue, r8, q.venue]
-            elif r8 < leg[0]:
-                leg[0] = r8
-                leg[1] = q.venue
-            elif r8 > leg[2]:
-                leg[2] = r8
-                leg[3] = q.venue
-            t = q.timestamp_ms
-            if t is None:
-                t = now_ms
-            k = sample(t, q)
-            if k is not None:
-                if k.hot:
-                    hot.append((t, q, k))
-                else:
-                    fresh.append((t, q, k))
+        self._ingest(now_ms, quotes, False, legs, rates, hot, fresh)
         # cross-sectional extreme level: strictly above the quantile of |8h rate|
         cut = math.inf
-        n = len(mags)
+        n = len(rates)
         if n >= 10 and c.extreme_quantile < 1:
-            mags.sort()
+            mags = sorted(map(abs, rates))
             cut = max(mags[max(0, math.ceil(c.extreme_quantile * n) - 1)], NEUTRAL_8H)
         rules = self._rules
         for t, q, k in hot:
@@ -307,142 +329,187 @@ class SignalEngine:
 
     # --- internals ---------------------------------------------------------------
 
-    def _sample(self, t: int, q: Quote) -> _Key | None:
-        """Update the market's rolling state with one sample; None when not newer.
+    def _ingest(self, now_ms: int, quotes: Iterable[Quote], at_now: bool,
+                legs: dict[str, list], rates: list[float],
+                hot: list[tuple[int, Quote, _Key]],
+                fresh: list[tuple[int, Quote, _Key]]) -> None:
+        """Update every market's rolling state with its quote, in order.
 
-        The hot path of every refresh: attributes are read into locals once.
+        A quote's sample time is ``now_ms`` when ``at_now``, else its
+        ``timestamp_ms`` or ``now_ms``. Fills ``legs`` and ``rates`` (the 8h rate
+        of every quote with one) for the cross-market rules, and ``(time, quote, state)`` of
+        each new sample into ``hot`` when a cheap test says a per-market rule
+        could fire (``_rules`` decides), else into ``fresh``. A quote no newer
+        than its market's last sample changes no state.
+
+        The hot path of every refresh: one loop, constants in locals, per-market
+        attributes read once; quarter-hour and settlement bookkeeping run only
+        when those change.
         """
-        k = self._keys.get((q.venue, q.symbol))
-        if k is None:
-            k = self._keys[(q.venue, q.symbol)] = _Key(q.venue, q.base, self._dev_buckets)
-        prev_t = k.last_t
-        if prev_t is not None and t <= prev_t:
-            return None
-        ih = q.interval_hours
-        r8 = q.funding_rate * 8.0 / ih
-        last_r8 = k.last_r8
-        if prev_t is not None:
-            k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
-        # rolling mean: a ring of per-quarter-hour sums and counts; the earlier
-        # samples' mean first, then this one joins its quarter-hour
-        b = t // BUCKET_MS
+        keys = self._keys
         w = self._dev_buckets
-        rs = k.ring_sum
-        rn = k.ring_n
-        if b != k.bucket:
-            old = k.bucket
-            if old < 0 or b - old >= w:
-                for i in range(w):
-                    rs[i] = 0.0
-                    rn[i] = 0
-            else:  # the slots the new quarter-hours take held ones now out of the window
-                for j in range(old + 1, b + 1):
-                    i = j % w
-                    rs[i] = 0.0
-                    rn[i] = 0
-            k.bucket = b
-            k.bsum = sum(rs)  # re-summed each quarter-hour: no drift from +/-
-            k.bcount = sum(rn)
-        n = k.bcount
-        k.mean_prev = k.bsum / n if n else None
-        k.bsum += r8
-        k.bcount = n + 1
-        i = b % w
-        rs[i] += r8
-        rn[i] += 1
-        # EMA of the hourly rate, one step per period
-        x = r8 * 0.125
-        p = t // self._ema_period_ms
-        if p != k.ema_period:
-            if prev_t is not None:  # close the previous period
-                k.ema = k.ema_prov
-                k.ema_streak = k.prov_streak
-                k.ema_streak_sign = k.prov_sign
-            k.ema_period = p
-        ema = k.ema
-        if ema is None:
-            ema = x
-        else:
-            ema += self._alpha * (x - ema)
-        k.ema_prov = ema
-        d = x - ema
-        k.ema_div = d
-        if d >= self._ema_thr and d > 0:
-            k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == 1 else 1
-            k.prov_sign = 1
-        elif -d >= self._ema_thr and d < 0:
-            k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == -1 else 1
-            k.prov_sign = -1
-        elif k.prov_streak:
-            k.prov_streak = 0
-            k.prov_sign = 0
-        # spike window: monotonic queues of (time, 8h rate), oldest first
-        cutoff = t - self._spike_ms
-        item = (t, r8)
-        mx = k.maxq
-        while mx and mx[-1][1] <= r8:
-            mx.pop()
-        mx.append(item)
-        while mx[0][0] < cutoff:
-            mx.pop(0)
-        mn = k.minq
-        while mn and mn[-1][1] >= r8:
-            mn.pop()
-        mn.append(item)
-        while mn[0][0] < cutoff:
-            mn.pop(0)
-        # open interest: one sample per quarter-hour (the first), oldest dropped once a
-        # newer one is at or before the lookback start
-        oi = q.open_interest_usd
-        if oi is not None:
-            oq = k.oiq
-            if not oq or oq[-1][0] // BUCKET_MS != b:
-                oq.append((t, oi))
-                start = t - self._oi_ms
-                while len(oq) >= 2 and oq[1][0] <= start:
-                    oq.pop(0)
-            k.oi = oi
-            k.oi_t = t
-        # settlements on the interval's UTC grid
-        slot = t // (ih * HOUR_MS)
-        if slot != k.slot:
-            if prev_t is not None and slot > k.slot:
-                if last_r8 >= self._extreme or -last_r8 >= self._extreme:
-                    sign = 1 if last_r8 > 0 else -1
-                    if sign == k.ex_sign and k.ex_streak:
-                        k.ex_streak += 1
-                    else:
-                        k.ex_streak = 1
-                        k.ex_sign = sign
-                        k.ex_price = k.last_mark
-                else:
-                    k.ex_streak = 0
-                    k.ex_sign = 0
-                    k.ex_price = None
-            k.slot = slot
-        k.last_t = t
-        k.last_r8 = r8
-        mark = q.mark_price
-        if mark is not None:
-            k.last_mark = mark
-        # could a per-market rule fire? (the cheap tests; _rules decides)
-        m = k.mean_prev
+        ema_ms = self._ema_period_ms
+        alpha = self._alpha
+        ema_thr = self._ema_thr
+        spike_ms = self._spike_ms
+        oi_ms = self._oi_ms
         extreme = self._extreme
         spike = self._spike_thr
         dev = self._dev_thr
-        hot = bool(k.prov_streak or k.ex_streak >= self._ex_n
-                   or r8 - mn[0][1] >= spike or mx[0][1] - r8 >= spike
-                   or r8 >= extreme or -r8 >= extreme
-                   or (m is not None and (r8 - m >= dev or m - r8 >= dev)))
-        if not hot:
+        gap_thr = self._gap
+        ex_n = self._ex_n
+        rates_append = rates.append
+        hot_append = hot.append
+        fresh_append = fresh.append
+        legs_get = legs.get
+        keys_get = keys.get
+        for q in quotes:
+            rate = q.funding_rate
+            ih = q.interval_hours
+            if rate is None or ih is None or ih <= 0:
+                continue
+            r8 = rate * 8.0 / ih
+            rates_append(r8)
+            venue = q.venue
+            base = q.base
+            leg = legs_get(base)
+            if leg is None:
+                legs[base] = [r8, venue, r8, venue]
+            elif r8 < leg[0]:
+                leg[0] = r8
+                leg[1] = venue
+            elif r8 > leg[2]:
+                leg[2] = r8
+                leg[3] = venue
+            if at_now:
+                t = now_ms
+            else:
+                t = q.timestamp_ms
+                if t is None:
+                    t = now_ms
+            key = (venue, q.symbol)
+            k = keys_get(key)
+            if k is None:
+                k = keys[key] = _Key(venue, base, w)
+            prev_t = k.last_t
+            last_r8 = k.last_r8
+            if prev_t is not None:
+                if t <= prev_t:
+                    continue
+                k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
+            # rolling mean: the earlier samples' mean first, then this one joins
+            b = t // BUCKET_MS
+            if b != k.bucket:
+                k.new_bucket(b, w)
+            n = k.bcount
+            s = k.bsum
+            m = s / n if n else None
+            k.mean_prev = m
+            k.bsum = s + r8
+            k.bcount = n + 1
+            k.cur_sum += r8
+            k.cur_n += 1
+            # EMA of the hourly rate, one step per period
+            x = r8 * 0.125
+            p = t // ema_ms
+            if p != k.ema_period:
+                if prev_t is not None:  # close the previous period
+                    k.ema = k.ema_prov
+                    k.ema_streak = k.prov_streak
+                    k.ema_streak_sign = k.prov_sign
+                k.ema_period = p
+            ema = k.ema
+            if ema is None:
+                ema = x
+            else:
+                ema += alpha * (x - ema)
+            k.ema_prov = ema
+            d = x - ema  # _rules recomputes it from last_r8 and ema_prov
+            if d >= ema_thr and d > 0:
+                k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == 1 else 1
+                k.prov_sign = 1
+            elif -d >= ema_thr and d < 0:
+                k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == -1 else 1
+                k.prov_sign = -1
+            elif k.prov_streak:
+                k.prov_streak = 0
+                k.prov_sign = 0
+            # spike window: monotonic queues of (time, 8h rate), oldest first, values
+            # strictly falling in maxq and rising in minq; both end with the previous
+            # sample, so at most one of them drops more than that one
+            cutoff = t - spike_ms
+            item = (t, r8)
+            mx = k.maxq
+            mn = k.minq
+            if r8 > last_r8 and prev_t is not None:
+                mx.pop()
+                while mx and mx[-1][1] <= r8:
+                    mx.pop()
+                mx.append(item)
+                mn.append(item)
+            elif r8 < last_r8 and prev_t is not None:
+                mn.pop()
+                while mn and mn[-1][1] >= r8:
+                    mn.pop()
+                mn.append(item)
+                mx.append(item)
+            elif r8 == last_r8 and prev_t is not None:
+                mx[-1] = item
+                mn[-1] = item
+            else:  # the first sample, or a NaN
+                while mx and mx[-1][1] <= r8:
+                    mx.pop()
+                mx.append(item)
+                while mn and mn[-1][1] >= r8:
+                    mn.pop()
+                mn.append(item)
+            while mx[0][0] < cutoff:
+                mx.pop(0)
+            while mn[0][0] < cutoff:
+                mn.pop(0)
+            # open interest: one sample per quarter-hour (the first), oldest dropped
+            # once a newer one is at or before the lookback start
+            oi = q.open_interest_usd
+            if oi is not None:
+                if k.oi_bucket != b:
+                    k.oi_bucket = b
+                    oq = k.oiq
+                    oq.append((t, oi))
+                    start = t - oi_ms
+                    while len(oq) >= 2 and oq[1][0] <= start:
+                        oq.pop(0)
+                k.oi = oi
+                k.oi_t = t
+            # settlements on the interval's UTC grid
+            slot = t // (ih * HOUR_MS)
+            if slot != k.slot:
+                k.settle(slot, extreme)
+            k.last_t = t
+            k.last_r8 = r8
+            mark = q.mark_price
+            if mark is not None:
+                k.last_mark = mark
+            # could a per-market rule fire? (the cheap tests; _rules decides)
+            if (k.prov_streak or k.ex_streak >= ex_n
+                    or r8 >= extreme or -r8 >= extreme
+                    or r8 - mn[0][1] >= spike or mx[0][1] - r8 >= spike
+                    or (m is not None and (r8 - m >= dev or m - r8 >= dev))):
+                hot_append((t, q, k))
+                continue
             index = q.index_price
-            prem = ((mark - index) / index if mark is not None and index
-                    else q.venue_premium)
+            prem = (mark - index) / index if mark is not None and index else q.venue_premium
             if prem is not None:
-                gap = r8 - implied_rate(prem, 8.0)
-                hot = gap >= self._gap or -gap >= self._gap
-        k.hot = hot
-        return k
+                # r8 against implied_rate(prem, 8.0), inlined
+                d = NEUTRAL_8H - prem
+                if d > 0.0005:
+                    d = 0.0005
+                elif d < -0.0005:
+                    d = -0.0005
+                gap = r8 - (prem + d)
+                if gap >= gap_thr or -gap >= gap_thr:
+                    hot_append((t, q, k))
+                    continue
+            fresh_append((t, q, k))
 
     def _rules(self, t: int, q: Quote, k: _Key, cut: float, hits: list[Hit]) -> None:
         c = self.config
@@ -460,7 +527,7 @@ class SignalEngine:
                                f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
                                {"mean_8h": m, "rate_8h": r8}))
         # EMA divergence (hourly units)
-        d = k.ema_div
+        d = r8 * 0.125 - k.ema_prov
         if k.prov_streak:
             persistent = k.prov_streak >= c.ema_persist_periods
             self._emit(hits, t, "ema_divergence", base, vs, d, c.ema_divergence_hourly,
