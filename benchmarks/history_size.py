@@ -14,19 +14,21 @@ the store is in after 30 days instead, through the real code path
 - the older part of the 30 days is recorded at one refresh every 30 minutes
   (two or more samples in every 1/4/8 h settlement window) and compacted
   hourly. Retention keeps only the last sample per window of anything older
-  than 48 h, so after compaction these rows are exactly the ones a full-rate
+  than 48 h, so after compaction these samples are exactly the ones a full-rate
   recording would have left (same count, same columns; only the values differ).
 
 At the end the file is checkpointed and closed, and its size is printed along
 with the size before the full-rate phase (older part, compacted) and the growth
-during it (the raw 48 h), rows written, rows kept, the median/95th-percentile
+during it (the raw 48 h), samples written and kept, the median/95th-percentile
 time of a full 1,800-quote ``record()`` call and the time of a few series reads.
 With ``--full-hours`` below 48 the raw part is extrapolated linearly to 48 h and
 the output says so.
 
 Markets: 1,800 perpetuals, a third each on 1 h, 4 h and 8 h funding; every
 field filled with non-integral floats (SQLite stores integral REALs in fewer
-bytes, which would flatter the result).
+bytes, which would flatter the result), drawn afresh at every refresh: rate,
+mark, index and open interest all change every 30 s by random amounts, the
+worst case for the packed blocks (nothing repeats, little compresses).
 
     python benchmarks/history_size.py [--full-hours 50] [--days 30] [--keep DIR]
 """
@@ -149,8 +151,9 @@ def main() -> None:
     maybe_compact(end_ms)
     written += full_written
     db = store._db
-    raw_kept = db.execute("SELECT count(*) FROM raw").fetchone()[0]
-    kept = raw_kept + db.execute("SELECT count(*) FROM kept").fetchone()[0]
+    raw_kept = (db.execute("SELECT count(*) FROM raw").fetchone()[0]
+                + db.execute("SELECT COALESCE(SUM(n), 0) FROM hour").fetchone()[0])
+    kept = raw_kept + db.execute("SELECT COALESCE(SUM(n), 0) FROM kept").fetchone()[0]
     venue, symbol, base = markets[0][:3]
     reads = []
     for label, fn in (
@@ -180,12 +183,12 @@ def main() -> None:
           + (f"steady state (cutting into full-rate data) {max(steady):.2f} s"
              if steady else "no run cut into full-rate data (use --full-hours > 48)"))
     print("reads: " + "; ".join(reads))
-    print(f"rows written {written:,}; rows kept {kept:,} ({raw_kept:,} raw within 48 h, "
+    print(f"samples written {written:,}; samples kept {kept:,} ({raw_kept:,} raw within 48 h, "
           f"{kept - raw_kept:,} compacted)")
     print(f"file after {args.days:g} simulated days: {_mb(total)} "
           f"({_mb(compacted_bytes)} before the full-rate phase, +{_mb(raw_bytes)} during it; "
           f"{_mb(free_pages * page_size)} of it free pages awaiting reuse); "
-          f"{total / max(kept, 1):.0f} bytes per kept row")
+          f"{total / max(kept, 1):.0f} bytes per kept sample")
     if args.full_hours < 48:
         est = compacted_bytes + raw_bytes * 48 / args.full_hours
         print(f"EXTRAPOLATED: raw part scaled linearly from {args.full_hours:g} h to 48 h "

@@ -64,6 +64,36 @@ def test_record_and_series_round_trip_with_missing_fields(store):
     assert store.latest_at() == T0 + 30_000
 
 
+def test_packed_hours_read_back_as_recorded(store):
+    quotes = [
+        _q(rate=-0.00012345, next_funding_ms=T0 + 8 * HOUR, mark_price=64_123.45,
+           index_price=64_100.5, open_interest_usd=1.234567e9),
+        _q("ETH/USDT:USDT", base="ETH", rate=None, interval=None),
+        _q("SOL/USDT:USDT", base="SOL", venue_premium=-0.0004, index_price=150.25),
+        _q("XRP/USDT:USDT", base="XRP", mark_price=0.0, index_price=0.5),
+        _q("DOGE/USDT:USDT", base="DOGE", rate=-2.0, interval=4.0, mark_price=0.1234),
+    ]
+    for k in range(0, 150):  # every 30 s for 75 min: two hours, the second open
+        store.record(quotes, T0 + k * 30_000 + k % 7)
+    before = store.all_since(0)
+    store.compact(T0 + 2 * HOUR)  # packs both hours; nothing is past the raw window
+    db = store._db
+    assert db.execute("SELECT count(*) FROM raw").fetchone()[0] == 0
+    assert db.execute("SELECT count(*), SUM(n) FROM hour").fetchone() == (10, 750)
+    after = store.all_since(0)
+    assert list(after) == list(before)
+    for key, samples in before.items():
+        assert len(after[key]) == len(samples) == 150
+        for old, new in zip(samples, after[key], strict=True):
+            exact = ("at_ms", "funding_rate", "interval_hours", "next_funding_ms", "mark_price")
+            assert [getattr(new, f) for f in exact] == [getattr(old, f) for f in exact]
+            for f in ("index_price", "premium", "open_interest_usd"):
+                assert getattr(new, f) == pytest.approx(getattr(old, f), rel=1e-7, abs=1e-12)
+    lo, hi = T0 + HOUR - 1, T0 + HOUR + 31_000  # across the hour boundary
+    assert store.series("binance", "BTC/USDT:USDT", lo, hi) == [
+        s for s in after["binance", "BTC/USDT:USDT"] if lo <= s.at_ms < hi]
+
+
 def test_series_by_base_groups_by_venue(store):
     store.record([_q(), _q(venue="okx"), _q("ETH/USDT:USDT", base="ETH")], T0)
     store.record([_q(), _q("BTC/USDC:USDC", base="BTC")], T0 + MIN)
@@ -180,8 +210,8 @@ def test_damage_found_after_opening_is_a_history_error(tmp_path):
         s.record([_q(f"S{i}/USDT:USDT", base=f"S{i}", mark_price=1.5) for i in range(40)], k)
     s.close()
     data = bytearray(path.read_bytes())
-    page = 4096
-    assert len(data) > 4 * page
+    page = history.PAGE_SIZE
+    assert len(data) > 2 * page
     data[page:] = b"\xa5" * (len(data) - page)  # every page but the header and schema
     path.write_bytes(data)
     with pytest.raises(HistoryError, match=str(path)):
