@@ -186,8 +186,8 @@ async def test_usdc_duplicates_exist_and_the_board_prefers_usdt():
     btc = [q.symbol for q in r["binance"].quotes if q.base == "BTC"]
     assert sorted(btc) == ["BTC/USDC:USDC", "BTC/USDT:USDT"]
     board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
-    assert board["BTC"].quote("binance").quote == "USDT"
-    assert board["BTC"].quote("hyperliquid").quote == "USDC"
+    assert board["BTC"].quotes["binance"].quote == "USDT"
+    assert board["BTC"].quotes["hyperliquid"].quote == "USDC"
 
 
 async def test_quotes_carry_prices_oi_volume_and_change():

@@ -36,6 +36,8 @@ async def test_unit_key_cycles_and_keeps_the_interval_visible():
         assert cell(app, "ETH", "v:binance") == "10.95%·4h"
         assert cell(app, "BTC", "v:okx") == "13.14%"
         assert app.board.columns["spread"].label.plain.startswith("Sprd APR")
+        # okx 0.012 % vs gate -0.001 %/1h = -0.008 %/8h: 0.020 %/8h x 3 x 365 = 21.90 %
+        assert cell(app, "BTC", "spread") == "21.90%"
         await pilot.press("u")  # raw per interval
         assert cell(app, "ETH", "v:binance") == "0.0050%·4h"
         assert cell(app, "BTC", "v:gate") == "-0.0010%·1h"

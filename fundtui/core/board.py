@@ -35,9 +35,6 @@ class BoardRow:
     spread: Spread | None  # fresh venues only
     premium: float | None  # median premium over the fresh venues that give one
 
-    def quote(self, venue: str) -> Quote | None:
-        return self.quotes.get(venue)
-
     def fresh_quotes(self) -> Iterable[Quote]:
         return (q for v, q in self.quotes.items() if v not in self.stale)
 

@@ -48,7 +48,7 @@ from typing import Any
 
 from fundtui.core.accrual import Settlement
 from fundtui.feeds import rows as R
-from fundtui.feeds.venue_specs import PayloadError
+from fundtui.feeds.venue_specs import PayloadError, rows_of
 
 #: At most this many requests per :func:`fetch_history` call.
 MAX_PAGES = 10
@@ -74,17 +74,6 @@ class _Page:
     count: int  # rows in the answer, usable or not
 
 
-def _rows(container: Any, *path: str) -> list[Any]:
-    node = container
-    for key in path:
-        if not isinstance(node, dict):
-            raise PayloadError(f"expected an object with '{key}'")
-        node = node.get(key)
-    if not isinstance(node, list):
-        raise PayloadError(f"expected a list of rows, got {type(node).__name__}")
-    return node
-
-
 def _read(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any], *,
           unit_ms: int = 1) -> _Page:
     usable: list[tuple[int, float]] = []
@@ -106,27 +95,27 @@ def _okx_rate(row: dict[str, Any]) -> Any:
 async def _binance(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
     raw = await ex.fapiPublicGetFundingRate(
         {"symbol": market_id, "startTime": start, "limit": PAGE_ROWS["binance"]})
-    return _read(_rows(raw), "fundingTime", lambda r: r.get("fundingRate"))
+    return _read(rows_of(raw), "fundingTime", lambda r: r.get("fundingRate"))
 
 
 async def _hyperliquid(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
     raw = await ex.publicPostInfo({"type": "fundingHistory", "coin": market_id,
                                    "startTime": start})
-    return _read(_rows(raw), "time", lambda r: r.get("fundingRate"))
+    return _read(rows_of(raw), "time", lambda r: r.get("fundingRate"))
 
 
 async def _bybit(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
     raw = await ex.publicGetV5MarketFundingHistory(
         {"category": "linear", "symbol": market_id, "startTime": start, "endTime": end - 1,
          "limit": WINDOW_ROWS["bybit"]})
-    return _read(_rows(raw, "result", "list"), "fundingRateTimestamp",
+    return _read(rows_of(raw, "result", "list"), "fundingRateTimestamp",
                  lambda r: r.get("fundingRate"))
 
 
 async def _okx(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
     raw = await ex.publicGetPublicFundingRateHistory(
         {"instId": market_id, "before": start - 1, "after": end, "limit": WINDOW_ROWS["okx"]})
-    return _read(_rows(raw, "data"), "fundingTime", _okx_rate)
+    return _read(rows_of(raw, "data"), "fundingTime", _okx_rate)
 
 
 async def _gate(ex: Any, market_id: str, start: int, end: int, settle: str) -> _Page:
@@ -134,14 +123,14 @@ async def _gate(ex: Any, market_id: str, start: int, end: int, settle: str) -> _
     raw = await ex.publicFuturesGetSettleFundingRate(
         {"settle": settle.lower(), "contract": market_id, "from": -(-start // 1000),
          "to": (end - 1) // 1000, "limit": WINDOW_ROWS["gate"]})
-    return _read(_rows(raw), "t", lambda r: r.get("r"), unit_ms=1000)
+    return _read(rows_of(raw), "t", lambda r: r.get("r"), unit_ms=1000)
 
 
 async def _bitget(ex: Any, market_id: str, page_no: int, settle: str) -> _Page:
     raw = await ex.publicMixGetV2MixMarketHistoryFundRate(
         {"symbol": market_id, "productType": f"{settle.upper()}-FUTURES",
          "pageSize": PAGE_ROWS["bitget"], "pageNo": page_no})
-    return _read(_rows(raw, "data"), "fundingTime", lambda r: r.get("fundingRate"))
+    return _read(rows_of(raw, "data"), "fundingTime", lambda r: r.get("fundingRate"))
 
 
 _CURSOR = {"binance": _binance, "hyperliquid": _hyperliquid}

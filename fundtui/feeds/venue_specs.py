@@ -212,7 +212,7 @@ class _Rows:
                                      quote=m.settle, multiplier=multiplier, **fields))
 
 
-def _rows_of(container: Any, *path: str) -> list[Any]:
+def rows_of(container: Any, *path: str) -> list[Any]:
     """The row list at ``path`` inside a response, or PayloadError naming what is wrong."""
     node = container
     for key in path:
@@ -323,7 +323,7 @@ class BinanceSpec(VenueSpec):
     async def load_intervals(self, ex: Any) -> dict[str, float]:
         raw = await ex.fapiPublicGetFundingInfo()
         table: dict[str, float] = {}
-        for row in _rows_of(raw):
+        for row in rows_of(raw):
             if not isinstance(row, dict):
                 continue
             symbol = R.text(row.get("symbol"))
@@ -351,7 +351,7 @@ class BinanceSpec(VenueSpec):
                      next_funding_ms=next_ms, mark_price=R.positive(row.get("markPrice")),
                      index_price=R.positive(row.get("indexPrice")), timestamp_ms=ts)
 
-        return rows.run(_rows_of(raw), handle)
+        return rows.run(rows_of(raw), handle)
 
 
 class BybitSpec(VenueSpec):
@@ -385,7 +385,7 @@ class BybitSpec(VenueSpec):
                      price_change_24h=R.num(row.get("price24hPcnt")),  # already a fraction
                      timestamp_ms=ts)
 
-        return rows.run(_rows_of(raw, "result", "list"), handle)
+        return rows.run(rows_of(raw, "result", "list"), handle)
 
 
 class OkxSpec(VenueSpec):
@@ -414,7 +414,7 @@ class OkxSpec(VenueSpec):
                      next_funding_ms=settle_ms, timestamp_ms=R.epoch_ms(row.get("ts")),
                      venue_premium=R.num(row.get("premium")))
 
-        return rows.run(_rows_of(raw, "data"), handle)
+        return rows.run(rows_of(raw, "data"), handle)
 
 
 #: Bitget contract states that still trade and settle funding.
@@ -432,7 +432,7 @@ class BitgetSpec(VenueSpec):
         raw = await ex.publicMixGetV2MixMarketContracts({"productType": self.product_type})
         known: set[str] = set()
         kept: list[Market] = []
-        for row in _rows_of(raw, "data"):
+        for row in rows_of(raw, "data"):
             if not isinstance(row, dict) or not (mid := R.text(row.get("symbol"))):
                 continue
             known.add(mid)
@@ -463,7 +463,7 @@ class BitgetSpec(VenueSpec):
             rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
                      next_funding_ms=next_ms, timestamp_ms=ts)
 
-        return rows.run(_rows_of(raw, "data"), handle)
+        return rows.run(rows_of(raw, "data"), handle)
 
 
 class GateSpec(VenueSpec):
@@ -497,7 +497,7 @@ class GateSpec(VenueSpec):
                      mark_price=mark, index_price=R.positive(row.get("index_price")),
                      open_interest_usd=R.product(_amount(row.get("position_size")), size, mark))
 
-        return rows.run(_rows_of(raw), handle)
+        return rows.run(rows_of(raw), handle)
 
 
 class HyperliquidSpec(VenueSpec):
@@ -511,8 +511,8 @@ class HyperliquidSpec(VenueSpec):
     def parse(self, raw: Any, meta: Metadata | None, fetched_ms: int) -> Parsed:
         if not isinstance(raw, list) or len(raw) < 2:
             raise PayloadError(f"expected [meta, contexts], got {_kind(raw)}")
-        universe = _rows_of(raw[0], "universe")
-        contexts = _rows_of(raw[1])
+        universe = rows_of(raw[0], "universe")
+        contexts = rows_of(raw[1])
         # Contexts are positional: the i-th belongs to the i-th universe entry. If
         # the lengths differ the pairing is unknowable, and a rate shown against
         # the wrong coin is worse than none.
