@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import importlib
 import json
 import os
 import sys
@@ -33,9 +34,14 @@ from fundtui.config import (
     load_config,
     unknown_venue_hint,
 )
+from fundtui.commands import say
 from fundtui.store import paths
 
 PROG = "fundtui"
+
+#: Sub-command modules (see fundtui/commands/__init__.py), in help order.
+COMMAND_MODULES: tuple[str, ...] = (
+)
 #: A live snapshot gives up on a venue that has not answered by then.
 SNAPSHOT_TIMEOUT_S = 60.0
 
@@ -97,11 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
                                help="print where the config is read from")
     where.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
                        help=argparse.SUPPRESS)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands, _add_common)
     return parser
 
 
-def _say(message: str) -> None:
-    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+_say = say
 
 
 # --- the board ---------------------------------------------------------------
@@ -254,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _snapshot(args)
             if args.command == "config":
                 return _config(args)
+            if getattr(args, "run", None) is not None:
+                return args.run(args)
             return _run_board(args)
         except ConfigError as e:
             _say(str(e))
