@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from fundtui import __version__
+from fundtui.commands import say
 from fundtui.config import (
     Config,
     ConfigError,
@@ -34,7 +35,6 @@ from fundtui.config import (
     load_config,
     unknown_venue_hint,
 )
-from fundtui.commands import say
 from fundtui.store import paths
 
 PROG = "fundtui"
