@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from fundtui.core.sectors import SectorOverrides, normalize_base
 from fundtui.core.signals import SignalConfig
 
 #: Venues with a dedicated, tested adapter, in default column order.
@@ -62,6 +63,7 @@ class Config:
     refresh_seconds: float = DEFAULT_REFRESH_S
     venues: dict[str, VenueConfig] = field(default_factory=dict)
     signals: SignalConfig = field(default_factory=SignalConfig)
+    sectors: SectorOverrides = field(default_factory=SectorOverrides)
     source: str | None = None  # the file it was read from, None for defaults
 
     def venue(self, name: str) -> VenueConfig:
@@ -249,6 +251,44 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     return {"signals": SignalConfig(**out)}
 
 
+def _symbols(ctx: _Ctx, where: str, key: str, value: Any) -> tuple[str, ...]:
+    msg = f'{key} must be a list of coin symbols like ["PEPE", "WIF"], got {_show(value)}'
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ctx.error(where, msg)
+    out = []
+    for x in value:
+        base = normalize_base(x)
+        if base is None:
+            raise ctx.error(where, f"{key}: {json.dumps(x)} is not a coin symbol like \"PEPE\"")
+        out.append(base)
+    return tuple(out)
+
+
+def _parse_sectors(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    """Sector overrides: ``Name = ["BASE", ...]`` replaces or adds a sector;
+    ``[sectors.bases]`` ``BASE = ["Name", ...]`` sets one base's sectors."""
+    sectors: dict[str, tuple[str, ...]] = {}
+    bases: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key == "bases" and isinstance(value, dict):
+            where = "[sectors.bases]"
+            for raw, names in value.items():
+                base = normalize_base(raw)
+                if base is None:
+                    raise ctx.error(where, f"{json.dumps(raw)} is not a coin symbol like \"PEPE\"")
+                if not isinstance(names, list) or not all(
+                        isinstance(n, str) and n.strip() for n in names):
+                    raise ctx.error(where, f'{raw} must be a list of sector names like ["Meme"], '
+                                           f"got {_show(names)}")
+                bases[base] = tuple(" ".join(n.split()) for n in names)
+            continue
+        name = " ".join(key.split())
+        if not name:
+            raise ctx.error("[sectors]", "a sector name must not be empty")
+        sectors[name] = _symbols(ctx, "[sectors]", json.dumps(key), value)
+    return {"sectors": SectorOverrides(sectors, bases)}
+
+
 #: Top-level sections and their parsers. A parser checks its table and returns
 #: Config fields. A new section ([signals], [sectors]) is a new Config field
 #: plus an entry here; until then such a section is reported as unknown.
@@ -256,6 +296,7 @@ SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "general": _parse_general,
     "exchanges": _parse_exchanges,
     "signals": _parse_signals,
+    "sectors": _parse_sectors,
 }
 
 
@@ -344,6 +385,16 @@ refresh_seconds = {DEFAULT_REFRESH_S:g}
 # enabled = true                         # false: keep listed but do not poll
 # api_base = "http://127.0.0.1:18100"    # replaces scheme and host of REST URLs
 # proxy = "socks5://127.0.0.1:1080"      # http://, https:// or socks5://
+
+# Sectors for the sector board (t): a list replaces that sector's bases or adds a
+# new sector (an empty list removes it); [sectors.bases] sets one coin's sectors.
+#
+# [sectors]
+# Meme = ["DOGE", "PEPE", "WIF", "BONK"]
+# "My basket" = ["ENA", "ETHFI", "PENDLE"]
+#
+# [sectors.bases]
+# HYPE = ["DEX", "L1"]
 
 # Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
 # per 8 h unless the key says hourly; windows in hours; cooldown in seconds per

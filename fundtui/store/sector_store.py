@@ -1,0 +1,67 @@
+"""Where the sector map comes from: the bundled file, or the last CoinGecko update.
+
+The bundled map is package data (``fundtui/data/sectors.json``, dated, compiled
+from CoinGecko category names and ``shared/reference/sectors/custom_categories.csv``).
+``fundtui sectors update`` writes a fetched map to ``data_dir()/sectors.json``
+with its date; when present and readable that one is used, otherwise the
+bundled one. A failed update never touches the file, so the last good map stays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from fundtui.core.sectors import SectorMap, SectorMapError, SectorOverrides
+from fundtui.store.paths import data_dir
+
+
+def cache_path() -> Path:
+    return data_dir() / "sectors.json"
+
+
+def bundled() -> SectorMap:
+    text = resources.files("fundtui").joinpath("data", "sectors.json").read_text("utf-8")
+    return SectorMap.from_json(json.loads(text))
+
+
+def cached() -> tuple[SectorMap | None, str | None]:
+    """The updated map, or (None, why not) when there is none or it is unusable."""
+    path = cache_path()
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return SectorMap.from_json(data), None
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError, SectorMapError) as e:
+        return None, f"ignoring {path}: {' '.join(str(e).split())}"
+
+
+def save(sector_map: SectorMap) -> Path:
+    """Write the map atomically; raises OSError when it cannot be written."""
+    path = cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".sectors.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(sector_map.to_json(), fh, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def load(overrides: SectorOverrides | None = None) -> tuple[SectorMap, str | None]:
+    """The map in use (updated, else bundled) with the config's overrides applied,
+    and a one-line warning when a cached map had to be ignored."""
+    base, warning = cached()
+    if base is None:
+        base = bundled()
+    return (base.with_overrides(overrides) if overrides else base), warning
