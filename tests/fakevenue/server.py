@@ -55,6 +55,8 @@ ROUTES: dict[str, list[Route]] = {
               absent=("symbol",)),
         Route("GET", "/v5/market/funding/history", "funding_history",
               query={"category": "linear", "symbol": "BTCUSDT"}),
+        Route("GET", "/v5/market/risk-limit", "risk_limit_linear_btcusdt",
+              query={"category": "linear", "symbol": "BTCUSDT"}),
     ],
     "okx": [
         Route("GET", "/api/v5/public/instruments", "instruments_swap", query={"instType": "SWAP"}),
@@ -62,6 +64,8 @@ ROUTES: dict[str, list[Route]] = {
         Route("GET", "/api/v5/public/funding-rate", "funding_rate_any", query={"instId": "ANY"}),
         Route("GET", "/api/v5/public/funding-rate-history", "funding_rate_history_usdt_swap",
               query={"instId": "BTC-USDT-SWAP"}),
+        Route("GET", "/api/v5/public/position-tiers", "position_tiers_swap_btc_usdt",
+              query={"instType": "SWAP", "tdMode": "isolated", "instFamily": "BTC-USDT"}),
     ],
     "bitget": [
         Route("GET", "/api/v2/mix/market/contracts", "contracts_usdt_futures",
@@ -70,10 +74,14 @@ ROUTES: dict[str, list[Route]] = {
               query={"productType": "USDT-FUTURES"}, absent=("symbol",)),
         Route("GET", "/api/v2/mix/market/history-fund-rate", "history_fund_rate_btcusdt",
               query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"}),
+        Route("GET", "/api/v2/mix/market/query-position-lever", "query_position_lever_btcusdt",
+              query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"}),
     ],
     "gate": [
         Route("GET", "/api/v4/futures/usdt/contracts", "futures_usdt_contracts"),
         Route("GET", "/api/v4/futures/usdt/funding_rate", "funding_rate_btc_usdt",
+              query={"contract": "BTC_USDT"}),
+        Route("GET", "/api/v4/futures/usdt/risk_limit_tiers", "risk_limit_tiers_btc_usdt",
               query={"contract": "BTC_USDT"}),
     ],
     "hyperliquid": [

@@ -1,0 +1,266 @@
+"""Where maintenance tiers come from.
+
+* binance: its bracket endpoint needs an API key, so fundtui ships the
+  brackets of its main symbols as package data (``fundtui/data/
+  binance_brackets.json``, dated by its ``as_of``). A file of the same shape
+  named in the config (``[calculator] binance_brackets``) replaces it. A symbol
+  in neither has no table: the caller must be given a maintenance rate
+  (``--mmr``, or the calculator's MMR field); nothing is guessed.
+* bybit, okx, bitget, gate: ccxt's public ``fetch_market_leverage_tiers``,
+  cached on disk (:mod:`fundtui.store.tier_cache`). A cached table is used at
+  any age, refreshed when older than a day and the venue answers.
+* hyperliquid and other ids: no fetch here; give a maintenance rate.
+
+ccxt is imported inside the fetch, never at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fundtui.config import VenueConfig
+from fundtui.core.text import one_line
+from fundtui.core.tiers import BASE, NOTIONAL, Tier, TierError, check_tiers, single_tier
+from fundtui.store import tier_cache
+
+FETCHED_VENUES = ("bybit", "okx", "bitget", "gate")
+FETCH_TIMEOUT_S = 10.0
+
+
+class TiersUnavailable(Exception):
+    """No tier table for this venue and symbol, as one line saying what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class TierSource:
+    tiers: tuple[Tier, ...]
+    label: str  # where they came from, for the user: "binance BTCUSDT brackets as of ..."
+    symbol: str = ""
+
+
+# --------------------------------------------------------------------------- binance
+
+def parse_binance_brackets(data: Any) -> dict[str, tuple[Tier, ...]]:
+    """Binance ``leverageBracket`` shape (``[{"symbol", "brackets": [...]}]``) -> tiers.
+
+    Also accepts the bundled file's envelope ``{"brackets": [...]}``.
+    Raises TierError on anything else.
+    """
+    rows = data.get("brackets") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise TierError("expected a list of {symbol, brackets}")
+    out: dict[str, tuple[Tier, ...]] = {}
+    for row in rows:
+        try:
+            symbol = str(row["symbol"]).upper()
+            tiers = [Tier(float(b["notionalFloor"]), float(b["notionalCap"]),
+                          float(b["maintMarginRatio"]), float(b["cum"]),
+                          float(b["initialLeverage"])) for b in row["brackets"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TierError(f"bracket row without {exc}") from None
+        out[symbol] = check_tiers(tiers)
+    return out
+
+
+def _bundled_text() -> str:
+    return resources.files("fundtui").joinpath("data/binance_brackets.json").read_text("utf-8")
+
+
+def bundled_binance() -> tuple[str, dict[str, tuple[Tier, ...]]]:
+    """(as_of date, symbol -> tiers) of the shipped Binance brackets."""
+    data = json.loads(_bundled_text())
+    return str(data.get("as_of", "?")), parse_binance_brackets(data)
+
+
+def binance_candidates(base: str) -> list[str]:
+    b = base.upper()
+    if b.endswith("USDT"):
+        return [b]
+    return [f"{b}USDT", f"1000{b}USDT", f"1000000{b}USDT"]
+
+
+def binance_tiers(base: str, override: Path | None = None) -> TierSource:
+    if override is not None:
+        try:
+            tables = parse_binance_brackets(json.loads(override.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TierError) as exc:
+            raise TiersUnavailable(f"{override}: cannot use as binance brackets: "
+                                   f"{one_line(str(exc), 100)}") from None
+        origin = f"from {override}"
+    else:
+        as_of, tables = bundled_binance()
+        origin = f"bundled, as of {as_of}"
+    for symbol in binance_candidates(base):
+        if symbol in tables:
+            return TierSource(tables[symbol], f"binance {symbol} brackets ({origin})", symbol)
+    known = ", ".join(sorted(tables))
+    raise TiersUnavailable(f"no binance brackets for {base} ({origin}: {known}); "
+                           "give the maintenance rate (--mmr) or a brackets file "
+                           "([calculator] binance_brackets)")
+
+
+# --------------------------------------------------------------------------- ccxt venues
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def tiers_from_ccxt(venue: str, rows: list[dict], contract_size: float | None = None
+                    ) -> tuple[Tier, ...]:
+    """ccxt leverage-tier rows -> contiguous tiers.
+
+    OKX bounds tiers by size in contracts: they become base-unit tiers
+    (x ``contract_size``). Bybit's ``maintenanceMargin`` is given in percent by
+    some responses (its docs example: ``"0.5"`` with ``initialMargin`` ``"1"``
+    at 100x): when initial margin x max leverage is ~100, both are divided by
+    100. The deduction (Bybit ``mmDeduction``, Gate ``deduction``) is ``cum``;
+    absent, it is 0, which overstates maintenance (a liquidation nearer entry).
+    """
+    if not rows:
+        raise TierError(f"{venue} returned no tiers")
+    unit = BASE if venue == "okx" else NOTIONAL
+    scale = (contract_size or 1.0) if unit == BASE else 1.0
+    tiers: list[Tier] = []
+    floor = 0.0
+    for i, row in enumerate(rows):
+        info = row.get("info") or {}
+        mmr = _num(row.get("maintenanceMarginRate"))
+        lev = _num(row.get("maxLeverage")) or math.inf
+        cap = _num(row.get("maxNotional"))
+        if mmr is None:
+            raise TierError(f"{venue} tier {i + 1} has no maintenance rate")
+        im = _num(info.get("initialMargin"))
+        if venue == "bybit" and im and math.isfinite(lev) and abs(im * lev - 100) < 1:
+            mmr /= 100
+        cum = _num(info.get("mmDeduction")) or _num(info.get("deduction")) or 0.0
+        last = i == len(rows) - 1
+        cap_v = math.inf if cap is None or last else cap * scale
+        tiers.append(Tier(floor, cap_v, mmr, cum, lev, unit))
+        floor = cap_v
+    return check_tiers(tiers)
+
+
+def _candidates(base: str) -> list[str]:
+    b = base.upper()
+    return [f"{b}/USDT:USDT", f"1000{b}/USDT:USDT", f"{b}/USDC:USDC"]
+
+
+#: Only perpetual markets are loaded (no spot lists, no currency lists).
+_MARKET_TYPES: dict[str, Any] = {"fetchMarkets": {"types": ["swap"]}}
+
+
+async def _load_linear_markets(ex: Any, venue: str) -> None:
+    """ccxt's markets for the venue's linear perpetuals only, with the fewest requests."""
+    if venue == "bybit":
+        ex.options["fetchMarkets"] = {"types": ["linear"]}
+    if venue == "gate":
+        swap = ex.options.setdefault("swap", {})
+        swap["fetchMarkets"] = {**swap.get("fetchMarkets", {}), "settlementCurrencies": ["usdt"]}
+    if venue == "bitget":
+        # ccxt asks for all six bitget product types; only USDT-FUTURES is wanted.
+        contracts = ex.publicMixGetV2MixMarketContracts
+
+        async def usdt_only(params: dict | None = None, *args: Any) -> Any:
+            if (params or {}).get("productType") != "USDT-FUTURES":
+                return {"code": "00000", "data": []}
+            return await contracts(params, *args)
+
+        ex.publicMixGetV2MixMarketContracts = usdt_only
+    ex.set_markets(await ex.fetch_markets())
+
+
+async def fetch_tiers(config: VenueConfig, base: str, *,
+                      timeout_s: float = FETCH_TIMEOUT_S) -> tuple[str, tuple[Tier, ...]]:
+    """(unified symbol, tiers) of ``base``'s linear perpetual on a venue, through ccxt."""
+    from fundtui.feeds import venue_specs
+    from fundtui.feeds.ccxt_venue import (
+        check_api_base,
+        load_ccxt,
+        proxy_settings,
+        rewrite_api_urls,
+    )
+
+    ccxt = await load_ccxt()
+    spec = venue_specs.spec_for(config.name)
+    cls = getattr(ccxt, spec.ccxt_id, None)
+    if cls is None:
+        raise TiersUnavailable(f"unknown venue {config.name!r}")
+    settings: dict[str, Any] = {"timeout": int(timeout_s * 1000), "enableRateLimit": False,
+                                "options": {"adjustForTimeDifference": False,
+                                            **spec.ccxt_options, **_MARKET_TYPES}}
+    if config.proxy:
+        settings.update(proxy_settings(config.proxy))
+    ex = cls(settings)
+    try:
+        if config.api_base:
+            ex.urls["api"] = rewrite_api_urls(ex.urls["api"], check_api_base(config.api_base))
+        await _load_linear_markets(ex, config.name)
+        symbol = next((s for s in _candidates(base) if s in ex.markets), None)
+        if symbol is None:
+            raise TiersUnavailable(f"{config.name} lists no linear perpetual for {base}")
+        market = ex.market(symbol)
+        params = {"marginMode": "isolated"} if config.name == "okx" else {}
+        rows = await ex.fetch_market_leverage_tiers(symbol, params)
+        return symbol, tiers_from_ccxt(config.name, rows, _num(market.get("contractSize")))
+    finally:
+        await ex.close()
+
+
+def _cache_key(config: VenueConfig) -> str:
+    return config.api_base or ""
+
+
+def cached_label(venue: str, symbol: str, saved_ms: int) -> str:
+    when = time.strftime("%Y-%m-%d %H:%MZ", time.gmtime(saved_ms / 1000))
+    return f"{venue} {symbol} tiers (fetched {when})"
+
+
+def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
+                now_ms: int | None = None, timeout_s: float = FETCH_TIMEOUT_S) -> TierSource:
+    """Tiers for ``base`` on a fetched venue: the cache, refreshed through ccxt when due.
+
+    Synchronous (runs its own event loop): for the headless commands and worker threads.
+    """
+    venue = config.name
+    if venue not in FETCHED_VENUES:
+        raise TiersUnavailable(f"no tier table for {venue} here; give the maintenance "
+                               "rate (--mmr)")
+    key = _cache_key(config)
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    cached = next(((s, c) for s in _candidates(base)
+                   if (c := tier_cache.load(venue, s, key=key)) is not None), None)
+    if cached and (not fetch or now - cached[1].saved_ms < tier_cache.REFRESH_S * 1000):
+        return TierSource(cached[1].tiers, cached_label(venue, cached[0], cached[1].saved_ms),
+                          cached[0])
+    if not fetch:
+        raise TiersUnavailable(f"no cached {venue} tiers for {base}; run once online "
+                               "or give the maintenance rate (--mmr)")
+    try:
+        symbol, tiers = asyncio.run(fetch_tiers(config, base, timeout_s=timeout_s))
+    except TiersUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
+        if cached:
+            s, c = cached
+            return TierSource(c.tiers, cached_label(venue, s, c.saved_ms) + " (refresh failed)",
+                              s)
+        raise TiersUnavailable(f"cannot fetch {venue} tiers for {base}: "
+                               f"{one_line(f'{type(exc).__name__}: {exc}', 120)}; "
+                               "give the maintenance rate (--mmr)") from None
+    tier_cache.save(venue, symbol, tiers, key=key, saved_ms=now)
+    return TierSource(tiers, cached_label(venue, symbol, now), symbol)
+
+
+def manual_tiers(mmr: float, max_leverage: float = math.inf) -> TierSource:
+    return TierSource(single_tier(mmr, max_leverage), f"maintenance rate {mmr * 100:g} % (given)")

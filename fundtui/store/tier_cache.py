@@ -1,0 +1,96 @@
+"""On-disk cache of maintenance-tier tables fetched from venues (bybit, okx, bitget, gate).
+
+One JSON file per venue and symbol under ``cache_dir()/tiers/``, holding the
+tiers already converted to :class:`~fundtui.core.tiers.Tier` fields, the time
+they were fetched and a ``key`` naming the source (the configured API base).
+Tier tables change rarely, so a cached table is used at any age (its date is
+shown with it) and refreshed when older than :data:`REFRESH_S` if the venue
+answers. Unreadable or foreign files read as "no cache"; reading and writing
+never raise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fundtui.core.tiers import Tier, TierError, check_tiers
+from fundtui.store.paths import cache_dir
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+REFRESH_S = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class CachedTiers:
+    tiers: tuple[Tier, ...]
+    saved_ms: int
+
+
+def cache_path(venue: str, symbol: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{venue}-{symbol}")
+    return cache_dir() / "tiers" / f"{safe}.json"
+
+
+def _tier_json(t: Tier) -> dict:
+    return {"floor": t.floor, "cap": None if math.isinf(t.cap) else t.cap, "mmr": t.mmr,
+            "cum": t.cum, "max_leverage": None if math.isinf(t.max_leverage) else t.max_leverage,
+            "unit": t.unit}
+
+
+def _tier_from(d: dict) -> Tier:
+    cap = math.inf if d["cap"] is None else float(d["cap"])
+    lev = math.inf if d["max_leverage"] is None else float(d["max_leverage"])
+    return Tier(float(d["floor"]), cap, float(d["mmr"]), float(d["cum"]), lev, str(d["unit"]))
+
+
+def load(venue: str, symbol: str, *, key: str = "") -> CachedTiers | None:
+    path = cache_path(venue, symbol)
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+        if envelope.get("format") != FORMAT or envelope.get("key") != key \
+                or envelope.get("venue") != venue or envelope.get("symbol") != symbol:
+            return None
+        tiers = check_tiers(_tier_from(d) for d in envelope["tiers"])
+        saved_ms = envelope["saved_ms"]
+        if not isinstance(saved_ms, int) or isinstance(saved_ms, bool):
+            return None
+        return CachedTiers(tiers, saved_ms)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, TierError) as exc:
+        log.info("ignoring tier cache %s: %s", path, exc)
+        return None
+
+
+def save(venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "",
+         saved_ms: int | None = None) -> bool:
+    path = cache_path(venue, symbol)
+    envelope = {"format": FORMAT, "venue": venue, "symbol": symbol, "key": key,
+                "saved_ms": int(time.time() * 1000) if saved_ms is None else int(saved_ms),
+                "tiers": [_tier_json(t) for t in tiers]}
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(envelope, fh)
+        os.replace(tmp, path)
+        return True
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("could not write tier cache %s: %s", path, exc)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False
