@@ -41,6 +41,7 @@ PROG = "fundtui"
 
 #: Sub-command modules (see fundtui/commands/__init__.py), in help order.
 COMMAND_MODULES: tuple[str, ...] = (
+    "fundtui.commands.sectors",
 )
 #: A live snapshot gives up on a venue that has not answered by then.
 SNAPSHOT_TIMEOUT_S = 60.0
