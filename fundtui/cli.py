@@ -41,6 +41,8 @@ PROG = "fundtui"
 
 #: Sub-command modules (see fundtui/commands/__init__.py), in help order.
 COMMAND_MODULES: tuple[str, ...] = (
+    "fundtui.commands.calc",
+    "fundtui.commands.carry",
     "fundtui.commands.sectors",
 )
 #: A live snapshot gives up on a venue that has not answered by then.

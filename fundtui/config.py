@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
 from fundtui.core.signals import SignalConfig
 
@@ -63,6 +64,8 @@ class Config:
     refresh_seconds: float = DEFAULT_REFRESH_S
     venues: dict[str, VenueConfig] = field(default_factory=dict)
     signals: SignalConfig = field(default_factory=SignalConfig)
+    fees: dict[str, Fees] = field(default_factory=dict)  # [fees.<venue>] perp fee overrides
+    binance_brackets: Path | None = None  # [calculator] brackets file replacing the bundled one
     sectors: SectorOverrides = field(default_factory=SectorOverrides)
     source: str | None = None  # the file it was read from, None for defaults
 
@@ -289,6 +292,43 @@ def _parse_sectors(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     return {"sectors": SectorOverrides(sectors, bases)}
 
 
+def _parse_fees(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    """Perpetual fee overrides per venue: ``[fees.binance] maker = 0.0002 taker = 0.0004``."""
+    out: dict[str, Fees] = {}
+    for name, section in table.items():
+        where = f"[fees.{name}]"
+        if not is_known_venue(name):
+            raise ctx.error(where, f"unknown exchange {json.dumps(name)}; {unknown_venue_hint()}")
+        if not isinstance(section, dict):
+            raise ctx.error("[fees]", f"{name} must be a table ([fees.{name}]), "
+                                      f"got {_show(section)}")
+        ctx.check_keys(where, section, ("maker", "taker"))
+        values = {"maker": perp_fees(name).maker, "taker": perp_fees(name).taker}
+        for key, value in section.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or not 0 <= value < 0.01:
+                raise ctx.error(where, f"{key} must be a fraction between 0 and 0.01 "
+                                       f"(0.0005 = 0.05 %), got {_show(value)}")
+            values[key] = float(value)
+        out[name] = Fees(**values)
+    return {"fees": out}
+
+
+def _parse_calculator(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    where = "[calculator]"
+    ctx.check_keys(where, table, ("binance_brackets",))
+    value = table.get("binance_brackets")
+    if value is None:
+        return {}
+    if not isinstance(value, str) or not value.strip():
+        raise ctx.error(where, "binance_brackets must be the path of a JSON file in Binance's "
+                               f"leverageBracket shape, got {_show(value)}")
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = Path(ctx.source).parent / path
+    return {"binance_brackets": path}
+
+
 #: Top-level sections and their parsers. A parser checks its table and returns
 #: Config fields. A new section ([signals], [sectors]) is a new Config field
 #: plus an entry here; until then such a section is reported as unknown.
@@ -297,6 +337,8 @@ SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "exchanges": _parse_exchanges,
     "signals": _parse_signals,
     "sectors": _parse_sectors,
+    "fees": _parse_fees,
+    "calculator": _parse_calculator,
 }
 
 
@@ -395,6 +437,17 @@ refresh_seconds = {DEFAULT_REFRESH_S:g}
 #
 # [sectors.bases]
 # HYPE = ["DEX", "L1"]
+
+# Calculator (c): trading fees per venue as fractions (default: each venue's
+# public base tier), and a Binance brackets file (its leverageBracket answer,
+# which needs an API key) to use instead of the bundled one.
+#
+# [fees.binance]
+# maker = 0.0002
+# taker = 0.0005
+#
+# [calculator]
+# binance_brackets = "binance_brackets.json"    # relative to this file
 
 # Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
 # per 8 h unless the key says hourly; windows in hours; cooldown in seconds per

@@ -1,0 +1,202 @@
+"""``fundtui calc``: position size, liquidation and funding for one trade, offline.
+
+    fundtui calc --venue binance --symbol BTC --side long --equity 10000 --risk 1 \\
+                 --entry 60000 --stop 58800 --leverage 10 [--json]
+
+Percent flags (--risk, --fee-in, --fee-out, --mmr, --rate) take percent: 1 = 1 %.
+Tiers: binance from the bundled (or configured) brackets; bybit, okx, bitget and
+gate from the tier cache, fetched once through the venue's public API when
+missing (``--offline`` never fetches); ``--mmr`` replaces them with one rate.
+Exit 0 with a result (warnings included), 1 when no tiers could be had, 2 for
+bad flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from fundtui.commands import say
+
+VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+
+
+def num(name: str, *, percent: bool = False, allow_zero: bool = False,
+        positive: bool = True) -> Callable[[str], float]:
+    """An argparse type: ``text`` as a checked number, or a one-line reason."""
+    from fundtui.core.calculator import number
+
+    def parse(text: str) -> float:
+        try:
+            return number(name, text, percent=percent, allow_zero=allow_zero,
+                          positive=positive)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
+
+
+def symbol(text: str) -> str:
+    base = text.strip().upper().replace("/", "").removesuffix("USDT")
+    if not base.isalnum():
+        raise argparse.ArgumentTypeError(f"symbol must be a coin like BTC, got {text!r}")
+    return base
+
+
+def register(commands: Any, add_common: Callable[..., None]) -> None:
+    p = commands.add_parser(
+        "calc", allow_abbrev=False, help="size, liquidation and funding for one trade",
+        description="Risk-based size, margin, isolated liquidation price, funding while "
+                    "holding and break-even for one trade. Percent flags take percent "
+                    "(1 = 1 %%). Works offline with bundled or cached tiers.")
+    p.add_argument("--venue", required=True, choices=VENUES)
+    p.add_argument("--symbol", required=True, type=symbol, help="coin, e.g. BTC")
+    p.add_argument("--side", required=True, choices=("long", "short"))
+    p.add_argument("--equity", required=True, type=num("equity"), help="account equity")
+    p.add_argument("--risk", required=True, type=num("risk", percent=True),
+                   help="percent of equity lost at the stop, fees included")
+    p.add_argument("--entry", required=True, type=num("entry"), help="entry price")
+    p.add_argument("--stop", required=True, type=num("stop"), help="stop price")
+    p.add_argument("--leverage", required=True, type=num("leverage"))
+    p.add_argument("--target", type=num("target"), help="target price, for the R multiple")
+    p.add_argument("--fee-in", type=num("fee-in", percent=True, allow_zero=True),
+                   metavar="PCT", help="entry fee (default: the venue's base-tier taker)")
+    p.add_argument("--fee-out", type=num("fee-out", percent=True, allow_zero=True),
+                   metavar="PCT", help="exit fee (default: the venue's base-tier taker)")
+    p.add_argument("--mmr", type=num("mmr", percent=True), metavar="PCT",
+                   help="maintenance margin rate for every size, instead of the tiers")
+    p.add_argument("--step", type=num("step"), help="quantity step to round the size down to")
+    p.add_argument("--min-notional", type=num("min-notional", allow_zero=True),
+                   metavar="USD", default=0.0, help="the venue's minimum order notional")
+    p.add_argument("--rate", type=num("rate", percent=True, positive=False), metavar="PCT",
+                   help="funding rate per settlement (+: longs pay)")
+    p.add_argument("--interval", type=num("interval"), metavar="H", default=8.0,
+                   help="funding interval in hours (default 8)")
+    p.add_argument("--hold", type=num("hold", allow_zero=True), metavar="H", default=24.0,
+                   help="holding period in hours (default 24)")
+    p.add_argument("--offline", action="store_true", help="never fetch tiers")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    add_common(p, defaults=False)
+    p.set_defaults(run=run)
+
+
+def _tiers(args: argparse.Namespace, config: Any):
+    from fundtui.feeds import tiers as feed
+
+    if args.mmr is not None:
+        if args.mmr >= 1:
+            raise feed.TiersUnavailable(f"mmr must be under 100 %, got {args.mmr * 100:g} %")
+        return feed.manual_tiers(args.mmr)
+    if args.venue == "binance":
+        return feed.binance_tiers(args.symbol, getattr(config, "binance_brackets", None))
+    return feed.venue_tiers(config.venue(args.venue), args.symbol, fetch=not args.offline)
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _price(x: float | None) -> str:
+    if x is None:
+        return "none (cannot be liquidated)"
+    return f"{x:,.{max(2, 6 - len(str(int(abs(x)))))}f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from fundtui.config import load_config
+    from fundtui.core import fees as fee_table
+    from fundtui.core.calculator import Inputs, calculate
+    from fundtui.core.tiers import TierError
+    from fundtui.feeds.tiers import TiersUnavailable
+
+    config = load_config(args.config)
+    fees = fee_table.perp_fees(args.venue, getattr(config, "fees", None))
+    fee_in = fees.taker if args.fee_in is None else args.fee_in
+    fee_out = fees.taker if args.fee_out is None else args.fee_out
+    try:
+        source = _tiers(args, config)
+    except TiersUnavailable as e:
+        say(str(e))
+        return 1 if args.mmr is None else 2
+    except TierError as e:
+        say(f"bad tiers: {e}")
+        return 1
+    inp = Inputs(venue=args.venue, side=args.side, equity=args.equity, risk=args.risk,
+                 entry=args.entry, stop=args.stop, leverage=args.leverage, fee_in=fee_in,
+                 fee_out=fee_out, taker=fees.taker, tiers=source.tiers, step=args.step,
+                 min_notional=args.min_notional, target=args.target, rate=args.rate,
+                 interval_h=args.interval if args.rate is not None else None,
+                 hold_h=args.hold)
+    try:
+        res = calculate(inp)
+    except ValueError as e:
+        say(str(e))
+        return 2
+    if args.json:
+        print(json.dumps(to_json(args, inp, res, source.label), indent=2))
+    else:
+        print(text(args, inp, res, source.label))
+    return 0
+
+
+def _num_or_none(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
+
+
+def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> dict[str, Any]:
+    f = res.funding
+    return {
+        "venue": args.venue, "symbol": args.symbol, "side": args.side,
+        "inputs": {"equity": inp.equity, "risk": inp.risk, "entry": inp.entry, "stop": inp.stop,
+                   "leverage": inp.leverage, "fee_in": inp.fee_in, "fee_out": inp.fee_out,
+                   "step": inp.step, "min_notional": inp.min_notional, "target": inp.target,
+                   "rate": inp.rate, "interval_h": inp.interval_h, "hold_h": inp.hold_h},
+        "tiers": tiers_label,
+        "qty": res.size.qty, "qty_unrounded": res.size.raw_qty,
+        "notional": res.size.notional, "margin": res.size.margin,
+        "loss_at_stop": res.size.loss_at_stop,
+        "liquidation_price": res.liquidation,
+        "maintenance_rate": res.tier.mmr, "maintenance_amount": res.tier.cum,
+        "max_leverage_stop_before_liquidation": res.max_leverage_for_stop,
+        "r_multiple": _num_or_none(res.r_multiple),
+        "break_even": res.break_even,
+        "funding": None if f is None else {
+            "per_settlement": f.per_settlement, "per_day": f.per_day,
+            "over_hold": f.over_period, "settlements": f.settlements, "verb": f.verb},
+        "warnings": list(res.warnings),
+    }
+
+
+def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> str:
+    s = res.size
+    step = f"step {inp.step:g}" if inp.step else "no --step: not rounded"
+    lines = [
+        f"{args.venue} {args.symbol} {args.side}, isolated · tiers: {tiers_label}",
+        f"size          {s.qty:.8g} {args.symbol}  ({s.raw_qty:.8g} before rounding, {step})",
+        f"notional      {_fmt(s.notional)}",
+        f"margin        {_fmt(s.margin)} at {inp.leverage:g}x",
+        f"loss at stop  {_fmt(s.loss_at_stop)} incl. fees "
+        f"({inp.fee_in * 100:g} % in, {inp.fee_out * 100:g} % out)",
+        f"liquidation   {_price(res.liquidation)} (maintenance {res.tier.mmr * 100:g} %"
+        + (f", amount {res.tier.cum:,.2f})" if res.tier.cum else ")"),
+        "max leverage  " + (f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
+                            if res.max_leverage_for_stop else "none keeps the stop before "
+                            "liquidation"),
+    ]
+    if res.r_multiple is not None:
+        lines.append(f"R multiple    {res.r_multiple:.2f} at {inp.target:g}")
+    f = res.funding
+    if f is not None:
+        lines.append(f"funding       {f.verb} {_fmt(abs(f.per_settlement))} per "
+                     f"{inp.interval_h:g}h settlement, {_fmt(abs(f.per_day))} per day, "
+                     f"{_fmt(abs(f.over_period))} over {inp.hold_h:g}h "
+                     f"({f.settlements} settlements)")
+    lines.append(f"break-even    {_price(res.break_even)}"
+                 + (f" after {f.settlements} settlements" if f is not None else
+                    " (fees only; give --rate for funding)"))
+    lines += [f"warning: {w}" for w in res.warnings]
+    return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""One position calculation, as the calculator screen and ``fundtui calc`` show it.
+
+Pure: every input is passed in (tiers, fees, live rate); :func:`calculate`
+returns the numbers and the warnings. :func:`number` turns a typed field into
+a float or a one-line reason, for the command line and the screen alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fundtui.core import holding, liquidation, sizing
+from fundtui.core.tiers import NOTIONAL, Tier, tier_for
+
+
+def number(name: str, text: str, *, positive: bool = True, allow_zero: bool = False,
+           percent: bool = False) -> float:
+    """``text`` as a finite number, else ValueError saying what is wrong with ``name``.
+
+    ``percent``: the text is in percent (``1`` = 1 %) and the result a fraction.
+    """
+    raw = text.strip().rstrip("%").replace("_", "").replace(",", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text.strip()!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {text.strip()!r}")
+    if positive and (value < 0 or (value == 0 and not allow_zero)):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, "
+                         f"got {text.strip()!r}")
+    return value / 100 if percent else value
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    venue: str
+    side: str
+    equity: float
+    risk: float  # fraction of equity
+    entry: float
+    stop: float
+    leverage: float
+    fee_in: float
+    fee_out: float
+    taker: float  # closing fee in the okx/gate liquidation form
+    tiers: Sequence[Tier]
+    step: float | None = None
+    min_notional: float = 0.0
+    target: float | None = None
+    rate: float | None = None  # funding per settlement, fraction
+    interval_h: float | None = None
+    hold_h: float = 24.0
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    size: sizing.Size
+    liquidation: float | None
+    tier: Tier
+    max_leverage_for_stop: int | None
+    r_multiple: float | None
+    funding: holding.Funding | None
+    break_even: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def check(inp: Inputs) -> None:
+    """ValueError (one line) for inputs no calculation can use."""
+    if inp.side not in (sizing.LONG, sizing.SHORT):
+        raise ValueError(f"side must be long or short, got {inp.side!r}")
+    if inp.stop == inp.entry:
+        raise ValueError("stop must differ from entry")
+    if not sizing.stop_on_right_side(inp.side, inp.entry, inp.stop):
+        where = "below" if inp.side == sizing.LONG else "above"
+        raise ValueError(f"stop {inp.stop:g} is on the wrong side: a {inp.side}'s stop must "
+                         f"be {where} its entry {inp.entry:g}")
+    if inp.risk >= 1:
+        raise ValueError(f"risk must be under 100 % of equity, got {inp.risk * 100:g} %")
+    if inp.target is not None and not sizing.stop_on_right_side(
+            sizing.SHORT if inp.side == sizing.LONG else sizing.LONG, inp.entry, inp.target):
+        where = "above" if inp.side == sizing.LONG else "below"
+        raise ValueError(f"target must be {where} entry for a {inp.side}")
+
+
+def calculate(inp: Inputs) -> Result:
+    check(inp)
+    size = sizing.risk_size(side=inp.side, equity=inp.equity, risk=inp.risk, entry=inp.entry,
+                            stop=inp.stop, leverage=inp.leverage, fee_in=inp.fee_in,
+                            fee_out=inp.fee_out, step=inp.step, min_notional=inp.min_notional)
+    warnings: list[str] = []
+    qty = size.qty if size.qty > 0 else size.raw_qty
+    if size.qty <= 0:
+        warnings.append(f"size rounds down to 0 at step {inp.step:g}: risk more or "
+                        "pick a wider stop")
+    elif size.below_min_notional:
+        warnings.append(f"notional {size.notional:,.2f} is below the venue minimum "
+                        f"{inp.min_notional:,.2f}")
+    liq = liquidation.isolated(inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers,
+                               inp.taker)
+    entry_tier = tier_for(inp.tiers, qty, inp.entry)
+    if inp.leverage > entry_tier.max_leverage:
+        unit = "notional" if entry_tier.unit == NOTIONAL else "size"
+        warnings.append(f"leverage {inp.leverage:g}x is above this size's tier maximum "
+                        f"{entry_tier.max_leverage:g}x (tier from {unit} "
+                        f"{entry_tier.floor:,.0f})")
+    if liq.immediate(inp.side, inp.entry):
+        warnings.append("margin is below maintenance at entry: liquidated on opening")
+    elif not liquidation.stop_before_liquidation(inp.side, inp.stop, liq.price):
+        warnings.append(f"the stop {inp.stop:,.6g} lies beyond the liquidation price "
+                        f"{liq.price:,.6g}: liquidation comes first")
+    if not liq.consistent:
+        warnings.append("tier table is not continuous: liquidation uses the entry tier")
+    max_lev = liquidation.max_leverage_for_stop(inp.venue, inp.side, qty, inp.entry, inp.stop,
+                                                inp.tiers, inp.taker)
+    r_mult = None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop,
+                                                             inp.target)
+    fund = None
+    n = 0
+    if inp.rate is not None and inp.interval_h:
+        n = holding.settlements_in(inp.hold_h, inp.interval_h)
+        fund = holding.funding(inp.side, size.notional, inp.rate, inp.interval_h, n)
+    be = holding.break_even(inp.side, inp.entry, inp.fee_in, inp.fee_out,
+                            inp.rate or 0.0, n)
+    return Result(size, liq.price, liq.tier, max_lev, r_mult, fund, be, tuple(warnings))

@@ -1,0 +1,171 @@
+"""``fundtui calc`` and ``fundtui carry``: results, JSON, offline tiers and every bad-flag class."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fundtui import cli
+from fundtui.config import VenueConfig
+from fundtui.core import liquidation
+from fundtui.feeds import tiers as feed
+from fundtui.store import tier_cache
+
+CALC = ["calc", "--venue", "binance", "--symbol", "BTC", "--side", "long", "--equity", "10000",
+        "--risk", "1", "--entry", "60000", "--stop", "58800", "--leverage", "10"]
+CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
+         "60000", "--notional", "10000", "--long-rate", "0.01", "--short-rate", "0.03"]
+
+
+def main_json(capsys, argv):
+    assert cli.main([*argv, "--json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def one_line_error(capsys, argv, code=2):
+    assert cli.main(argv) == code
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fundtui") and "Traceback" not in err, err
+    return lines[0]
+
+
+def with_flag(argv, flag, value):
+    out = list(argv)
+    out[out.index(flag) + 1] = value
+    return out
+
+
+def test_calc_issue_example_matches_formulas(capsys):
+    out = main_json(capsys, [*CALC, "--step", "0.001", "--min-notional", "100"])
+    assert out["qty"] == 0.079 and round(out["qty_unrounded"], 6) == 0.079403
+    assert round(out["liquidation_price"], 2) == 54216.87  # TV-L1 at 10x
+    assert round(out["margin"], 2) == 474.00
+    assert out["maintenance_rate"] == 0.004 and "2026-09-29" in out["tiers"]
+    assert out["warnings"] == []
+    assert out["funding"] is None
+
+
+def test_calc_text_has_the_numbers(capsys):
+    assert cli.main([*CALC, "--rate", "0.01", "--target", "63600"]) == 0
+    text = capsys.readouterr().out
+    assert "54,216.87" in text and "pays" in text and "R multiple    3.00" in text
+
+
+def test_calc_warns_when_the_stop_is_beyond_liquidation(capsys):
+    out = main_json(capsys, with_flag(CALC, "--leverage", "75"))
+    assert any("beyond the liquidation" in w for w in out["warnings"])
+    lev = out["max_leverage_stop_before_liquidation"]
+    ok = main_json(capsys, with_flag(CALC, "--leverage", str(lev)))
+    assert not any("beyond the liquidation" in w for w in ok["warnings"])
+    assert liquidation.stop_before_liquidation("long", 58800, ok["liquidation_price"])
+
+
+def test_calc_warns_above_tier_leverage(capsys):
+    big = with_flag(with_flag(CALC, "--equity", "10000000"), "--leverage", "120")
+    out = main_json(capsys, big)
+    assert 3_000_000 < out["notional"] < 12_000_000
+    assert any("above this size's tier maximum 50x" in w for w in out["warnings"])
+
+
+def test_calc_short_and_funding_sign(capsys):
+    argv = with_flag(with_flag(CALC, "--side", "short"), "--stop", "61200")
+    out = main_json(capsys, [*argv, "--rate", "0.01"])
+    assert out["liquidation_price"] > 60000
+    assert out["funding"]["verb"] == "receives" and out["funding"]["per_day"] > 0
+
+
+def test_calc_mmr_flag_and_bybit_formula(capsys):
+    out = main_json(capsys, [*with_flag(CALC, "--venue", "bybit"), "--mmr", "0.5"])
+    assert out["liquidation_price"] == pytest.approx(60000 * (1 - 0.1 + 0.005))
+
+
+def test_calc_offline_uses_the_tier_cache(capsys):
+    tiers = feed.tiers_from_ccxt("okx", [
+        {"maxNotional": 200, "maintenanceMarginRate": 0.004, "maxLeverage": 125},
+        {"maxNotional": 500, "maintenanceMarginRate": 0.005, "maxLeverage": 100}], 1.0)
+    tier_cache.save("okx", "BTC/USDT:USDT", tiers, key="")
+    out = main_json(capsys, [*with_flag(CALC, "--venue", "okx"), "--offline"])
+    assert "okx BTC/USDT:USDT tiers (fetched" in out["tiers"]
+    assert out["liquidation_price"] == pytest.approx((60000 - 6000) / (1 - 0.0045))
+
+
+def test_calc_without_tiers_says_what_to_do(capsys):
+    line = one_line_error(capsys, [*with_flag(CALC, "--venue", "gate"), "--offline"], code=1)
+    assert "no cached gate tiers" in line and "--mmr" in line
+    line = one_line_error(capsys, with_flag(CALC, "--symbol", "NOSUCH"), code=1)
+    assert "no binance brackets for NOSUCH" in line
+    assert feed.venue_tiers is not None and VenueConfig("gate")
+
+
+@pytest.mark.parametrize(("flag", "value", "said"), [
+    ("--equity", "-5", "equity must be > 0"),
+    ("--equity", "0", "equity must be > 0"),
+    ("--equity", "nan", "equity must be a finite number"),
+    ("--equity", "inf", "equity must be a finite number"),
+    ("--equity", "ten", "equity must be a number, got 'ten'"),
+    ("--risk", "0", "risk must be > 0"),
+    ("--risk", "100", "risk must be under 100 %"),
+    ("--entry", "abc", "entry must be a number"),
+    ("--stop", "-1", "stop must be > 0"),
+    ("--leverage", "0", "leverage must be > 0"),
+    ("--leverage", "NaN", "leverage must be a finite number"),
+    ("--stop", "61000", "stop 61000 is on the wrong side: a long's stop must be below"),
+    ("--stop", "60000", "stop must differ from entry"),
+    ("--side", "up", "invalid choice: 'up'"),
+    ("--venue", "kraken", "invalid choice: 'kraken'"),
+    ("--symbol", "B-T-C", "symbol must be a coin like BTC"),
+])
+def test_calc_bad_flags_exit_2_with_one_line(capsys, flag, value, said):
+    assert said in one_line_error(capsys, with_flag(CALC, flag, value))
+
+
+def test_calc_short_with_stop_below_entry(capsys):
+    line = one_line_error(capsys, with_flag(CALC, "--side", "short"))
+    assert "a short's stop must be above its entry" in line
+
+
+def test_calc_bad_optional_flags(capsys):
+    assert "mmr must be under 100 %" in one_line_error(capsys, [*CALC, "--mmr", "150"])
+    assert "fee-in must be >= 0" in one_line_error(capsys, [*CALC, "--fee-in", "-0.1"])
+    assert "target must be above entry" in one_line_error(capsys, [*CALC, "--target", "59000"])
+    assert "interval must be > 0" in one_line_error(capsys, [*CALC, "--interval", "0"])
+    assert "required" in one_line_error(capsys, CALC[:-2])
+
+
+def test_carry_perp_perp(capsys):
+    out = main_json(capsys, CARRY)
+    assert out["funding_per_day"] == pytest.approx(6.0)  # 10,000 x 0.02 % x 3
+    assert out["fees"] == pytest.approx(21.0)  # binance 0.05 % + bybit 0.055 %, in and out
+    assert out["break_even_settlements"] == 11 and out["break_even_hours"] == 88
+    assert out["net"] == pytest.approx(6.0 * 30 - 21.0)
+
+
+def test_carry_cash_and_carry_text(capsys):
+    argv = ["carry", "--symbol", "BTC", "--spot", "binance", "--short", "bybit", "--price",
+            "60000", "--qty", "0.2", "--short-rate", "0.01", "--fee", "0.1"]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    # 12,000 x 0.01 % = 1.20 per settlement; fees 12,000 x 0.1 % x 4 = 48 -> 40 settlements
+    assert "receives 3.60 per day" in text and "48.00" in text and "40 settlements" in text
+
+
+def test_carry_negative_carry_never_breaks_even(capsys):
+    out = main_json(capsys, with_flag(CARRY, "--short-rate", "-0.05"))
+    assert out["break_even_settlements"] is None and out["net"] < 0
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (with_flag(CARRY, "--price", "0"), "price must be > 0"),
+    (with_flag(CARRY, "--notional", "-100"), "notional must be > 0"),
+    (with_flag(CARRY, "--short-rate", "nan"), "short-rate must be a finite number"),
+    (with_flag(CARRY, "--long-rate", "x"), "long-rate must be a number"),
+    ([*CARRY, "--short-interval", "0"], "short-interval must be > 0"),
+    ([*CARRY, "--horizon", "-1"], "horizon must be > 0"),
+    (with_flag(CARRY, "--short", "binance"), "both binance"),
+    ([a for a in CARRY if a not in ("--long-rate", "0.01")], "needs --long-rate"),
+    ([*CARRY, "--spot", "okx"], "not allowed with argument"),
+])
+def test_carry_bad_flags(capsys, argv, said):
+    assert said in one_line_error(capsys, argv)
