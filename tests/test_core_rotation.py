@@ -194,8 +194,11 @@ def test_history_snapshots_past_and_series():
     now = T0 + 3_600_000
     assert h.past(now, (1, 8)) == {1: {"X": 0.1}}  # 8 h: n/a
     assert h.series("A") == pytest.approx([0.30, 0.31, 0.32])  # last 3 points
-    h.record(now + 60_000, {"X": 1.0}, {"A": 1.0})  # too soon for a snapshot
+    h.record(now + 60_000, {"X": 1.0}, {"A": 1.0})  # the same step: replaces its snapshot
     assert h.past(now + 60_000, (1,)) == {1: {"X": 0.1}}
+    assert h.past(now + 60_000 + H, (1,)) == {1: {"X": 1.0}}
+    # an hour after the replaced one was first taken: the step before it (5 min older)
+    assert h.past(now + H, (1,)) == {1: {"X": pytest.approx(0.21)}}
     assert h.series("A")[-1] == 1.0
     gap = SectorHistory()
     gap.record(T0, {"X": 0.1}, {})

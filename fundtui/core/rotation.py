@@ -337,8 +337,8 @@ class SectorStateTracker:
 class SectorHistory:
     """What the app remembers between refreshes, in memory and bounded.
 
-    - base APR snapshots, at most one per ``snapshot_every_s``, for ``keep_h``
-      hours: :meth:`past` finds the one taken ``h`` hours ago (within a
+    - base APR snapshots, one per ``snapshot_every_s`` step (the step's last
+      refresh), for ``keep_h`` hours: :meth:`past` finds the one taken ``h`` hours ago (within a
       tolerance of 1.5 snapshot steps), or nothing: velocity is "n/a" until the
       app has been running (or was warmed up) that long, never estimated;
     - each sector's weighted APR per refresh (the last ``points``), for the
@@ -352,7 +352,7 @@ class SectorHistory:
         self.step_ms = int(snapshot_every_s * 1000)
         self.keep_ms = int(keep_h * HOUR_MS)
         self._index: dict[str, int] = {}
-        self._snaps: deque[tuple[int, array]] = deque()
+        self._snaps: deque[tuple[int, int, array]] = deque()  # (step start, taken, APRs)
         self._series: dict[str, deque[tuple[int, float]]] = {}
         self.points = points
 
@@ -365,15 +365,20 @@ class SectorHistory:
             if series and now_ms <= series[-1][0]:
                 continue
             series.append((now_ms, apr))
-        if self._snaps and now_ms - self._snaps[-1][0] < self.step_ms:
+        if self._snaps and now_ms <= self._snaps[-1][1]:
             return
         for b in aprs:
             self._index.setdefault(b, len(self._index))
         snap = array("d", [math.nan]) * len(self._index)
         for b, a in aprs.items():
             snap[self._index[b]] = a
-        self._snaps.append((now_ms, snap))
-        while self._snaps and now_ms - self._snaps[0][0] > self.keep_ms:
+        if self._snaps and now_ms - self._snaps[-1][0] < self.step_ms:
+            # the same step: its snapshot becomes this later, fuller picture (the
+            # first refresh after a start often has only some venues' answers)
+            self._snaps[-1] = (self._snaps[-1][0], now_ms, snap)
+            return
+        self._snaps.append((now_ms, now_ms, snap))
+        while self._snaps and now_ms - self._snaps[0][1] > self.keep_ms:
             self._snaps.popleft()
 
     def past(self, now_ms: int, horizons_h: Iterable[int]) -> dict[int, dict[str, float]]:
@@ -382,7 +387,7 @@ class SectorHistory:
         for h in horizons_h:
             target = now_ms - h * HOUR_MS
             best = None
-            for t, snap in self._snaps:
+            for _, t, snap in self._snaps:
                 if t > target:
                     break
                 best = (t, snap)

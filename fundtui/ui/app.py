@@ -26,6 +26,7 @@ from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.watchlist import Watchlist
+from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
 from fundtui.ui.format import Palette
 from fundtui.ui.help import HelpScreen
@@ -63,6 +64,7 @@ class FundApp(App[int]):
         Binding("w", "watch", "Watch"),
         Binding("v,W", "watch_only", "Watchlist"),
         Binding("R", "poll_now", "Poll now", show=False),
+        Binding("t", "sectors", "Sectors"),
     ]
 
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
@@ -86,6 +88,7 @@ class FundApp(App[int]):
         self._settled = False  # see _settle
         self.gather_s = gather_s
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
+        self.sectors = sector_board.SectorFeed(config)
 
     # --- layout -------------------------------------------------------------
 
@@ -99,7 +102,7 @@ class FundApp(App[int]):
 
     @property
     def board(self) -> BoardTable:
-        return self.query_one(BoardTable)
+        return self.screen_stack[0].query_one(BoardTable)
 
     def on_mount(self) -> None:
         self.register_theme(FUNDTUI_DARK)
@@ -207,6 +210,7 @@ class FundApp(App[int]):
                             now, self._stale)
         self._refresh_status(now)
         self._update_view_info()
+        self._feed_sectors(now)
 
     def _settle(self) -> None:
         """Every venue has answered once: ccxt is imported and market metadata
@@ -223,7 +227,7 @@ class FundApp(App[int]):
                          if st.state(now, self.refresh_s) is VenueState.STALE)
 
     def _refresh_status(self, now: int) -> None:
-        strip = self.query_one(VenueStrip)
+        strip = self.screen_stack[0].query_one(VenueStrip)
         palette = self.board.palette
         for venue, st in self.statuses.items():
             badge = strip.badge(venue)
@@ -252,7 +256,7 @@ class FundApp(App[int]):
     def tick(self) -> None:
         """Once a second: the clock, the badges' ages, the countdown column."""
         now = self.clock()
-        self.query_one(TopBar).set_clock(now)
+        self.screen_stack[0].query_one(TopBar).set_clock(now)
         self._refresh_status(now)
         self.board.tick(now)
 
@@ -268,10 +272,12 @@ class FundApp(App[int]):
         parts = [b.unit.label, f"sort {b.sort_title()}{'▼' if b.sort_desc else '▲'}"]
         if b.filter_text:
             parts.append(f"filter “{b.filter_text}”")
+        if b.base_filter_label:
+            parts.append(f"sector {b.base_filter_label} (Esc: sectors)")
         if b.watch_only:
             parts.append("★ only")
         parts.append(f"{b.row_count}/{b.total_count} bases")
-        self.query_one(TopBar).set_view(" · ".join(parts))
+        self.screen_stack[0].query_one(TopBar).set_view(" · ".join(parts))
 
     def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
         self._update_view_info()
@@ -298,6 +304,9 @@ class FundApp(App[int]):
         field.focus()
 
     def action_clear_filter(self) -> None:
+        if self.board.base_filter is not None:  # drilled in from the sector board: back there
+            sector_board.open_sectors(self, self.sectors)
+            return
         field = self.query_one("#filter", Input)
         field.value = ""
         field.remove_class("-open")
@@ -331,6 +340,20 @@ class FundApp(App[int]):
         self.board.toggle_watch_only()
         if self.board.watch_only and not self.watchlist.bases:
             self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
+
+    def action_sectors(self) -> None:
+        sector_board.open_sectors(self, self.sectors)
+
+    def _feed_sectors(self, now: int) -> None:
+        """Sector aggregation of the rows just built; state changes become hits."""
+        hits = self.sectors.update(self.board.board_rows, now)
+        sector_board.refresh_screens(self)
+        if hits:
+            self.notify(sector_board.hits_text(hits), title="Sector rotation", timeout=8)
+
+    def get_system_commands(self, screen):  # noqa: ANN001, ANN201
+        yield from super().get_system_commands(screen)
+        yield from sector_board.palette_commands(self, self.sectors)
 
     def action_poll_now(self) -> None:
         held = self.poll_now()

@@ -50,6 +50,8 @@ class BoardTable(DataTable):
         self.sort_desc = True
         self.filter_text = ""
         self.watch_only = False
+        self.base_filter: frozenset[str] | None = None  # one sector's bases (sector board)
+        self.base_filter_label = ""
         self.watched: Collection[str] = frozenset()
         self.palette: Palette = DEFAULT_PALETTE
         self.stale: frozenset[str] = frozenset()
@@ -128,6 +130,17 @@ class BoardTable(DataTable):
         self.watch_only = not self.watch_only
         self._view_changed()
 
+    def set_base_filter(self, bases: Collection[str] | None, label: str = "") -> None:
+        """Show only these bases (None: all), e.g. a sector's; ``label`` names the set."""
+        self.base_filter = None if bases is None else frozenset(bases)
+        self.base_filter_label = label if bases is not None else ""
+        self._view_changed()
+
+    @property
+    def board_rows(self) -> Mapping[str, BoardRow]:
+        """Every row as last set, whatever the filters show."""
+        return self._rows
+
     def sort_title(self) -> str:
         return self._spec[self.sort_key].title(self.unit)
 
@@ -139,6 +152,8 @@ class BoardTable(DataTable):
 
     def _visible(self, row: BoardRow) -> bool:
         if self.watch_only and row.base not in self.watched:
+            return False
+        if self.base_filter is not None and row.base not in self.base_filter:
             return False
         return not self.filter_text or self.filter_text.casefold() in row.base.casefold()
 

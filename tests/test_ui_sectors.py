@@ -1,0 +1,173 @@
+"""The sector board: rows, heat cells, sorting, drill-down into the board and back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from fundtui.core.board import build_board
+from fundtui.core.sectors import SectorMap
+from fundtui.feeds.demo import demo_sources
+from fundtui.ui.sectors import SectorFeed, SectorScreen, sparkline
+from tests.fakesource import T0, FrozenClock
+from tests.uihelp import loaded, make_app, market, order, poll_all, until
+
+# In the three-venue market (no OI, no volume: equal weights), APR per base is the
+# mean of its venues: BTC (10.95 + 13.14 - 8.76) / 3 = 5.11 %, ETH (10.95 + 38.325)
+# / 2 = 24.6375 %, SOL (-21.9 + 10.95) / 2 = -5.475 %, DOGE 21.9 %.
+MAP = SectorMap.build({"Majors": ["BTC", "ETH"], "Alts": ["SOL", "DOGE"], "Meme": ["DOGE"],
+                       "Ghost": ["XYZ"]}, "2026-01-01", "test")
+
+
+def sector_app(clock):
+    app = make_app(market(clock), clock)
+    app.sectors = SectorFeed(sector_map=MAP)
+    return app
+
+
+def screen(app) -> SectorScreen:
+    assert isinstance(app.screen, SectorScreen)
+    return app.screen
+
+
+def rows_of(app) -> list[str]:
+    return screen(app).table.order()
+
+
+def cell(app, sector: str, column: str) -> str:
+    return screen(app).table.get_cell(sector, column).plain
+
+
+async def open_board(pilot):
+    await loaded(pilot)
+    await pilot.press("t")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SectorScreen))
+    await pilot.pause()
+
+
+async def test_rows_cells_and_default_sort():
+    clock = FrozenClock()
+    app = sector_app(clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_board(pilot)
+        # APR descending, the sector without quotes last
+        assert rows_of(app) == ["Meme", "Majors", "Alts", "Ghost"]
+        assert cell(app, "Majors", "apr") == "14.9%"  # (5.11 + 24.6375) / 2
+        assert cell(app, "Alts", "apr") == "8.2%"
+        assert cell(app, "Majors", "median") == "14.9%"
+        assert cell(app, "Majors", "weights") == "Eq"  # nobody gave OI or volume
+        assert cell(app, "Majors", "bases") == "2/2"
+        assert cell(app, "Ghost", "bases") == "0/1"
+        assert cell(app, "Ghost", "apr") == "n/a"
+        assert cell(app, "Majors", "d1") == "n/a"  # no hour of history yet
+        assert cell(app, "Majors", "price") == "n/a"
+        detail = str(screen(app).query_one("#sector-detail").render())
+        assert "Meme · 1 of 1 bases quoted · weights: equal" in detail
+        assert "No state yet: needs 1 h of funding history" in detail
+
+
+async def test_sort_keys_header_click_and_cursor_stays():
+    clock = FrozenClock()
+    app = sector_app(clock)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await open_board(pilot)
+        await pilot.press("down")  # Majors
+        assert screen(app).table.selected_sector == "Majors"
+        await pilot.press("S")  # previous column: Sector, A-Z
+        assert rows_of(app) == ["Alts", "Ghost", "Majors", "Meme"]
+        assert screen(app).table.selected_sector == "Majors"
+        await pilot.press("r")
+        assert rows_of(app) == ["Meme", "Majors", "Ghost", "Alts"]
+        assert screen(app).table.columns["sector"].label.plain == "Sector▼"
+        table = screen(app).table
+        x = sum(c.get_render_width(table) for c in table.ordered_columns[:1]) + 3
+        await pilot.click("#sector-table", offset=(x, 0))  # the APR header
+        await pilot.pause()
+        assert app.sectors.sort_key == "apr"
+        assert rows_of(app) == ["Meme", "Majors", "Alts", "Ghost"]
+        await pilot.click("#sector-table", offset=(x, 0))  # again: reversed, n/a still last
+        await pilot.pause()
+        assert rows_of(app) == ["Alts", "Majors", "Meme", "Ghost"]
+        assert screen(app).table.selected_sector == "Majors"
+
+
+async def test_enter_drills_into_the_board_and_escape_comes_back():
+    clock = FrozenClock()
+    app = sector_app(clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_board(pilot)
+        await pilot.press("down", "down")  # Alts
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, SectorScreen))
+        await pilot.pause()
+        assert sorted(order(app)) == ["DOGE", "SOL"]
+        assert app.board.base_filter_label == "Alts"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SectorScreen))
+        await pilot.pause()
+        assert screen(app).table.selected_sector == "Alts"  # the same sector
+        assert app.board.base_filter is None
+        await pilot.press("escape")  # and out to the whole board
+        await until(pilot, lambda: not isinstance(app.screen, SectorScreen))
+        await pilot.pause()
+        assert sorted(order(app)) == ["BTC", "DOGE", "ETH", "SOL"]
+
+
+async def test_refresh_keeps_the_screen_current_and_the_cursor():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    app.sectors = SectorFeed(sector_map=MAP)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_board(pilot)
+        await pilot.press("down", "down")
+        sources["okx"].quotes[-1] = sources["okx"].quotes[-1].__class__(
+            **{**{f: getattr(sources["okx"].quotes[-1], f)
+                  for f in sources["okx"].quotes[-1].__slots__}, "funding_rate": -0.0004})
+        clock.advance(3600)
+        await poll_all(pilot, sources)
+        await until(pilot, lambda: cell(app, "Meme", "apr") == "-87.6%")
+        # DOGE now -87.6 %: Meme falls to the bottom of the quoted sectors
+        assert rows_of(app) == ["Majors", "Alts", "Meme", "Ghost"]
+        assert screen(app).table.selected_sector == "Alts"
+        assert cell(app, "Meme", "d1") == "-109.5"  # APR points against an hour ago
+        assert cell(app, "Majors", "d1") == "+0.0"
+        assert len(app.sectors.series("Meme")) == 2
+
+
+async def test_palette_offers_the_sector_board():
+    clock = FrozenClock()
+    app = sector_app(clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Sectors" in commands
+        commands["Sectors"].callback()
+        await until(pilot, lambda: isinstance(app.screen, SectorScreen))
+
+
+def test_demo_market_has_sectors():
+    sources = demo_sources(["binance", "bybit", "okx", "bitget", "gate", "hyperliquid"],
+                           clock=lambda: T0)
+
+    async def poll():
+        return [await s.poll() for s in sources]
+
+    polls = asyncio.run(poll())
+    rows = build_board({p.venue: p.quotes for p in polls}, [p.venue for p in polls])
+    feed = SectorFeed()
+    assert feed.update(rows, T0) == []
+    quoted = [s for s in feed.stats.values() if s.count]
+    assert len(quoted) >= 12
+    assert all(s.weighting == "oi" for s in quoted)  # the demo gives OI everywhere
+    covered, total = feed.sector_map.coverage(rows)
+    assert covered / total >= 0.98
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([], ""), ([1.0], ""), ([1.0, 1.0], "▄▄"), ([0.0, 1.0, 0.5], "▁█▅"),
+    (list(range(20)), "▁▁▂▂▃▃▄▄▅▅▆▆▇▇██"),
+])
+def test_sparkline(values, expected):
+    assert sparkline(values, 16) == expected
