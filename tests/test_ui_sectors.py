@@ -36,7 +36,7 @@ def rows_of(app) -> list[str]:
 
 
 def cell(app, sector: str, column: str) -> str:
-    return screen(app).table.get_cell(sector, column).plain
+    return screen(app).table.get_cell(sector, column).plain.strip()
 
 
 async def open_board(pilot):
@@ -171,3 +171,16 @@ def test_demo_market_has_sectors():
 ])
 def test_sparkline(values, expected):
     assert sparkline(values, 16) == expected
+
+
+async def test_long_sector_names_sort_and_stay_whole():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    long = "Things with a rather long sector name"
+    app.sectors = SectorFeed(sector_map=SectorMap.build({long: ["ETH"], "B": ["BTC"]}))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_board(pilot)
+        assert rows_of(app) == [long, "B"]
+        await pilot.press("S")  # by name
+        assert rows_of(app) == ["B", long]
+        assert cell(app, long, "sector") == long

@@ -22,6 +22,7 @@ KEYS = [
     ("w", "watch / unwatch the base under the cursor (★)"),
     ("v", "show only watched bases, or all"),
     ("R", "poll every venue now (not one inside its rate-limit wait)"),
+    ("t", "sector rotation board: Enter shows a sector's bases, Esc goes back"),
     ("?", "this help"),
     ("q", "quit"),
 ]

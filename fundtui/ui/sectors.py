@@ -33,6 +33,7 @@ from fundtui.core.rotation import (
     DIVERGENCE,
     ROTATION_IN,
     UNWINDING,
+    RotationParams,
     SectorBoardModel,
     SectorStats,
 )
@@ -77,7 +78,10 @@ class SectorFeed:
                     config.sectors if config is not None else None)
             except (OSError, ValueError) as e:  # a broken install: no board, not a crash
                 sector_map, self.warning = SectorMap({}), f"no sector map: {e}"
-        self.model = SectorBoardModel(sector_map)
+        params = RotationParams()
+        if config is not None:  # "extreme" as the signal rules define it, as an APR
+            params = RotationParams(extreme_apr=config.signals.extreme_8h * 3 * 365)
+        self.model = SectorBoardModel(sector_map, params)
         self.rows: Mapping[str, BoardRow] = {}
         self.sort_key = "apr"
         self.sort_desc = True
@@ -189,6 +193,19 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN = {c.key: c for c in COLUMNS}
 
 
+_LEFT = ("sector", "weights", "state", "trend")
+
+
+def _cell(col: Column, s: SectorStats, feed: SectorFeed, p: Palette) -> Text:
+    """A cell padded to its column's width (numbers on the right)."""
+    text = col.render(s, feed, p)
+    if col.key == "sector":  # never cut: the full name keys the sort
+        text.pad_right(max(0, col.width - len(text)))
+    else:
+        text.align("left" if col.key in _LEFT else "right", col.width)
+    return text
+
+
 def _last_move(series: Sequence[float]) -> float | None:
     return series[-1] - series[0] if len(series) >= 2 else None
 
@@ -236,8 +253,7 @@ class SectorTable(DataTable):
         title = col.title
         if col.key == self.feed.sort_key:
             title += "▼" if self.feed.sort_desc else "▲"
-        return Text(title, justify="left" if col.key in ("sector", "weights", "state",
-                                                        "trend") else "right")
+        return Text(title if col.key in _LEFT else title.rjust(col.width))
 
     def render_sectors(self, cursor_to: str | None = None) -> None:
         """Bring the table in line with the feed; the cursor stays on its sector
@@ -250,7 +266,7 @@ class SectorTable(DataTable):
                 self.remove_row(name)
                 del self._shown[name]
             for name, s in stats.items():
-                cells = {c.key: c.render(s, feed, p) for c in COLUMNS}
+                cells = {c.key: _cell(c, s, feed, p) for c in COLUMNS}
                 shown = self._shown.get(name)
                 if shown is None:
                     self.add_row(*cells.values(), key=name)
@@ -273,7 +289,7 @@ class SectorTable(DataTable):
             order = sort_order(stats.values(), feed, feed.sort_key, feed.sort_desc)
             if self.order() != order:
                 rank = {name: i for i, name in enumerate(order)}
-                self.sort("sector", key=lambda cell: rank[cell.plain])
+                self.sort("sector", key=lambda cell: rank[cell.plain.rstrip()])
             if keep in self._shown:
                 index = self.get_row_index(keep)
                 if index != self.cursor_row:
