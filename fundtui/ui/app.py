@@ -65,6 +65,8 @@ class FundApp(App[int]):
         Binding("v,W", "watch_only", "Watchlist"),
         Binding("R", "poll_now", "Poll now", show=False),
         Binding("t", "sectors", "Sectors"),
+        Binding("c", "calculator", "Calc", show=False),
+        Binding("C", "carry", "Carry", show=False),
     ]
 
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
@@ -343,6 +345,16 @@ class FundApp(App[int]):
 
     def action_sectors(self) -> None:
         sector_board.open_sectors(self, self.sectors)
+
+    def action_calculator(self) -> None:
+        from fundtui.ui.calculator import open_calculator
+
+        open_calculator(self)
+
+    def action_carry(self) -> None:
+        from fundtui.ui.calculator import open_carry
+
+        open_carry(self)
 
     def _feed_sectors(self, now: int) -> None:
         """Sector aggregation of the rows just built; state changes become hits."""

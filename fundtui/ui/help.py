@@ -23,6 +23,8 @@ KEYS = [
     ("v", "show only watched bases, or all"),
     ("R", "poll every venue now (not one inside its rate-limit wait)"),
     ("t", "sector rotation board: Enter shows a sector's bases, Esc goes back"),
+    ("c", "position calculator: size, liquidation, funding, break-even"),
+    ("C", "carry calculator for the row's spread (long and short legs filled)"),
     ("?", "this help"),
     ("q", "quit"),
 ]
