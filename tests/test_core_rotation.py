@@ -213,3 +213,27 @@ def test_model_update_feeds_history_and_turns_states_into_hits():
     assert model.update(rows(), T0 + H) == []
     assert model.stats["A"].velocity[1] == pytest.approx(0.0)
     assert model.history.series("A") == pytest.approx([109.5 / 400] * 2)
+
+
+def test_warm_up_from_the_history_store_gives_velocity_at_once(tmp_path):
+    from fundtui.store.history import HistoryStore
+
+    def quotes(x_rate, y_rate):
+        return [q("binance", "X", x_rate, oi=300), q("bybit", "Y", y_rate, interval_h=4, oi=100)]
+
+    with HistoryStore.open(tmp_path / "h.sqlite") as store:
+        store.record(quotes(0.0001, 0.0001), T0 - H)  # X 10.95 %, Y 21.9 % an hour ago
+        store.record(quotes(0.0002, 0.0001), T0 - H + 10_000)  # same minute: this one counts
+        store.record(quotes(0.0003, 0.0003), T0)  # not before until_ms: left out
+        samples = [s for ss in store.all_since(T0 - 2 * H).values() for s in ss]
+    model = SectorBoardModel(SectorMap.build({"A": ["X", "Y"]}))
+    assert model.warm_up(samples, until_ms=T0) == 1
+    # A an hour ago, OI weights: (0.219 x 300 + 0.219 x 100) / 400
+    assert model.history.series("A") == pytest.approx([0.219])
+    live = build_board({"binance": [q("binance", "X", 0.0001, oi=300)],
+                        "bybit": [q("bybit", "Y", 0.0002, interval_h=4, oi=100)]},
+                       ["binance", "bybit"])
+    assert model.update(live, T0 + 10_000) == []
+    # now (0.1095 x 300 + 0.438 x 100) / 400 = 0.191625; then 0.219 (same weights)
+    assert model.stats["A"].velocity[1] == pytest.approx(0.191625 - 0.219)
+    assert model.stats["A"].velocity[8] is None

@@ -184,3 +184,29 @@ async def test_long_sector_names_sort_and_stay_whole():
         await pilot.press("S")  # by name
         assert rows_of(app) == ["B", long]
         assert cell(app, long, "sector") == long
+
+
+async def test_a_sector_entering_a_state_raises_a_toast():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    # DOGE alone in Meme; four quoted sectors, so one can stand 1.7 sd above the rest
+    app.sectors = SectorFeed(sector_map=SectorMap.build(
+        {"Majors": ["BTC", "ETH"], "Alts": ["SOL"], "Meme": ["DOGE"], "Coin": ["BTC"]}))
+    toasts = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (toasts.append((message, kw)), notify(message, **kw))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        okx = sources["okx"].quotes
+        okx[-1] = okx[-1].__class__(**{**{f: getattr(okx[-1], f) for f in okx[-1].__slots__},
+                                       "funding_rate": 0.0004})  # DOGE 21.9 % -> 87.6 %
+        clock.advance(3600)
+        await poll_all(pilot, sources)
+        await until(pilot, lambda: any(kw.get("title") == "Sector rotation"
+                                       for _, kw in toasts))
+        message = next(m for m, kw in toasts if kw.get("title") == "Sector rotation")
+        # the others flat, Meme +65.7 points in 1 h, z = 62.07 / 36.55
+        assert message.startswith("Crowding in Meme: funding 87.6% APR, +1.7 σ above the "
+                                  "market, +65.7 pts in 1 h")
+        assert app.sectors.stats["Meme"].state == "crowding"

@@ -41,6 +41,11 @@ first horizon in ``state_horizons_h`` that the sector has:
   ``price_move`` the other.
 
 Every sector gets an explanation sentence, also when it has no state.
+
+:class:`SectorBoardModel` is what the app holds: fed each refresh's board rows,
+it keeps the rolling :class:`SectorHistory` (past values for velocity, the
+sparkline) and a :class:`SectorStateTracker` turning state changes into
+``rule="sector"`` hits; ``warm_up`` replays stored quotes after a restart.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from fundtui.core.board import BoardRow
 from fundtui.core.sectors import SectorMap
@@ -402,6 +407,17 @@ class SectorHistory:
         return [a for _, a in self._series.get(sector, ())]
 
 
+class StoredQuote(Protocol):
+    """What :meth:`SectorBoardModel.warm_up` reads of a stored sample."""
+
+    venue: str
+    base: str | None
+    at_ms: int
+    funding_rate: float | None
+    interval_hours: float | None
+    open_interest_usd: float | None
+
+
 @dataclass
 class SectorBoardModel:
     """Map + memory + tracker: what the app feeds once per refresh."""
@@ -412,6 +428,47 @@ class SectorBoardModel:
     tracker: SectorStateTracker = field(default_factory=SectorStateTracker)
     stats: dict[str, SectorStats] = field(default_factory=dict)
     updated_ms: int | None = None
+
+    def warm_up(self, samples: Iterable[StoredQuote], until_ms: int,
+                bucket_s: float = 60.0) -> int:
+        """Replay stored quotes (e.g. ``HistoryStore.all_since``'s samples, any
+        order) taken before ``until_ms`` into the history, so velocity and the
+        sparkline need not wait for the app to run that long. Per ``bucket_s``
+        the last quote of each venue and base counts, as a refresh would; only
+        the last ``history.points`` buckets are aggregated for the sparkline
+        (with open interest weights where every base has some, else equal: the
+        store keeps no volume). No hits are raised. Returns the buckets replayed.
+        """
+        step = max(1, int(bucket_s * 1000))
+        buckets: dict[int, dict[tuple[str, str], StoredQuote]] = {}
+        for s in samples:
+            if s.base is None or s.at_ms >= until_ms or s.funding_rate is None \
+                    or not s.interval_hours:
+                continue
+            bucket = buckets.setdefault(s.at_ms // step, {})
+            current = bucket.get((s.venue, s.base))
+            if current is None or s.at_ms >= current.at_ms:
+                bucket[(s.venue, s.base)] = s
+        keys = sorted(buckets)
+        charted = set(keys[-self.history.points:])
+        for key in keys:
+            per_base: dict[str, list[StoredQuote]] = {}
+            for (_, base), s in buckets[key].items():
+                per_base.setdefault(base, []).append(s)
+            figures = {}
+            for base, qs in per_base.items():
+                ois = [s.open_interest_usd for s in qs if s.open_interest_usd]
+                aprs = [(s.funding_rate or 0.0) * 8760.0 / (s.interval_hours or 1.0) for s in qs]
+                figures[base] = BaseFigures(base, sum(aprs) / len(aprs),
+                                            sum(ois) if ois else None, None, None)
+            sector_aprs: dict[str, float | None] = {}
+            if key in charted:
+                stats = aggregate_figures(self.sector_map, figures, {}, self.params)
+                sector_aprs = {name: st.apr for name, st in stats.items()}
+            at = max(s.at_ms for s in buckets[key].values())
+            self.history.record(at, {b: f.apr for b, f in figures.items()
+                                     if f.apr is not None}, sector_aprs)
+        return len(keys)
 
     def update(self, rows: Mapping[str, BoardRow], now_ms: int) -> list[Hit]:
         """Aggregate this refresh's rows, remember them, and return the state-change hits."""
