@@ -62,6 +62,7 @@ class VenueConfig:
 class Config:
     exchanges: tuple[str, ...] = SUPPORTED_VENUES
     refresh_seconds: float = DEFAULT_REFRESH_S
+    bell: bool = False  # ring the terminal bell when a signal fires
     venues: dict[str, VenueConfig] = field(default_factory=dict)
     signals: SignalConfig = field(default_factory=SignalConfig)
     fees: dict[str, Fees] = field(default_factory=dict)  # [fees.<venue>] perp fee overrides
@@ -136,7 +137,7 @@ class _Ctx:
 
 
 def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
-    ctx.check_keys("[general]", table, ("exchanges", "refresh_seconds"))
+    ctx.check_keys("[general]", table, ("exchanges", "refresh_seconds", "bell"))
     out: dict[str, Any] = {}
     if "exchanges" in table:
         names = table["exchanges"]
@@ -160,6 +161,10 @@ def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
                                          f"{MIN_REFRESH_S:g} and {MAX_REFRESH_S:g}, "
                                          f"got {_show(value)}")
         out["refresh_seconds"] = float(value)
+    if "bell" in table:
+        if not isinstance(table["bell"], bool):
+            raise ctx.error("[general]", f"bell must be true or false, got {_show(table['bell'])}")
+        out["bell"] = table["bell"]
     return out
 
 
@@ -419,6 +424,10 @@ exchanges = [{venues}]
 
 # Seconds between polls of each venue ({MIN_REFRESH_S:g} to {MAX_REFRESH_S:g}).
 refresh_seconds = {DEFAULT_REFRESH_S:g}
+
+# Ring the terminal bell when a signal fires (signals always raise a toast and
+# are appended to the signals log in the data folder).
+bell = false
 
 # Per-venue settings, one table per venue. A venue configured here is still
 # polled only when it is listed in [general] exchanges.

@@ -6,7 +6,7 @@ import json
 
 from fundtui.store.watchlist import default_path
 from tests.fakesource import FrozenClock, fail
-from tests.uihelp import loaded, make_app, market, poll_all
+from tests.uihelp import evaluated, loaded, make_app, market, poll_all
 
 
 def test_board_snapshot(snap_compare):
@@ -24,6 +24,7 @@ def test_board_snapshot(snap_compare):
         clock.advance(80)  # past 2.5 refreshes of 30 s
         await poll_all(pilot, sources)
         app.tick()
+        await evaluated(pilot, app)
         app.clear_notifications()  # the "gate is STALE" toast; the badge shows it too
         await pilot.pause()
 

@@ -38,10 +38,10 @@ def market(clock: FrozenClock) -> dict[str, FakeSource]:
 
 def make_app(sources: dict[str, FakeSource], clock: FrozenClock,
              watchlist_path: Path | None = None, demo: bool = False,
-             gather_s: float = 0.02) -> FundApp:
+             gather_s: float = 0.02, history: bool = True) -> FundApp:
     config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S)
     return FundApp(config, lambda: list(sources.values()), demo=demo, clock=clock,
-                   watchlist_path=watchlist_path, gather_s=gather_s)
+                   watchlist_path=watchlist_path, gather_s=gather_s, history=history)
 
 
 async def until(pilot: Pilot, cond: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -89,3 +89,9 @@ def header_x(app: FundApp, column: str) -> int:
             return x + width // 2
         x += width
     raise KeyError(column)
+
+
+async def evaluated(pilot: Pilot, app: FundApp) -> None:
+    """Wait until the signal engine has taken the board's latest rebuild."""
+    await until(pilot, lambda: app.recorder is not None and app.rebuilt_ms is not None
+                and app.evaluated_ms == app.rebuilt_ms)

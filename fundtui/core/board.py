@@ -34,6 +34,10 @@ class BoardRow:
     stale: frozenset[str]  # venues whose quote here is stale
     spread: Spread | None  # fresh venues only
     premium: float | None  # median premium over the fresh venues that give one
+    #: the base's spread (8h) over the last refreshes, oldest first; None = a gap
+    trend: tuple[float | None, ...] = ()
+    #: mean over the fresh venues of the 8h rate's change per hour (signals engine)
+    velocity: float | None = None
 
     def fresh_quotes(self) -> Iterable[Quote]:
         return (q for v, q in self.quotes.items() if v not in self.stale)

@@ -8,30 +8,49 @@ import ccxt) runs in a thread after mount while the empty board and the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input
+from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerState
 
 from fundtui.config import Config
 from fundtui.core.board import build_board
 from fundtui.core.quote import Quote
+from fundtui.core.signals import Hit
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
+from fundtui.core.trend import SpreadTrend
 from fundtui.feeds.source import QuoteSource
+from fundtui.store import paths
+from fundtui.store.recorder import Recorder
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
+from fundtui.ui.columns import TREND_WIDTH
+from fundtui.ui.detail import DetailScreen
 from fundtui.ui.format import Palette
 from fundtui.ui.help import HelpScreen
-from fundtui.ui.messages import SourcesFailed, SourcesReady, VenueFailed, VenuePolled
+from fundtui.ui.messages import (
+    HistoryProblem,
+    HistoryReady,
+    SignalsEvaluated,
+    SourcesFailed,
+    SourcesReady,
+    VenueFailed,
+    VenuePolled,
+)
 from fundtui.ui.poller import VenuePoller
+from fundtui.ui.recording import HistoryThread
+from fundtui.ui.selection import SelectionLine, ema_gaps
+from fundtui.ui.signals_screen import SignalsScreen, hits_notice
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
 
@@ -43,6 +62,9 @@ REBUILD_GATHER_S = 0.5
 
 #: State changes arriving within this many seconds share one toast.
 NOTICE_GATHER_S = 0.3
+
+#: Signal hits kept in memory for the signals screen (the log keeps them all).
+SIGNALS_KEPT = 2000
 
 
 def wall_clock_ms() -> int:
@@ -65,6 +87,7 @@ class FundApp(App[int]):
         Binding("v,W", "watch_only", "Watchlist"),
         Binding("R", "poll_now", "Poll now", show=False),
         Binding("t", "sectors", "Sectors"),
+        Binding("g", "signals", "Signals"),
         Binding("c", "calculator", "Calc", show=False),
         Binding("C", "carry", "Carry", show=False),
     ]
@@ -72,7 +95,8 @@ class FundApp(App[int]):
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
                  clock: Callable[[], int] | None = None,
                  watchlist_path: Path | None = None,
-                 gather_s: float = REBUILD_GATHER_S) -> None:
+                 gather_s: float = REBUILD_GATHER_S,
+                 history: bool = True, history_dir: Path | None = None) -> None:
         super().__init__()
         self.config = config
         self.source_factory = source_factory
@@ -91,12 +115,28 @@ class FundApp(App[int]):
         self.gather_s = gather_s
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
         self.sectors = sector_board.SectorFeed(config)
+        # History and signals: one background thread (see ui/recording.py). The demo
+        # market keeps its own files so simulated rates never mix with real ones.
+        if history_dir is None and demo:
+            history_dir = paths.data_dir() / "demo"
+        self.history: HistoryThread | None = HistoryThread(
+            config.signals, self.post_message, self.clock, history_dir,
+            trend_length=TREND_WIDTH) if history else None
+        self.recorder: Recorder | None = None  # set once the thread has warmed up
+        self.trend = SpreadTrend(TREND_WIDTH)
+        self.velocity: dict[str, float | None] = {}
+        self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
+        self.rows: dict = {}  # base -> BoardRow, as last built
+        self._closing = False
+        self.rebuilt_ms: int | None = None  # time of the last board rebuild
+        self.evaluated_ms: int | None = None  # the last rebuild the signal engine took
 
     # --- layout -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.demo, id="top")
         yield BoardTable(self.venues, id="board")
+        yield SelectionLine(id="selection")
         yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter",
                     compact=True)
         yield VenueStrip(self.venues, id="venues")
@@ -104,7 +144,12 @@ class FundApp(App[int]):
 
     @property
     def board(self) -> BoardTable:
-        return self.screen_stack[0].query_one(BoardTable)
+        return self.main(BoardTable)
+
+    def main(self, selector, expect_type=None):  # noqa: ANN001 - as DOMNode.query_one
+        """A widget of the board's screen, whichever screen is on top (the detail
+        and signals screens cover it while refreshes keep it current)."""
+        return self.screen_stack[0].query_one(selector, expect_type)
 
     def on_mount(self) -> None:
         self.register_theme(FUNDTUI_DARK)
@@ -122,8 +167,20 @@ class FundApp(App[int]):
         # holds the GIL for about a second.
         self.call_after_refresh(lambda: self.run_worker(
             self._start_sources(), name="sources", group="sources", exit_on_error=False))
+        if self.history is not None:
+            self.run_worker(self.history.run, name="history", group="history", thread=True,
+                            exit_on_error=False)
+
+    @property
+    def closing(self) -> bool:
+        """Shutting down: the board's screen may be gone; nothing is redrawn."""
+        return self._closing or not self.screen_stack
 
     async def on_unmount(self) -> None:
+        self._closing = True
+        if self.history is not None:  # let it checkpoint and close the database
+            self.history.stop()
+            await asyncio.to_thread(self.history.wait, 10)
         for source in self.sources:
             try:
                 await asyncio.wait_for(source.close(), 5)
@@ -168,6 +225,8 @@ class FundApp(App[int]):
         self.statuses[message.venue] = self.statuses[message.venue].succeeded(
             now, message.poll.latency_ms, len(message.poll.quotes))
         self.quotes[message.venue] = message.poll.quotes
+        if self.history is not None:
+            self.history.record_poll(message.poll.quotes, message.poll.fetched_ms)
         self._schedule_rebuild()
 
     def on_venue_failed(self, message: VenueFailed) -> None:
@@ -203,16 +262,101 @@ class FundApp(App[int]):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
+        if self.closing:
+            return
         if not self._settled and all(st.last_ok_ms is not None or st.error
                                      for st in self.statuses.values()):
             self._settle()
         now = self.clock()
         self._stale = self._stale_venues(now)
-        self.board.set_rows(build_board(self.quotes, self.venues, self._stale),
-                            now, self._stale)
+        rows = build_board(self.quotes, self.venues, self._stale)
+        # Refreshes closer than half the refresh period (venues answering a moment
+        # apart) are one point of the trend line.
+        self.trend.push(now, {b: r.spread.spread_8h if r.spread else None
+                              for b, r in rows.items()}, round(self.refresh_s * 500))
+        self.rows = rows
+        self.rebuilt_ms = now
+        self.board.set_rows(self._decorated(), now, self._stale)
         self._refresh_status(now)
         self._update_view_info()
         self._feed_sectors(now)
+        self._update_selection()
+        if self.history is not None:
+            self.history.evaluate(now, [q for r in rows.values() for q in r.fresh_quotes()])
+
+    def _decorated(self) -> dict:
+        """The rows with their trend line and velocity."""
+        trend, velocity = self.trend.values, self.velocity.get
+        return {b: dataclasses.replace(r, trend=trend(b), velocity=velocity(b))
+                for b, r in self.rows.items()}
+
+    # --- history and signals --------------------------------------------------
+
+    def on_history_ready(self, message: HistoryReady) -> None:
+        self.recorder = message.recorder
+        if self.closing:
+            return
+        for at, spreads in message.warm_up.spreads:
+            self.trend.push(at, spreads, round(self.refresh_s * 500))
+        past = [h for h in message.past_hits if not self.signals or h.time_ms
+                < self.signals[0].time_ms]
+        self.signals.extendleft(reversed(past))
+        for problem in message.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        if message.warm_up.source != "none":
+            self.notify(message.warm_up.describe(), timeout=5)
+        if self.rows:
+            self.board.set_rows(self._decorated(), self.clock(), self._stale)
+
+    def on_signals_evaluated(self, message: SignalsEvaluated) -> None:
+        if self.closing:
+            return
+        self.evaluated_ms = message.at_ms
+        self.velocity = dict(message.velocity)
+        self.board.set_rows(self._decorated(), self.clock(), self._stale)
+        self._update_selection()
+        if not message.hits:
+            return
+        self.signals.extend(message.hits)
+        for screen in self.screen_stack:
+            if isinstance(screen, SignalsScreen):
+                screen.add_hits(message.hits)
+        text, title = hits_notice(message.hits)
+        self.notify(text, title=title, timeout=6)
+        if self.config.bell:
+            self.bell()
+
+    def on_history_problem(self, message: HistoryProblem) -> None:
+        self.notify(f"History: {message.reason}", severity="warning", timeout=10)
+
+    def _update_selection(self) -> None:
+        base = self.board.selected_base
+        row = self.rows.get(base) if base else None
+        engine = self.recorder.engine if self.recorder is not None else None
+        label = "EMA"
+        if engine is not None:
+            c = engine.config
+            label = f"EMA({c.ema_periods}×{c.ema_period_h:g}h)"
+        self.main(SelectionLine).show(
+            row, ema_gaps(row, engine) if row is not None and engine else {},
+            self.board.palette, engine is not None or self.history is None, label)
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._update_selection()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is self.board and event.row_key.value is not None:
+            self.open_detail(event.row_key.value)
+
+    def open_detail(self, base: str) -> None:
+        """The detail view of ``base`` (Enter on the board or on a signal)."""
+        row = self.rows.get(base)
+        if row is None:
+            self.notify(f"{base} is not on the board right now", timeout=3)
+            return
+        store = self.recorder.store if self.recorder is not None else None
+        self.push_screen(DetailScreen(row, store, {s.name: s for s in self.sources},
+                                      list(self.signals), self.clock(), self.board.palette))
 
     def _settle(self) -> None:
         """Every venue has answered once: ccxt is imported and market metadata
@@ -229,7 +373,9 @@ class FundApp(App[int]):
                          if st.state(now, self.refresh_s) is VenueState.STALE)
 
     def _refresh_status(self, now: int) -> None:
-        strip = self.screen_stack[0].query_one(VenueStrip)
+        if self.closing:
+            return
+        strip = self.main(VenueStrip)
         palette = self.board.palette
         for venue, st in self.statuses.items():
             badge = strip.badge(venue)
@@ -257,8 +403,10 @@ class FundApp(App[int]):
 
     def tick(self) -> None:
         """Once a second: the clock, the badges' ages, the countdown column."""
+        if self.closing:
+            return
         now = self.clock()
-        self.screen_stack[0].query_one(TopBar).set_clock(now)
+        self.main(TopBar).set_clock(now)
         self._refresh_status(now)
         self.board.tick(now)
 
@@ -279,7 +427,7 @@ class FundApp(App[int]):
         if b.watch_only:
             parts.append("★ only")
         parts.append(f"{b.row_count}/{b.total_count} bases")
-        self.screen_stack[0].query_one(TopBar).set_view(" · ".join(parts))
+        self.main(TopBar).set_view(" · ".join(parts))
 
     def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
         self._update_view_info()
@@ -301,7 +449,7 @@ class FundApp(App[int]):
         self.board.reverse_sort()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main("#filter", Input)
         field.add_class("-open")
         field.focus()
 
@@ -309,7 +457,7 @@ class FundApp(App[int]):
         if self.board.base_filter is not None:  # drilled in from the sector board: back there
             sector_board.open_sectors(self, self.sectors)
             return
-        field = self.query_one("#filter", Input)
+        field = self.main("#filter", Input)
         field.value = ""
         field.remove_class("-open")
         self.board.set_filter("")
@@ -342,6 +490,12 @@ class FundApp(App[int]):
         self.board.toggle_watch_only()
         if self.board.watch_only and not self.watchlist.bases:
             self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
+
+    def action_signals(self) -> None:
+        if isinstance(self.screen, SignalsScreen):
+            self.pop_screen()
+            return
+        self.push_screen(SignalsScreen(list(self.signals), self.board.palette))
 
     def action_sectors(self) -> None:
         sector_board.open_sectors(self, self.sectors)

@@ -32,7 +32,7 @@ def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
 def _shows(row: BoardRow) -> tuple:
     """What a row's cells show, besides the view and the clock."""
     return (tuple((v, _rate_shown(q)) for v, q in row.quotes.items()), row.stale,
-            row.spread, row.premium)
+            row.spread, row.premium, row.trend, row.velocity)
 
 
 class BoardTable(DataTable):

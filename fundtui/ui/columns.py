@@ -56,6 +56,28 @@ def _legs() -> ColumnSpec:
                                     if r.spread else None), desc_first=False)
 
 
+#: Refreshes shown by the trend column (one character each).
+TREND_WIDTH = 10
+
+
+def _trend() -> ColumnSpec:
+    return ColumnSpec("trend", lambda u: "Trend", TREND_WIDTH,
+                      lambda r, c: fmt.trend_cell(r.trend, TREND_WIDTH, c.palette),
+                      lambda r, c: _trend_change(r.trend))
+
+
+def _trend_change(values: tuple[float | None, ...]) -> float | None:
+    """Sorts by how much the spread moved across the line: last minus first present."""
+    present = [v for v in values if v is not None]
+    return present[-1] - present[0] if len(present) >= 2 else None
+
+
+def _velocity() -> ColumnSpec:
+    return ColumnSpec("velocity", lambda u: "Δ8h/h", 9,
+                      lambda r, c: fmt.velocity_cell(r.velocity, c.palette),
+                      lambda r, c: r.velocity)
+
+
 def _next() -> ColumnSpec:
     return ColumnSpec("next", lambda u: "Next", 6,
                       lambda r, c: fmt.countdown_cell(r.next_funding_ms(c.now_ms), c.now_ms,
@@ -83,8 +105,10 @@ def _premium() -> ColumnSpec:
 
 
 def board_columns(venues: Sequence[str]) -> list[ColumnSpec]:
-    """Base first (fixed while scrolling), the spread next so it shows at 80 columns."""
-    return [_base(), _spread(), _legs(), _next(), *(_venue(v) for v in venues), _premium()]
+    """Base first (fixed while scrolling), the spread and its trend next so they show
+    at 80 columns."""
+    return [_base(), _spread(), _trend(), _legs(), _next(), *(_venue(v) for v in venues),
+            _velocity(), _premium()]
 
 
 def sort_order(rows: Sequence[BoardRow], spec: ColumnSpec, desc: bool, ctx: Ctx) -> list[str]:

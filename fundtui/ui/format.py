@@ -20,6 +20,7 @@ from textual.color import Color
 from fundtui.core.quote import Quote
 from fundtui.core.spread import Spread
 from fundtui.core.timefmt import countdown
+from fundtui.core.trend import sparkline
 
 
 class Unit(Enum):
@@ -171,6 +172,24 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
         return EMPTY
     style = p.flat if abs(premium) < 0.00005 else p.pos[0] if premium > 0 else p.neg[0]
     return Text(signed_pct(premium), style=style, justify="right")
+
+
+def trend_cell(values: tuple[float | None, ...], width: int, p: Palette) -> Text:
+    """The spread's recent path as blocks, scaled to its own range; bright when the
+    latest spread is rich."""
+    if not values:
+        return EMPTY
+    last = next((v for v in reversed(values) if v is not None), None)
+    style = p.hot if last is not None and last >= EXTREME_8H else p.muted
+    return Text(sparkline(values, width), style=style, justify="right")
+
+
+def velocity_cell(velocity: float | None, p: Palette) -> Text:
+    """8h-equivalent change per hour, e.g. ``+0.0021%``; flat moves muted."""
+    if velocity is None:
+        return EMPTY
+    style = p.flat if abs(velocity) < FLAT_8H else p.pos[0] if velocity > 0 else p.neg[0]
+    return Text(signed_pct(velocity, 4), style=style, justify="right")
 
 
 #: Under this, the countdown shows seconds (and ticks every second); above it,

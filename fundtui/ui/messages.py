@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual.message import Message
 
+from fundtui.core.signals import Hit
 from fundtui.feeds.source import QuoteSource, VenuePoll
+from fundtui.store.recorder import Recorder, WarmUp
 
 
 class SourcesReady(Message):
@@ -42,3 +44,34 @@ class VenueFailed(Message):
         self.venue = venue
         self.reason = reason
         self.retry_at_ms = retry_at_ms
+
+
+class HistoryReady(Message):
+    """The history thread opened its files and warmed the signal engine up."""
+
+    def __init__(self, recorder: Recorder, warm_up: WarmUp, problems: Sequence[str],
+                 past_hits: Sequence[Hit]) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.warm_up = warm_up
+        self.problems = list(problems)
+        self.past_hits = list(past_hits)
+
+
+class SignalsEvaluated(Message):
+    """The engine took one refresh: new hits, and each base's velocity."""
+
+    def __init__(self, at_ms: int, hits: Sequence[Hit],
+                 velocity: Mapping[str, float | None]) -> None:
+        super().__init__()
+        self.at_ms = at_ms
+        self.hits = list(hits)
+        self.velocity = velocity
+
+
+class HistoryProblem(Message):
+    """Writing history or the signals log failed (one line); the app keeps running."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason

@@ -1,0 +1,94 @@
+"""Short per-base histories for the board's sparkline column, and sparklines as text.
+
+``SpreadTrend`` keeps, per base, the cross-venue spread (8h-equivalent) of the
+last ``length`` refreshes it was given. A refresh where a base had no spread (one
+fresh venue only) records a gap, so a sparkline never joins readings that were
+not next to each other. Pure: times are passed in, nothing reads a clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+
+#: Eight levels, lowest first; a gap (no value) is a space.
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+class SpreadTrend:
+    """The last ``length`` spreads of each base, oldest first; ``None`` marks a gap."""
+
+    def __init__(self, length: int = 12) -> None:
+        if length < 1:
+            raise ValueError("length must be >= 1")
+        self.length = length
+        self._values: dict[str, deque[float | None]] = {}
+        self._last_ms: int | None = None  # newest refresh taken
+        self._start_ms: int | None = None  # when the newest point was started
+
+    def push(self, at_ms: int, spreads: Mapping[str, float | None],
+             min_step_ms: int = 0) -> None:
+        """One refresh's spreads by base.
+
+        A refresh no newer than the last is ignored, so repainting without new
+        data never shifts the line. One less than ``min_step_ms`` after the point
+        last started replaces that point's values instead of adding a point
+        (venues answering a moment apart are one refresh). Bases absent here get
+        a gap; a base absent for a whole window is forgotten.
+        """
+        if self._last_ms is not None and at_ms <= self._last_ms:
+            return
+        merge = self._start_ms is not None and at_ms - self._start_ms < min_step_ms
+        self._last_ms = at_ms
+        if not merge:
+            self._start_ms = at_ms
+        for base, value in spreads.items():
+            value = value if value is not None and math.isfinite(value) else None
+            line = self._values.get(base)
+            if line is None:
+                line = self._values[base] = deque(maxlen=self.length)
+            elif merge and line:
+                line[-1] = value
+                continue
+            line.append(value)
+        for base in [b for b in self._values if b not in spreads]:
+            line = self._values[base]
+            if merge and line:
+                line[-1] = None
+            else:
+                line.append(None)
+            if all(v is None for v in line):
+                del self._values[base]
+
+    def values(self, base: str) -> tuple[float | None, ...]:
+        line = self._values.get(base)
+        return tuple(line) if line is not None else ()
+
+
+def sparkline(values: Sequence[float | None], width: int) -> str:
+    """The last ``width`` values as block characters scaled between their own min
+    and max (a flat line sits at mid-height); gaps are spaces. Right-aligned:
+    fewer values than ``width`` leave spaces on the left."""
+    tail = list(values)[-width:] if width > 0 else []
+    present = [v for v in tail if v is not None]
+    if not present:
+        return " " * max(width, 0)
+    lo, hi = min(present), max(present)
+    span = hi - lo
+    top = len(BLOCKS) - 1
+    chars = []
+    for v in tail:
+        if v is None:
+            chars.append(" ")
+        elif span <= 0:
+            chars.append(BLOCKS[3])  # flat: mid-height, not "low"
+        else:
+            chars.append(BLOCKS[min(top, int((v - lo) / span * top + 0.5))])
+    return " " * (width - len(chars)) + "".join(chars)
+
+
+def mean_of(values: Iterable[float | None]) -> float | None:
+    """Mean of the values present, or None when there are none."""
+    present = [v for v in values if v is not None]
+    return math.fsum(present) / len(present) if present else None

@@ -1,0 +1,306 @@
+"""The detail view of one base: funding per venue over time, premium or open
+interest, the last settlements, accumulated funding and the base's signals.
+
+Opened with Enter on a board row; Escape goes back with the board's cursor where
+it was (the board is not touched while this screen is up). Charts read the
+history store in a thread; settlements come from the venue's own history
+endpoint when the source offers one (cached in the store, fetched only when the
+cache is behind), otherwise from recorded predictions, and the table says which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from fundtui.core.accrual import Settlement, accumulated, settled_from_predictions
+from fundtui.core.board import BoardRow
+from fundtui.core.normalize import rate_8h
+from fundtui.core.signals import Hit
+from fundtui.core.text import describe_exception
+from fundtui.core.timefmt import countdown, utc
+from fundtui.store.history import HistoryStore, Sample
+from fundtui.ui import format as fmt
+from fundtui.ui.format import Palette
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+
+#: Chart ranges: key, label, span, x-axis unit in ms and its name.
+RANGES = {"24h": (DAY_MS, HOUR_MS, "hours"), "7d": (7 * DAY_MS, DAY_MS, "days"),
+          "30d": (30 * DAY_MS, DAY_MS, "days")}
+ACCRUAL_DAYS = (1, 7, 30)
+SETTLEMENT_ROWS = 24
+
+
+@dataclass(slots=True)
+class VenueSettlements:
+    venue: str
+    symbol: str
+    settlements: list[Settlement]
+    source: str  # "venue", "cache", "recorded" or "" while loading
+    problem: str = ""
+
+
+def accrual_cell(settlements: Sequence[Settlement], now_ms: int, days: int) -> Text:
+    """Sum of settled rates over ``days``; ``*`` when the history is shorter than that."""
+    if not settlements:
+        return Text("n/a", justify="right")
+    total = accumulated(settlements, now_ms, days)
+    partial = settlements[0].funding_time_ms > now_ms - days * DAY_MS + 12 * HOUR_MS
+    return Text(fmt.signed_pct(total, 4) + ("*" if partial else " "), justify="right")
+
+
+def chart_points(samples: Sequence[Sample], now_ms: int, unit_ms: int,
+                 field: str) -> tuple[list[float], list[float]]:
+    """(x: units before now, negative; y) of one venue's samples for one field."""
+    xs, ys = [], []
+    for s in samples:
+        if field == "rate":
+            if s.funding_rate is None or not s.interval_hours:
+                continue
+            y = rate_8h(s.funding_rate, s.interval_hours) * 100
+        elif field == "premium":
+            if s.premium is None:
+                continue
+            y = s.premium * 100
+        else:
+            if s.open_interest_usd is None:
+                continue
+            y = s.open_interest_usd / 1e6
+        if math.isfinite(y):
+            xs.append((s.at_ms - now_ms) / unit_ms)
+            ys.append(y)
+    return xs, ys
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("1", "range('24h')", "24h"),
+        Binding("2", "range('7d')", "7d"),
+        Binding("3", "range('30d')", "30d"),
+        Binding("o", "extra", "Premium/OI"),
+    ]
+    DEFAULT_CSS = """
+    DetailScreen #detail-head { height: auto; padding: 0 1; background: $panel; }
+    DetailScreen #charts { height: 1fr; min-height: 12; }
+    DetailScreen #funding-chart { height: 2fr; }
+    DetailScreen #extra-chart { height: 1fr; min-height: 6; }
+    DetailScreen #tables { height: 12; }
+    DetailScreen #accrued-box { width: 48; }
+    DetailScreen #settled-box { width: 1fr; }
+    DetailScreen .box-title { height: 1; padding: 0 1; color: $text-muted; }
+    DetailScreen #base-signals { height: 6; }
+    """
+
+    def __init__(self, row: BoardRow, store: HistoryStore | None,
+                 sources: Mapping[str, object], hits: Sequence[Hit], now_ms: int,
+                 palette: Palette) -> None:
+        super().__init__()
+        self.row = row
+        self.base = row.base
+        self.store = store
+        self.sources = sources
+        self.hits = [h for h in hits if h.base == row.base]
+        self.now_ms = now_ms
+        self.palette = palette
+        self.range = "24h"
+        self.extra = "premium"
+        self.samples: dict[str, list[Sample]] = {}
+        self.settled: dict[str, VenueSettlements] = {}
+        self.loaded = asyncio.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._head(), id="detail-head", markup=False)
+        with Vertical(id="charts"):
+            yield PlotextPlot(id="funding-chart")
+            yield PlotextPlot(id="extra-chart")
+        with Horizontal(id="tables"):
+            with Vertical(id="accrued-box"):
+                yield Static("Accumulated funding (+ = longs paid)", classes="box-title")
+                yield DataTable(id="accrued", cursor_type="none", zebra_stripes=True)
+            with Vertical(id="settled-box"):
+                yield Static("Last settlements (%/interval)", classes="box-title")
+                yield DataTable(id="settled", cursor_type="none")
+        yield Static(f"Signals for {self.base}", classes="box-title")
+        yield DataTable(id="base-signals", cursor_type="row")
+        yield Footer()
+
+    # --- header and tables --------------------------------------------------
+
+    def _head(self) -> Text:
+        p, now = self.palette, self.now_ms
+        t = Text.assemble((self.base, "bold"), "  ")
+        for venue, q in self.row.quotes.items():
+            stale = venue in self.row.stale
+            t.append(f"{venue} ", style=p.muted)
+            t.append_text(fmt.rate_cell(q, fmt.Unit.H8, p, stale))
+            if q.next_funding_ms and q.next_funding_ms > now and not stale:
+                t.append(f" in {countdown(q.next_funding_ms, now)}", style=p.muted)
+            t.append("   ")
+        if self.row.spread is not None:
+            s = self.row.spread
+            t.append(f"\nspread {fmt.pct(s.spread_8h)}/8h ({fmt.apr_pct(s.apr)} APR): "
+                     f"long {s.long_venue}, short {s.short_venue}", style=p.hot)
+        t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · Esc back",
+                 style=p.muted)
+        return t
+
+    def on_mount(self) -> None:
+        accrued = self.query_one("#accrued", DataTable)
+        accrued.add_column("Venue", width=11, key="venue")
+        for d in ACCRUAL_DAYS:
+            accrued.add_column(f"{d}d", width=10, key=f"{d}d")
+        accrued.add_column("From", width=8, key="from")
+        settled = self.query_one("#settled", DataTable)
+        settled.add_column("Time (UTC)", width=11, key="time")
+        for venue in self.row.quotes:
+            settled.add_column(venue, width=12, key=venue)
+        signals = self.query_one("#base-signals", DataTable)
+        for key, title, width in (("time", "Time (UTC)", 14), ("rule", "Rule", 14),
+                                  ("venues", "Venues", 20), ("why", "Explanation", 100)):
+            signals.add_column(title, width=width, key=key)
+        for i, h in enumerate(reversed(self.hits)):
+            signals.add_row(Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")), Text(h.rule),
+                            Text(" / ".join(h.venues)), Text(h.explanation), key=str(i))
+        if not self.hits:
+            signals.add_row(Text("—"), Text("none yet"), Text(""), Text(""), key="none")
+        for venue, q in self.row.quotes.items():
+            self.settled[venue] = VenueSettlements(venue, q.symbol, [], "")
+        self._fill_accrued()
+        self._draw()
+        self.run_worker(self._load(), group="detail", exit_on_error=False)
+
+    def _fill_accrued(self) -> None:
+        table = self.query_one("#accrued", DataTable)
+        p = self.palette
+        table.clear()
+        for venue, vs in self.settled.items():
+            if not vs.source:
+                cells = [Text("loading…", style=p.muted)] * len(ACCRUAL_DAYS) + [Text("")]
+            elif vs.problem and not vs.settlements:
+                cells = [Text("n/a", justify="right")] * len(ACCRUAL_DAYS) + \
+                        [Text("error", style=p.warn)]
+            else:
+                cells = [accrual_cell(vs.settlements, self.now_ms, d) for d in ACCRUAL_DAYS]
+                cells.append(Text(vs.source, style=p.muted))
+            table.add_row(Text(venue), *cells, key=venue)
+        settled = self.query_one("#settled", DataTable)
+        settled.clear()
+        times = sorted({s.funding_time_ms for vs in self.settled.values()
+                        for s in vs.settlements}, reverse=True)[:SETTLEMENT_ROWS]
+        by_venue = {v: {s.funding_time_ms: s for s in vs.settlements}
+                    for v, vs in self.settled.items()}
+        for t in times:
+            cells = [Text(utc(t).strftime("%m-%d %H:%M"))]
+            for venue in self.row.quotes:
+                s = by_venue[venue].get(t)
+                if s is None:
+                    cells.append(Text(""))
+                    continue
+                style = fmt.rate_style(rate_8h(s.rate, s.interval_hours or 8.0), p)
+                cells.append(Text(fmt.pct(s.rate, 4) + fmt.interval_suffix(s.interval_hours)
+                                  if s.interval_hours else fmt.pct(s.rate, 4),
+                                  style=style, justify="right"))
+            settled.add_row(*cells, key=str(t))
+
+    # --- charts -------------------------------------------------------------
+
+    def _draw(self) -> None:
+        span, unit_ms, unit_name = RANGES[self.range]
+        since = self.now_ms - span
+        for chart_id, field in (("#funding-chart", "rate"), ("#extra-chart", self.extra)):
+            chart = self.query_one(chart_id, PlotextPlot)
+            plt = chart.plt
+            plt.clear_data()
+            plt.clear_figure()
+            drawn = 0
+            for venue, samples in self.samples.items():
+                xs, ys = chart_points([s for s in samples if s.at_ms >= since],
+                                      self.now_ms, unit_ms, field)
+                if xs:
+                    plt.plot(xs, ys, label=venue, marker="braille")
+                    drawn += 1
+            titles = {"rate": f"{self.base} funding, % per 8h-equivalent, last {self.range}",
+                      "premium": "premium (mark vs index), %",
+                      "oi": "open interest, $ millions"}
+            plt.title(titles[field] if drawn else f"{titles[field]}: no stored history yet")
+            plt.xlabel(f"{unit_name} before now")
+            plt.xlim(-span / unit_ms, 0)
+            chart.refresh()
+
+    # --- loading ------------------------------------------------------------
+
+    async def _load(self) -> None:
+        store, now = self.store, self.now_ms
+        if store is not None:
+            try:
+                self.samples = await asyncio.to_thread(store.series_by_base, self.base,
+                                                       now - 30 * DAY_MS)
+            except Exception as e:  # damaged file: say so, keep the screen
+                self.notify(f"History: {describe_exception(e)}", severity="warning")
+            self._draw()
+        await asyncio.gather(*(self._load_settlements(vs) for vs in self.settled.values()))
+        self._fill_accrued()
+        self.loaded.set()
+
+    async def _load_settlements(self, vs: VenueSettlements) -> None:
+        store, now = self.store, self.now_ms
+        since = now - 30 * DAY_MS
+        source = self.sources.get(vs.venue)
+        fetch = getattr(source, "settlements", None)
+        cached: list[Settlement] = []
+        if store is not None:
+            try:
+                cached = await asyncio.to_thread(store.settlements, vs.venue, vs.symbol, since)
+            except Exception as e:
+                vs.problem = describe_exception(e)
+        if fetch is not None:
+            q = self.row.quotes.get(vs.venue)
+            interval_ms = round((q.interval_hours or 1.0) * HOUR_MS) if q else HOUR_MS
+            behind = not cached or cached[-1].funding_time_ms < now - interval_ms
+            if behind:
+                start = cached[-1].funding_time_ms + 1 if cached else since
+                try:
+                    fresh = await fetch(vs.symbol, start)
+                    if store is not None and fresh:
+                        await asyncio.to_thread(store.save_settlements, vs.venue, vs.symbol,
+                                                fresh)
+                    merged = {s.funding_time_ms: s for s in cached}
+                    merged.update({s.funding_time_ms: s for s in fresh})
+                    vs.settlements = [merged[t] for t in sorted(merged) if t >= since]
+                    vs.source = "venue"
+                    return
+                except Exception as e:  # VenueError is one line already
+                    vs.problem = getattr(e, "reason", None) or describe_exception(e)
+            if cached:
+                vs.settlements, vs.source = cached, "cache"
+                return
+        points = [(s.at_ms, s.funding_rate, s.interval_hours)
+                  for s in self.samples.get(vs.venue, []) if s.symbol == vs.symbol]
+        vs.settlements = settled_from_predictions(points, now)
+        vs.source = "recorded"
+
+    # --- keys ---------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_range(self, key: str) -> None:
+        self.range = key
+        self._draw()
+
+    def action_extra(self) -> None:
+        self.extra = "oi" if self.extra == "premium" else "premium"
+        self._draw()
