@@ -12,8 +12,11 @@ from fundtui.core import liquidation
 from fundtui.feeds import tiers as feed
 from fundtui.store import tier_cache
 
-CALC = ["calc", "--venue", "binance", "--symbol", "BTC", "--side", "long", "--equity", "10000",
-        "--risk", "1", "--entry", "60000", "--stop", "58800", "--leverage", "10"]
+pytest_plugins = ("tests.fakevenue.fixtures",)
+
+CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
+        "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
+        "--leverage", "10"]
 CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
          "60000", "--notional", "10000", "--long-rate", "0.01", "--short-rate", "0.03"]
 
@@ -169,3 +172,34 @@ def test_carry_negative_carry_never_breaks_even(capsys):
 ])
 def test_carry_bad_flags(capsys, argv, said):
     assert said in one_line_error(capsys, argv)
+
+
+@pytest.fixture
+def _quick_close(monkeypatch):
+    from ccxt.async_support.base.exchange import Exchange
+
+    monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
+
+
+def test_calc_takes_step_and_minimum_from_the_market(capsys, fakes, tmp_path, _quick_close):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[exchanges.binance]\napi_base = "{fakes["binance"].url}"\n')
+    argv = [a for a in CALC if a != "--offline"]
+    out = main_json(capsys, [*argv, "--config", str(cfg)])
+    # the fake serves the recorded 2022 exchangeInfo: BTCUSDT step 0.001, minQty 0.001,
+    # MIN_NOTIONAL 10; at 60,000 the minimum quantity is the larger bound (60)
+    assert out["limits"] == "market" and out["qty"] == 0.079
+    assert out["inputs"]["step"] == 0.001 and out["inputs"]["min_notional"] == 60.0
+    assert fakes["binance"].hits("/fapi/v1/exchangeInfo") == 1
+    # cached: the second run makes no request, and works offline
+    out = main_json(capsys, [*CALC, "--config", str(cfg)])
+    assert out["qty"] == 0.079 and fakes["binance"].hits("/fapi/v1/exchangeInfo") == 1
+    # a tiny account: below the market minimum
+    out = main_json(capsys, [*with_flag(CALC, "--equity", "50"), "--config", str(cfg)])
+    assert any("below the venue minimum" in w or "rounds down to 0" in w
+               for w in out["warnings"])
+
+
+def test_calc_offline_without_limits_says_it_did_not_round(capsys):
+    assert cli.main(CALC) == 0
+    assert "market limits unknown: size not rounded" in capsys.readouterr().out

@@ -133,3 +133,14 @@ def test_bad_tier_rows_are_refused():
         feed.tiers_from_ccxt("gate", [])
     with pytest.raises(TierError, match="no maintenance rate"):
         feed.tiers_from_ccxt("gate", [{"maxNotional": 1, "maintenanceMarginRate": None}])
+
+
+def test_a_tier_fetch_also_keeps_the_order_limits(fakes):
+    config = VenueConfig("okx", api_base=fakes["okx"].url)
+    feed.venue_tiers(config, "BTC")
+    requests = fakes["okx"].hits()
+    limits = feed.market_limits(config, "BTC", fetch=False)
+    # BTC-USDT-SWAP: lotSz 0.01 contracts of ctVal 0.01 BTC, in base units
+    assert limits is not None and limits.step == pytest.approx(0.0001)
+    assert fakes["okx"].hits() == requests
+    assert feed.market_limits(VenueConfig("okx"), "ETH", fetch=False) is None

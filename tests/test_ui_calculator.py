@@ -174,3 +174,19 @@ async def test_carry_on_a_row_without_spread_says_so():
         await loaded(pilot)
         await open_on(pilot, "DOGE", "C")
         assert not isinstance(app.screen, CarryScreen)
+
+
+async def test_quantity_step_comes_from_cached_market_limits():
+    from fundtui.store import tier_cache
+
+    tier_cache.save_limits("binance", "BTC/USDT:USDT",
+                           {"step": 0.001, "min_qty": 0.001, "min_cost": 100.0})
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await open_on(pilot, "BTC", "c")
+        assert field(screen, "step") == "0.001"
+        await type_into(pilot, screen, "entry", "60000")
+        await type_into(pilot, screen, "stop", "58800")
+        assert "Size          0.079 BTC" in screen.results_text

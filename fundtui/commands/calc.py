@@ -69,16 +69,18 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
                    metavar="PCT", help="exit fee (default: the venue's base-tier taker)")
     p.add_argument("--mmr", type=num("mmr", percent=True), metavar="PCT",
                    help="maintenance margin rate for every size, instead of the tiers")
-    p.add_argument("--step", type=num("step"), help="quantity step to round the size down to")
+    p.add_argument("--step", type=num("step"),
+                   help="quantity step to round the size down to (default: the market's)")
     p.add_argument("--min-notional", type=num("min-notional", allow_zero=True),
-                   metavar="USD", default=0.0, help="the venue's minimum order notional")
+                   metavar="USD", help="minimum order notional (default: the market's)")
     p.add_argument("--rate", type=num("rate", percent=True, positive=False), metavar="PCT",
                    help="funding rate per settlement (+: longs pay)")
     p.add_argument("--interval", type=num("interval"), metavar="H", default=8.0,
                    help="funding interval in hours (default 8)")
     p.add_argument("--hold", type=num("hold", allow_zero=True), metavar="H", default=24.0,
                    help="holding period in hours (default 24)")
-    p.add_argument("--offline", action="store_true", help="never fetch tiers")
+    p.add_argument("--offline", action="store_true",
+                   help="never fetch tiers or market limits (cached or bundled only)")
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common(p, defaults=False)
     p.set_defaults(run=run)
@@ -125,10 +127,11 @@ def run(args: argparse.Namespace) -> int:
     except TierError as e:
         say(f"bad tiers: {e}")
         return 1
+    step, min_notional, limits_note = _limits(args, config)
     inp = Inputs(venue=args.venue, side=args.side, equity=args.equity, risk=args.risk,
                  entry=args.entry, stop=args.stop, leverage=args.leverage, fee_in=fee_in,
-                 fee_out=fee_out, taker=fees.taker, tiers=source.tiers, step=args.step,
-                 min_notional=args.min_notional, target=args.target, rate=args.rate,
+                 fee_out=fee_out, taker=fees.taker, tiers=source.tiers, step=step,
+                 min_notional=min_notional, target=args.target, rate=args.rate,
                  interval_h=args.interval if args.rate is not None else None,
                  hold_h=args.hold)
     try:
@@ -137,10 +140,30 @@ def run(args: argparse.Namespace) -> int:
         say(str(e))
         return 2
     if args.json:
-        print(json.dumps(to_json(args, inp, res, source.label), indent=2))
+        out = to_json(args, inp, res, source.label)
+        out["limits"] = limits_note
+        print(json.dumps(out, indent=2))
     else:
-        print(text(args, inp, res, source.label))
+        print(text(args, inp, res, source.label, limits_note))
     return 0
+
+
+def _limits(args: argparse.Namespace, config: Any) -> tuple[float | None, float, str]:
+    """(step, minimum notional, where they came from): flags, else the market's."""
+    from fundtui.feeds.tiers import market_limits
+
+    step, min_notional = args.step, args.min_notional
+    if step is not None and min_notional is not None:
+        return step, min_notional, "given"
+    limits = market_limits(config.venue(args.venue), args.symbol, fetch=not args.offline)
+    if limits is None:
+        return step, min_notional or 0.0, ("given" if step is not None else
+                                           "market limits unknown: size not rounded")
+    if step is None:
+        step = limits.step
+    if min_notional is None:
+        min_notional = limits.min_notional(args.entry)
+    return step, min_notional, "market"
 
 
 def _num_or_none(x: float | None) -> float | None:
@@ -171,9 +194,11 @@ def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> d
     }
 
 
-def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> str:
+def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
+         limits_note: str = "") -> str:
     s = res.size
-    step = f"step {inp.step:g}" if inp.step else "no --step: not rounded"
+    step = (f"step {inp.step:g}, min notional {inp.min_notional:,.2f} ({limits_note})"
+            if inp.step else limits_note or "no step: not rounded")
     lines = [
         f"{args.venue} {args.symbol} {args.side}, isolated · tiers: {tiers_label}",
         f"size          {s.qty:.8g} {args.symbol}  ({s.raw_qty:.8g} before rounding, {step})",

@@ -39,6 +39,39 @@ class TiersUnavailable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """A market's order limits in base units (coins) and quote currency."""
+
+    step: float | None = None  # quantity step
+    min_qty: float | None = None
+    min_cost: float | None = None  # minimum order notional
+
+    def min_notional(self, price: float) -> float:
+        return max(self.min_cost or 0.0, (self.min_qty or 0.0) * price)
+
+    def to_json(self) -> dict[str, float | None]:
+        return {"step": self.step, "min_qty": self.min_qty, "min_cost": self.min_cost}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Limits:
+        return cls(_num(d.get("step")), _num(d.get("min_qty")), _num(d.get("min_cost")))
+
+
+def limits_from_ccxt(market: dict[str, Any]) -> Limits:
+    """Step and minimums of a ccxt market (TICK_SIZE precision), in base units.
+
+    Contract venues (okx, gate) count in contracts: x ``contractSize``.
+    """
+    size = _num(market.get("contractSize")) or 1.0
+    step = _num((market.get("precision") or {}).get("amount"))
+    limits = market.get("limits") or {}
+    min_qty = _num((limits.get("amount") or {}).get("min"))
+    min_cost = _num((limits.get("cost") or {}).get("min"))
+    return Limits(None if step is None else step * size,
+                  None if min_qty is None else min_qty * size, min_cost)
+
+
+@dataclass(frozen=True, slots=True)
 class TierSource:
     tiers: tuple[Tier, ...]
     label: str  # where they came from, for the user: "binance BTCUSDT brackets as of ..."
@@ -180,31 +213,33 @@ async def _load_linear_markets(ex: Any, venue: str) -> None:
     ex.set_markets(await ex.fetch_markets())
 
 
-async def fetch_tiers(config: VenueConfig, base: str, *,
-                      timeout_s: float = FETCH_TIMEOUT_S) -> tuple[str, tuple[Tier, ...]]:
-    """(unified symbol, tiers) of ``base``'s linear perpetual on a venue, through ccxt."""
+def _client(config: VenueConfig, timeout_s: float, ccxt: Any) -> Any:
     from fundtui.feeds import venue_specs
-    from fundtui.feeds.ccxt_venue import (
-        check_api_base,
-        load_ccxt,
-        proxy_settings,
-        rewrite_api_urls,
-    )
+    from fundtui.feeds.ccxt_venue import check_api_base, proxy_settings, rewrite_api_urls
 
-    ccxt = await load_ccxt()
     spec = venue_specs.spec_for(config.name)
     cls = getattr(ccxt, spec.ccxt_id, None)
     if cls is None:
         raise TiersUnavailable(f"unknown venue {config.name!r}")
     settings: dict[str, Any] = {"timeout": int(timeout_s * 1000), "enableRateLimit": False,
                                 "options": {"adjustForTimeDifference": False,
-                                            **spec.ccxt_options, **_MARKET_TYPES}}
+                                            **_MARKET_TYPES, **spec.ccxt_options}}
     if config.proxy:
         settings.update(proxy_settings(config.proxy))
     ex = cls(settings)
+    if config.api_base:
+        ex.urls["api"] = rewrite_api_urls(ex.urls["api"], check_api_base(config.api_base))
+    return ex
+
+
+async def fetch_tiers(config: VenueConfig, base: str, *,
+                      timeout_s: float = FETCH_TIMEOUT_S
+                      ) -> tuple[str, tuple[Tier, ...], Limits]:
+    """(unified symbol, tiers, order limits) of ``base``'s linear perpetual, through ccxt."""
+    from fundtui.feeds.ccxt_venue import load_ccxt
+
+    ex = _client(config, timeout_s, await load_ccxt())
     try:
-        if config.api_base:
-            ex.urls["api"] = rewrite_api_urls(ex.urls["api"], check_api_base(config.api_base))
         await _load_linear_markets(ex, config.name)
         symbol = next((s for s in _candidates(base) if s in ex.markets), None)
         if symbol is None:
@@ -212,7 +247,8 @@ async def fetch_tiers(config: VenueConfig, base: str, *,
         market = ex.market(symbol)
         params = {"marginMode": "isolated"} if config.name == "okx" else {}
         rows = await ex.fetch_market_leverage_tiers(symbol, params)
-        return symbol, tiers_from_ccxt(config.name, rows, _num(market.get("contractSize")))
+        tiers = tiers_from_ccxt(config.name, rows, _num(market.get("contractSize")))
+        return symbol, tiers, limits_from_ccxt(market)
     finally:
         await ex.close()
 
@@ -247,7 +283,7 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
         raise TiersUnavailable(f"no cached {venue} tiers for {base}; run once online "
                                "or give the maintenance rate (--mmr)")
     try:
-        symbol, tiers = asyncio.run(fetch_tiers(config, base, timeout_s=timeout_s))
+        symbol, tiers, limits = asyncio.run(fetch_tiers(config, base, timeout_s=timeout_s))
     except TiersUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
@@ -259,8 +295,46 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
                                f"{one_line(f'{type(exc).__name__}: {exc}', 120)}; "
                                "give the maintenance rate (--mmr)") from None
     tier_cache.save(venue, symbol, tiers, key=key, saved_ms=now)
+    tier_cache.save_limits(venue, symbol, limits.to_json(), key=key)
     return TierSource(tiers, cached_label(venue, symbol, now), symbol)
 
 
 def manual_tiers(mmr: float, max_leverage: float = math.inf) -> TierSource:
     return TierSource(single_tier(mmr, max_leverage), f"maintenance rate {mmr * 100:g} % (given)")
+
+
+async def _fetch_limits(config: VenueConfig, base: str, timeout_s: float
+                        ) -> tuple[str, Limits]:
+    from fundtui.feeds.ccxt_venue import load_ccxt
+
+    ex = _client(config, timeout_s, await load_ccxt())
+    try:
+        await _load_linear_markets(ex, config.name)
+        symbol = next((s for s in _candidates(base) if s in ex.markets), None)
+        if symbol is None:
+            raise TiersUnavailable(f"{config.name} lists no linear perpetual for {base}")
+        return symbol, limits_from_ccxt(ex.market(symbol))
+    finally:
+        await ex.close()
+
+
+def market_limits(config: VenueConfig, base: str, *, fetch: bool = True,
+                  timeout_s: float = FETCH_TIMEOUT_S) -> Limits | None:
+    """Quantity step and minimums of ``base``'s perpetual: cached, else fetched; None if neither.
+
+    bybit, okx, bitget and gate save them with their tiers; binance's come from
+    its public market list (exchangeInfo).
+    """
+    key = _cache_key(config)
+    for symbol in _candidates(base):
+        cached = tier_cache.load_limits(config.name, symbol, key=key)
+        if cached is not None:
+            return Limits.from_json(cached)
+    if not fetch or config.name not in (*FETCHED_VENUES, "binance"):
+        return None
+    try:
+        symbol, limits = asyncio.run(_fetch_limits(config, base, timeout_s))
+    except Exception:  # noqa: BLE001 - no limits is a note for the caller, not an error
+        return None
+    tier_cache.save_limits(config.name, symbol, limits.to_json(), key=key)
+    return limits

@@ -94,3 +94,41 @@ def save(venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "",
             except OSError:
                 pass
         return False
+
+
+# --------------------------------------------------------------------------- order limits
+
+def limits_path(venue: str, symbol: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{venue}-{symbol}")
+    return cache_dir() / "tiers" / f"{safe}.limits.json"
+
+
+def load_limits(venue: str, symbol: str, *, key: str = "") -> dict | None:
+    """A market's order limits (quantity step, minimums) as saved, or None."""
+    path = limits_path(venue, symbol)
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.info("ignoring limits cache %s: %s", path, exc)
+        return None
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT \
+            or envelope.get("key") != key or not isinstance(envelope.get("limits"), dict):
+        return None
+    return envelope["limits"]
+
+
+def save_limits(venue: str, symbol: str, limits: dict, *, key: str = "") -> bool:
+    path = limits_path(venue, symbol)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"format": FORMAT, "key": key, "limits": limits,
+                       "saved_ms": int(time.time() * 1000)}, fh)
+        os.replace(tmp, path)
+        return True
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("could not write limits cache %s: %s", path, exc)
+        return False

@@ -422,8 +422,12 @@ def open_calculator(app: Any) -> None:
             return tier_feed.binance_tiers(base, getattr(config, "binance_brackets", None))
         return tier_feed.venue_tiers(config.venue(venue), base, fetch=False)
 
-    screen = CalculatorScreen(position_values(_selected_row(app), fee_table), resolve,
-                              fee_table)
+    values = position_values(_selected_row(app), fee_table)
+    limits = tier_feed.market_limits(config.venue(values["venue"]), values["symbol"],
+                                     fetch=False)
+    if limits is not None and limits.step:
+        values["step"] = _num_text(limits.step)
+    screen = CalculatorScreen(values, resolve, fee_table)
     if not getattr(app, "demo", False):
         screen.fetch = lambda venue, base: _fetch_tiers(screen, config.venue(venue), base)
     app.push_screen(screen)
