@@ -110,6 +110,7 @@ def hits_text(hits: Iterable[Hit]) -> str:
 
 
 # --- columns ---------------------------------------------------------------------
+# In order of what matters at 80 columns: funding, its moves, price, z, state, trend.
 
 _WEIGHT = {"oi": "OI", "volume": "Vol", "equal": "Eq", "": ""}
 
@@ -162,12 +163,10 @@ def _apr_style(x: float | None, f: SectorFeed, p: Palette) -> Style:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("sector", "Sector", 16, lambda s, f: s.sector.casefold(),
+    Column("sector", "Sector", 15, lambda s, f: s.sector.casefold(),
            lambda s, f, p: Text(s.sector, style="bold" if s.state else ""), desc_first=False),
     Column("apr", "APR", 8, lambda s, f: s.apr,
            lambda s, f, p: _num(_pct(s.apr), _apr_style(s.apr, f, p))),
-    Column("median", "Median", 8, lambda s, f: s.median_apr,
-           lambda s, f, p: _num(_pct(s.median_apr), _apr_style(s.median_apr, f, p))),
     _velocity(1),
     _velocity(8),
     _velocity(24),
@@ -177,6 +176,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("z", "z", 5, lambda s, f: s.z,
            lambda s, f, p: _num("n/a" if s.z is None else f"{s.z:+.1f}",
                                 _heat(s.z, p, 1.0, 2.0))),
+    Column("state", "State", 11, lambda s, f: s.state or "",
+           lambda s, f, p: Text(s.state or "", style=_state_style(s.state, p))),
+    Column("trend", "Trend (APR)", TREND_WIDTH, lambda s, f: _last_move(f.series(s.sector)),
+           lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p))),
+    Column("median", "Median", 8, lambda s, f: s.median_apr,
+           lambda s, f, p: _num(_pct(s.median_apr), _apr_style(s.median_apr, f, p))),
     Column("bases", "Bases", 7, lambda s, f: s.count,
            lambda s, f, p: _num(f"{s.count}/{s.members}", p.flat if s.count else p.muted)),
     Column("extreme", "Ext", 3, lambda s, f: s.extreme,
@@ -185,10 +190,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("weights", "Wt", 3, lambda s, f: s.weighting,
            lambda s, f, p: Text(_WEIGHT.get(s.weighting, "?"),
                                 style=p.flat if s.weighting == "oi" else p.warn)),
-    Column("state", "State", 11, lambda s, f: s.state or "",
-           lambda s, f, p: Text(s.state or "", style=_state_style(s.state, p))),
-    Column("trend", "Trend (APR)", TREND_WIDTH, lambda s, f: _last_move(f.series(s.sector)),
-           lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p))),
 )
 COLUMN = {c.key: c for c in COLUMNS}
 
@@ -199,10 +200,12 @@ _LEFT = ("sector", "weights", "state", "trend")
 def _cell(col: Column, s: SectorStats, feed: SectorFeed, p: Palette) -> Text:
     """A cell padded to its column's width (numbers on the right)."""
     text = col.render(s, feed, p)
-    if col.key == "sector":  # never cut: the full name keys the sort
-        text.pad_right(max(0, col.width - len(text)))
+    if len(text) >= col.width:  # never cut: a number must not lose digits, a name keys the sort
+        return text
+    if col.key in _LEFT:
+        text.pad_right(col.width - len(text))
     else:
-        text.align("left" if col.key in _LEFT else "right", col.width)
+        text.pad_left(col.width - len(text))
     return text
 
 
