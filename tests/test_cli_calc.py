@@ -203,3 +203,22 @@ def test_calc_takes_step_and_minimum_from_the_market(capsys, fakes, tmp_path, _q
 def test_calc_offline_without_limits_says_it_did_not_round(capsys):
     assert cli.main(CALC) == 0
     assert "market limits unknown: size not rounded" in capsys.readouterr().out
+
+
+def test_calc_cross_margin_uses_the_wallet_and_other_positions(capsys):
+    # TV-L1 in cross form: a 6,000 wallet and nothing else behaves like 6,000 isolated
+    # 1,260 at risk / 1,259.40 per coin (move plus fees) = 1.0005 -> 1 BTC at step 1
+    base = [*with_flag(with_flag(CALC, "--equity", "1000000"), "--risk", "0.126"),
+            "--step", "1"]
+    out = main_json(capsys, [*base, "--cross-wallet", "6000"])
+    assert out["qty"] == 1 and out["margin_mode"] == "cross"
+    assert round(out["liquidation_price"], 2) == 54216.87
+    assert out["max_leverage_stop_before_liquidation"] is None
+    worse = main_json(capsys, [*base, "--cross-wallet", "6000", "--other-maintenance", "500",
+                               "--other-upnl", "-1000"])
+    assert worse["liquidation_price"] == pytest.approx((6000 - 500 - 1000 - 60000) / (0.004 - 1))
+    line = one_line_error(capsys, [*CALC, "--other-upnl", "5"])
+    assert "need --cross-wallet" in line
+    line = one_line_error(capsys, [*with_flag(CALC, "--venue", "bybit"), "--mmr", "0.5",
+                                   "--cross-wallet", "100"])
+    assert "binance's formula only" in line

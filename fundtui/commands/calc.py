@@ -79,6 +79,13 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
                    help="funding interval in hours (default 8)")
     p.add_argument("--hold", type=num("hold", allow_zero=True), metavar="H", default=24.0,
                    help="holding period in hours (default 24)")
+    p.add_argument("--cross-wallet", type=num("cross-wallet"), metavar="USD",
+                   help="cross margin (binance formula): the cross wallet balance")
+    p.add_argument("--other-maintenance", type=num("other-maintenance", allow_zero=True),
+                   metavar="USD", default=0.0,
+                   help="cross: maintenance margin of the wallet's other positions")
+    p.add_argument("--other-upnl", type=num("other-upnl", positive=False), metavar="USD",
+                   default=0.0, help="cross: unrealised PnL of the wallet's other positions")
     p.add_argument("--offline", action="store_true",
                    help="never fetch tiers or market limits (cached or bundled only)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -133,7 +140,11 @@ def run(args: argparse.Namespace) -> int:
                  fee_out=fee_out, taker=fees.taker, tiers=source.tiers, step=step,
                  min_notional=min_notional, target=args.target, rate=args.rate,
                  interval_h=args.interval if args.rate is not None else None,
-                 hold_h=args.hold)
+                 hold_h=args.hold, cross_wallet=args.cross_wallet,
+                 other_maintenance=args.other_maintenance, other_upnl=args.other_upnl)
+    if args.cross_wallet is None and (args.other_maintenance or args.other_upnl):
+        say("--other-maintenance and --other-upnl need --cross-wallet (cross margin)")
+        return 2
     try:
         res = calculate(inp)
     except ValueError as e:
@@ -179,6 +190,7 @@ def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> d
                    "step": inp.step, "min_notional": inp.min_notional, "target": inp.target,
                    "rate": inp.rate, "interval_h": inp.interval_h, "hold_h": inp.hold_h},
         "tiers": tiers_label,
+        "margin_mode": "isolated" if inp.cross_wallet is None else "cross",
         "qty": res.size.qty, "qty_unrounded": res.size.raw_qty,
         "notional": res.size.notional, "margin": res.size.margin,
         "loss_at_stop": res.size.loss_at_stop,
@@ -200,7 +212,8 @@ def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
     step = (f"step {inp.step:g}, min notional {inp.min_notional:,.2f} ({limits_note})"
             if inp.step else limits_note or "no step: not rounded")
     lines = [
-        f"{args.venue} {args.symbol} {args.side}, isolated · tiers: {tiers_label}",
+        f"{args.venue} {args.symbol} {args.side}, "
+        f"{'isolated' if inp.cross_wallet is None else 'cross'} · tiers: {tiers_label}",
         f"size          {s.qty:.8g} {args.symbol}  ({s.raw_qty:.8g} before rounding, {step})",
         f"notional      {_fmt(s.notional)}",
         f"margin        {_fmt(s.margin)} at {inp.leverage:g}x",
@@ -209,8 +222,10 @@ def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
         f"liquidation   {_price(res.liquidation)} (maintenance {res.tier.mmr * 100:g} %"
         + (f", amount {res.tier.cum:,.2f})" if res.tier.cum else ")"),
         "max leverage  " + (f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
-                            if res.max_leverage_for_stop else "none keeps the stop before "
-                            "liquidation"),
+                            if res.max_leverage_for_stop else
+                            "n/a in cross margin (the wallet backs the position)"
+                            if inp.cross_wallet is not None else
+                            "none keeps the stop before liquidation"),
     ]
     if res.r_multiple is not None:
         lines.append(f"R multiple    {res.r_multiple:.2f} at {inp.target:g}")

@@ -53,6 +53,11 @@ class Inputs:
     rate: float | None = None  # funding per settlement, fraction
     interval_h: float | None = None
     hold_h: float = 24.0
+    # cross margin (binance formula): the wallet balance and the other positions'
+    # maintenance and unrealised PnL; None = isolated
+    cross_wallet: float | None = None
+    other_maintenance: float = 0.0
+    other_upnl: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +103,16 @@ def calculate(inp: Inputs) -> Result:
     elif size.below_min_notional:
         warnings.append(f"notional {size.notional:,.2f} is below the venue minimum "
                         f"{inp.min_notional:,.2f}")
-    liq = liquidation.isolated(inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers,
-                               inp.taker)
+    if inp.cross_wallet is not None:
+        if inp.venue != "binance":
+            raise ValueError("cross margin is computed with binance's formula only; "
+                             f"{inp.venue} is isolated here")
+        liq = liquidation.binance(inp.side, qty, inp.entry, inp.cross_wallet, inp.tiers,
+                                  other_maintenance=inp.other_maintenance,
+                                  other_upnl=inp.other_upnl)
+    else:
+        liq = liquidation.isolated(inp.venue, inp.side, qty, inp.entry, inp.leverage,
+                                   inp.tiers, inp.taker)
     entry_tier = tier_for(inp.tiers, qty, inp.entry)
     if inp.leverage > entry_tier.max_leverage:
         unit = "notional" if entry_tier.unit == NOTIONAL else "size"
@@ -113,8 +126,8 @@ def calculate(inp: Inputs) -> Result:
                         f"{liq.price:,.6g}: liquidation comes first")
     if not liq.consistent:
         warnings.append("tier table is not continuous: liquidation uses the entry tier")
-    max_lev = liquidation.max_leverage_for_stop(inp.venue, inp.side, qty, inp.entry, inp.stop,
-                                                inp.tiers, inp.taker)
+    max_lev = None if inp.cross_wallet is not None else liquidation.max_leverage_for_stop(
+        inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.taker)
     r_mult = None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop,
                                                              inp.target)
     fund = None
