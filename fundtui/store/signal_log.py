@@ -86,8 +86,14 @@ class SignalLog:
             return 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if self.path.stat().st_size + len(lines) > self.max_bytes:
+            size = self.path.stat().st_size
+            if size + len(lines) > self.max_bytes:
                 os.replace(self.path, self.path.with_name(self.path.name + ".1"))
+            elif size:
+                with open(self.path, "rb") as f:
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b"\n":  # a line cut short by a crash: start a new one
+                        lines = "\n" + lines
         except FileNotFoundError:
             pass
         with open(self.path, "a", encoding="utf-8") as f:

@@ -1,0 +1,81 @@
+"""Spread trend lines and sparklines, and settlements read off recorded predictions."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from fundtui.core.accrual import Settlement, settled_from_predictions
+from fundtui.core.trend import BLOCKS, SpreadTrend, mean_of, sparkline
+
+HOUR = 3_600_000
+
+
+def test_sparkline_scales_to_its_own_range_and_keeps_gaps():
+    # 0 -> lowest block, 7 -> highest, 3.5 -> int(3.5 + 0.5) = level 4
+    assert sparkline([0.0, 7.0, None, 3.5], 4) == BLOCKS[0] + BLOCKS[7] + " " + BLOCKS[4]
+
+
+def test_sparkline_is_right_aligned_and_keeps_only_the_last_values():
+    assert sparkline([1.0, 2.0], 4) == "  " + BLOCKS[0] + BLOCKS[7]
+    assert sparkline([9.0, 1.0, 2.0], 2) == BLOCKS[0] + BLOCKS[7]
+
+
+def test_flat_line_sits_mid_height_and_empty_is_blank():
+    assert sparkline([0.0005, 0.0005], 3) == " " + BLOCKS[3] * 2
+    assert sparkline([None, None], 3) == "   "
+    assert sparkline([], 2) == "  "
+
+
+def test_trend_appends_per_refresh_and_merges_answers_close_together():
+    t = SpreadTrend(3)
+    t.push(0, {"BTC": 1.0, "ETH": 2.0}, min_step_ms=15_000)
+    t.push(500, {"BTC": 1.5}, min_step_ms=15_000)  # same refresh: replaces, ETH now a gap
+    assert t.values("BTC") == (1.5,)
+    assert t.values("ETH") == (None,) or t.values("ETH") == ()
+    t.push(30_000, {"BTC": 2.0, "ETH": 3.0}, min_step_ms=15_000)
+    t.push(60_000, {"BTC": None, "ETH": math.nan}, min_step_ms=15_000)
+    t.push(90_000, {"BTC": 4.0}, min_step_ms=15_000)
+    assert t.values("BTC") == (2.0, None, 4.0)  # length 3, the oldest dropped
+
+
+def test_trend_ignores_a_repaint_without_new_data_and_forgets_absent_bases():
+    t = SpreadTrend(2)
+    t.push(1000, {"BTC": 1.0})
+    t.push(1000, {"BTC": 9.0})  # not newer: ignored
+    assert t.values("BTC") == (1.0,)
+    t.push(2000, {})
+    t.push(3000, {})  # absent for a whole window: gone
+    assert t.values("BTC") == ()
+
+
+def test_mean_of_skips_missing_values():
+    assert mean_of([1.0, None, 3.0]) == 2.0
+    assert mean_of([None]) is None
+
+
+def test_trend_length_must_be_positive():
+    with pytest.raises(ValueError):
+        SpreadTrend(0)
+
+
+def test_predictions_become_settlements_at_the_end_of_their_window():
+    t0 = 1000 * 8 * HOUR
+    points = [
+        (t0 + 1 * HOUR, 0.0001, 8.0),
+        (t0 + 8 * HOUR - 60_000, 0.0003, 8.0),  # last of window 0, 1 min before settlement
+        (t0 + 9 * HOUR, 0.0002, 8.0),  # window 1: last seen 7 h before its end
+        (t0 + 16 * HOUR + 10, 0.0004, 8.0),  # window 2: not over yet
+    ]
+    got = settled_from_predictions(points, now_ms=t0 + 17 * HOUR)
+    assert got == [Settlement(t0 + 8 * HOUR, 0.0003, 8.0)]
+
+
+def test_prediction_gap_limit_and_bad_points():
+    t0 = 1000 * 8 * HOUR
+    points = [(t0 + 50 * 60_000, 0.0001, 1.0), (t0 + 2 * HOUR - 20 * 60_000, 0.0002, 1.0),
+              (t0 + 30, None, 1.0), (t0 + 40, 0.1, None), (t0 + 50, math.nan, 1.0)]
+    assert settled_from_predictions(points, t0 + 3 * HOUR) == [Settlement(t0 + HOUR, 0.0001, 1.0)]
+    assert settled_from_predictions(points, t0 + 3 * HOUR, max_gap_ms=30 * 60_000) == [
+        Settlement(t0 + HOUR, 0.0001, 1.0), Settlement(t0 + 2 * HOUR, 0.0002, 1.0)]

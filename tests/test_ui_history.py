@@ -1,0 +1,176 @@
+"""The app with history: signals raise toasts and reach the log and the signals screen,
+Enter opens the detail view and Escape returns to the same row, and the board's
+trend and velocity columns fill in."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable
+
+from fundtui.config import Config
+from fundtui.core.accrual import Settlement
+from fundtui.store.paths import data_dir
+from fundtui.ui.app import FundApp
+from fundtui.ui.detail import DetailScreen
+from fundtui.ui.signals_screen import SignalsScreen
+from tests.fakesource import HOUR, T0, FakeSource, FrozenClock, quote
+from tests.uihelp import REFRESH_S, cell, evaluated, loaded, make_app, market, poll_all, until
+
+
+def rich_spread(sources):
+    # ETH: okx 0.08 %/8h against binance 0.01 %/8h (0.005 % per 4 h): 0.07 % >= 0.05 %
+    sources["okx"].quotes[1] = quote("okx", "ETH", 0.0008)
+
+
+def app_notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_a_signal_toasts_rings_when_asked_and_is_logged(monkeypatch):
+    clock = FrozenClock()
+    sources = market(clock)
+    rich_spread(sources)
+    config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S, bell=True)
+    app = FundApp(config, lambda: list(sources.values()), clock=clock, gather_s=0.02)
+    bells = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        await until(pilot, lambda: any("okx pays 0.070%/8h more than binance" in m
+                                       for m in app_notes(app)))
+        assert bells == [1]
+        assert [h.rule for h in app.signals] == ["spread"]
+    lines = (data_dir() / "signals.jsonl").read_text().splitlines()
+    assert [json.loads(line)["base"] for line in lines] == ["ETH"]
+
+
+async def test_no_bell_unless_configured(monkeypatch):
+    clock = FrozenClock()
+    sources = market(clock)
+    rich_spread(sources)
+    app = make_app(sources, clock)
+    bells = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        await until(pilot, lambda: len(app.signals) == 1)
+        assert bells == []
+
+
+async def test_signals_screen_lists_newest_first_filters_by_rule_and_opens_details():
+    clock = FrozenClock()
+    sources = market(clock)
+    rich_spread(sources)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        await pilot.press("g")
+        screen = app.screen
+        assert isinstance(screen, SignalsScreen)
+        table = screen.query_one("#signals", DataTable)
+        assert table.row_count == 1
+        row = [c.plain for c in table.get_row_at(0)]
+        assert row[1:6] == ["spread", "ETH", "okx / binance", "0.0700%/8h", "0.0500%/8h"]
+        # a later hit arrives while the screen is open: it goes on top
+        clock.advance(REFRESH_S)
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.0009)  # BTC: 0.09 % vs 0.01 %
+        await poll_all(pilot, sources)
+        await evaluated(pilot, app)
+        await until(pilot, lambda: table.row_count == 2)
+        assert table.get_row_at(0)[2].plain == "BTC"
+        await pilot.press("f")  # spread only: both stay
+        assert screen.rule == "spread" and table.row_count == 2
+        await pilot.press("f")  # deviation: none
+        assert screen.rule == "deviation" and table.row_count == 0
+        await pilot.press("a")
+        assert screen.rule is None and table.row_count == 2
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen) and app.screen.base == "ETH"
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SignalsScreen)
+
+
+class HistorySource(FakeSource):
+    """A fake venue that also serves settled funding history."""
+
+    def __init__(self, *a, **kw) -> None:
+        super().__init__(*a, **kw)
+        self.requests: list[tuple[str, int]] = []
+
+    async def settlements(self, symbol: str, since_ms: int) -> list[Settlement]:
+        self.requests.append((symbol, since_ms))
+        # every 8 h for 10 days up to T0: 0.01 % each, 0.03 % on the last day
+        return [Settlement(T0 - k * 8 * HOUR, 0.0001 if k >= 3 else 0.0003, 8.0)
+                for k in range(30) if T0 - k * 8 * HOUR >= since_ms]
+
+
+async def test_detail_view_shows_settlements_and_accumulated_funding_and_escape_returns():
+    clock = FrozenClock(T0 + 60_000)
+    sources = market(clock)
+    sources["binance"] = HistorySource("binance", sources["binance"].quotes, clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        app.board.move_cursor(row=app.board.get_row_index("BTC"))
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.base == "BTC"
+        await until(pilot, lambda: screen.loaded.is_set())
+        await pilot.pause()
+        accrued = screen.query_one("#accrued", DataTable)
+        row = {c: accrued.get_cell("binance", c).plain for c in ("1d", "7d", "30d", "from")}
+        # 1 d: three settlements of 0.03 %; 7 d: 3 x 0.03 + 18 x 0.01; 30 d: only 10 days
+        assert row == {"1d": "+0.0900% ", "7d": "+0.2700% ", "30d": "+0.3600%*",
+                       "from": "venue"}
+        assert sources["binance"].requests == [("BTC/USDT:USDT", T0 + 60_000 - 30 * 24 * HOUR)]
+        # okx has no history endpoint here and nothing recorded a settlement yet
+        assert accrued.get_cell("okx", "from").plain == "recorded"
+        assert accrued.get_cell("okx", "1d").plain == "n/a"
+        settled = screen.query_one("#settled", DataTable)
+        assert settled.get_row_at(0)[0].plain == "01-01 00:00"
+        assert settled.get_cell(str(T0), "binance").plain == "0.0300%"
+        await pilot.press("2")
+        assert screen.range == "7d"
+        await pilot.press("o")
+        assert screen.extra == "oi"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DetailScreen)
+        assert app.board.selected_base == "BTC"
+        # a second visit reads the cache: the venue is not asked again for what it gave
+        await pilot.press("enter")
+        again = app.screen
+        await until(pilot, lambda: again.loaded.is_set())
+        assert len(sources["binance"].requests) == 1
+        assert again.settled["binance"].source == "cache"
+
+
+async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        for step in range(3):
+            clock.advance(REFRESH_S)
+            sources["okx"].quotes[0] = quote("okx", "BTC", 0.00012 + 0.0001 * (step + 1))
+            await poll_all(pilot, sources)
+            await evaluated(pilot, app)
+        # BTC spread went 0.002 -> 0.012 -> 0.022 -> 0.032 %: a rising line
+        assert cell(app, "BTC", "trend").strip() == "▁▃▆█"
+        # okx BTC rises 0.01 %/8h per 30 s = +1.2 %/8h per hour; binance and gate are
+        # flat: the mean over the three venues is +0.4 %/8h per hour
+        assert cell(app, "BTC", "velocity") == "+0.4000%"
+        app.board.move_cursor(row=app.board.get_row_index("BTC"))
+        await pilot.pause()
+        line = str(app.main("#selection").render())
+        assert line.startswith("BTC  rate − EMA(12×1h), per hour: BIN ")
+        assert "OKX +" in line  # okx runs above its EMA
