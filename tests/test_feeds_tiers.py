@@ -144,3 +144,13 @@ def test_a_tier_fetch_also_keeps_the_order_limits(fakes):
     assert limits is not None and limits.step == pytest.approx(0.0001)
     assert fakes["okx"].hits() == requests
     assert feed.market_limits(VenueConfig("okx"), "ETH", fetch=False) is None
+
+
+def test_bundled_contract_limits_are_in_coins_of_the_base():
+    tier_cache.save_limits("bybit", "1000PEPE/USDT:USDT",
+                           {"step": 100.0, "min_qty": 100.0, "min_cost": 5.0})
+    per_pepe = feed.market_limits(VenueConfig("bybit"), "PEPE", fetch=False)
+    assert per_pepe.step == 100_000.0 and per_pepe.min_qty == 100_000.0
+    assert per_pepe.min_cost == 5.0
+    per_unit = feed.market_limits(VenueConfig("bybit"), "1000PEPE", fetch=False)
+    assert per_unit.step == 100.0

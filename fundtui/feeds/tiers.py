@@ -329,7 +329,7 @@ def market_limits(config: VenueConfig, base: str, *, fetch: bool = True,
     for symbol in _candidates(base):
         cached = tier_cache.load_limits(config.name, symbol, key=key)
         if cached is not None:
-            return Limits.from_json(cached)
+            return _per_coin(Limits.from_json(cached), base, symbol)
     if not fetch or config.name not in (*FETCHED_VENUES, "binance"):
         return None
     try:
@@ -337,4 +337,19 @@ def market_limits(config: VenueConfig, base: str, *, fetch: bool = True,
     except Exception:  # noqa: BLE001 - no limits is a note for the caller, not an error
         return None
     tier_cache.save_limits(config.name, symbol, limits.to_json(), key=key)
-    return limits
+    return _per_coin(limits, base, symbol)
+
+
+def _per_coin(limits: Limits, base: str, symbol: str) -> Limits:
+    """Limits of a bundled market (``1000PEPE`` for ``PEPE``) in coins of ``base``.
+
+    Sizes and prices in the calculator are per coin of the base asked for; a
+    bundled contract's step of 1 is 1,000 coins.
+    """
+    bundle = symbol.split("/")[0]
+    b = base.upper()
+    if bundle == b or not bundle.endswith(b) or not bundle[: -len(b)].isdigit():
+        return limits
+    k = float(bundle[: -len(b)])
+    return Limits(None if limits.step is None else limits.step * k,
+                  None if limits.min_qty is None else limits.min_qty * k, limits.min_cost)
