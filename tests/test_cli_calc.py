@@ -14,6 +14,8 @@ from fundtui.store import tier_cache
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 
+from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
+
 CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
         "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
         "--leverage", "10"]

@@ -290,3 +290,15 @@ def test_size_scales_linearly_with_equity(equity, k, entry, frac, side):
 def test_rounding_never_rounds_up(qty, step):
     r = sizing.round_down(qty, step)
     assert r <= qty and qty - r < step + 1e-9
+
+
+def test_okx_gate_form_with_a_maintenance_deduction():
+    # equity = maintenance + closing fee, with MM = N x MMR - cum
+    tiers = check_tiers([Tier(0, math.inf, 0.01, 2500.0)])
+    long = liquidation.okx_gate("long", 10, 60000, 30000, tiers, 0.0005).price
+    assert 30000 + 10 * (long - 60000) == pytest.approx(10 * long * 0.0105 - 2500)
+    short = liquidation.okx_gate("short", 10, 60000, 30000, tiers, 0.0005).price
+    assert 30000 - 10 * (short - 60000) == pytest.approx(10 * short * 0.0105 - 2500)
+    # a deduction lowers maintenance: liquidation further from entry
+    plain = liquidation.okx_gate("long", 10, 60000, 30000, single_tier(0.01), 0.0005).price
+    assert long < plain

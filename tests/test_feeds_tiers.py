@@ -15,6 +15,8 @@ from fundtui.store import tier_cache
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 
+from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
+
 TIER_PATHS = {
     "bybit": "/v5/market/risk-limit",
     "okx": "/api/v5/public/position-tiers",
@@ -113,7 +115,7 @@ def test_offline_without_cache_and_unsupported_venue():
     with pytest.raises(feed.TiersUnavailable, match="no cached bybit tiers"):
         feed.venue_tiers(VenueConfig("bybit"), "BTC", fetch=False)
     with pytest.raises(feed.TiersUnavailable, match="--mmr"):
-        feed.venue_tiers(VenueConfig("hyperliquid"), "BTC")
+        feed.venue_tiers(VenueConfig("krakenfutures"), "BTC")
 
 
 def test_unknown_coin_on_a_venue(fakes):
@@ -154,3 +156,18 @@ def test_bundled_contract_limits_are_in_coins_of_the_base():
     assert per_pepe.min_cost == 5.0
     per_unit = feed.market_limits(VenueConfig("bybit"), "1000PEPE", fetch=False)
     assert per_unit.step == 100.0
+
+
+def test_hyperliquid_margin_tables(fakes):
+    config = VenueConfig("hyperliquid", api_base=fakes["hyperliquid"].url)
+    src = feed.venue_tiers(config, "BTC")
+    # meta table 56: 40x from 0, 20x from 150M; maintenance = 1 / (2 x max leverage)
+    assert [(t.floor, t.mmr, t.max_leverage) for t in src.tiers] == [
+        (0.0, 0.0125, 40.0), (150_000_000.0, 0.025, 20.0)]
+    assert src.tiers[1].cum == pytest.approx(150_000_000 * 0.0125)  # continuous maintenance
+    limits = feed.market_limits(config, "BTC", fetch=False)
+    assert limits.step == pytest.approx(1e-5) and limits.min_cost == 10.0
+    atom = feed.venue_tiers(config, "ATOM").tiers  # table id 5: one 5x tier
+    assert len(atom) == 1 and atom[0].mmr == 0.1
+    with pytest.raises(feed.TiersUnavailable, match="no perpetual for NOPE"):
+        feed.venue_tiers(config, "NOPE")

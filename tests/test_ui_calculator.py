@@ -14,6 +14,8 @@ from tests.uihelp import REFRESH_S, loaded, make_app, market, until
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 
+from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
+
 
 async def type_into(pilot, screen, key: str, text: str) -> None:
     """Clear a field and type ``text`` into it key by key."""
@@ -129,7 +131,8 @@ async def test_a_venue_without_tiers_fetches_them_or_asks_for_the_rate(fakes):
     clock = FrozenClock()
     sources = market(clock)
     config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S,
-                    venues={"okx": VenueConfig("okx", api_base=fakes["okx"].url)})
+                    venues={v: VenueConfig(v, api_base=fakes[v].url)
+                            for v in ("okx", "hyperliquid")})
     app = FundApp(config, lambda: list(sources.values()), clock=clock, gather_s=0.02)
     async with app.run_test(size=(140, 45)) as pilot:
         await loaded(pilot)
@@ -138,8 +141,10 @@ async def test_a_venue_without_tiers_fetches_them_or_asks_for_the_rate(fakes):
         # fetched from the (fake) venue in a worker thread, then used
         await until(pilot, lambda: "okx BTC/USDT:USDT tiers" in screen.results_text, 10)
         assert fakes["okx"].hits("/api/v5/public/position-tiers") == 1
-        # hyperliquid has no tier source: the MMR field asks for the rate
+        # a venue that does not answer: the MMR field asks for the rate
+        fakes["hyperliquid"].fail(503)
         await type_into(pilot, screen, "venue", "hyperliquid")
+        await until(pilot, lambda: "cannot fetch hyperliquid" in screen.results_text, 10)
         assert error(screen, "mmr") == "no tiers: enter the maintenance rate"
         await type_into(pilot, screen, "mmr", "1")
         assert error(screen, "mmr") == ""

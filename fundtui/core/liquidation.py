@@ -16,8 +16,9 @@ Per venue (isolated margin = notional / leverage):
 * bybit: ``LP = EP -/+ (IM - MM) / Q`` with ``MM = EP Q MMR - mmDeduction``;
   the risk-limit tier is chosen by position value at entry, as Bybit does.
 * okx, gate, bitget: liquidation when equity equals maintenance plus the
-  closing fee, ``margin + s Q (P - EP) = Q P (MMR + taker)``. bitget is given
-  this form too (its published formula has the same terms).
+  closing fee, ``margin + s Q (P - EP) = Q P (MMR + taker) - cum`` (``cum``
+  the tier's maintenance deduction, 0 where the venue gives none). bitget is
+  given this form too (its published formula has the same terms).
 * hyperliquid: its documented ``price - side * margin_available / size /
   (1 - l * side)`` with ``l`` = maintenance rate, which is the form above with
   no closing fee.
@@ -117,11 +118,11 @@ def bybit(side: str, qty: float, entry: float, leverage: float,
 
 def okx_gate(side: str, qty: float, entry: float, margin: float, tiers: Sequence[Tier],
              taker: float) -> Liquidation:
-    """``margin + s Q (P - EP) = Q P (MMR + taker)`` solved for P (cum ignored: none given)."""
+    """``margin + s Q (P - EP) = Q P (MMR + taker) - cum`` solved for P."""
     s = side_sign(side)
 
     def price_for(t: Tier) -> float:
-        return (entry - s * margin / qty) / (1 - s * (t.mmr + taker))
+        return (entry - s * (margin + t.cum) / qty) / (1 - s * (t.mmr + taker))
 
     return _solve(side, qty, entry, tiers, price_for)
 

@@ -9,7 +9,9 @@
 * bybit, okx, bitget, gate: ccxt's public ``fetch_market_leverage_tiers``,
   cached on disk (:mod:`fundtui.store.tier_cache`). A cached table is used at
   any age, refreshed when older than a day and the venue answers.
-* hyperliquid and other ids: no fetch here; give a maintenance rate.
+* hyperliquid: its ``meta`` margin tables (maintenance = half the initial
+  margin at a tier's maximum leverage), cached the same way.
+* other ids: no tiers here; give a maintenance rate.
 
 ccxt is imported inside the fetch, never at import time.
 """
@@ -27,10 +29,20 @@ from typing import Any
 
 from fundtui.config import VenueConfig
 from fundtui.core.text import one_line
-from fundtui.core.tiers import BASE, NOTIONAL, Tier, TierError, check_tiers, single_tier
+from fundtui.core.tiers import (
+    BASE,
+    NOTIONAL,
+    Tier,
+    TierError,
+    check_tiers,
+    single_tier,
+    with_cumulative_deduction,
+)
 from fundtui.store import tier_cache
 
-FETCHED_VENUES = ("bybit", "okx", "bitget", "gate")
+FETCHED_VENUES = ("bybit", "okx", "bitget", "gate", "hyperliquid")
+#: Hyperliquid's documented minimum order value, USDC.
+HYPERLIQUID_MIN_ORDER = 10.0
 FETCH_TIMEOUT_S = 10.0
 
 
@@ -186,7 +198,39 @@ def tiers_from_ccxt(venue: str, rows: list[dict], contract_size: float | None = 
 
 def _candidates(base: str) -> list[str]:
     b = base.upper()
-    return [f"{b}/USDT:USDT", f"1000{b}/USDT:USDT", f"{b}/USDC:USDC"]
+    return [f"{b}/USDT:USDT", f"1000{b}/USDT:USDT", f"{b}/USDC:USDC", f"k{b}/USDC:USDC"]
+
+
+def hyperliquid_tiers(meta: Any, base: str) -> tuple[str, tuple[Tier, ...], Limits]:
+    """(symbol, tiers, limits) from Hyperliquid's ``meta``: the asset's margin table.
+
+    Hyperliquid's maintenance rate is half the initial margin at a tier's maximum
+    leverage, ``1 / (2 x maxLeverage)``, with the deduction that keeps it
+    continuous across tiers (the same identity as Binance's ``cum``). A
+    ``marginTableId`` below 50 is a single tier at that leverage.
+    """
+    if not isinstance(meta, dict) or not isinstance(meta.get("universe"), list):
+        raise TierError("hyperliquid meta has no universe")
+    b = base.upper()
+    asset = next((a for name in (b, f"k{b}") for a in meta["universe"]
+                  if isinstance(a, dict) and a.get("name") == name), None)
+    if asset is None:
+        raise TiersUnavailable(f"hyperliquid lists no perpetual for {base}")
+    tables = {t[0]: t[1] for t in meta.get("marginTables") or []
+              if isinstance(t, list) and len(t) == 2}
+    table = tables.get(asset.get("marginTableId"))
+    if isinstance(table, dict) and table.get("marginTiers"):
+        steps = [(float(t["lowerBound"]), float(t["maxLeverage"])) for t in table["marginTiers"]]
+    elif _num(asset.get("maxLeverage")):
+        steps = [(0.0, float(asset["maxLeverage"]))]
+    else:
+        raise TierError(f"hyperliquid gives no margin table for {base}")
+    tiers = [Tier(lo, steps[i + 1][0] if i + 1 < len(steps) else math.inf, 1 / (2 * lev),
+                  0.0, lev) for i, (lo, lev) in enumerate(steps)]
+    decimals = asset.get("szDecimals")
+    step = 10.0 ** -int(decimals) if isinstance(decimals, int) else None
+    return (f"{asset['name']}/USDC:USDC", check_tiers(with_cumulative_deduction(tiers)),
+            Limits(step, None, HYPERLIQUID_MIN_ORDER))
 
 
 #: Only perpetual markets are loaded (no spot lists, no currency lists).
@@ -240,6 +284,8 @@ async def fetch_tiers(config: VenueConfig, base: str, *,
 
     ex = _client(config, timeout_s, await load_ccxt())
     try:
+        if config.name == "hyperliquid":
+            return hyperliquid_tiers(await ex.publicPostInfo({"type": "meta"}), base)
         await _load_linear_markets(ex, config.name)
         symbol = next((s for s in _candidates(base) if s in ex.markets), None)
         if symbol is None:
@@ -309,6 +355,10 @@ async def _fetch_limits(config: VenueConfig, base: str, timeout_s: float
 
     ex = _client(config, timeout_s, await load_ccxt())
     try:
+        if config.name == "hyperliquid":
+            symbol, _, limits = hyperliquid_tiers(await ex.publicPostInfo({"type": "meta"}),
+                                                  base)
+            return symbol, limits
         await _load_linear_markets(ex, config.name)
         symbol = next((s for s in _candidates(base) if s in ex.markets), None)
         if symbol is None:
@@ -348,8 +398,11 @@ def _per_coin(limits: Limits, base: str, symbol: str) -> Limits:
     """
     bundle = symbol.split("/")[0]
     b = base.upper()
-    if bundle == b or not bundle.endswith(b) or not bundle[: -len(b)].isdigit():
+    prefix = bundle[: -len(b)] if bundle.upper().endswith(b) else ""
+    if prefix == "k":
+        prefix = "1000"  # hyperliquid's kPEPE
+    if bundle == b or not prefix.isdigit():
         return limits
-    k = float(bundle[: -len(b)])
+    k = float(prefix)
     return Limits(None if limits.step is None else limits.step * k,
                   None if limits.min_qty is None else limits.min_qty * k, limits.min_cost)

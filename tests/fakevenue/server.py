@@ -86,6 +86,7 @@ ROUTES: dict[str, list[Route]] = {
     ],
     "hyperliquid": [
         Route("POST", "/info", "metaAndAssetCtxs", body={"type": "metaAndAssetCtxs"}),
+        Route("POST", "/info", "meta", body={"type": "meta"}),
         Route("POST", "/info", "fundingHistory_2023_BTC",
               body={"type": "fundingHistory", "coin": "BTC"}),
     ],
