@@ -4,9 +4,9 @@
                  --entry 60000 --stop 58800 --leverage 10 [--json]
 
 Percent flags (--risk, --fee-in, --fee-out, --mmr, --rate) take percent: 1 = 1 %.
-Tiers: binance from the bundled (or configured) brackets; bybit, okx, bitget and
-gate from the tier cache, fetched once through the venue's public API when
-missing (``--offline`` never fetches); ``--mmr`` replaces them with one rate.
+Tiers: binance from the bundled (or configured) brackets; bybit, okx, bitget,
+gate and hyperliquid from the tier cache, fetched once through the venue's public
+API when missing (``--offline`` never fetches); ``--mmr`` replaces them with one rate.
 Exit 0 with a result (warnings included), 1 when no tiers could be had, 2 for
 bad flags.
 """
