@@ -44,6 +44,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fundtui.commands.calc",
     "fundtui.commands.carry",
     "fundtui.commands.sectors",
+    "fundtui.commands.signals",
+    "fundtui.commands.history",
 )
 #: A live snapshot gives up on a venue that has not answered by then.
 SNAPSHOT_TIMEOUT_S = 60.0
@@ -130,22 +132,9 @@ def _now_ms() -> int:
 
 
 async def _poll_once(venues: Sequence[VenueConfig], demo: bool):
-    from fundtui.feeds.poll import poll_all
+    from fundtui.feeds.poll import poll_once
 
-    if demo:
-        from fundtui.feeds.demo import demo_sources
-
-        sources = demo_sources([v.name for v in venues])
-        timeout_s = None
-    else:
-        from fundtui.feeds.registry import make_sources
-
-        sources = make_sources(list(venues))
-        timeout_s = SNAPSHOT_TIMEOUT_S
-    try:
-        return await poll_all(sources, timeout_s=timeout_s)
-    finally:
-        await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)
+    return await poll_once(venues, demo, SNAPSHOT_TIMEOUT_S)
 
 
 def _pct(x: float | None, digits: int) -> str:

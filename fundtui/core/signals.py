@@ -267,6 +267,11 @@ class SignalEngine:
         k = self._keys.get((venue, symbol))
         return None if k is None or k.last_t is None else k.ema_prov
 
+    def forget_cooldowns(self) -> None:
+        """Let every rule fire again at once: for asking what holds now (``fundtui
+        signals``) rather than what is new since the last report."""
+        self._last_hit.clear()
+
     # --- feeding -----------------------------------------------------------------
 
     def warm_up(self, samples: Iterable[tuple[int, Quote]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from fundtui.config import VenueConfig
 from fundtui.core.text import describe_exception, one_line
 from fundtui.feeds.source import QuoteSource, VenueError, VenuePoll
 
@@ -43,3 +44,24 @@ async def poll_all(sources: Sequence[QuoteSource], timeout_s: float | None = Non
         else:
             polls.append(result)
     return polls, errors
+
+
+async def poll_once(venues: Sequence[VenueConfig], demo: bool, timeout_s: float | None,
+                    ) -> tuple[list[VenuePoll], dict[str, str]]:
+    """One round of the configured venues (or their demo twins), sources closed after.
+
+    Raises ImportError when live venues are unavailable (ccxt missing).
+    """
+    if demo:
+        from fundtui.feeds.demo import demo_sources
+
+        sources = demo_sources([v.name for v in venues])
+        timeout_s = None
+    else:
+        from fundtui.feeds.registry import make_sources
+
+        sources = make_sources(list(venues))
+    try:
+        return await poll_all(sources, timeout_s=timeout_s)
+    finally:
+        await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)

@@ -43,6 +43,12 @@ def default_checkpoint_path() -> Path:
     return data_dir() / CHECKPOINT_NAME
 
 
+def history_folder(demo: bool) -> Path:
+    """Where history, the signals log and the engine state live. The demo market keeps
+    its own, so simulated rates never mix with real ones."""
+    return data_dir() / "demo" if demo else data_dir()
+
+
 def warm_up_hours(config: SignalConfig) -> float:
     """History a fresh engine needs to be where a running one would be: the longest
     window of any rule, capped at ``MAX_WARM_UP_HOURS``."""

@@ -29,8 +29,7 @@ from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
 from fundtui.core.trend import SpreadTrend
 from fundtui.feeds.source import QuoteSource
-from fundtui.store import paths
-from fundtui.store.recorder import Recorder
+from fundtui.store.recorder import Recorder, history_folder
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
@@ -117,8 +116,8 @@ class FundApp(App[int]):
         self.sectors = sector_board.SectorFeed(config)
         # History and signals: one background thread (see ui/recording.py). The demo
         # market keeps its own files so simulated rates never mix with real ones.
-        if history_dir is None and demo:
-            history_dir = paths.data_dir() / "demo"
+        if history_dir is None:
+            history_dir = history_folder(demo)
         self.history: HistoryThread | None = HistoryThread(
             config.signals, self.post_message, self.clock, history_dir,
             trend_length=TREND_WIDTH) if history else None

@@ -16,31 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from fundtui.core.signal_units import figure
 from fundtui.core.signals import RULES, Hit
 from fundtui.core.timefmt import utc
-from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
-
-#: How each rule's value and threshold read: (format, unit suffix).
-_UNITS = {
-    "spread": ("rate", "/8h"),
-    "deviation": ("rate", "/8h"),
-    "spike": ("rate", "/8h"),
-    "implied": ("rate", "/8h"),
-    "ema_divergence": ("rate", "/h"),
-    "oi_regime": ("change", " OI"),
-    "exhaustion": ("change", " px"),
-}
-
-
-def figure(rule: str, x: float) -> str:
-    """A hit's value or threshold in its rule's unit: ``0.0700%/8h``, ``+6.0% OI``."""
-    kind, unit = _UNITS.get(rule, ("plain", ""))
-    if kind == "rate":
-        return fmt.pct(x, 4) + unit
-    if kind == "change":
-        return fmt.signed_pct(x, 1) + unit
-    return f"{x:.4g}"
 
 
 def when(ms: int) -> str:

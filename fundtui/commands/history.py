@@ -1,0 +1,162 @@
+"""``fundtui history``: what the history store holds for one coin.
+
+    fundtui history BASE [--venue V] [--hours H] [--every MIN] [--json] [--demo]
+
+Stored samples of every market of BASE (or of one venue) over the last H hours
+(default 24), and the settled funding cached for them (fetched by the app's
+detail view). The text output shows the last sample of every ``--every``
+minutes (default 60); JSON gives every sample unless ``--every`` is given.
+Nothing is fetched or written.
+
+Exit 0 with the history, 1 when nothing is stored for BASE, 2 for bad flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fundtui.commands import say
+
+HOUR_MS = 3_600_000
+#: Settled funding shown: the last 30 days (what the detail view fetches).
+SETTLED_DAYS = 30
+
+
+def _base(text: str) -> str:
+    from fundtui.core.symbols import split_base
+
+    raw = text.strip().upper().split("/")[0].split("-")[0]
+    if not raw or not raw.isalnum():
+        raise argparse.ArgumentTypeError(f"BASE must be a coin like BTC or PEPE, got {text!r}")
+    return split_base(raw)[0]
+
+
+def _positive(name: str, limit: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not math.isfinite(value) or value <= 0 or value > limit:
+            raise argparse.ArgumentTypeError(f"{name} must be more than 0 and at most "
+                                             f"{limit:g}, got {text!r}")
+        return value
+    return parse
+
+
+def register(commands: Any, add_common: Callable[..., None]) -> None:
+    p = commands.add_parser(
+        "history", allow_abbrev=False, help="print the stored history of one coin",
+        description="Print the stored samples and the cached settled funding of one coin. "
+                    "Exit 0 with the history, 1 when nothing is stored for it.")
+    p.add_argument("base", type=_base, metavar="BASE", help="coin, e.g. BTC or PEPE")
+    p.add_argument("--venue", type=str.lower, metavar="V", help="only this venue")
+    p.add_argument("--hours", type=_positive("--hours", 24 * 365), default=24.0,
+                   help="how far back (default 24)")
+    p.add_argument("--every", type=_positive("--every", 24 * 60), metavar="MIN",
+                   help="one sample per MIN minutes, the last of each (text default 60)")
+    p.add_argument("--json", action="store_true", help="print JSON (stable interface)")
+    add_common(p, defaults=False)
+    p.set_defaults(run=run)
+
+
+def _thin(samples: list, every_ms: int | None) -> list:
+    if not every_ms:
+        return samples
+    last: dict[tuple[str, int], Any] = {}
+    for s in samples:
+        last[(s.symbol, s.at_ms // every_ms)] = s
+    return sorted(last.values(), key=lambda s: (s.at_ms, s.symbol))
+
+
+def _num(x: float | None, fmt: str) -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def _pct(x: float | None, digits: int = 4) -> str:
+    return "-" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def _sample_json(s) -> dict[str, Any]:
+    from fundtui.core.timefmt import iso_utc
+
+    return {"time": iso_utc(s.at_ms), "time_ms": s.at_ms, "symbol": s.symbol,
+            "funding_rate": s.funding_rate, "interval_hours": s.interval_hours,
+            "next_funding_ms": s.next_funding_ms, "mark_price": s.mark_price,
+            "index_price": s.index_price, "premium": s.premium,
+            "open_interest_usd": s.open_interest_usd}
+
+
+def run(args: argparse.Namespace) -> int:
+    from fundtui.core.normalize import rate_8h
+    from fundtui.core.timefmt import iso_utc
+    from fundtui.store.history import HistoryError, HistoryStore
+    from fundtui.store.recorder import history_folder
+
+    path = history_folder(args.demo) / "history.sqlite3"
+    if not path.exists():
+        say(f"no history stored yet ({path}); run the board to record some")
+        return 1
+    now_ms = time.time_ns() // 1_000_000
+    since = now_ms - round(args.hours * HOUR_MS)
+    try:
+        with HistoryStore.open(path) as store:
+            by_venue = store.series_by_base(args.base, since)
+            if args.venue:
+                by_venue = {v: ss for v, ss in by_venue.items() if v == args.venue}
+            settled = {}
+            for venue, samples in by_venue.items():
+                for symbol in dict.fromkeys(s.symbol for s in samples):
+                    settled[(venue, symbol)] = store.settlements(
+                        venue, symbol, now_ms - SETTLED_DAYS * 24 * HOUR_MS)
+    except HistoryError as e:
+        say(str(e))
+        return 1
+    if not by_venue:
+        where = f" on {args.venue}" if args.venue else ""
+        say(f"nothing stored for {args.base}{where} in the last {args.hours:g} h")
+        return 1
+    every_ms = round(args.every * 60_000) if args.every else None
+    if args.json:
+        print(json.dumps({
+            "base": args.base, "since": iso_utc(since), "until": iso_utc(now_ms),
+            "every_minutes": args.every,
+            "venues": {v: [_sample_json(s) for s in _thin(ss, every_ms)]
+                       for v, ss in by_venue.items()},
+            "settled": [{"venue": v, "symbol": sym, "time": iso_utc(st.funding_time_ms),
+                         "time_ms": st.funding_time_ms, "rate": st.rate,
+                         "interval_hours": st.interval_hours}
+                        for (v, sym), sts in settled.items() for st in sts],
+        }, indent=2))
+        return 0
+    every_ms = every_ms or HOUR_MS
+    out = []
+    for venue, samples in by_venue.items():
+        shown = _thin(samples, every_ms)
+        out.append(f"{venue}: {len(samples):,} samples in the last {args.hours:g} h, "
+                   f"the last of every {every_ms // 60_000} min shown")
+        out.append(f"  {'TIME (UTC)':20}  {'SYMBOL':22}  {'RATE':>9}  {'INT':>4}  "
+                   f"{'8H':>9}  {'MARK':>12}  {'PREMIUM':>9}  {'OI USD':>14}")
+        for s in shown:
+            r8 = rate_8h(s.funding_rate, s.interval_hours) \
+                if s.funding_rate is not None and s.interval_hours else None
+            iv = "-" if s.interval_hours is None else f"{s.interval_hours:g}h"
+            out.append(f"  {iso_utc(s.at_ms):20}  {s.symbol:22}  {_pct(s.funding_rate):>9}  "
+                       f"{iv:>4}  {_pct(r8):>9}  {_num(s.mark_price, '.6g'):>12}  "
+                       f"{_pct(s.premium):>9}  {_num(s.open_interest_usd, ',.0f'):>14}")
+        for (v, symbol), sts in settled.items():
+            if v != venue:
+                continue
+            if not sts:
+                out.append(f"  settled {symbol}: none cached (open the detail view to fetch)")
+                continue
+            out.append(f"  settled {symbol}, last {SETTLED_DAYS} d:")
+            for st in sts:
+                out.append(f"    {iso_utc(st.funding_time_ms):20}  {_pct(st.rate):>9}")
+    print("\n".join(out))
+    return 0
