@@ -145,7 +145,7 @@ async def test_a_venue_without_tiers_fetches_them_or_asks_for_the_rate(fakes):
         fakes["hyperliquid"].fail(503)
         await type_into(pilot, screen, "venue", "hyperliquid")
         await until(pilot, lambda: "cannot fetch hyperliquid" in screen.results_text, 10)
-        assert error(screen, "mmr") == "no tiers: enter the maintenance rate"
+        assert error(screen, "mmr") == "needed: no tier table"
         await type_into(pilot, screen, "mmr", "1")
         assert error(screen, "mmr") == ""
         assert "maintenance rate 1 % (given)" in screen.results_text

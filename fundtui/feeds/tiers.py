@@ -147,7 +147,7 @@ def binance_tiers(base: str, override: Path | None = None) -> TierSource:
             return TierSource(tables[symbol], f"binance {symbol} brackets ({origin})", symbol)
     known = ", ".join(sorted(tables))
     raise TiersUnavailable(f"no binance brackets for {base} ({origin}: {known}); "
-                           "give the maintenance rate (--mmr) or a brackets file "
+                           "give the maintenance rate (MMR % field, --mmr) or a brackets file "
                            "([calculator] binance_brackets)")
 
 
@@ -317,7 +317,7 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
     venue = config.name
     if venue not in FETCHED_VENUES:
         raise TiersUnavailable(f"no tier table for {venue} here; give the maintenance "
-                               "rate (--mmr)")
+                               "rate (MMR % field, --mmr)")
     key = _cache_key(config)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     cached = next(((s, c) for s in _candidates(base)
@@ -327,7 +327,7 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
                           cached[0])
     if not fetch:
         raise TiersUnavailable(f"no cached {venue} tiers for {base}; run once online "
-                               "or give the maintenance rate (--mmr)")
+                               "or give the maintenance rate (MMR % field, --mmr)")
     try:
         symbol, tiers, limits = asyncio.run(fetch_tiers(config, base, timeout_s=timeout_s))
     except TiersUnavailable:
@@ -339,7 +339,7 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
                               s)
         raise TiersUnavailable(f"cannot fetch {venue} tiers for {base}: "
                                f"{one_line(f'{type(exc).__name__}: {exc}', 120)}; "
-                               "give the maintenance rate (--mmr)") from None
+                               "give the maintenance rate (MMR % field, --mmr)") from None
     tier_cache.save(venue, symbol, tiers, key=key, saved_ms=now)
     tier_cache.save_limits(venue, symbol, limits.to_json(), key=key)
     return TierSource(tiers, cached_label(venue, symbol, now), symbol)

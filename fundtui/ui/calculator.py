@@ -75,7 +75,7 @@ class FormScreen(ModalScreen[None]):
                             border: round $accent; background: $surface; padding: 0 1; }
     FormScreen .form-title { text-style: bold; height: 1; margin-bottom: 1; }
     FormScreen .form-body { height: 1fr; }
-    FormScreen .form-fields { width: 1fr; min-width: 40; }
+    FormScreen .form-fields { width: 1fr; min-width: 50; }
     FormScreen .form-row { height: 1; }
     FormScreen .form-row Label { width: 13; }
     FormScreen .form-row Input { width: 14; height: 1; border: none; padding: 0 1;
@@ -243,7 +243,7 @@ class CalculatorScreen(FormScreen):
         else:
             source = self._tiers(venue, base)
         if isinstance(source, str):
-            errors["mmr"] = "no tiers: enter the maintenance rate"
+            errors["mmr"] = "needed: no tier table"
             return [Text(source)]
         inp = Inputs(venue=venue, side=side, equity=v["equity"], risk=v["risk"],
                      entry=v["entry"], stop=v["stop"], leverage=v["leverage"],
