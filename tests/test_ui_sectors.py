@@ -10,6 +10,7 @@ from fundtui.core.board import build_board
 from fundtui.core.sectors import SectorMap
 from fundtui.feeds.demo import demo_sources
 from fundtui.ui.sectors import SectorFeed, SectorScreen, sparkline
+from fundtui.ui.signals_screen import SignalsScreen
 from tests.fakesource import T0, FrozenClock
 from tests.uihelp import loaded, make_app, market, order, poll_all, until
 
@@ -39,6 +40,14 @@ def cell(app, sector: str, column: str) -> str:
     return screen(app).table.get_cell(sector, column).plain.strip()
 
 
+async def back_to_board(pilot):
+    """Leave as a user would, so the app does not shut down under a stack of screens."""
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+        await pilot.pause()
+
+
 async def open_board(pilot):
     await loaded(pilot)
     await pilot.press("t")
@@ -65,6 +74,7 @@ async def test_rows_cells_and_default_sort():
         detail = str(screen(app).query_one("#sector-detail").render())
         assert "Meme · 1 of 1 bases quoted · weights: equal" in detail
         assert "No state yet: needs 1 h of funding history" in detail
+        await back_to_board(pilot)
 
 
 async def test_sort_keys_header_click_and_cursor_stays():
@@ -90,6 +100,7 @@ async def test_sort_keys_header_click_and_cursor_stays():
         await pilot.pause()
         assert rows_of(app) == ["Alts", "Majors", "Meme", "Ghost"]
         assert screen(app).table.selected_sector == "Majors"
+        await back_to_board(pilot)
 
 
 async def test_enter_drills_into_the_board_and_escape_comes_back():
@@ -134,6 +145,7 @@ async def test_refresh_keeps_the_screen_current_and_the_cursor():
         assert cell(app, "Meme", "d1") == "-109.5"  # APR points against an hour ago
         assert cell(app, "Majors", "d1") == "+0.0"
         assert len(app.sectors.series("Meme")) == 2
+        await back_to_board(pilot)
 
 
 async def test_palette_offers_the_sector_board():
@@ -145,6 +157,7 @@ async def test_palette_offers_the_sector_board():
         assert "Sectors" in commands
         commands["Sectors"].callback()
         await until(pilot, lambda: isinstance(app.screen, SectorScreen))
+        await back_to_board(pilot)
 
 
 def test_demo_market_has_sectors():
@@ -184,6 +197,7 @@ async def test_long_sector_names_sort_and_stay_whole():
         await pilot.press("S")  # by name
         assert rows_of(app) == ["B", long]
         assert cell(app, long, "sector") == long
+        await back_to_board(pilot)
 
 
 async def test_a_sector_entering_a_state_raises_a_toast():
@@ -203,10 +217,22 @@ async def test_a_sector_entering_a_state_raises_a_toast():
                                        "funding_rate": 0.0004})  # DOGE 21.9 % -> 87.6 %
         clock.advance(3600)
         await poll_all(pilot, sources)
-        await until(pilot, lambda: any(kw.get("title") == "Sector rotation"
-                                       for _, kw in toasts))
-        message = next(m for m, kw in toasts if kw.get("title") == "Sector rotation")
+        title = "Signal · sector · Meme"
+        await until(pilot, lambda: any(kw.get("title") == title for _, kw in toasts))
+        message = next(m for m, kw in toasts if kw.get("title") == title)
         # the others flat, Meme +65.7 points in 1 h, z = 62.07 / 36.55
-        assert message.startswith("Crowding in Meme: funding 87.6% APR, +1.7 σ above the "
+        assert message.startswith("Crowding: funding 87.6% APR, +1.7 σ above the "
                                   "market, +65.7 pts in 1 h")
         assert app.sectors.stats["Meme"].state == "crowding"
+        # like the engine's hits: in the app's list, the signals screen and the log
+        assert [(h.rule, h.base) for h in app.signals if h.rule == "sector"] == \
+            [("sector", "Meme")]
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, SignalsScreen))
+        assert any(h.rule == "sector" for h in app.screen.hits)
+        await until(pilot, lambda: app.recorder is not None)
+        logged = app.recorder.log.recent()
+        assert [(h.rule, h.base, h.extras.get("state")) for h in logged
+                if h.rule == "sector"] == \
+            [("sector", "Meme", "crowding")]
+        await back_to_board(pilot)

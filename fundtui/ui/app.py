@@ -510,11 +510,10 @@ class FundApp(App[int]):
         open_carry(self)
 
     def _feed_sectors(self, now: int) -> None:
-        """Sector aggregation of the rows just built; state changes become hits."""
+        """Sector aggregation of the rows just built; state changes are signals."""
         hits = self.sectors.update(self.board.board_rows, now)
         sector_board.refresh_screens(self)
-        if hits:
-            self.notify(sector_board.hits_text(hits), title="Sector rotation", timeout=8)
+        sector_board.route_hits(self, hits)
 
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201
         yield from super().get_system_commands(screen)

@@ -104,11 +104,6 @@ class SectorFeed:
         return self.model.history.series(sector)
 
 
-def hits_text(hits: Iterable[Hit]) -> str:
-    """One toast's text for sector state changes."""
-    return "\n".join(h.explanation.replace(":", f" in {h.base}:", 1) for h in hits)
-
-
 # --- columns ---------------------------------------------------------------------
 # In order of what matters at 80 columns: funding, its moves, price, z, state, trend.
 
@@ -453,6 +448,29 @@ def refresh_screens(app) -> None:  # noqa: ANN001
     for screen in app.screen_stack:
         if isinstance(screen, SectorScreen):
             screen.refresh_board()
+
+
+def route_hits(app, hits: Sequence[Hit]) -> None:  # noqa: ANN001
+    """Sector state changes go where the engine's hits go: the app's signal list,
+    an open signals screen, the signals log, a toast and the bell if configured."""
+    from fundtui.ui.signals_screen import SignalsScreen, hits_notice
+
+    if not hits:
+        return
+    app.signals.extend(hits)
+    for screen in app.screen_stack:
+        if isinstance(screen, SignalsScreen):
+            screen.add_hits(hits)
+    log = getattr(app.recorder, "log", None)
+    if log is not None:
+        try:  # one short append of whole lines, only when a state changes
+            log.append(hits)
+        except OSError as e:
+            app.notify(f"Could not write the signals log: {e}", severity="warning")
+    text, title = hits_notice(hits)
+    app.notify(text, title=title, timeout=8)
+    if app.config.bell:
+        app.bell()
 
 
 def palette_commands(app, feed: SectorFeed) -> Iterable[SystemCommand]:  # noqa: ANN001
