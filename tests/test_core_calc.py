@@ -302,3 +302,27 @@ def test_okx_gate_form_with_a_maintenance_deduction():
     # a deduction lowers maintenance: liquidation further from entry
     plain = liquidation.okx_gate("long", 10, 60000, 30000, single_tier(0.01), 0.0005).price
     assert long < plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(qty=qtys, entry=prices, lev=st.integers(1, 150), side=st.sampled_from(["long", "short"]))
+def test_binance_bracket_is_the_one_holding_the_liquidation_notional(qty, entry, lev, side):
+    assume(allowed(qty, entry, lev))
+    liq = liquidation.isolated("binance", side, qty, entry, lev, BTC, 0.0005)
+    if liq.price is None:
+        return
+    assert liq.consistent
+    notional = liq.price * qty
+    assert liq.tier.floor <= notional and (notional < liq.tier.cap or liq.tier is BTC[-1])
+    # and it is a root: wallet + PnL equals that bracket's maintenance there
+    s = 1 if side == "long" else -1
+    equity = qty * entry / lev + s * qty * (liq.price - entry)
+    assert equity == pytest.approx(notional * liq.tier.mmr - liq.tier.cum, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(qty=qtys, entry=prices, lev=st.integers(1, 20), side=st.sampled_from(["long", "short"]))
+def test_cross_with_nothing_else_is_isolated_with_the_same_wallet(qty, entry, lev, side):
+    iso = liquidation.isolated("binance", side, qty, entry, lev, BTC, 0.0005)
+    cross = liquidation.binance(side, qty, entry, qty * entry / lev, BTC)
+    assert cross == iso
