@@ -79,3 +79,10 @@ def test_prediction_gap_limit_and_bad_points():
     assert settled_from_predictions(points, t0 + 3 * HOUR) == [Settlement(t0 + HOUR, 0.0001, 1.0)]
     assert settled_from_predictions(points, t0 + 3 * HOUR, max_gap_ms=30 * 60_000) == [
         Settlement(t0 + HOUR, 0.0001, 1.0), Settlement(t0 + 2 * HOUR, 0.0002, 1.0)]
+
+
+def test_a_minimum_span_keeps_small_wobbles_small():
+    # 0.59860 % vs 0.59858 %: two millionths apart; over a 0.005 % span, both mid-height
+    assert sparkline([0.0059860, 0.0059858], 2, min_span=0.00005) == BLOCKS[4] + BLOCKS[3]
+    # a move as large as the span or larger still uses the full height
+    assert sparkline([0.0, 0.0001], 2, min_span=0.00005) == BLOCKS[0] + BLOCKS[7]

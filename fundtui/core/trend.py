@@ -66,16 +66,21 @@ class SpreadTrend:
         return tuple(line) if line is not None else ()
 
 
-def sparkline(values: Sequence[float | None], width: int) -> str:
+def sparkline(values: Sequence[float | None], width: int, min_span: float = 0.0) -> str:
     """The last ``width`` values as block characters scaled between their own min
-    and max (a flat line sits at mid-height); gaps are spaces. Right-aligned:
-    fewer values than ``width`` leave spaces on the left."""
+    and max, but over at least ``min_span`` (centred) so that noise far below
+    what matters is not drawn as a full swing; a flat line sits at mid-height,
+    gaps are spaces. Right-aligned: fewer values than ``width`` leave spaces on
+    the left."""
     tail = list(values)[-width:] if width > 0 else []
     present = [v for v in tail if v is not None]
     if not present:
         return " " * max(width, 0)
     lo, hi = min(present), max(present)
     span = hi - lo
+    if 0 < span < min_span:
+        lo -= (min_span - span) / 2
+        span = min_span
     top = len(BLOCKS) - 1
     chars = []
     for v in tail:

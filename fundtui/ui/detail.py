@@ -28,7 +28,7 @@ from fundtui.core.board import BoardRow
 from fundtui.core.normalize import rate_8h
 from fundtui.core.signals import Hit
 from fundtui.core.text import describe_exception
-from fundtui.core.timefmt import countdown, utc
+from fundtui.core.timefmt import clock_utc, utc
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
@@ -98,7 +98,7 @@ class DetailScreen(Screen):
     DetailScreen #funding-chart { height: 2fr; }
     DetailScreen #extra-chart { height: 1fr; min-height: 6; }
     DetailScreen #tables { height: 12; }
-    DetailScreen #accrued-box { width: 48; }
+    DetailScreen #accrued-box { width: 56; }
     DetailScreen #settled-box { width: 1fr; }
     DetailScreen .box-title { height: 1; padding: 0 1; color: $text-muted; }
     DetailScreen #base-signals { height: 6; }
@@ -147,7 +147,8 @@ class DetailScreen(Screen):
             t.append(f"{venue} ", style=p.muted)
             t.append_text(fmt.rate_cell(q, fmt.Unit.H8, p, stale))
             if q.next_funding_ms and q.next_funding_ms > now and not stale:
-                t.append(f" in {countdown(q.next_funding_ms, now)}", style=p.muted)
+                # a time, not a countdown: this header is not redrawn every second
+                t.append(f" next {clock_utc(q.next_funding_ms)}", style=p.muted)
             t.append("   ")
         if self.row.spread is not None:
             s = self.row.spread

@@ -174,6 +174,11 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
     return Text(signed_pct(premium), style=style, justify="right")
 
 
+#: The trend column draws at least this range (0.005 %/8h, about 5.5 % APR) from
+#: bottom to top, so a spread wobbling in its fifth decimal reads as flat.
+TREND_MIN_SPAN_8H = 0.00005
+
+
 def trend_cell(values: tuple[float | None, ...], width: int, p: Palette) -> Text:
     """The spread's recent path as blocks, scaled to its own range; bright when the
     latest spread is rich."""
@@ -181,7 +186,7 @@ def trend_cell(values: tuple[float | None, ...], width: int, p: Palette) -> Text
         return EMPTY
     last = next((v for v in reversed(values) if v is not None), None)
     style = p.hot if last is not None and last >= EXTREME_8H else p.muted
-    return Text(sparkline(values, width), style=style, justify="right")
+    return Text(sparkline(values, width, TREND_MIN_SPAN_8H), style=style, justify="right")
 
 
 def velocity_cell(velocity: float | None, p: Palette) -> Text:
