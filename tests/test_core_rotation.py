@@ -131,7 +131,7 @@ def test_crowding_needs_standout_high_rising_funding_and_flat_others():
     # mean 0.2, population sd 0.2: z = 2.0
     assert st.z == pytest.approx(2.0)
     assert st.state == CROWDING and st.state_horizon_h == 8
-    assert (st.state_value, st.state_threshold) == (pytest.approx(2.0), 1.5)
+    assert (st.state_value, st.state_threshold) == (pytest.approx(0.2), 0.05)
     assert st.explanation == ("Crowding: funding 60.0% APR, +2.0 σ above the market, "
                               "+20.0 pts in 8 h while the other sectors moved 0.0 pts (median).")
     # the other sectors moving too: not crowding

@@ -236,3 +236,10 @@ async def test_a_sector_entering_a_state_raises_a_toast():
                 if h.rule == "sector"] == \
             [("sector", "Meme", "crowding")]
         await back_to_board(pilot)
+
+
+def test_sector_hits_read_as_apr_changes_on_the_signals_screen():
+    from fundtui.core.signal_units import figure
+
+    assert figure("sector", 0.657) == "+65.7% APR"
+    assert figure("sector", -0.05) == "-5.0% APR"

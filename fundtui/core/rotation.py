@@ -137,8 +137,8 @@ class SectorStats:
     z: float | None = None
     state: str | None = None
     state_horizon_h: int | None = None
-    state_value: float | None = None
-    state_threshold: float | None = None
+    state_value: float | None = None  # the APR change over state_horizon_h that counted
+    state_threshold: float | None = None  # the change it had to reach (signed)
     explanation: str = ""
 
     @property
@@ -232,8 +232,8 @@ def _judge(s: SectorStats, others_move: Mapping[int, float | None],
     z = s.z
     if z is not None and z >= p.crowd_z and s.apr >= p.high_apr and d >= p.rise_apr \
             and flat is not None and flat <= p.flat_apr:
-        return {"state": CROWDING, "state_horizon_h": h, "state_value": z,
-                "state_threshold": p.crowd_z,
+        return {"state": CROWDING, "state_horizon_h": h, "state_value": d,
+                "state_threshold": p.rise_apr,
                 "explanation": f"Crowding: funding {s.apr:.1%} APR, {z:+.1f} σ above the "
                                f"market, {_pts(d)} in {h} h while the other sectors moved "
                                f"{flat * 100:.1f} pts (median)."}
@@ -303,6 +303,10 @@ def base_aprs(rows: Mapping[str, BoardRow]) -> dict[str, float]:
 
 class SectorStateTracker:
     """Turns successive aggregations into hits: one when a sector enters a state.
+
+    A hit's ``value`` is the sector's APR change over the state's horizon and
+    ``threshold`` the change it had to reach (APR fractions, like the
+    explanation's points); ``extras`` carry the state, the z-score and more.
 
     A sector leaving a state makes no hit; re-entering the same state within
     ``cooldown_s`` of its last hit makes none either (a state flickering at a

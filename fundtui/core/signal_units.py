@@ -11,6 +11,7 @@ UNITS = {
     "ema_divergence": ("rate", "/h"),
     "oi_regime": ("change", " OI"),
     "exhaustion": ("change", " px"),
+    "sector": ("change", " APR"),  # the sector's APR change that made the state
 }
 
 
@@ -21,7 +22,7 @@ def _pct(x: float, decimals: int) -> str:
 
 def figure(rule: str, x: float) -> str:
     """A hit's value or threshold in its rule's unit: ``0.0700%/8h``, ``+6.0% OI``;
-    a rule not listed (e.g. sector states) as a plain number."""
+    a rule not listed as a plain number."""
     kind, unit = UNITS.get(rule, ("plain", ""))
     if kind == "rate":
         return _pct(x, 4) + unit
