@@ -195,3 +195,28 @@ async def test_quantity_step_comes_from_cached_market_limits():
         await type_into(pilot, screen, "entry", "60000")
         await type_into(pilot, screen, "stop", "58800")
         assert "Size          0.079 BTC" in screen.results_text
+
+
+async def test_cross_margin_fields():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await loaded(pilot)
+        screen = await open_on(pilot, "BTC", "c")
+        for key, text in [("equity", "1000000"), ("risk", "0.126"), ("entry", "60000"),
+                          ("stop", "58800"), ("step", "1")]:
+            await type_into(pilot, screen, key, text)
+        assert "Size          1 BTC" in screen.results_text
+        await type_into(pilot, screen, "wallet", "6000")
+        assert error(screen, "margin") == "wallet fields need cross"
+        await type_into(pilot, screen, "margin", "cross")
+        # TV-L1 in cross form: a 6,000 wallet with nothing else in it
+        assert "Liquidation   54,216.87" in screen.results_text
+        assert "binance BTC long, cross" in screen.results_text
+        await type_into(pilot, screen, "other_upnl", "-1000")
+        want = liquidation.binance("long", 1, 60000, 6000, single_tier(0.004), other_upnl=-1000)
+        assert f"Liquidation   {want.price:,.2f}" in screen.results_text
+        await type_into(pilot, screen, "wallet", "")
+        assert error(screen, "wallet") == "required for cross margin"
+        await type_into(pilot, screen, "venue", "okx")
+        assert error(screen, "margin") == "cross: binance formula only"

@@ -30,7 +30,8 @@ from fundtui.core.liquidation import VENUE_FORMULAS
 from fundtui.core.quote import Quote
 from fundtui.feeds import tiers as tier_feed
 
-PERCENT, NUMBER, SIGNED, OPTIONAL, TEXT = "pct", "num", "signed", "opt", "text"
+PERCENT, NUMBER, SIGNED, TEXT = "pct", "num", "signed", "text"
+SIGNED_NUMBER = "signed_num"  # any finite number, not a percent
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,9 @@ class FormScreen(ModalScreen[None]):
                 errors[f.key] = "required"
                 continue
             try:
-                values[f.key] = number(f.label.lower(), text, percent=f.kind == PERCENT
-                                       or (f.kind == SIGNED), positive=f.kind != SIGNED,
+                values[f.key] = number(f.label.lower(), text,
+                                       percent=f.kind in (PERCENT, SIGNED),
+                                       positive=f.kind not in (SIGNED, SIGNED_NUMBER),
                                        allow_zero=f.allow_zero)
             except ValueError as e:
                 errors[f.key] = str(e)
@@ -197,12 +199,16 @@ class CalculatorScreen(FormScreen):
         Field("rate", "Funding %", SIGNED, optional=True),
         Field("interval", "Interval h"),
         Field("hold", "Hold h", allow_zero=True),
+        Field("margin", "Margin", TEXT),
+        Field("wallet", "Cross wallet", optional=True),
+        Field("other_mm", "Others' MM", optional=True, allow_zero=True),
+        Field("other_upnl", "Others' PnL", SIGNED_NUMBER, optional=True),
     )
 
     def __init__(self, values: Mapping[str, str], resolve: TierResolver,
                  fees_for: Callable[[str], fees.Fees], fetch: Callable[[str, str], None]
                  | None = None) -> None:
-        super().__init__(values, "Position calculator · isolated margin")
+        super().__init__(values, "Position calculator")
         self.resolve = resolve
         self.fees_for = fees_for
         self.fetch = fetch
@@ -231,12 +237,24 @@ class CalculatorScreen(FormScreen):
             return "long or short"
         if key == "symbol" and not value.isalnum():
             return "a coin like BTC"
+        if key == "margin" and value not in ("isolated", "cross"):
+            return "isolated or cross"
         return None
 
     def compute(self, v: dict[str, Any], errors: dict[str, str]) -> list[Text]:
         venue, side, base = v["venue"], v["side"], v["symbol"].upper()
         if v.get("mmr") is not None and v["mmr"] >= 1:
             errors["mmr"] = "must be under 100 %"
+            return []
+        cross = v["margin"] == "cross"
+        if cross and venue != "binance":
+            errors["margin"] = "cross: binance formula only"
+            return []
+        if cross and v["wallet"] is None:
+            errors["wallet"] = "required for cross margin"
+            return []
+        if not cross and (v["wallet"] is not None or v["other_mm"] or v["other_upnl"]):
+            errors["margin"] = "wallet fields need cross"
             return []
         if v.get("mmr") is not None:
             source: tier_feed.TierSource | str = tier_feed.manual_tiers(v["mmr"])
@@ -251,7 +269,8 @@ class CalculatorScreen(FormScreen):
                      taker=self.fees_for(venue).taker, tiers=source.tiers, step=v["step"],
                      target=v["target"], rate=v["rate"],
                      interval_h=v["interval"] if v["rate"] is not None else None,
-                     hold_h=v["hold"])
+                     hold_h=v["hold"], cross_wallet=v["wallet"] if cross else None,
+                     other_maintenance=v["other_mm"] or 0.0, other_upnl=v["other_upnl"] or 0.0)
         try:
             res = calculate(inp)
         except ValueError as e:
@@ -262,7 +281,7 @@ class CalculatorScreen(FormScreen):
             return []
         s = res.size
         lines = [
-            Text(f"{venue} {base} {side}", style="bold"),
+            Text(f"{venue} {base} {side}, {v['margin']}", style="bold"),
             Text(f"tiers: {source.label}", style="dim"),
             Text(f"Size          {s.qty:.8g} {base}"),
             Text(f"Notional      {_fmt(s.notional)}"),
@@ -272,7 +291,8 @@ class CalculatorScreen(FormScreen):
             Text(f"  maintenance {res.tier.mmr * 100:g} %"
                  + (f", amount {res.tier.cum:,.2f}" if res.tier.cum else "")),
             Text("Max leverage  " + (f"{res.max_leverage_for_stop}x (stop before liq.)"
-                                     if res.max_leverage_for_stop else "none")),
+                                     if res.max_leverage_for_stop else
+                                     "n/a (cross)" if cross else "none")),
         ]
         if res.r_multiple is not None:
             lines.append(Text(f"R multiple    {res.r_multiple:.2f}"))
@@ -380,7 +400,7 @@ def position_values(row: BoardRow | None, fee_table: Callable[[str], fees.Fees]
         "leverage": "10", "fee_in": _pct_text(taker), "fee_out": _pct_text(taker),
         "rate": _pct_text(q.funding_rate if q is not None else None),
         "interval": _num_text(q.interval_hours if q is not None and q.interval_hours else 8.0),
-        "hold": "24",
+        "hold": "24", "margin": "isolated",
     }
 
 
