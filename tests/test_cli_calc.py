@@ -224,3 +224,47 @@ def test_calc_cross_margin_uses_the_wallet_and_other_positions(capsys):
     line = one_line_error(capsys, [*with_flag(CALC, "--venue", "bybit"), "--mmr", "0.5",
                                    "--cross-wallet", "100"])
     assert "binance's formula only" in line
+
+
+def test_carry_live_takes_rates_and_price_from_the_venues(capsys, fakes, tmp_path,
+                                                          _quick_close):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("".join(f'[exchanges.{v}]\napi_base = "{fakes[v].url}"\n'
+                           for v in ("binance", "bybit")))
+    argv = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit",
+            "--notional", "10000", "--live", "--config", str(cfg)]
+    out = main_json(capsys, argv)
+    # premiumIndex BTCUSDT lastFundingRate / markPrice; bybit tickers BTCUSDT fundingRate
+    assert out["long_rate"] == 0.00013062 and out["long_interval_h"] == 8
+    assert out["short_rate"] == -0.000212 and out["short_interval_h"] == 8
+    assert out["price"] == 93951.8
+    assert out["funding_per_day"] == pytest.approx(10000 * (-0.000212 - 0.00013062) * 3)
+    # a flag beats the live value
+    out = main_json(capsys, [*argv, "--short-rate", "0.05"])
+    assert out["short_rate"] == 0.0005 and out["long_rate"] == 0.00013062
+
+
+def test_carry_live_failures_are_one_line(capsys, fakes, tmp_path, _quick_close):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[exchanges.binance]\napi_base = "{fakes["binance"].url}"\n'
+                   f'[exchanges.bybit]\napi_base = "{fakes["bybit"].url}"\n')
+    argv = ["carry", "--symbol", "NOSUCH", "--long", "binance", "--short", "bybit",
+            "--notional", "10000", "--live", "--config", str(cfg)]
+    assert "binance has no live funding rate for NOSUCH" in one_line_error(capsys, argv, 1)
+    fakes["bybit"].fail(503)
+    line = one_line_error(capsys, with_flag(argv, "--symbol", "BTC"), 1)
+    assert line.startswith("fundtui: bybit: ") and "503" in line
+
+
+def test_carry_without_rates_or_live(capsys):
+    argv = [a for a in CARRY if a not in ("--short-rate", "0.03")]
+    assert "--short-rate is required (or --live)" in one_line_error(capsys, argv)
+    argv = [a for a in CARRY if a not in ("--price", "60000")]
+    assert "--price is required (or --live)" in one_line_error(capsys, argv)
+
+
+def test_carry_live_demo(capsys):
+    out = main_json(capsys, ["carry", "--symbol", "BTC", "--long", "binance", "--short",
+                             "okx", "--notional", "10000", "--live", "--demo"])
+    assert out["price"] > 0 and out["long_rate"] is not None and out["short_rate"] is not None
+    assert out["notional"] == pytest.approx(10000)

@@ -9,7 +9,9 @@
 another, equal base quantity); ``--spot VENUE`` is a cash-and-carry (long spot,
 short perp). Rates are percent per settlement (+: longs pay). Fees default to
 each venue's base tier (taker in and out; spot fees for the spot leg), or
-``--fee`` (percent, every leg both ways). Offline: rates come from the flags.
+``--fee`` (percent, every leg both ways). Offline, rates, intervals and the price
+come from the flags; ``--live`` polls the legs' venues once (``--demo``: the
+simulated market) and takes what the flags leave out from their answers.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
     legs.add_argument("--long", choices=VENUES, help="venue of the long perp (perp-perp)")
     legs.add_argument("--spot", choices=VENUES, help="venue of the long spot (cash-and-carry)")
     p.add_argument("--short", required=True, choices=VENUES, help="venue of the short perp")
-    p.add_argument("--price", required=True, type=num("price"), help="price of the coin")
+    p.add_argument("--price", type=num("price"), help="price of the coin (--live: the mark)")
     p.add_argument("--short-price", type=num("short-price"),
                    help="price on the short leg, if it differs")
     size = p.add_mutually_exclusive_group(required=True)
@@ -43,10 +45,15 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
     size.add_argument("--notional", type=num("notional"), help="notional of each leg")
     p.add_argument("--long-rate", type=num("long-rate", percent=True, positive=False),
                    metavar="PCT", help="funding rate of the long perp (perp-perp)")
-    p.add_argument("--long-interval", type=num("long-interval"), default=8.0, metavar="H")
-    p.add_argument("--short-rate", required=True, metavar="PCT",
+    p.add_argument("--long-interval", type=num("long-interval"), metavar="H",
+                   help="hours (default 8, or the live one)")
+    p.add_argument("--short-rate", metavar="PCT",
                    type=num("short-rate", percent=True, positive=False))
-    p.add_argument("--short-interval", type=num("short-interval"), default=8.0, metavar="H")
+    p.add_argument("--short-interval", type=num("short-interval"), metavar="H",
+                   help="hours (default 8, or the live one)")
+    p.add_argument("--live", action="store_true",
+                   help="take rates, intervals and price not given from one poll of the "
+                        "two venues")
     p.add_argument("--fee", type=num("fee", percent=True, allow_zero=True), metavar="PCT",
                    help="one fee for every leg in and out, instead of the venues' base tiers")
     p.add_argument("--horizon", type=num("horizon"), default=24.0 * 30, metavar="H",
@@ -62,6 +69,17 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     overrides = getattr(config, "fees", None)
+    if args.live:
+        problem = _fill_live(args, config)
+        if problem:
+            say(problem)
+            return 1
+    for flag in ("short_rate", "price"):
+        if getattr(args, flag) is None:
+            say(f"--{flag.replace('_', '-')} is required (or --live)")
+            return 2
+    args.long_interval = args.long_interval or 8.0
+    args.short_interval = args.short_interval or 8.0
     qty = args.qty if args.qty is not None else args.notional / args.price
     short_price = args.short_price or args.price
     short_fee = args.fee if args.fee is not None else fees.perp_fees(args.short,
@@ -77,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                                        horizon_h=args.horizon)
         else:
             if args.long_rate is None:
-                say("a perp-perp spread needs --long-rate (percent per settlement)")
+                say("a perp-perp spread needs --long-rate (percent per settlement) or --live")
                 return 2
             if args.long == args.short:
                 say(f"--long and --short are both {args.long}: pick two venues")
@@ -98,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({
             "symbol": args.symbol, "kind": "cash_and_carry" if args.spot else "perp_perp",
             "long": args.spot or args.long, "short": args.short, "qty": qty,
+            "price": args.price, "long_rate": None if args.spot else args.long_rate,
+            "long_interval_h": None if args.spot else args.long_interval,
+            "short_rate": args.short_rate, "short_interval_h": args.short_interval,
             "notional": res.notional, "funding_per_day": res.funding_per_day,
             "fees": res.fees, "break_even_settlements": res.break_even_settlements,
             "break_even_hours": res.break_even_hours, "horizon_h": res.horizon_h,
@@ -117,3 +138,53 @@ def run(args: argparse.Namespace) -> int:
         f"{res.net_apr * 100:,.2f} % APR",
     ]))
     return 0
+
+
+def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
+    """Fill rates, intervals and price the flags left out from one poll; a problem or None."""
+    import asyncio
+    import dataclasses
+
+    from fundtui.core.board import choose_quotes
+    from fundtui.feeds.poll import poll_all
+
+    perp_venues = [v for v in (args.long, args.short) if v]
+    if args.demo:
+        from fundtui.feeds.demo import demo_sources
+
+        sources = demo_sources(perp_venues)
+    else:
+        from fundtui.feeds.registry import make_sources
+
+        sources = make_sources([dataclasses.replace(config.venue(v), enabled=True)
+                                for v in perp_venues])
+
+    async def once():
+        try:
+            return await poll_all(sources, timeout_s=60.0)
+        finally:
+            await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)
+
+    try:
+        polls, errors = asyncio.run(once())
+    except ImportError as e:
+        return f"live venues are unavailable ({e}); try --demo"
+    for venue, reason in errors.items():
+        return f"{venue}: {reason}"
+    quotes = choose_quotes(q for p in polls for q in p.quotes).get(args.symbol, {})
+    legs = [("long", args.long), ("short", args.short)] if args.long else [("short", args.short)]
+    for leg, venue in legs:
+        q = quotes.get(venue)
+        if q is None or not q.has_rate:
+            return f"{venue} has no live funding rate for {args.symbol}"
+        if getattr(args, f"{leg}_rate") is None:
+            setattr(args, f"{leg}_rate", q.funding_rate)
+        if getattr(args, f"{leg}_interval") is None:
+            setattr(args, f"{leg}_interval", q.interval_hours)
+    if args.price is None:
+        marks = [q.mark_price / (q.multiplier or 1) for _, v in legs
+                 if (q := quotes.get(v)) is not None and q.mark_price is not None]
+        if not marks:
+            return f"no live mark price for {args.symbol}; give --price"
+        args.price = marks[0]
+    return None
