@@ -194,6 +194,8 @@ def test_history_snapshots_past_and_series():
     now = T0 + 3_600_000
     assert h.past(now, (1, 8)) == {1: {"X": 0.1}}  # 8 h: n/a
     assert h.series("A") == pytest.approx([0.30, 0.31, 0.32])  # last 3 points
+    h.record(now + 5_000, {"X": 0.9}, {"A": 0.9})  # 5 s later: the same sparkline point
+    assert h.series("A") == pytest.approx([0.30, 0.31, 0.9])
     h.record(now + 60_000, {"X": 1.0}, {"A": 1.0})  # the same step: replaces its snapshot
     assert h.past(now + 60_000, (1,)) == {1: {"X": 0.1}}
     assert h.past(now + 60_000 + H, (1,)) == {1: {"X": 1.0}}

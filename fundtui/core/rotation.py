@@ -350,15 +350,17 @@ class SectorHistory:
       refresh), for ``keep_h`` hours: :meth:`past` finds the one taken ``h`` hours ago (within a
       tolerance of 1.5 snapshot steps), or nothing: velocity is "n/a" until the
       app has been running (or was warmed up) that long, never estimated;
-    - each sector's weighted APR per refresh (the last ``points``), for the
-      sparkline.
+    - each sector's weighted APR, one point per ``point_every_s`` (the last
+      ``points``), for the sparkline: a refresh within that time of the last
+      point replaces it, so the newest point is live.
 
     Snapshots are float arrays over one shared base index (~3 KB each).
     """
 
     def __init__(self, snapshot_every_s: float = 300.0, keep_h: float = 25.0,
-                 points: int = 120) -> None:
+                 points: int = 120, point_every_s: float = 300.0) -> None:
         self.step_ms = int(snapshot_every_s * 1000)
+        self.point_ms = int(point_every_s * 1000)
         self.keep_ms = int(keep_h * HOUR_MS)
         self._index: dict[str, int] = {}
         self._snaps: deque[tuple[int, int, array]] = deque()  # (step start, taken, APRs)
@@ -371,7 +373,9 @@ class SectorHistory:
             if apr is None:
                 continue
             series = self._series.setdefault(sector, deque(maxlen=self.points))
-            if series and now_ms <= series[-1][0]:
+            if series and now_ms - series[-1][0] < self.point_ms:
+                if now_ms >= series[-1][0]:
+                    series[-1] = (series[-1][0], apr)
                 continue
             series.append((now_ms, apr))
         if self._snaps and now_ms <= self._snaps[-1][1]:

@@ -35,6 +35,7 @@ from fundtui.core.rotation import (
     UNWINDING,
     RotationParams,
     SectorBoardModel,
+    SectorHistory,
     SectorStats,
 )
 from fundtui.core.sectors import SectorMap
@@ -78,10 +79,12 @@ class SectorFeed:
                     config.sectors if config is not None else None)
             except (OSError, ValueError) as e:  # a broken install: no board, not a crash
                 sector_map, self.warning = SectorMap({}), f"no sector map: {e}"
-        params = RotationParams()
+        params, history = RotationParams(), SectorHistory()
         if config is not None:  # "extreme" as the signal rules define it, as an APR
             params = RotationParams(extreme_apr=config.signals.extreme_8h * 3 * 365)
-        self.model = SectorBoardModel(sector_map, params)
+            # a sparkline bar per 5 minutes (the last one live), or per refresh if slower
+            history = SectorHistory(point_every_s=max(300.0, config.refresh_seconds / 2))
+        self.model = SectorBoardModel(sector_map, params, history)
         self.rows: Mapping[str, BoardRow] = {}
         self.sort_key = "apr"
         self.sort_desc = True
