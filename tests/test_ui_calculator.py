@@ -220,3 +220,20 @@ async def test_cross_margin_fields():
         assert error(screen, "wallet") == "required for cross margin"
         await type_into(pilot, screen, "venue", "okx")
         assert error(screen, "margin") == "cross: binance formula only"
+
+
+async def test_switching_venue_brings_its_rate_interval_and_fees():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await loaded(pilot)
+        screen = await open_on(pilot, "BTC", "c")
+        await type_into(pilot, screen, "mmr", "0.5")  # no tier lookup needed
+        await type_into(pilot, screen, "venue", "gate")
+        # the BTC row's gate quote: -0.001 % per 1 h
+        assert field(screen, "rate") == "-0.001" and field(screen, "interval") == "1"
+        assert "Funding       receives" in screen.results_text
+        await type_into(pilot, screen, "venue", "bybit")  # not on this row: fees only
+        assert field(screen, "fee_in") == "0.055" and field(screen, "fee_out") == "0.055"
+        assert field(screen, "rate") == "-0.001"
+        assert "bybit BTC long" in screen.results_text

@@ -122,7 +122,14 @@ class FormScreen(ModalScreen[None]):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        key = (event.input.id or "").removeprefix("f-")
+        if self.is_mounted and self.field_changed(key, event.value):
+            return  # the fields it set recompute on their own change
         self.recompute()
+
+    def field_changed(self, key: str, value: str) -> bool:
+        """Hook: a field was edited; True when it changed other fields."""
+        return False
 
     def parse(self) -> tuple[dict[str, Any], dict[str, str]]:
         values: dict[str, Any] = {}
@@ -213,6 +220,25 @@ class CalculatorScreen(FormScreen):
         self.fees_for = fees_for
         self.fetch = fetch
         self.tiers: dict[tuple[str, str], tier_feed.TierSource | str] = {}
+        self.row_quotes: Mapping[str, Quote] = {}  # the board row's quotes, by venue
+
+    def field_changed(self, key: str, value: str) -> bool:
+        """Switching venue brings that venue's live rate, interval and base-tier fees."""
+        venue = value.strip().lower()
+        if key != "venue" or venue not in VENUE_FORMULAS:
+            return False
+        q = self.row_quotes.get(venue)
+        taker = _pct_text(self.fees_for(venue).taker)
+        updates = {"fee_in": taker, "fee_out": taker}
+        if q is not None and q.has_rate:
+            updates |= {"rate": _pct_text(q.funding_rate),
+                        "interval": _num_text(q.interval_hours)}
+        changed = False
+        for k, text in updates.items():
+            if self.value(k) != text:
+                self.set_value(k, text)
+                changed = True
+        return changed
 
     def _tiers(self, venue: str, base: str) -> tier_feed.TierSource | str:
         key = (venue, base)
@@ -448,6 +474,9 @@ def open_calculator(app: Any) -> None:
     if limits is not None and limits.step:
         values["step"] = _num_text(limits.step)
     screen = CalculatorScreen(values, resolve, fee_table)
+    row = _selected_row(app)
+    if row is not None:
+        screen.row_quotes = row.quotes
     if not getattr(app, "demo", False):
         screen.fetch = lambda venue, base: _fetch_tiers(screen, config.venue(venue), base)
     app.push_screen(screen)
