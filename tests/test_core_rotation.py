@@ -239,3 +239,17 @@ def test_warm_up_from_the_history_store_gives_velocity_at_once(tmp_path):
     # now (0.1095 x 300 + 0.438 x 100) / 400 = 0.191625; then 0.219 (same weights)
     assert model.stats["A"].velocity[1] == pytest.approx(0.191625 - 0.219)
     assert model.stats["A"].velocity[8] is None
+
+
+def test_unusable_rates_and_stale_venues_feed_nothing():
+    from fundtui.core.board import build_row
+    from fundtui.core.rotation import base_figures
+
+    row = build_row("X", {"a": q("a", "X", 0.0001, oi=100, vol=10, change=0.01),
+                          "b": q("b", "X", 0.5, interval_h=None, oi=float("nan")),
+                          "c": q("c", "X", float("nan"), vol=-5.0),
+                          "d": q("d", "X", 0.9, oi=1e9, vol=1e9, change=0.5)},
+                    ["a", "b", "c", "d"], stale={"d"})
+    f = base_figures(row)
+    assert (f.apr, f.open_interest, f.volume, f.change_24h) == \
+        (pytest.approx(0.1095), 100, 10, 0.01)
