@@ -152,7 +152,7 @@ class _Key:
         "ring_sum", "ring_n", "bsum", "bcount", "cur_sum", "cur_n", "mean_prev", "bucket",
         "ema", "ema_period", "ema_prov", "ema_streak", "ema_streak_sign",
         "prov_streak", "prov_sign",
-        "maxq", "minq", "oiq", "oi_bucket",
+        "maxq", "minq", "hi", "hi_t", "lo", "lo_t", "oiq", "oi_bucket",
         "slot", "ex_streak", "ex_sign", "ex_price", "oi", "oi_t",
     )
 
@@ -182,6 +182,10 @@ class _Key:
         self.prov_sign = 0
         self.maxq: list[tuple[int, float]] = []
         self.minq: list[tuple[int, float]] = []
+        # the fronts of maxq and minq (window high and low, and their times), kept
+        # here so a sample that does not reach them touches only the queues' ends
+        self.hi = self.lo = 0.0
+        self.hi_t = self.lo_t = 0
         self.oiq: list[tuple[int, float]] = []  # (time, OI), one per quarter-hour
         self.oi_bucket = -1  # the quarter-hour of the newest oiq entry
         self.oi: float | None = None  # the latest open interest and its time
@@ -368,6 +372,12 @@ class SignalEngine:
         fresh_append = fresh.append
         legs_get = legs.get
         keys_get = keys.get
+        # Values that depend only on the sample time, computed once per distinct
+        # time (a refresh's quotes share one): fewer divisions, and every market
+        # then holds the same int objects, so comparing them reads no cold memory.
+        ct = None
+        b = p = cutoff = 0
+        slots: dict[float, float] = {}
         for q in quotes:
             rate = q.funding_rate
             ih = q.interval_hours
@@ -403,7 +413,12 @@ class SignalEngine:
                     continue
                 k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
             # rolling mean: the earlier samples' mean first, then this one joins
-            b = t // BUCKET_MS
+            if t is not ct and t != ct:
+                ct = t
+                b = t // BUCKET_MS
+                p = t // ema_ms
+                cutoff = t - spike_ms
+                slots = {}
             if b != k.bucket:
                 k.new_bucket(b, w)
             n = k.bcount
@@ -416,7 +431,6 @@ class SignalEngine:
             k.cur_n += 1
             # EMA of the hourly rate, one step per period
             x = r8 * 0.125
-            p = t // ema_ms
             if p != k.ema_period:
                 if prev_t is not None:  # close the previous period
                     k.ema = k.ema_prov
@@ -442,25 +456,40 @@ class SignalEngine:
             # spike window: monotonic queues of (time, 8h rate), oldest first, values
             # strictly falling in maxq and rising in minq; both end with the previous
             # sample, so at most one of them drops more than that one
-            cutoff = t - spike_ms
             item = (t, r8)
             mx = k.maxq
             mn = k.minq
             if r8 > last_r8 and prev_t is not None:
-                mx.pop()
-                while mx and mx[-1][1] <= r8:
+                if r8 >= k.hi:  # a new high: every entry of maxq is at or below it
+                    mx.clear()
+                    mx.append(item)
+                    k.hi = r8
+                    k.hi_t = t
+                else:
                     mx.pop()
-                mx.append(item)
+                    while mx and mx[-1][1] <= r8:
+                        mx.pop()
+                    mx.append(item)
                 mn.append(item)
             elif r8 < last_r8 and prev_t is not None:
-                mn.pop()
-                while mn and mn[-1][1] >= r8:
+                if r8 <= k.lo:
+                    mn.clear()
+                    mn.append(item)
+                    k.lo = r8
+                    k.lo_t = t
+                else:
                     mn.pop()
-                mn.append(item)
+                    while mn and mn[-1][1] >= r8:
+                        mn.pop()
+                    mn.append(item)
                 mx.append(item)
             elif r8 == last_r8 and prev_t is not None:
                 mx[-1] = item
                 mn[-1] = item
+                if len(mx) == 1:
+                    k.hi_t = t
+                if len(mn) == 1:
+                    k.lo_t = t
             else:  # the first sample, or a NaN
                 while mx and mx[-1][1] <= r8:
                     mx.pop()
@@ -468,10 +497,16 @@ class SignalEngine:
                 while mn and mn[-1][1] >= r8:
                     mn.pop()
                 mn.append(item)
-            while mx[0][0] < cutoff:
-                mx.pop(0)
-            while mn[0][0] < cutoff:
-                mn.pop(0)
+                k.hi_t, k.hi = mx[0]
+                k.lo_t, k.lo = mn[0]
+            if k.hi_t < cutoff:
+                while mx[0][0] < cutoff:
+                    mx.pop(0)
+                k.hi_t, k.hi = mx[0]
+            if k.lo_t < cutoff:
+                while mn[0][0] < cutoff:
+                    mn.pop(0)
+                k.lo_t, k.lo = mn[0]
             # open interest: one sample per quarter-hour (the first), oldest dropped
             # once a newer one is at or before the lookback start
             oi = q.open_interest_usd
@@ -486,7 +521,9 @@ class SignalEngine:
                 k.oi = oi
                 k.oi_t = t
             # settlements on the interval's UTC grid
-            slot = t // (ih * HOUR_MS)
+            slot = slots.get(ih)
+            if slot is None:
+                slot = slots[ih] = t // (ih * HOUR_MS)
             if slot != k.slot:
                 k.settle(slot, extreme)
             k.last_t = t
@@ -497,7 +534,7 @@ class SignalEngine:
             # could a per-market rule fire? (the cheap tests; _rules decides)
             if (k.prov_streak or k.ex_streak >= ex_n
                     or r8 >= extreme or -r8 >= extreme
-                    or r8 - mn[0][1] >= spike or mx[0][1] - r8 >= spike
+                    or r8 - k.lo >= spike or k.hi - r8 >= spike
                     or (m is not None and (r8 - m >= dev or m - r8 >= dev))):
                 hot_append((t, q, k))
                 continue
@@ -514,7 +551,8 @@ class SignalEngine:
                 if gap >= gap_thr or -gap >= gap_thr:
                     hot_append((t, q, k))
                     continue
-            fresh_append((t, q, k))
+            if r8 > NEUTRAL_8H or -r8 > NEUTRAL_8H:  # the extreme cut is never below it
+                fresh_append((t, q, k))
 
     def _rules(self, t: int, q: Quote, k: _Key, cut: float, hits: list[Hit]) -> None:
         c = self.config
@@ -544,8 +582,8 @@ class SignalEngine:
                            {"persistent": persistent, "periods": k.prov_streak,
                             "ema_hourly": k.ema_prov}))
         # spike within the window
-        lo = k.minq[0][1]
-        hi = k.maxq[0][1]
+        lo = k.lo
+        hi = k.hi
         up = r8 - lo
         down = hi - r8
         if up >= down:
