@@ -121,7 +121,7 @@ class Output:
             self.tail = (self.tail + chunk)[-65536:]
         if self.closed and (left := until - time.perf_counter()) > 0:
             time.sleep(left)
-        if got and (found := _BASES.findall(self.text()[-8192:])):
+        if got and (found := _BASES.findall(self.text())):
             self.bases = found[-1]
         self.bytes += got
         return got

@@ -93,5 +93,5 @@ def header_x(app: FundApp, column: str) -> int:
 
 async def evaluated(pilot: Pilot, app: FundApp) -> None:
     """Wait until the signal engine has taken the board's latest rebuild."""
-    await until(pilot, lambda: app.recorder is not None and app.rebuilt_ms is not None
-                and app.evaluated_ms == app.rebuilt_ms)
+    await until(pilot, lambda: app.recorder is not None and app.evaluations_sent > 0
+                and app.evaluations_done == app.evaluations_sent)

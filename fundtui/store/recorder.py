@@ -230,9 +230,11 @@ class Recorder:
         if self.store is not None and hour != self._last_compact_hour:
             self._last_compact_hour = hour
             self.store.compact(now_ms)
-        if self.last_ms is not None and (self._last_checkpoint_ms is None or
-                                         self.last_ms - self._last_checkpoint_ms
-                                         >= CHECKPOINT_EVERY_MS):
+        if self.last_ms is None:
+            return
+        if self._last_checkpoint_ms is None:  # the first save comes a period after start
+            self._last_checkpoint_ms = self.last_ms
+        elif self.last_ms - self._last_checkpoint_ms >= CHECKPOINT_EVERY_MS:
             self.save_checkpoint()
 
     def close(self) -> list[str]:

@@ -34,7 +34,6 @@ from fundtui.store.watchlist import Watchlist
 from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
 from fundtui.ui.columns import TREND_WIDTH
-from fundtui.ui.detail import DetailScreen
 from fundtui.ui.format import Palette
 from fundtui.ui.help import HelpScreen
 from fundtui.ui.messages import (
@@ -127,8 +126,9 @@ class FundApp(App[int]):
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
         self.rows: dict = {}  # base -> BoardRow, as last built
         self._closing = False
-        self.rebuilt_ms: int | None = None  # time of the last board rebuild
-        self.evaluated_ms: int | None = None  # the last rebuild the signal engine took
+        # refreshes handed to the signal engine, and those it has answered
+        self.evaluations_sent = 0
+        self.evaluations_done = 0
 
     # --- layout -------------------------------------------------------------
 
@@ -274,7 +274,6 @@ class FundApp(App[int]):
         self.trend.push(now, {b: r.spread.spread_8h if r.spread else None
                               for b, r in rows.items()}, round(self.refresh_s * 500))
         self.rows = rows
-        self.rebuilt_ms = now
         self.board.set_rows(self._decorated(), now, self._stale)
         self._refresh_status(now)
         self._update_view_info()
@@ -282,6 +281,7 @@ class FundApp(App[int]):
         self._update_selection()
         if self.history is not None:
             self.history.evaluate(now, [q for r in rows.values() for q in r.fresh_quotes()])
+            self.evaluations_sent += 1
 
     def _decorated(self) -> dict:
         """The rows with their trend line and velocity."""
@@ -310,7 +310,7 @@ class FundApp(App[int]):
     def on_signals_evaluated(self, message: SignalsEvaluated) -> None:
         if self.closing:
             return
-        self.evaluated_ms = message.at_ms
+        self.evaluations_done += 1
         self.velocity = dict(message.velocity)
         self.board.set_rows(self._decorated(), self.clock(), self._stale)
         self._update_selection()
@@ -353,6 +353,8 @@ class FundApp(App[int]):
         if row is None:
             self.notify(f"{base} is not on the board right now", timeout=3)
             return
+        from fundtui.ui.detail import DetailScreen  # plotext: loaded on first use
+
         store = self.recorder.store if self.recorder is not None else None
         self.push_screen(DetailScreen(row, store, {s.name: s for s in self.sources},
                                       list(self.signals), self.clock(), self.board.palette))
