@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from textual.widgets import DataTable
 
 from fundtui.config import Config
@@ -174,3 +175,28 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         line = str(app.main("#selection").render())
         assert line.startswith("BTC  rate − EMA(12×1h), per hour: BIN ")
         assert "OKX +" in line  # okx runs above its EMA
+
+
+async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start():
+    from fundtui.core.quote import Quote
+    from fundtui.store.history import HistoryStore
+
+    clock = FrozenClock()
+    eight_h_ago = clock() - 8 * HOUR - 30_000
+    with HistoryStore.open(data_dir() / "history.sqlite3") as store:
+        store.record([Quote(v, "BTC/USDT:USDT", "BTC", "USDT", 0.00005, 8.0)
+                      for v in ("binance", "okx", "gate")], eight_h_ago)
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        clock.advance(REFRESH_S)
+        await poll_all(pilot, market_sources(app))
+        stats = app.sectors.stats["Bitcoin"]
+        assert stats.then_apr[8] == pytest.approx(0.00005 * 3 * 365)
+        assert stats.velocity[8] is not None
+        assert stats.velocity[1] is None  # nothing stored an hour ago: n/a, not a guess
+
+
+def market_sources(app):
+    return {s.name: s for s in app.sources}

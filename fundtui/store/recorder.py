@@ -209,6 +209,18 @@ class Recorder:
         result.spreads = tail
         return result
 
+    def samples_before(self, ends_ms: Sequence[int], span_ms: int = 60_000) -> list[Sample]:
+        """Stored samples of the ``span_ms`` before each of ``ends_ms``: a narrow look
+        at given moments (the sector board's 1/8/24 h-ago baselines) without
+        turning whole hours of history into objects."""
+        if self.store is None:
+            return []
+        out: list[Sample] = []
+        for end in sorted(set(ends_ms)):
+            for samples in self.store.all_since(end - span_ms, end).values():
+                out.extend(samples)
+        return out
+
     # --- live ----------------------------------------------------------------
 
     def record_poll(self, quotes: Sequence[Quote], at_ms: int) -> None:

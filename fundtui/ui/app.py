@@ -119,7 +119,8 @@ class FundApp(App[int]):
             history_dir = history_folder(demo)
         self.history: HistoryThread | None = HistoryThread(
             config.signals, self.post_message, self.clock, history_dir,
-            trend_length=TREND_WIDTH) if history else None
+            trend_length=TREND_WIDTH,
+            horizons_h=self.sectors.model.params.horizons_h) if history else None
         self.recorder: Recorder | None = None  # set once the thread has warmed up
         self.trend = SpreadTrend(TREND_WIDTH)
         self.velocity: dict[str, float | None] = {}
@@ -295,6 +296,8 @@ class FundApp(App[int]):
         self.recorder = message.recorder
         if self.closing:
             return
+        if message.baselines:
+            self.sectors.warm_up(message.baselines, message.at_ms)
         for at, spreads in message.warm_up.spreads:
             self.trend.push(at, spreads, round(self.refresh_s * 500))
         past = [h for h in message.past_hits if not self.signals or h.time_ms

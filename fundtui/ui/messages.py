@@ -8,6 +8,7 @@ from textual.message import Message
 
 from fundtui.core.signals import Hit
 from fundtui.feeds.source import QuoteSource, VenuePoll
+from fundtui.store.history import Sample
 from fundtui.store.recorder import Recorder, WarmUp
 
 
@@ -50,12 +51,15 @@ class HistoryReady(Message):
     """The history thread opened its files and warmed the signal engine up."""
 
     def __init__(self, recorder: Recorder, warm_up: WarmUp, problems: Sequence[str],
-                 past_hits: Sequence[Hit]) -> None:
+                 past_hits: Sequence[Hit], baselines: Sequence[Sample] = (),
+                 at_ms: int = 0) -> None:
         super().__init__()
         self.recorder = recorder
         self.warm_up = warm_up
         self.problems = list(problems)
         self.past_hits = list(past_hits)
+        self.baselines = list(baselines)  # stored samples at the sector board's horizons
+        self.at_ms = at_ms  # when the warm-up was done
 
 
 class SignalsEvaluated(Message):

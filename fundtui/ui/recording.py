@@ -21,6 +21,7 @@ from fundtui.core.quote import Quote
 from fundtui.core.signals import SignalConfig
 from fundtui.core.text import describe_exception
 from fundtui.core.trend import mean_of
+from fundtui.store.history import HOUR_MS
 from fundtui.store.recorder import Recorder
 from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
 
@@ -31,12 +32,13 @@ PAST_HITS = 500
 class HistoryThread:
     def __init__(self, config: SignalConfig, post: Callable[[Message], object],
                  clock: Callable[[], int], folder: Path | None = None,
-                 trend_length: int = 0) -> None:
+                 trend_length: int = 0, horizons_h: Sequence[float] = ()) -> None:
         self.config = config
         self.post = post
         self.clock = clock
         self.folder = folder  # None: the default data folder
         self.trend_length = trend_length
+        self.horizons_h = tuple(horizons_h)  # hours ago whose stored samples are wanted
         self.recorder: Recorder | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._done = threading.Event()
@@ -83,7 +85,13 @@ class HistoryThread:
                 past = recorder.log.recent(PAST_HITS)
             except OSError as e:
                 problems.append(f"cannot read the signals log: {describe_exception(e)}")
-        self.post(HistoryReady(recorder, warm, problems + warm.problems, past))
+        now = self.clock()
+        baselines = []
+        try:
+            baselines = recorder.samples_before([now - h * HOUR_MS for h in self.horizons_h])
+        except Exception as e:
+            problems.append(f"sector baselines unreadable: {describe_exception(e)}")
+        self.post(HistoryReady(recorder, warm, problems + warm.problems, past, baselines, now))
         while True:
             item = self._queue.get()
             if item is None:

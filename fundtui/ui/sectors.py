@@ -31,12 +31,14 @@ from fundtui.core.board import BoardRow
 from fundtui.core.rotation import (
     CROWDING,
     DIVERGENCE,
+    HOUR_MS,
     ROTATION_IN,
     UNWINDING,
     RotationParams,
     SectorBoardModel,
     SectorHistory,
     SectorStats,
+    StoredQuote,
 )
 from fundtui.core.sectors import SectorMap
 from fundtui.core.signals import Hit
@@ -89,6 +91,17 @@ class SectorFeed:
         self.sort_key = "apr"
         self.sort_desc = True
         self.selected: str | None = None
+
+    def warm_up(self, samples: Sequence[StoredQuote], until_ms: int) -> int:
+        """Start the sector history afresh from stored samples (the 1/8/24 h-ago
+        baselines), so velocity does not wait hours after a restart. The few live
+        points taken before the store answered are dropped: history only grows
+        forward in time. Returns the stored moments replayed."""
+        h = self.model.history
+        self.model.history = SectorHistory(snapshot_every_s=h.step_ms / 1000,
+                                           keep_h=h.keep_ms / HOUR_MS, points=h.points,
+                                           point_every_s=h.point_ms / 1000)
+        return self.model.warm_up(samples, until_ms)
 
     @property
     def sector_map(self) -> SectorMap:
