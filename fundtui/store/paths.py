@@ -32,5 +32,11 @@ def cache_dir() -> Path:
     return _dir("FUNDTUI_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME))
 
 
+def history_dir(demo: bool = False) -> Path:
+    """Where history, the signals log and the signal state live. The demo market
+    keeps its own, so simulated rates never mix with real ones."""
+    return data_dir() / "demo" if demo else data_dir()
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"

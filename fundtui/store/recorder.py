@@ -29,7 +29,7 @@ from fundtui.core.signals import Hit, SignalConfig, SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.text import describe_exception
 from fundtui.store.history import HOUR_MS, HistoryError, HistoryStore, Sample
-from fundtui.store.paths import data_dir
+from fundtui.store.paths import data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
 
 CHECKPOINT_NAME = "signals-state.pickle"
@@ -44,9 +44,8 @@ def default_checkpoint_path() -> Path:
 
 
 def history_folder(demo: bool) -> Path:
-    """Where history, the signals log and the engine state live. The demo market keeps
-    its own, so simulated rates never mix with real ones."""
-    return data_dir() / "demo" if demo else data_dir()
+    """Where history, the signals log and the engine state live (see paths.history_dir)."""
+    return history_dir(demo)
 
 
 def warm_up_hours(config: SignalConfig) -> float:

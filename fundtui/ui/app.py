@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -29,7 +30,7 @@ from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
 from fundtui.core.trend import SpreadTrend
 from fundtui.feeds.source import QuoteSource
-from fundtui.store.recorder import Recorder, history_folder
+from fundtui.store.paths import history_dir as default_history_dir
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
@@ -51,6 +52,9 @@ from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.signals_screen import SignalsScreen, hits_notice
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
+
+if TYPE_CHECKING:  # loaded by the history thread, after the first frame
+    from fundtui.store.recorder import Recorder
 
 SourceFactory = Callable[[], Sequence[QuoteSource]]
 
@@ -116,7 +120,7 @@ class FundApp(App[int]):
         # History and signals: one background thread (see ui/recording.py). The demo
         # market keeps its own files so simulated rates never mix with real ones.
         if history_dir is None:
-            history_dir = history_folder(demo)
+            history_dir = default_history_dir(demo)
         self.history: HistoryThread | None = HistoryThread(
             config.signals, self.post_message, self.clock, history_dir,
             trend_length=TREND_WIDTH,
@@ -165,8 +169,13 @@ class FundApp(App[int]):
             self.notify(self._watch_notice, severity="warning", timeout=10)
         # After the first frame is painted: building the sources imports ccxt, which
         # holds the GIL for about a second.
-        self.call_after_refresh(lambda: self.run_worker(
-            self._start_sources(), name="sources", group="sources", exit_on_error=False))
+        self.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
+        """After the first frame: the sources (ccxt) and the history thread (SQLite,
+        the warm-up) would otherwise hold the GIL while it is drawn."""
+        self.run_worker(self._start_sources(), name="sources", group="sources",
+                        exit_on_error=False)
         if self.history is not None:
             self.run_worker(self.history.run, name="history", group="history", thread=True,
                             exit_on_error=False)

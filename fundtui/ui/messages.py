@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from fundtui.core.signals import Hit
 from fundtui.feeds.source import QuoteSource, VenuePoll
-from fundtui.store.history import Sample
-from fundtui.store.recorder import Recorder, WarmUp
+
+if TYPE_CHECKING:  # the store loads in the history thread, after the first frame
+    from fundtui.store.history import Sample
+    from fundtui.store.recorder import Recorder, WarmUp
 
 
 class SourcesReady(Message):

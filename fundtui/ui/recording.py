@@ -14,6 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -21,9 +22,12 @@ from fundtui.core.quote import Quote
 from fundtui.core.signals import SignalConfig
 from fundtui.core.text import describe_exception
 from fundtui.core.trend import mean_of
-from fundtui.store.history import HOUR_MS
-from fundtui.store.recorder import Recorder
 from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
+
+if TYPE_CHECKING:
+    from fundtui.store.recorder import Recorder
+
+HOUR_MS = 3_600_000
 
 #: Past hits shown on the signals screen at startup (from the log).
 PAST_HITS = 500
@@ -70,6 +74,8 @@ class HistoryThread:
             self._done.set()
 
     def _run(self) -> None:
+        from fundtui.store.recorder import Recorder  # SQLite and pickle: off the first frame
+
         recorder, problems = Recorder.open(
             self.config, self._path("history.sqlite3"), self._path("signals.jsonl"),
             self._path("signals-state.pickle"))
