@@ -44,7 +44,8 @@ def mutate(quotes: dict[str, list[Quote]], rng: random.Random, share: float) -> 
 
 
 async def run(refreshes: int) -> None:
-    app = FundApp(Config(refresh_seconds=10), source_factory=lambda: [], clock=lambda: NOW)
+    app = FundApp(Config(refresh_seconds=10), source_factory=lambda: [], clock=lambda: NOW,
+                  history=False)
     rng = random.Random(1)
     quotes = universe(rng)
     build, table, paint = [], [], []
@@ -52,10 +53,18 @@ async def run(refreshes: int) -> None:
         board = app.board
         board.set_rows(build_board(quotes, SUPPORTED_VENUES), NOW)
         await pilot.pause()
-        for _ in range(refreshes):
+        for k in range(refreshes):
             mutate(quotes, rng, 0.10)
             t0 = time.perf_counter()
             rows = build_board(quotes, SUPPORTED_VENUES)
+            # as the app does: each base's spread trend and velocity next to the rates
+            at = NOW + k * 10_000
+            app.trend.push(at, {b: r.spread.spread_8h if r.spread else None
+                                for b, r in rows.items()})
+            app.rows = rows
+            app.velocity = {b: rng.gauss(0, 0.00002) if rng.random() < 0.1
+                            else app.velocity.get(b) for b in rows}
+            rows = app._decorated()
             t1 = time.perf_counter()
             board.set_rows(rows, NOW)
             t2 = time.perf_counter()
@@ -67,7 +76,7 @@ async def run(refreshes: int) -> None:
     ms = lambda xs: f"median {statistics.median(xs) * 1e3:6.2f} ms, max {max(xs) * 1e3:6.2f} ms"  # noqa: E731
     print(f"{len(BASES)} bases x {len(SUPPORTED_VENUES)} venues, 10% of rate cells changed, "
           f"{refreshes} refreshes")
-    print(f"build rows (core)          : {ms(build)}")
+    print(f"build rows (core + trend)  : {ms(build)}")
     print(f"table update (diff, batch) : {ms(table)}   target <= 20 ms")
     print(f"repaint that follows       : {ms(paint)}")
 

@@ -258,3 +258,30 @@ async def test_fresh_timestamps_and_moving_marks_redraw_no_rate_cell(monkeypatch
         await poll_all(pilot, sources)
         assert rendered == ["okx"]
         assert cell(app, "BTC", "v:okx") == "0.0200%"
+
+
+async def test_a_moving_trend_redraws_only_the_trend_cell(monkeypatch):
+    # The trend line shifts every refresh while most rates stand still: only the
+    # cells whose part of the row changed are redrawn.
+    from dataclasses import replace
+
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock, history=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        rows = {b: replace(r, trend=(0.0001,)) for b, r in app.rows.items()}
+        app.board.set_rows(rows, clock())
+        updated: list[tuple[str, str]] = []
+        real = app.board.update_cell
+        monkeypatch.setattr(app.board, "update_cell", lambda row, col, *a, **k: (
+            updated.append((row, col)), real(row, col, *a, **k))[1])
+        rows = {b: replace(r, trend=(0.0001, 0.0003 if b == "BTC" else 0.0001))
+                for b, r in rows.items()}
+        app.board.set_rows(rows, clock())
+        assert set(updated) == {(b, "trend") for b in rows}
+        updated.clear()
+        rows["BTC"] = replace(rows["BTC"], velocity=0.0001)
+        app.board.set_rows(rows, clock())
+        assert updated == [("BTC", "velocity")]
+        assert cell(app, "BTC", "velocity") == "+0.0100%"

@@ -35,6 +35,28 @@ def _shows(row: BoardRow) -> tuple:
             row.spread, row.premium, row.trend, row.velocity)
 
 
+#: What each non-venue column shows of a row; a column not listed (the countdown)
+#: is redrawn whenever its row changed.
+_SHOWN_PART = {
+    "base": lambda r: r.base,
+    "spread": lambda r: r.spread,
+    "legs": lambda r: r.spread,
+    "trend": lambda r: r.trend,
+    "velocity": lambda r: r.velocity,
+    "premium": lambda r: r.premium,
+}
+
+
+def _cell_changed(spec: ColumnSpec, before: BoardRow, row: BoardRow) -> bool:
+    """Whether ``spec``'s cell can differ between two versions of a row (same view).
+    The trend moves every refresh while most rates do not: redrawing only what moved
+    keeps a refresh to the cells that changed."""
+    if spec.venue is not None:
+        return _rate_shown(before.quotes.get(spec.venue)) != _rate_shown(row.quotes.get(spec.venue))
+    part = _SHOWN_PART.get(spec.key)
+    return part is None or part(before) != part(row)
+
+
 class BoardTable(DataTable):
     """Rows keyed by base; columns keyed as in ``columns.board_columns``."""
 
@@ -191,10 +213,8 @@ class BoardTable(DataTable):
                     before = self._drawn.get(row.base) if same_view else None
                     if before is not None and _shows(before) == _shows(row):
                         row_specs = self._ticking
-                    elif before is not None:  # venue cells only where that venue's rate moved
-                        row_specs = [s for s in specs if s.venue is None
-                                     or _rate_shown(before.quotes.get(s.venue))
-                                     != _rate_shown(row.quotes.get(s.venue))]
+                    elif before is not None:  # only the cells whose part of the row moved
+                        row_specs = [s for s in specs if _cell_changed(s, before, row)]
                     self._drawn[row.base] = row
                 for spec in row_specs:
                     text = spec.render(row, ctx)
