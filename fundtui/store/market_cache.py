@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -76,19 +75,9 @@ def save(venue: str, data: dict[str, Any], *, key: str = "", saved_ms: int | Non
     path = cache_path(venue)
     envelope = {"format": FORMAT, "venue": venue, "key": key,
                 "saved_ms": _now_ms() if saved_ms is None else int(saved_ms), "data": data}
-    tmp_name = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(envelope, fh, separators=(",", ":"), default=str)
-        os.replace(tmp_name, path)
+        write_atomic(path, json.dumps(envelope, separators=(",", ":"), default=str))
         return True
     except (OSError, TypeError, ValueError) as exc:
         log.warning("could not write market cache %s: %s", path, exc)
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
         return False

@@ -17,7 +17,6 @@ rather than from zero.
 from __future__ import annotations
 
 import math
-import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from fundtui.core.quote import Quote
 from fundtui.core.signals import Hit, SignalConfig, SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.text import describe_exception
+from fundtui.store.atomic import write_atomic
 from fundtui.store.history import HOUR_MS, HistoryError, HistoryStore, Sample
 from fundtui.store.paths import data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
@@ -146,11 +146,8 @@ class Recorder:
             return
         state = {"version": CHECKPOINT_VERSION, "config": self.engine.config,
                  "at_ms": self.last_ms, "engine": self.engine}
-        tmp = self.checkpoint_path.with_name(self.checkpoint_path.name + ".tmp")
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.checkpoint_path)
+        write_atomic(self.checkpoint_path,
+                     pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         self._last_checkpoint_ms = self.last_ms
 
     def warm_up(self, now_ms: int, spread_refreshes: int = 0,

@@ -10,12 +10,11 @@ bundled one. A failed update never touches the file, so the last good map stays.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from fundtui.core.sectors import SectorMap, SectorMapError, SectorOverrides
+from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import data_dir
 
 
@@ -43,18 +42,7 @@ def cached() -> tuple[SectorMap | None, str | None]:
 def save(sector_map: SectorMap) -> Path:
     """Write the map atomically; raises OSError when it cannot be written."""
     path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sectors.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(sector_map.to_json(), fh, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, json.dumps(sector_map.to_json(), indent=1))
     return path
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from fundtui.core.tiers import Tier, TierError, check_tiers
+from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -78,21 +77,11 @@ def save(venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "",
     envelope = {"format": FORMAT, "venue": venue, "symbol": symbol, "key": key,
                 "saved_ms": int(time.time() * 1000) if saved_ms is None else int(saved_ms),
                 "tiers": [_tier_json(t) for t in tiers]}
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(envelope, fh)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(envelope))
         return True
     except (OSError, TypeError, ValueError) as exc:
         log.warning("could not write tier cache %s: %s", path, exc)
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         return False
 
 
@@ -122,12 +111,8 @@ def load_limits(venue: str, symbol: str, *, key: str = "") -> dict | None:
 def save_limits(venue: str, symbol: str, limits: dict, *, key: str = "") -> bool:
     path = limits_path(venue, symbol)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, "key": key, "limits": limits,
-                       "saved_ms": int(time.time() * 1000)}, fh)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps({"format": FORMAT, "key": key, "limits": limits,
+                                       "saved_ms": int(time.time() * 1000)}))
         return True
     except (OSError, TypeError, ValueError) as exc:
         log.warning("could not write limits cache %s: %s", path, exc)

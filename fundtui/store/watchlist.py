@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from fundtui.core.text import describe_exception
+from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import data_dir
 
 FILE_NAME = "watchlist.json"
@@ -71,14 +71,7 @@ class Watchlist:
             os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
         self._corrupt = False
         payload = json.dumps({"version": VERSION, "bases": sorted(self.bases)}, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=".watchlist.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(payload + "\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, payload + "\n")
 
 
 def _parse(data: object) -> set[str]:
