@@ -25,7 +25,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,15 +199,22 @@ def _check_proxy(ctx: _Ctx, where: str, value: Any) -> str:
     return value
 
 
-def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
-    venues: dict[str, VenueConfig] = {}
-    for name, section in table.items():
-        where = f"[exchanges.{name}]"
+def _venue_tables(ctx: _Ctx, table: Mapping[str, Any], section: str,
+                  ) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(venue, "[section.venue]", its table)`` of a per-venue section, checked."""
+    for name, sub in table.items():
+        where = f"[{section}.{name}]"
         if not is_known_venue(name):
             raise ctx.error(where, f"unknown exchange {json.dumps(name)}; {unknown_venue_hint()}")
-        if not isinstance(section, dict):
-            raise ctx.error("[exchanges]", f"{name} must be a table ([exchanges.{name}]), "
-                                           f"got {_show(section)}")
+        if not isinstance(sub, dict):
+            raise ctx.error(f"[{section}]", f"{name} must be a table ([{section}.{name}]), "
+                                            f"got {_show(sub)}")
+        yield name, where, sub
+
+
+def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    venues: dict[str, VenueConfig] = {}
+    for name, where, section in _venue_tables(ctx, table, "exchanges"):
         ctx.check_keys(where, section, ("api_base", "enabled", "proxy"))
         enabled = section.get("enabled", True)
         if not isinstance(enabled, bool):
@@ -300,13 +307,7 @@ def _parse_sectors(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
 def _parse_fees(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     """Perpetual fee overrides per venue: ``[fees.binance] maker = 0.0002 taker = 0.0004``."""
     out: dict[str, Fees] = {}
-    for name, section in table.items():
-        where = f"[fees.{name}]"
-        if not is_known_venue(name):
-            raise ctx.error(where, f"unknown exchange {json.dumps(name)}; {unknown_venue_hint()}")
-        if not isinstance(section, dict):
-            raise ctx.error("[fees]", f"{name} must be a table ([fees.{name}]), "
-                                      f"got {_show(section)}")
+    for name, where, section in _venue_tables(ctx, table, "fees"):
         ctx.check_keys(where, section, ("maker", "taker"))
         values = {"maker": perp_fees(name).maker, "taker": perp_fees(name).taker}
         for key, value in section.items():
