@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import math
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import textwrap
@@ -14,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundtui.core.accrual import Settlement, accumulated
 from fundtui.core.quote import Quote
@@ -446,3 +450,147 @@ def test_accumulated_on_real_binance_xrp_history(store):
     for days in (1, 7, 30):
         assert accumulated(loaded, now, days) == pytest.approx(float(expected(days)[1]),
                                                                rel=1e-12, abs=0)
+
+
+# ------------------------------------------------------------------ packed block encoding
+
+_V1_BLOCK = bytes.fromhex(
+    "789c6364616060600402060383070ca5a54a402e1303160052e2b084c3c9c9999f9f1f8b1c2650505070707000"
+    "c9350428bcab6431333323ac4fc1c021323212aa2fcefc30db3bf3c59f9576efde03d3a2eb2cf3fa9199d57eb0"
+    "b94d2dd3a64d9b31638697971700572a1aa6")
+
+
+def _bits(row):
+    """A row with floats as their bit patterns, so -0.0 and NaN compare exactly."""
+    return tuple(struct.pack("<d", v) if isinstance(v, float) else v for v in row)
+
+
+def test_packed_block_round_trips_venue_decimals_exactly():
+    # Values as the venues send them (tests/fakevenue/payloads): binance 8-decimal
+    # prices and rates, okx 16-decimal rates, gate contracts x multiplier x mark,
+    # hyperliquid coins x mark, bybit 2-decimal OI values, and awkward floats.
+    marks = [93951.8, 237.072057, 0.13781763, 37985.6, 0.0011736, 77562.0]
+    idxs = [93902.89680851, 237.04590597, 0.13781224, 37954.92, 0.0011741, 77605.0]
+    rates = [0.00013062, 0.000079238688534, -0.000212, 0.0001, -0.0000015186, 0.002053]
+    ois = [1.0 * 33412011 * 0.0001 * 37985.6, 1.0 * 605822.2557999999 * 2123.7,
+           1183601235.91, 5e6, 0.1 + 0.2, 1e300]
+    rows = []
+    for k in range(240):
+        j = k % 6
+        rows.append((T0 + 30_000 * k, rates[j] if k % 5 else None, (1.0, 4.0, 8.0)[j % 3],
+                     HOUR - 30_000 * k, marks[j] if k % 7 else None, idxs[(j + k) % 6],
+                     -0.0004 if k % 3 else None, ois[(j + 1) % 6]))
+    got = history._unpack(history._pack(rows, T0), T0)
+    exact = [tuple(r[:6]) + (r[7],) for r in rows]
+    assert [tuple(r[:6]) + (r[7],) for r in got] == exact
+    for r, g in zip(rows, got, strict=True):  # premium: recomputed, or the venue's own
+        want = (r[4] - r[5]) / r[5] if r[4] is not None and r[5] else r[6]
+        assert g[6] == want
+
+
+def test_packed_block_keeps_odd_floats_bit_for_bit():
+    odd = [-0.0, 0.0, math.nan, math.inf, -math.inf, 5e-324, 1.7976931348623157e308,
+           0.1 + 0.2, -1e-20, 2.0 ** 62, 123456789.123456789]
+    rows = [(T0 + k, odd[k % len(odd)], odd[(k + 1) % len(odd)], k * 7 - 300,
+             odd[(k + 2) % len(odd)], odd[(k + 3) % len(odd)], odd[(k + 4) % len(odd)],
+             odd[(k + 5) % len(odd)]) for k in range(50)]
+    got = history._unpack(history._pack(rows, T0), T0)
+    for r, g in zip(rows, got, strict=True):
+        mark, idx = r[4], r[5]
+        skip = {6} if mark is not None and idx else set()
+        assert [_bits(r)[i] for i in range(8) if i not in skip] == [
+            _bits(g)[i] for i in range(8) if i not in skip]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(
+    st.one_of(st.none(), st.floats(allow_nan=True), st.decimals(
+        min_value=-1, max_value=1, places=12, allow_nan=False).map(float)),
+    st.one_of(st.none(), st.sampled_from([1.0, 4.0, 8.0]), st.floats()),
+    st.one_of(st.none(), st.integers(-(2 ** 40), 2 ** 40)),
+    st.one_of(st.none(), st.floats(min_value=0, allow_infinity=False), st.decimals(
+        min_value=0, max_value=10 ** 6, places=6, allow_nan=False).map(float)),
+    st.one_of(st.none(), st.floats(), st.decimals(
+        min_value=0, max_value=10 ** 6, places=8, allow_nan=False).map(float)),
+    st.one_of(st.none(), st.floats()),
+    st.one_of(st.none(), st.floats(min_value=0), st.decimals(
+        min_value=0, max_value=10 ** 9, places=2, allow_nan=False).map(float)),
+), min_size=1, max_size=60))
+def test_packed_block_round_trip_property(cols):
+    rows = [(T0 + 1000 * k, rate, iv, nf, mark, idx, prem, oi)
+            for k, (rate, iv, nf, mark, idx, prem, oi) in enumerate(cols)]
+    got = history._unpack(history._pack(rows, T0), T0)
+    assert len(got) == len(rows)
+    for r, g in zip(rows, got, strict=True):
+        mark, idx = r[4], r[5]
+        if mark is not None and idx:
+            assert [_bits(r)[i] for i in (0, 1, 2, 3, 4, 5, 7)] == [
+                _bits(g)[i] for i in (0, 1, 2, 3, 4, 5, 7)]
+        else:
+            assert _bits(g) == _bits(r)
+
+
+def test_blocks_of_the_previous_layout_still_read():
+    assert history._unpack(_V1_BLOCK, T0) == [
+        (T0, 0.0001, 8.0, HOUR, 100.5, 100.00000001164153, 0.004999999883002601, 5e6),
+        (T0 + 30_000, 0.00010001, 8.0, HOUR - 30_000, 100.75, 99.99999998265412,
+         0.007500000174759771, 5000001.0),
+        (T0 + 60_000, 0.00010002, 8.0, HOUR - 60_000, 101.0, 100.00000001583248,
+         0.009999999840091913, 5000002.0),
+        (T0 + 200_000, None, None, None, None, None, -0.0004, None)]
+
+
+def test_refresh_recorded_into_the_hour_being_packed_is_not_lost(store, monkeypatch):
+    # compact packs an hour in short steps with the lock released between them; a
+    # refresh recorded into that hour meanwhile (clock stepped back) must survive
+    for k in range(10):
+        store.record([_q(rate=k * 1e-6)], T0 + k * 30_000)
+    steps = HistoryStore._locked_steps
+    late = []
+
+    def racing_steps(self, items, fn):
+        if not late:
+            late.append(1)
+            self.record([_q(rate=-5e-4), _q("ETH/USDT:USDT", base="ETH")], T0 + 45_000)
+        steps(self, items, fn)
+
+    monkeypatch.setattr(HistoryStore, "_locked_steps", racing_steps)
+    store.compact(T0 + 2 * HOUR)
+    assert late
+    assert store._db.execute("SELECT count(*) FROM raw").fetchone()[0] == 0
+    got = store.series("binance", "BTC/USDT:USDT", 0)
+    assert [s.at_ms - T0 for s in got] == sorted([k * 30_000 for k in range(10)] + [45_000])
+    assert got[2].funding_rate == -5e-4
+    assert [s.at_ms for s in store.series("binance", "ETH/USDT:USDT", 0)] == [T0 + 45_000]
+
+
+def test_compact_leaves_records_from_another_thread_intact(store):
+    # a refresh every few ms on one thread while another compacts hour after hour
+    stop = threading.Event()
+    errors = []
+    written = []
+
+    def writer():
+        at = T0 + 3 * HOUR
+        try:
+            while not stop.is_set():
+                store.record([_q(f"S{i}/USDT:USDT", base=f"S{i}") for i in range(20)], at)
+                written.append(at)
+                at += 30_000
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    for k in range(3 * 120):
+        store.record([_q(f"S{i}/USDT:USDT", base=f"S{i}", rate=k * 1e-7) for i in range(20)],
+                     T0 + k * 30_000)
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for h in range(1, 4):
+            store.compact(T0 + h * HOUR)
+    finally:
+        stop.set()
+        t.join()
+    assert errors == []
+    got = store.series("binance", "S7/USDT:USDT", 0)
+    assert [s.at_ms for s in got] == [T0 + k * 30_000 for k in range(360)] + written

@@ -22,20 +22,34 @@ Layout (schema v1). Samples live in three tables:
 - ``hour``: packed samples, one row per (market, UTC hour) of the last 48 h.
   ``compact(now)`` packs every ``raw`` row older than the start of ``now``'s hour.
 - ``kept``: packed samples that survived retention, one row per (market, UTC day).
+  Both packed tables are keyed (market, time) WITHOUT ROWID: a block is a few
+  hundred bytes, so it lives in the key b-tree's leaf with no second index.
 
-A packed block is ``zlib`` of a column layout: the sample count, then per
-field a presence byte per sample and the present values as a typed array,
-byte-shuffled (all first bytes, then all second bytes, ...) so that slowly
-changing values compress. Times are ms deltas from the block start and the
-previous sample; ``next_funding_ms`` is stored as ``next_funding_ms - at_ms``;
-the funding rate as an integer in 1e-10 units (exact for rates with at most 10
-decimals, which is what venues publish); interval and mark price as float64;
-the index price as float32 ``index / mark - 1`` when a non-zero mark is present
-(relative error about 1e-11), else float64; open interest as float32 (7
-significant digits); the premium only when it cannot be recomputed from mark
-and index (the venue's own figure). So packed samples read back equal to what
-was recorded except the index price, open interest and derived premium, which
-come back rounded as described.
+A packed block (version 2) is ``zlib`` of a column layout: the sample count,
+then per column a presence byte (none / all / one byte per sample) and the
+present values. Every value reads back exactly as recorded, bit for bit:
+
+- times and ``next_funding_ms - at_ms`` are integers: the first one, then
+  zigzag deltas at the narrowest byte width that holds them, byte-planed (all
+  first bytes, then all second bytes...), so a steady 30 s refresh or an
+  unchanged next-funding time costs next to nothing;
+- a float column is stored as integers in units of 10**-e when every value is
+  a decimal of at most ``_MAX_DECIMALS`` places (what venues send as text:
+  "0.00013062", "93902.89680851"; checked value by value, ``n / 10**e == v``),
+  delta-coded as above, else as XOR-ed float bits;
+- the index price, when both it and the mark are decimals, as ``index - mark``
+  in shared units (the basis moves far less than either price);
+- open interest as ``oi / mark`` when that quotient times the mark gives the
+  value back bit for bit (gate and hyperliquid send contracts or coins and the
+  feed multiplies by the mark), or predicted from the previous value scaled by
+  the mark's move (bybit sends coins x mark, rounded to cents), whichever
+  compresses smaller;
+- the premium only when it cannot be recomputed from mark and index (the
+  venue's own figure).
+
+Blocks of the earlier layout (version 1: rate in 1e-10 units, float32 index
+and open interest) still read, and are rewritten in version 2 whenever
+``compact`` repacks them.
 
 Retention (``compact``): samples from the last ``RAW_RETENTION_MS`` (48 h) are kept
 as recorded. Older samples are reduced to one per (venue, symbol, funding
@@ -50,7 +64,10 @@ Windows are at most 24 h, so the reduction of a day looks back one day.
 
 Threading: the connection is opened with ``check_same_thread=False`` and every
 method takes a lock, so the store may be opened on one thread and used from a
-background worker; each method is self-contained (its own transaction). A
+background worker; each method is self-contained (its own transaction), except
+``compact``, which runs as short steps (each a transaction of about 10 ms, the
+packing done between them with the lock released) so a ``record`` from another
+thread never waits for a whole compaction. A
 SQLite failure after opening (disk full, damage found later, a closed store) is
 raised as ``HistoryError``, so callers handle one exception type.
 """
@@ -58,13 +75,16 @@ raised as ``HistoryError``, so callers handle one exception type.
 from __future__ import annotations
 
 import functools
+import math
 import sqlite3
 import struct
 import threading
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import TypeVar
 
@@ -117,11 +137,15 @@ class Sample:
 #: Internal sample row: (at_ms, rate, interval_hours, next_funding_dt, mark, idx,
 #: premium, oi_usd), the columns of ``raw`` after ``market_id``.
 Row = tuple
-_RATE_SCALE = 1e10
-#: (typecode, item size) of each packed field, in order.
-_FIELDS = (("q", 8), ("q", 8), ("d", 8), ("q", 8), ("d", 8), ("f", 4), ("d", 8), ("d", 8),
-           ("f", 4))
-_BLOCK_VERSION = 1
+_BLOCK_VERSION = 2
+#: Largest decimal exponent tried for a column (okx sends rates with 16 decimals).
+_MAX_DECIMALS = 18
+_WIDTH_CODE = {1: "B", 2: "H", 4: "I", 8: "Q"}
+_V1_FIELDS = (("q", 8), ("q", 8), ("d", 8), ("q", 8), ("d", 8), ("f", 4), ("d", 8), ("d", 8),
+              ("f", 4))
+_V1_RATE_SCALE = 1e10
+#: Powers of ten as floats: exact up to 10**22, so ``n / _TEN[e]`` is correctly rounded.
+_TEN = tuple(10.0 ** e for e in range(_MAX_DECIMALS + 1))
 
 
 def _shuffle(data: bytes, size: int) -> bytes:
@@ -138,44 +162,274 @@ def _unshuffle(data: bytes, size: int) -> bytes:
     return bytes(out)
 
 
+def _enc_ints(values: list[int]) -> bytes:
+    """Integers: the first as int64, then zigzag deltas at the narrowest width, byte-planed.
+
+    A constant column (every delta zero) costs nine bytes; one that moves by a
+    few units a sample costs one byte a value before compression.
+    """
+    first = values[0]
+    zz = []
+    prev = first
+    for v in values[1:]:
+        d = v - prev
+        prev = v
+        zz.append(d << 1 if d >= 0 else (-d << 1) - 1)
+    top = max(zz, default=0)
+    width = 0 if top == 0 else 1 if top < 1 << 8 else 2 if top < 1 << 16 else (
+        4 if top < 1 << 32 else 8)
+    head = struct.pack("<qB", first, width)
+    if not width:
+        return head
+    return head + _shuffle(array(_WIDTH_CODE[width], zz).tobytes(), width)
+
+
+def _dec_ints(data: bytes, pos: int, n: int) -> tuple[list[int], int]:
+    first, width = struct.unpack_from("<qB", data, pos)
+    pos += 9
+    if not width:
+        return [first] * n, pos
+    k = (n - 1) * width
+    zz = array(_WIDTH_CODE[width])
+    zz.frombytes(_unshuffle(data[pos:pos + k], width))
+    pos += k
+    return list(accumulate([(z >> 1) ^ -(z & 1) for z in zz], initial=first)), pos
+
+
+def _decimals(v: float) -> int:
+    """Decimal places of the shortest text that reads back as ``v`` (``repr``)."""
+    r = repr(v)
+    mant, _, exp = r.partition("e")
+    places = len(mant.partition(".")[2].rstrip("0"))
+    return max(places - int(exp), 0) if exp else places
+
+
+def _scaled(values: list[float]) -> tuple[int, list[int]] | None:
+    """``(e, ints)`` with ``ints[i] / 10**e == values[i]`` exactly for every value, or None.
+
+    ``e`` is the most decimal places any value needs (from its shortest repr),
+    so numbers a venue sent as decimal text ("0.00013062", "93902.89680851")
+    become small integers; anything else (NaN, -0.0, computed products,
+    magnitudes past 2**62) is refused and stored as float bits instead.
+    """
+    # Guess from three values, then check all; a value needing more places fails
+    # the check, and only then is every distinct value's repr read.
+    e = max(_decimals(values[0]), _decimals(values[-1]), _decimals(values[len(values) // 2]))
+    got = _scale_exactly(values, e)
+    if got is None:
+        e2 = max(map(_decimals, set(values)))
+        if e2 > e:
+            got = _scale_exactly(values, e2)
+            e = e2
+    return None if got is None else (e, got)
+
+
+def _scale_exactly(values: list[float], e: int) -> list[int] | None:
+    if e > _MAX_DECIMALS:
+        return None
+    scale = _TEN[e]
+    ints = [round(v * scale) if -4e18 < v * scale < 4e18 else None for v in values]
+    for n, v in zip(ints, values, strict=True):
+        if n is None or n / scale != v or (not n and math.copysign(1.0, v) < 0):
+            return None
+    return ints
+
+
+def _enc_floats(values: list[float]) -> bytes:
+    """Floats exactly: as decimal integers when they are decimals, else XOR-ed float bits."""
+    sc = _scaled(values)
+    if sc is not None:
+        return b"D" + bytes((sc[0],)) + _enc_ints(sc[1])
+    bits = array("Q", array("d", values).tobytes())
+    xs = array("Q", bits)
+    for i in range(len(bits) - 1, 0, -1):
+        xs[i] ^= bits[i - 1]
+    return b"X" + _shuffle(xs.tobytes(), 8)
+
+
+def _dec_floats(data: bytes, pos: int, n: int) -> tuple[list[float], int]:
+    tag = data[pos]
+    if tag == 68:  # D
+        scale = _TEN[data[pos + 1]]
+        ints, pos = _dec_ints(data, pos + 2, n)
+        return [v / scale for v in ints], pos
+    if tag != 88:  # X
+        raise sqlite3.DatabaseError(f"unknown packed column tag {tag}")
+    xs = array("Q")
+    xs.frombytes(_unshuffle(data[pos + 1:pos + 1 + 8 * n], 8))
+    for i in range(1, n):
+        xs[i] ^= xs[i - 1]
+    return array("d", xs.tobytes()).tolist(), pos + 1 + 8 * n
+
+
+def _enc_index(idx: list[float], mark: list[float | None]) -> bytes:
+    """The index price: as ``index - mark`` in shared decimal units when both are
+    decimals (the basis moves far less than either price), else on its own."""
+    plain = _enc_floats(idx)
+    if None in mark:
+        return plain
+    both = _scaled(idx + mark)  # type: ignore[operator]
+    if both is None:
+        return plain
+    e, ints = both
+    n = len(idx)
+    try:
+        basis = b"B" + bytes((e,)) + _enc_ints(
+            [a - b for a, b in zip(ints[:n], ints[n:], strict=True)])
+    except OverflowError:  # differences past 64 bits: not prices
+        return plain
+    return basis if len(zlib.compress(basis, 1)) < len(zlib.compress(plain, 1)) else plain
+
+
+def _predict(prev: int, mark_prev: float, mark: float) -> int:
+    """``prev`` moved with the mark; the same float steps on both sides, so exact."""
+    return round(prev * (mark / mark_prev))
+
+
+def _enc_oi(oi: list[float], mark: list[float | None]) -> bytes:
+    """Open interest: as ``oi / mark`` when that quotient times the mark gives the
+    value back bit for bit (gate and hyperliquid send contracts or coins, and the
+    feed multiplies by the mark, so the quotient is what the venue sent and
+    changes only when positions do), else on its own."""
+    plain = _enc_floats(oi)
+    if None in mark or 0.0 in mark:
+        return plain
+    best = plain
+    sc = _scaled(oi) if plain[:1] == b"D" else None
+    if sc is not None and len(oi) > 1:
+        # bybit sends the value (coins x mark, rounded): predict each from the one
+        # before scaled by the mark's move, and store what the prediction missed
+        e, ints = sc
+        acc = [ints[0]]
+        total = ints[0]
+        try:
+            for k in range(1, len(ints)):
+                total += ints[k] - _predict(ints[k - 1], mark[k - 1], mark[k])  # type: ignore[arg-type]
+                acc.append(total)
+            pred = b"P" + bytes((e,)) + _enc_ints(acc)
+        except (ArithmeticError, ValueError, struct.error):  # inf/NaN marks, past int64
+            pred = None
+        if pred is not None and len(zlib.compress(pred, 1)) < len(zlib.compress(plain, 1)):
+            best = pred
+    qs = []
+    for o, m in zip(oi, mark, strict=True):
+        q = o / m  # type: ignore[operator]
+        if q * m != o:  # type: ignore[operator]
+            for c in (math.nextafter(q, math.inf), math.nextafter(q, -math.inf)):
+                if c * m == o:  # type: ignore[operator]
+                    q = c
+                    break
+            else:
+                return best
+        qs.append(q)
+    ratio = b"R" + _enc_floats(qs)
+    return ratio if len(zlib.compress(ratio, 1)) < len(zlib.compress(best, 1)) else best
+
+
 def _pack(rows: list[Row], start_ms: int) -> bytes:
-    """Encode rows (sorted by time, distinct times) of one market into a block."""
+    """Encode rows (sorted by time, distinct times) of one market into a block.
+
+    Layout (version 2), zlib-compressed: version byte, sample count, then per
+    column a presence byte (0 none, 1 all, 2 followed by one byte per sample)
+    and the present values. Times and ``next_funding_dt`` are integers; the
+    other columns are floats stored exactly (see ``_enc_floats``), the index
+    and open interest possibly against the mark; the premium only when it
+    cannot be recomputed from mark and index (the venue's own figure).
+    """
     n = len(rows)
-    cols: list[list] = [[] for _ in _FIELDS]
-    prev = start_ms
-    for at, rate, iv, nf, mark, idx, prem, oi in rows:
-        cols[0].append(at - prev)
-        prev = at
-        cols[1].append(None if rate is None else round(rate * _RATE_SCALE))
-        cols[2].append(iv)
-        cols[3].append(nf)
-        cols[4].append(mark)
-        if idx is not None and mark:
-            cols[5].append(idx / mark - 1.0)
-            cols[6].append(None)
-        else:
-            cols[5].append(None)
-            cols[6].append(idx)
-        derivable = mark is not None and bool(idx)
-        cols[7].append(None if derivable else prem)
-        cols[8].append(oi)
+    cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(8)]
+    at = cols[0]
+    mark = cols[4]
+    cols[0] = [a - start_ms for a in at]
+    cols[6] = [None if m is not None and i else p
+               for m, i, p in zip(mark, cols[5], cols[6], strict=True)]
     parts = [struct.pack("<BI", _BLOCK_VERSION, n)]
-    for (code, size), values in zip(_FIELDS, cols, strict=True):
-        present = bytes(v is not None for v in values)
-        parts.append(present)
-        parts.append(_shuffle(array(code, [v for v in values if v is not None]).tobytes(),
-                              size))
-    return zlib.compress(b"".join(parts), 6)
+    for ci, values in enumerate(cols):
+        present = [v for v in values if v is not None]
+        if not present:
+            parts.append(b"\0")
+            continue
+        if len(present) == n:
+            parts.append(b"\1")
+            marks = mark
+        else:
+            parts.append(b"\2" + bytes(v is not None for v in values))
+            marks = [m for m, v in zip(mark, values, strict=True) if v is not None]
+        if ci in (0, 3):
+            parts.append(_enc_ints(present))
+        elif ci == 5:
+            parts.append(_enc_index(present, marks))
+        elif ci == 7:
+            parts.append(_enc_oi(present, marks))
+        else:
+            parts.append(_enc_floats(present))
+    return zlib.compress(b"".join(parts), 9)
 
 
 def _unpack(blob: bytes, start_ms: int) -> list[Row]:
     data = zlib.decompress(blob)
     version, n = struct.unpack_from("<BI", data)
+    if version == 1:
+        return _unpack_v1(data, n, start_ms)
     if version != _BLOCK_VERSION:
         raise sqlite3.DatabaseError(f"unknown packed block version {version}")
     pos = 5
+    cols: list[list] = []
+    for ci in range(8):
+        kind = data[pos]
+        pos += 1
+        if kind == 0:
+            cols.append([None] * n)
+            continue
+        present = None
+        k = n
+        if kind == 2:
+            present = data[pos:pos + n]
+            pos += n
+            k = sum(present)
+        if ci in (0, 3):
+            values, pos = _dec_ints(data, pos, k)
+        elif ci == 7 and data[pos] == 80:  # P: oi predicted from the mark's move
+            scale = _TEN[data[pos + 1]]
+            acc, pos = _dec_ints(data, pos + 2, k)
+            marks = cols[4] if present is None else [
+                m for m, p in zip(cols[4], present, strict=True) if p]
+            ints = [acc[0]]
+            for j in range(1, k):
+                ints.append(acc[j] - acc[j - 1] + _predict(ints[j - 1], marks[j - 1], marks[j]))
+            values = [v / scale for v in ints]
+        elif ci in (5, 7) and data[pos] in (66, 82):  # B: index - mark; R: oi / mark
+            tag = data[pos]
+            marks = cols[4] if present is None else [
+                m for m, p in zip(cols[4], present, strict=True) if p]
+            if tag == 66:
+                e = data[pos + 1]
+                diffs, pos = _dec_ints(data, pos + 2, k)
+                scale = _TEN[e]
+                values = [(round(m * scale) + d) / scale for m, d in zip(marks, diffs,
+                                                                       strict=True)]
+            else:
+                qs, pos = _dec_floats(data, pos + 1, k)
+                values = [q * m for q, m in zip(qs, marks, strict=True)]
+        else:
+            values, pos = _dec_floats(data, pos, k)
+        if present is not None:
+            it = iter(values)
+            values = [next(it) if p else None for p in present]
+        cols.append(values)
+    out = []
+    for dt, rate, iv, nf, mark, idx, prem, oi in zip(*cols, strict=True):
+        if mark is not None and idx:
+            prem = (mark - idx) / idx
+        out.append((start_ms + dt, rate, iv, nf, mark, idx, prem, oi))
+    return out
+
+
+def _unpack_v1(data: bytes, n: int, start_ms: int) -> list[Row]:
+    """Blocks written before version 2 (rate in 1e-10 units, float32 index and OI)."""
+    pos = 5
     cols = []
-    for code, size in _FIELDS:
+    for code, size in _V1_FIELDS:
         present = data[pos:pos + n]
         pos += n
         k = sum(present)
@@ -194,7 +448,7 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
         idx = idx_abs if rel is None else mark * (1.0 + rel)
         if mark is not None and idx:
             prem = (mark - idx) / idx
-        out.append((at, None if rate is None else rate / _RATE_SCALE, iv, nf, mark, idx,
+        out.append((at, None if rate is None else rate / _V1_RATE_SCALE, iv, nf, mark, idx,
                     prem, oi))
     return out
 
@@ -239,16 +493,15 @@ def _v1(db: sqlite3.Connection) -> None:
         oi_usd REAL,
         PRIMARY KEY (at_ms, market_id)) WITHOUT ROWID""")
     # Packed blocks (see module doc): hour blocks of the last 48 h and day blocks
-    # of what retention kept. Rowid tables, so the blobs stay out of the key
-    # b-trees; hour_start lets compact find the blocks past the raw window.
+    # of what retention kept, keyed by market then time (a block is a few hundred
+    # bytes, so it sits in the key b-tree's leaf; no rowid, no second index).
     for table, col in (("hour", "hour_ms"), ("kept", "day_ms")):
         db.execute(f"""CREATE TABLE {table} (
             market_id INTEGER NOT NULL,
             {col} INTEGER NOT NULL,
             n INTEGER NOT NULL,
             data BLOB NOT NULL,
-            UNIQUE (market_id, {col}))""")
-    db.execute("CREATE INDEX hour_start ON hour (hour_ms)")
+            PRIMARY KEY (market_id, {col})) WITHOUT ROWID""")
     # One row per recorded refresh (time, quote count): latest_at without a scan.
     db.execute("CREATE TABLE refresh (at_ms INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
     db.execute("""CREATE TABLE settlement (
@@ -322,6 +575,9 @@ class HistoryStore:
         self._db = db
         self.path = path
         self._lock = threading.Lock()
+        self._compact_lock = threading.Lock()
+        self._packing_before = -_FOREVER
+        self._late_writes = 0
         self._ids: dict[tuple[str, str], int] = {}
 
     # ------------------------------------------------------------ lifecycle
@@ -405,95 +661,209 @@ class HistoryStore:
                 db.executemany("INSERT OR REPLACE INTO raw VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 db.execute("INSERT OR REPLACE INTO refresh VALUES (?, ?)", (at_ms, len(rows)))
                 db.execute("COMMIT")
+                if at_ms < self._packing_before:  # into a span compact is packing
+                    self._late_writes += 1
             except BaseException:
                 _rollback(db)
                 self._ids.clear()  # ids inserted in the rolled-back transaction are gone
                 raise
         return len(rows)
 
-    def _pack_raw(self, before_ms: int) -> None:
-        """Move the raw rows older than ``before_ms`` into hour blocks (merging)."""
-        db = self._db
-        groups: dict[tuple[int, int], list[Row]] = {}
-        for r in db.execute(f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms < ? "
-                            "ORDER BY market_id, at_ms", (before_ms,)):
-            groups.setdefault((r[0], r[1] // HOUR_MS * HOUR_MS), []).append(r[1:])
-        for (mid, hour), rows in groups.items():
-            old = db.execute("SELECT data FROM hour WHERE market_id = ? AND hour_ms = ?",
-                             (mid, hour)).fetchone()
-            if old is not None:
-                merged = {r[0]: r for r in _unpack(old[0], hour)}
+    # ------------------------------------------------------------ compaction
+    #
+    # Only ``compact`` writes the packed tables, one run at a time
+    # (``_compact_lock``). It holds the store lock only for short steps, each its
+    # own transaction of at most about ``_STEP_S``: the CPU work (packing,
+    # reduction) runs between them, so a refresh's ``record`` waits for at most
+    # one step. Every step leaves the database consistent: a sample is always in
+    # raw, in an hour block or in a day block (briefly in two of them, with the
+    # same values; reads merge by time), and a crash between steps is finished
+    # by the next run.
+
+    _STEP_S = 0.010
+    _RAW_SLICE_MS = 60_000
+
+    def _locked_steps(self, items: list, fn: Callable[[sqlite3.Connection, object], None]) -> None:
+        """Run ``fn(db, item)`` for every item, in transactions of at most about ``_STEP_S``."""
+        clock = time.perf_counter
+        i = 0
+        while i < len(items):
+            with self._lock:
+                db = self._db
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    t0 = clock()
+                    while i < len(items):
+                        fn(db, items[i])
+                        i += 1
+                        if clock() - t0 > self._STEP_S:
+                            break
+                    db.execute("COMMIT")
+                except BaseException:
+                    _rollback(db)
+                    raise
+            time.sleep(0)  # let a waiting refresh in before the next step
+
+    def _read_locked(self, sql: str, args: tuple) -> list:
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        time.sleep(0)
+        return rows
+
+    def _pack_hour(self, hour: int, before_ms: int) -> bool:
+        """Pack the raw rows of ``[hour, min(hour + 1 h, before_ms))`` into hour blocks.
+
+        Returns False (nothing deleted) when a refresh for that span was recorded
+        meanwhile; the caller runs it again.
+        """
+        hi = min(hour + HOUR_MS, before_ms)
+        gen = self._late_writes
+        groups: dict[int, list[Row]] = {}
+        n_read = 0
+        for lo in range(hour, hi, self._RAW_SLICE_MS):
+            for r in self._read_locked(
+                    f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ?",
+                    (lo, min(lo + self._RAW_SLICE_MS, hi))):
+                groups.setdefault(r[0], []).append(r[1:])
+                n_read += 1
+        mids = sorted(groups)
+        old: dict[int, bytes] = {}
+        for k in range(0, len(mids), 500):
+            chunk = mids[k:k + 500]
+            old.update(self._read_locked(
+                f"SELECT market_id, data FROM hour WHERE hour_ms = ? AND market_id IN "
+                f"({','.join('?' * len(chunk))})", (hour, *chunk)))
+        blocks = []
+        for mid in mids:
+            rows = groups[mid]
+            rows.sort(key=lambda r: r[0])
+            if mid in old:
+                merged = {r[0]: r for r in _unpack(old[mid], hour)}
                 merged.update((r[0], r) for r in rows)
                 rows = sorted(merged.values(), key=lambda r: r[0])
-            db.execute("INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)",
-                       (mid, hour, len(rows), _pack(rows, hour)))
-        db.execute("DELETE FROM raw WHERE at_ms < ?", (before_ms,))
+            blocks.append((mid, hour, len(rows), _pack(rows, hour)))
+        self._locked_steps(blocks, lambda db, b: db.execute(
+            "INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)", b))
+        # Delete what was packed, a slice at a time; stop at a refresh recorded
+        # into the span since it was read (its rows are not in the blocks yet).
+        for lo in range(hour, hi, self._RAW_SLICE_MS):
+            with self._lock:
+                if self._late_writes != gen:
+                    return False
+                db = self._db
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.execute("DELETE FROM raw WHERE at_ms >= ? AND at_ms < ?",
+                               (lo, min(lo + self._RAW_SLICE_MS, hi)))
+                    db.execute("COMMIT")
+                except BaseException:
+                    _rollback(db)
+                    raise
+            time.sleep(0)
+        return True
 
-    def _write_days(self, mid: int, lo_day: int, hi_day: int, rows: list[Row]) -> None:
-        db = self._db
-        db.execute("DELETE FROM kept WHERE market_id = ? AND day_ms >= ? AND day_ms <= ?",
-                   (mid, lo_day, hi_day))
-        days: dict[int, list[Row]] = {}
-        for r in rows:
-            days.setdefault(r[0] // DAY_MS * DAY_MS, []).append(r)
-        db.executemany("INSERT INTO kept VALUES (?, ?, ?, ?)",
-                       [(mid, d, len(rs), _pack(rs, d)) for d, rs in days.items()])
+    def _retain(self, mid: int, hours: list[tuple[int, bytes]], days: list[tuple[int, bytes]],
+                cut: int) -> tuple[list, list, list, int]:
+        """Retention for one market: hour blocks reaching before ``cut`` and the day
+        blocks they may merge into. Returns (hour updates, day block range and
+        rows, day blocks, samples deleted) for ``_write_retained``."""
+        old_rows: list[Row] = []
+        hour_updates = []
+        for hour, data in hours:
+            rows = _unpack(data, hour)
+            rest = [r for r in rows if r[0] >= cut]
+            old_rows.extend(r for r in rows if r[0] < cut)
+            hour_updates.append((hour, len(rest), _pack(rest, hour) if rest else None))
+        if not old_rows:
+            return hour_updates, [], [], 0
+        old_rows.sort(key=lambda r: r[0])
+        lo_day = (old_rows[0][0] // DAY_MS - 1) * DAY_MS
+        hi_day = old_rows[-1][0] // DAY_MS * DAY_MS
+        merged: dict[int, Row] = {}
+        count = len(old_rows)
+        for day, data in days:
+            if lo_day <= day <= hi_day:
+                prev = _unpack(data, day)
+                count += len(prev)
+                merged.update((r[0], r) for r in prev)
+        merged.update((r[0], r) for r in old_rows)
+        survivors = _reduce(sorted(merged.values(), key=lambda r: r[0]))
+        by_day: dict[int, list[Row]] = {}
+        for r in survivors:
+            by_day.setdefault(r[0] // DAY_MS * DAY_MS, []).append(r)
+        packed = [(d, len(rs), _pack(rs, d)) for d, rs in by_day.items()]
+        return hour_updates, [lo_day, hi_day], packed, count - len(survivors)
+
+    @staticmethod
+    def _write_retained(db: sqlite3.Connection, item: tuple) -> None:
+        mid, (hour_updates, day_range, day_blocks, _) = item
+        for hour, n, data in hour_updates:
+            if n:
+                db.execute("UPDATE hour SET n = ?, data = ? WHERE market_id = ? AND "
+                           "hour_ms = ?", (n, data, mid, hour))
+            else:
+                db.execute("DELETE FROM hour WHERE market_id = ? AND hour_ms = ?", (mid, hour))
+        if day_range:
+            db.execute("DELETE FROM kept WHERE market_id = ? AND day_ms >= ? AND day_ms <= ?",
+                       (mid, *day_range))
+            db.executemany("INSERT INTO kept VALUES (?, ?, ?, ?)",
+                           [(mid, *b) for b in day_blocks])
 
     @_guarded
     def compact(self, now_ms: int) -> int:
         """Pack and apply retention (see module doc) as of ``now_ms``.
 
-        Packs the raw rows older than ``now_ms``'s hour, then reduces the samples
-        older than ``now_ms - 48 h``. Only the hour blocks reaching past that
-        cut-off are examined, so a run costs what was recorded since the last
-        one; running it again with the same ``now_ms`` deletes nothing.
-        Returns the number of samples deleted (moved samples not counted).
+        Packs the raw rows older than ``now_ms``'s hour, one closed hour at a
+        time, then reduces the samples older than ``now_ms - 48 h``. Only the
+        hour blocks reaching past that cut-off are examined, so a run costs what
+        was recorded since the last one; running it again with the same
+        ``now_ms`` deletes nothing. The store lock is held only for short steps
+        (see ``_STEP_S``), so a ``record`` from another thread is never held up
+        for the whole run. Returns the number of samples deleted (moved samples
+        not counted).
         """
         now_ms = int(now_ms)
         cut = now_ms - RAW_RETENTION_MS
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
+        before = now_ms // HOUR_MS * HOUR_MS
+        with self._compact_lock:
+            self._packing_before = before
             try:
-                self._pack_raw(now_ms // HOUR_MS * HOUR_MS)
-                old: dict[int, list[Row]] = {}
-                for mid, hour, data in db.execute(
-                        "SELECT market_id, hour_ms, data FROM hour WHERE hour_ms < ? "
-                        "ORDER BY hour_ms", (cut,)).fetchall():
-                    rows = _unpack(data, hour)
-                    rest = [r for r in rows if r[0] >= cut]
-                    old.setdefault(mid, []).extend(r for r in rows if r[0] < cut)
-                    if rest:
-                        db.execute("UPDATE hour SET n = ?, data = ? WHERE market_id = ? AND "
-                                   "hour_ms = ?", (len(rest), _pack(rest, hour), mid, hour))
-                    else:
-                        db.execute("DELETE FROM hour WHERE market_id = ? AND hour_ms = ?",
-                                   (mid, hour))
-                deleted = 0
-                for mid, rows in old.items():
-                    if not rows:
-                        continue
-                    lo_day = (rows[0][0] // DAY_MS - 1) * DAY_MS
-                    hi_day = rows[-1][0] // DAY_MS * DAY_MS
-                    merged: dict[int, Row] = {}
-                    count = len(rows)
-                    for day, data in db.execute(
-                            "SELECT day_ms, data FROM kept WHERE market_id = ? AND day_ms >= ? "
-                            "AND day_ms <= ? ORDER BY day_ms", (mid, lo_day, hi_day)):
-                        prev = _unpack(data, day)
-                        count += len(prev)
-                        merged.update((r[0], r) for r in prev)
-                    merged.update((r[0], r) for r in rows)
-                    survivors = _reduce(sorted(merged.values(), key=lambda r: r[0]))
-                    deleted += count - len(survivors)
-                    self._write_days(mid, lo_day, hi_day, survivors)
+                while True:
+                    row = self._read_locked("SELECT MIN(at_ms) FROM raw WHERE at_ms < ?",
+                                            (before,))
+                    if row[0][0] is None:
+                        break
+                    self._pack_hour(row[0][0] // HOUR_MS * HOUR_MS, before)
+            finally:
+                self._packing_before = -_FOREVER
+            mids = [r[0] for r in self._read_locked("SELECT id FROM market ORDER BY id", ())]
+            deleted = 0
+            for k in range(0, len(mids), 200):
+                chunk = mids[k:k + 200]
+                marks = ",".join("?" * len(chunk))
+                hours: dict[int, list] = {}
+                for mid, hour, data in self._read_locked(
+                        f"SELECT market_id, hour_ms, data FROM hour WHERE market_id IN "
+                        f"({marks}) AND hour_ms < ? ORDER BY market_id, hour_ms",
+                        (*chunk, cut)):
+                    hours.setdefault(mid, []).append((hour, data))
+                if not hours:
+                    continue
+                lo = min(h[0][0] for h in hours.values()) - 2 * DAY_MS
+                days: dict[int, list] = {}
+                found = sorted(hours)
+                for mid, day, data in self._read_locked(
+                        f"SELECT market_id, day_ms, data FROM kept WHERE market_id IN "
+                        f"({','.join('?' * len(found))}) AND day_ms >= ?", (*found, lo)):
+                    days.setdefault(mid, []).append((day, data))
+                work = [(mid, self._retain(mid, hours[mid], days.get(mid, []), cut))
+                        for mid in found]
+                deleted += sum(w[1][3] for w in work)
+                self._locked_steps(work, self._write_retained)
+            with self._lock:
                 # Refresh markers older than the raw window go too; the newest stays.
-                db.execute("DELETE FROM refresh WHERE at_ms < ? "
-                           "AND at_ms < (SELECT MAX(at_ms) FROM refresh)", (cut,))
-                db.execute("COMMIT")
-            except BaseException:
-                _rollback(db)
-                raise
+                self._db.execute("DELETE FROM refresh WHERE at_ms < ? "
+                                 "AND at_ms < (SELECT MAX(at_ms) FROM refresh)", (cut,))
         return deleted
 
     @_guarded
