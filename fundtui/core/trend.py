@@ -12,6 +12,10 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
+from fundtui.core.quote import Quote
+
+HOUR_MS = 3_600_000
+
 #: Eight levels, lowest first; a gap (no value) is a space.
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -97,3 +101,43 @@ def mean_of(values: Iterable[float | None]) -> float | None:
     """Mean of the values present, or None when there are none."""
     present = [v for v in values if v is not None]
     return math.fsum(present) / len(present) if present else None
+
+
+class RateVelocity:
+    """Per market, the change of its 8h-equivalent rate per hour between its last two
+    samples: the signal engine's ``velocity``, kept beside the board so the column is
+    computed in the same refresh as the rates it sits next to.
+
+    A sample's time is the quote's ``timestamp_ms``, else the refresh time; a quote no
+    newer than the market's last sample changes nothing (a venue that did not answer
+    again is not a move).
+    """
+
+    def __init__(self) -> None:
+        # (venue, symbol) -> (time, 8h rate, velocity or None)
+        self._last: dict[tuple[str, str], tuple[int, float, float | None]] = {}
+
+    def update(self, now_ms: int, quotes: Iterable[Quote]) -> None:
+        last = self._last
+        for q in quotes:
+            r8 = q.rate_8h
+            if r8 is None or not math.isfinite(r8):
+                continue
+            t = q.timestamp_ms if q.timestamp_ms is not None else now_ms
+            key = (q.venue, q.symbol)
+            prev = last.get(key)
+            if prev is None:
+                last[key] = (t, r8, None)
+            elif t > prev[0]:
+                last[key] = (t, r8, (r8 - prev[1]) * HOUR_MS / (t - prev[0]))
+
+    def of(self, venue: str, symbol: str) -> float | None:
+        entry = self._last.get((venue, symbol))
+        return None if entry is None else entry[2]
+
+    def by_base(self, quotes: Iterable[Quote]) -> dict[str, float | None]:
+        """Mean velocity per base over ``quotes`` (the markets that have one)."""
+        per_base: dict[str, list[float | None]] = {}
+        for q in quotes:
+            per_base.setdefault(q.base, []).append(self.of(q.venue, q.symbol))
+        return {b: mean_of(vs) for b, vs in per_base.items()}

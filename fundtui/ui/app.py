@@ -28,7 +28,7 @@ from fundtui.core.quote import Quote
 from fundtui.core.signals import Hit
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
-from fundtui.core.trend import SpreadTrend
+from fundtui.core.trend import RateVelocity, SpreadTrend
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.paths import history_dir as default_history_dir
 from fundtui.store.watchlist import Watchlist
@@ -127,7 +127,8 @@ class FundApp(App[int]):
             horizons_h=self.sectors.model.params.horizons_h) if history else None
         self.recorder: Recorder | None = None  # set once the thread has warmed up
         self.trend = SpreadTrend(TREND_WIDTH)
-        self.velocity: dict[str, float | None] = {}
+        self.rate_velocity = RateVelocity()
+        self.velocity: dict[str, float | None] = {}  # base -> mean velocity, shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
         self.rows: dict = {}  # base -> BoardRow, as last built
         self._closing = False
@@ -284,13 +285,16 @@ class FundApp(App[int]):
         self.trend.push(now, {b: r.spread.spread_8h if r.spread else None
                               for b, r in rows.items()}, round(self.refresh_s * 500))
         self.rows = rows
+        fresh = [q for r in rows.values() for q in r.fresh_quotes()]
+        self.rate_velocity.update(now, fresh)
+        self.velocity = self.rate_velocity.by_base(fresh)
         self.board.set_rows(self._decorated(), now, self._stale)
         self._refresh_status(now)
         self._update_view_info()
         self._feed_sectors(now)
         self._update_selection()
         if self.history is not None:
-            self.history.evaluate(now, [q for r in rows.values() for q in r.fresh_quotes()])
+            self.history.evaluate(now, fresh)
             self.evaluations_sent += 1
 
     def _decorated(self) -> dict:
@@ -323,9 +327,7 @@ class FundApp(App[int]):
         if self.closing:
             return
         self.evaluations_done += 1
-        self.velocity = dict(message.velocity)
-        self.board.set_rows(self._decorated(), self.clock(), self._stale)
-        self._update_selection()
+        self._update_selection()  # the EMA gaps moved
         if not message.hits:
             return
         self.signals.extend(message.hits)

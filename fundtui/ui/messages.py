@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -66,14 +66,12 @@ class HistoryReady(Message):
 
 
 class SignalsEvaluated(Message):
-    """The engine took one refresh: new hits, and each base's velocity."""
+    """The engine took one refresh; these are its new hits."""
 
-    def __init__(self, at_ms: int, hits: Sequence[Hit],
-                 velocity: Mapping[str, float | None]) -> None:
+    def __init__(self, at_ms: int, hits: Sequence[Hit]) -> None:
         super().__init__()
         self.at_ms = at_ms
         self.hits = list(hits)
-        self.velocity = velocity
 
 
 class HistoryProblem(Message):

@@ -21,7 +21,6 @@ from textual.message import Message
 from fundtui.core.quote import Quote
 from fundtui.core.signals import SignalConfig
 from fundtui.core.text import describe_exception
-from fundtui.core.trend import mean_of
 from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ class HistoryThread:
                     recorder.record_poll(quotes, at_ms)
                     continue
                 hits = recorder.evaluate(at_ms, quotes)
-                self.post(SignalsEvaluated(at_ms, hits, self._velocity(recorder, quotes)))
+                self.post(SignalsEvaluated(at_ms, hits))
                 recorder.maintain(at_ms)
             except Exception as e:  # disk full, a damaged file: report once, keep going
                 reason = describe_exception(e)
@@ -117,11 +116,3 @@ class HistoryThread:
                     self.post(HistoryProblem(reason))
         for problem in recorder.close():
             self.post(HistoryProblem(problem))
-
-    @staticmethod
-    def _velocity(recorder: Recorder, quotes: Sequence[Quote]) -> dict[str, float | None]:
-        per_base: dict[str, list[float | None]] = {}
-        velocity = recorder.engine.velocity
-        for q in quotes:
-            per_base.setdefault(q.base, []).append(velocity(q.venue, q.symbol))
-        return {b: mean_of(vs) for b, vs in per_base.items()}
