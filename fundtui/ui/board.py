@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from fundtui.core.board import BoardRow
 from fundtui.core.quote import Quote
 from fundtui.ui import format as fmt
 from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
 from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
+from fundtui.ui.tables import cursor_key
 
 
 def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
@@ -97,12 +96,7 @@ class BoardTable(DataTable):
 
     @property
     def selected_base(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
-        except CellDoesNotExist:
-            return None
+        return cursor_key(self)
 
     def set_rows(self, rows: Mapping[str, BoardRow], now_ms: int,
                  stale: frozenset[str] = frozenset()) -> None:

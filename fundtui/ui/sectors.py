@@ -21,10 +21,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.widgets.data_table import CellDoesNotExist
 
 from fundtui.config import Config
 from fundtui.core.board import BoardRow
@@ -43,6 +41,7 @@ from fundtui.core.rotation import (
 from fundtui.core.sectors import SectorMap
 from fundtui.core.signals import Hit
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
+from fundtui.ui.tables import cursor_key
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_WIDTH = 16
@@ -253,12 +252,7 @@ class SectorTable(DataTable):
 
     @property
     def selected_sector(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
-        except CellDoesNotExist:
-            return None
+        return cursor_key(self)
 
     def order(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]

@@ -20,6 +20,7 @@ from fundtui.core.signal_units import figure
 from fundtui.core.signals import RULES, Hit
 from fundtui.core.timefmt import utc
 from fundtui.ui.format import Palette
+from fundtui.ui.tables import cursor_key
 
 
 def when(ms: int) -> str:
@@ -147,13 +148,7 @@ class SignalsScreen(Screen):
         self.table.sort("time", key=lambda cell: self._order[id(cell)], reverse=True)
 
     def _cursor_key(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        try:
-            return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        except Exception:
-            return None
+        return cursor_key(self.table)
 
     def selected_hit(self) -> Hit | None:
         key = self._cursor_key()
