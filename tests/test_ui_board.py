@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fakesource import FrozenClock, quote
+from tests.fakesource import FakeSource, FrozenClock, quote
 from tests.uihelp import cell, header_x, loaded, make_app, market, order, poll_all
 
 
@@ -285,3 +285,29 @@ async def test_a_moving_trend_redraws_only_the_trend_cell(monkeypatch):
         app.board.set_rows(rows, clock())
         assert updated == [("BTC", "velocity")]
         assert cell(app, "BTC", "velocity") == "+0.0100%"
+
+
+async def test_off_screen_trend_cells_are_drawn_when_scrolled_into_view():
+    from dataclasses import replace
+
+    clock = FrozenClock()
+    bases = [f"C{i:02d}" for i in range(60)]
+    sources = {"binance": FakeSource("binance", [quote("binance", b, 0.0001) for b in bases],
+                                     clock),
+               "okx": FakeSource("okx", [quote("okx", b, 0.0002) for b in bases], clock)}
+    app = make_app(sources, clock, history=False)
+    async with app.run_test(size=(160, 20)) as pilot:
+        await loaded(pilot, rows=60)
+        app.board.sort_by("base", desc=False)
+        rows = {b: replace(r, trend=(0.0001,)) for b, r in app.rows.items()}
+        app.board.set_rows(rows, clock())
+        await pilot.pause()
+        before = cell(app, "C59", "trend")
+        rows = {b: replace(r, trend=(0.0001, 0.0003)) for b, r in rows.items()}
+        app.board.set_rows(rows, clock())
+        await pilot.pause()
+        assert cell(app, "C00", "trend") != before  # on screen: drawn at once
+        assert cell(app, "C59", "trend") == before  # far below: waits
+        app.board.move_cursor(row=59)
+        await pilot.pause()
+        assert cell(app, "C59", "trend") == cell(app, "C00", "trend")

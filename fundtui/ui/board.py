@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from fundtui.core.board import BoardRow
 from fundtui.core.quote import Quote
@@ -56,6 +58,14 @@ def _cell_changed(spec: ColumnSpec, before: BoardRow, row: BoardRow) -> bool:
     return part is None or part(before) != part(row)
 
 
+#: Columns whose off-screen cells are drawn only once they scroll into view: the
+#: trend line moves on every row each refresh, and a DataTable cell update costs
+#: the same whether or not the row is on screen.
+DEFERRED = frozenset({"trend"})
+#: Rows beyond the screen's edges drawn anyway, so a short scroll finds them ready.
+DEFER_MARGIN = 5
+
+
 class BoardTable(DataTable):
     """Rows keyed by base; columns keyed as in ``columns.board_columns``."""
 
@@ -83,6 +93,7 @@ class BoardTable(DataTable):
         self._drawn_view: tuple | None = None  # what besides the row the cells depend on
         self._ticking = [s for s in self.specs if s.ticking]
         self._next_change_ms: int | None = None  # earliest a countdown cell can change
+        self._deferred: dict[str, dict[str, Text]] = {}  # base -> off-screen cells to draw
 
     def on_mount(self) -> None:
         for spec in self.specs:
@@ -194,6 +205,7 @@ class BoardTable(DataTable):
                 self.remove_row(base)
                 del self._shown[base]
                 self._drawn.pop(base, None)
+                self._deferred.pop(base, None)
             for row in visible:
                 shown = self._shown.get(row.base)
                 if shown is None:
@@ -212,7 +224,9 @@ class BoardTable(DataTable):
                     self._drawn[row.base] = row
                 for spec in row_specs:
                     text = spec.render(row, ctx)
-                    if not fmt.same(shown[spec.key], text):
+                    if spec.key in DEFERRED:
+                        self._deferred.setdefault(row.base, {})[spec.key] = text
+                    elif not fmt.same(shown[spec.key], text):
                         self.update_cell(row.base, spec.key, text)
                         shown[spec.key] = text
             self._next_change_ms = min(
@@ -225,6 +239,40 @@ class BoardTable(DataTable):
                 index = self.get_row_index(cursor_base)
                 if index != self.cursor_row:
                     self.move_cursor(row=index, animate=False)
+            self._draw_deferred()
+
+    def _bases_in_view(self) -> list[str]:
+        first = max(0, int(self.scroll_y) - DEFER_MARGIN)
+        last = min(self.row_count, int(self.scroll_y) + self.size.height + DEFER_MARGIN)
+        out = []
+        for i in range(first, last):
+            try:
+                out.append(self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+            except CellDoesNotExist:
+                break
+        return out
+
+    def _draw_deferred(self) -> None:
+        """Draw the waiting cells of the rows now on (or near) the screen."""
+        if not self._deferred:
+            return
+        for base in self._bases_in_view():
+            cells = self._deferred.pop(base, None)
+            if not cells or base not in self._shown:
+                continue
+            shown = self._shown[base]
+            for key, text in cells.items():
+                if not fmt.same(shown[key], text):
+                    self.update_cell(base, key, text)
+                    shown[key] = text
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._draw_deferred()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw_deferred)
 
     def _apply_order(self, order: list[str]) -> None:
         if [row.key.value for row in self.ordered_rows] == order:
