@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerState
 
@@ -131,7 +132,7 @@ class FundApp(App[int]):
         self.velocity: dict[str, float | None] = {}  # base -> mean velocity, shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
         self.rows: dict = {}  # base -> BoardRow, as last built
-        self._closing = False
+        self._shutting_down = False  # (MessagePump has its own _closing)
         # refreshes handed to the signal engine, and those it has answered
         self.evaluations_sent = 0
         self.evaluations_done = 0
@@ -184,10 +185,16 @@ class FundApp(App[int]):
     @property
     def closing(self) -> bool:
         """Shutting down: the board's screen may be gone; nothing is redrawn."""
-        return self._closing or not self.screen_stack
+        if self._shutting_down or not self.screen_stack:
+            return True
+        try:  # during teardown the board's widgets go before the app's timers stop
+            self.main(BoardTable)
+        except NoMatches:
+            return True
+        return False
 
     async def on_unmount(self) -> None:
-        self._closing = True
+        self._shutting_down = True
         if self.history is not None:  # let it checkpoint and close the database
             self.history.stop()
             await asyncio.to_thread(self.history.wait, 10)
