@@ -131,3 +131,16 @@ def test_a_repeated_answer_is_not_a_move():
     rv.update(9000, [Quote("okx", "X/USDT:USDT", "X", "USDT", 0.0002, 8.0,
                            timestamp_ms=1000 + HOUR)])
     assert rv.of("okx", "X/USDT:USDT") == pytest.approx(0.0001)
+
+
+def test_signal_figures_read_in_each_rules_unit():
+    from fundtui.core.signal_units import figure
+
+    assert figure("spread", 0.0007) == "0.0700%/8h"
+    assert figure("ema_divergence", -0.00051) == "-0.0510%/h"
+    assert figure("oi_regime", 0.06) == "+6.0% OI"
+    assert figure("exhaustion", -0.0) == "+0.0% px"
+    assert figure("exhaustion", -0.012) == "-1.2% px"
+    assert figure("sector", 0.155) == "+15.5% APR"
+    assert figure("no-such-rule", 0.123456) == "0.1235"
+

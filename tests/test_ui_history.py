@@ -173,8 +173,20 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         app.board.move_cursor(row=app.board.get_row_index("BTC"))
         await pilot.pause()
         line = str(app.main("#selection").render())
-        assert line.startswith("BTC  rate − EMA(12×1h), per hour: BIN ")
-        assert "OKX +" in line  # okx runs above its EMA
+        # one EMA period so far: the EMA is seeded with its own latest value, no gap yet
+        assert line == ("BTC  rate − EMA(12×1h), per hour: "
+                        "BIN +0.0000% · OKX +0.0000% · GATE +0.0000%")
+        # an hour later okx pays 0.0065 %/h; its EMA(12) moves 2/13 of the way from the
+        # last hour's 0.00525 %/h: 0.00525 + (0.0065 - 0.00525) * 2/13 = 0.00544 %/h,
+        # so the rate sits 0.0065 - 0.00544 = +0.0011 %/h above it
+        clock.advance(3600)
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.00052)
+        await poll_all(pilot, sources)
+        await evaluated(pilot, app)
+        await pilot.pause()
+        line = str(app.main("#selection").render())
+        assert line == ("BTC  rate − EMA(12×1h), per hour: "
+                        "BIN +0.0000% · OKX +0.0011% · GATE +0.0000%")
 
 
 async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start():
@@ -200,3 +212,19 @@ async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start
 
 def market_sources(app):
     return {s.name: s for s in app.sources}
+
+
+def test_detail_chart_points_are_8h_percent_against_time_before_now():
+    from fundtui.store.history import Sample
+    from fundtui.ui.detail import chart_points
+
+    now = 100 * HOUR
+    samples = [Sample("okx", "BTC/USDT:USDT", "BTC", "USDT", now - 2 * HOUR, 0.00005, 4.0,
+                      None, 100.0, 99.9, 0.001, 2.5e6),
+               Sample("okx", "BTC/USDT:USDT", "BTC", "USDT", now - HOUR // 2, None, 4.0,
+                      None, None, None, None, None)]
+    # 0.005 % per 4 h = 0.01 % per 8 h, two hours before now; the sample without a rate
+    # is left out, never drawn as zero
+    assert chart_points(samples, now, HOUR, "rate") == ([-2.0], [pytest.approx(0.01)])
+    assert chart_points(samples, now, HOUR, "premium") == ([-2.0], [pytest.approx(0.1)])
+    assert chart_points(samples, now, 24 * HOUR, "oi") == ([pytest.approx(-2 / 24)], [2.5])

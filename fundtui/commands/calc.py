@@ -20,8 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fundtui.commands import say
+from fundtui.config import SUPPORTED_VENUES
 
-VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+VENUES = SUPPORTED_VENUES
 
 
 def num(name: str, *, percent: bool = False, allow_zero: bool = False,

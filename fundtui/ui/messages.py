@@ -68,9 +68,8 @@ class HistoryReady(Message):
 class SignalsEvaluated(Message):
     """The engine took one refresh; these are its new hits."""
 
-    def __init__(self, at_ms: int, hits: Sequence[Hit]) -> None:
+    def __init__(self, hits: Sequence[Hit]) -> None:
         super().__init__()
-        self.at_ms = at_ms
         self.hits = list(hits)
 
 

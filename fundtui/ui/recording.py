@@ -107,7 +107,7 @@ class HistoryThread:
                     recorder.record_poll(quotes, at_ms)
                     continue
                 hits = recorder.evaluate(at_ms, quotes)
-                self.post(SignalsEvaluated(at_ms, hits))
+                self.post(SignalsEvaluated(hits))
                 recorder.maintain(at_ms)
             except Exception as e:  # disk full, a damaged file: report once, keep going
                 reason = describe_exception(e)
