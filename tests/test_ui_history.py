@@ -228,3 +228,24 @@ def test_detail_chart_points_are_8h_percent_against_time_before_now():
     assert chart_points(samples, now, HOUR, "rate") == ([-2.0], [pytest.approx(0.01)])
     assert chart_points(samples, now, HOUR, "premium") == ([-2.0], [pytest.approx(0.1)])
     assert chart_points(samples, now, 24 * HOUR, "oi") == ([pytest.approx(-2 / 24)], [2.5])
+
+
+async def test_watched_coins_settlements_are_cached_without_opening_them():
+    from fundtui.store.history import HistoryStore
+
+    clock = FrozenClock(T0 + 60_000)
+    sources = market(clock)
+    sources["binance"] = HistorySource("binance", sources["binance"].quotes, clock)
+    (data_dir() / "watchlist.json").write_text(json.dumps({"version": 1, "bases": ["BTC"]}))
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await evaluated(pilot, app)
+        await until(pilot, lambda: sources["binance"].requests)
+        await until(pilot, lambda: not any(w.group == "settled" and not w.is_finished
+                                           for w in app.workers))
+        # only the watched coin, only the venue that serves history
+        assert sources["binance"].requests == [("BTC/USDT:USDT", T0 + 60_000 - 30 * 24 * HOUR)]
+    with HistoryStore.open(data_dir() / "history.sqlite3") as store:
+        cached = store.settlements("binance", "BTC/USDT:USDT", 0)
+    assert len(cached) == 30 and cached[-1] == Settlement(T0, 0.0003, 8.0)

@@ -66,6 +66,9 @@ REBUILD_GATHER_S = 0.5
 #: State changes arriving within this many seconds share one toast.
 NOTICE_GATHER_S = 0.3
 
+#: Settled funding of watched coins is brought up to date this often.
+WATCH_SETTLED_EVERY_S = 3600.0
+
 #: Signal hits kept in memory for the signals screen (the log keeps them all).
 SIGNALS_KEPT = 2000
 
@@ -132,6 +135,7 @@ class FundApp(App[int]):
         self.velocity: dict[str, float | None] = {}  # base -> mean velocity, shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
         self.rows: dict = {}  # base -> BoardRow, as last built
+        self._watch_timer = None  # hourly refresh of the watched coins' settlements
         self._shutting_down = False  # (MessagePump has its own _closing)
         # refreshes handed to the signal engine, and those it has answered
         self.evaluations_sent = 0
@@ -316,6 +320,7 @@ class FundApp(App[int]):
         self.recorder = message.recorder
         if self.closing:
             return
+        self._start_watch_settlements()
         if message.baselines:
             self.sectors.warm_up(message.baselines, message.at_ms)
         for at, spreads in message.warm_up.spreads:
@@ -348,6 +353,40 @@ class FundApp(App[int]):
 
     def on_history_problem(self, message: HistoryProblem) -> None:
         self.notify(f"History: {message.reason}", severity="warning", timeout=10)
+
+    def _start_watch_settlements(self) -> None:
+        """Once the store is open and every venue has answered: keep the watched coins'
+        settled funding cached (now, then hourly), so their detail view opens ready."""
+        if self._watch_timer is not None or self.recorder is None or not self._settled:
+            return
+        self._watch_timer = self.set_interval(WATCH_SETTLED_EVERY_S, self._watch_settlements)
+        self._watch_settlements()
+
+    def _watch_settlements(self) -> None:
+        self.run_worker(self._fetch_watched(), group="settled", exclusive=True,
+                        exit_on_error=False)
+
+    async def _fetch_watched(self) -> None:
+        from fundtui.ui.settled import up_to_date
+
+        store = self.recorder.store if self.recorder is not None else None
+        if store is None:
+            return
+        sources = {s.name: s for s in self.sources}
+        now, problems = self.clock(), []
+        for base in sorted(self.watchlist.bases):
+            row = self.rows.get(base)
+            for venue, q in (row.quotes.items() if row is not None else ()):
+                fetch = getattr(sources.get(venue), "settlements", None)
+                if fetch is None or venue in row.stale:
+                    continue
+                _, _, problem = await up_to_date(store, venue, q.symbol, fetch, now,
+                                                 q.interval_hours)
+                if problem:
+                    problems.append(f"{base} on {venue}: {problem}")
+        if problems:
+            self.notify("Settled funding of watched coins not updated:\n"
+                        + "\n".join(problems[:5]), severity="warning", timeout=8)
 
     def _update_selection(self) -> None:
         base = self.board.selected_base
@@ -389,6 +428,7 @@ class FundApp(App[int]):
         self._settled = True
         gc.collect()
         gc.freeze()
+        self._start_watch_settlements()
 
     def _stale_venues(self, now: int) -> frozenset[str]:
         return frozenset(v for v, st in self.statuses.items()

@@ -32,6 +32,7 @@ from fundtui.core.timefmt import clock_utc, utc
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
+from fundtui.ui.settled import up_to_date
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -257,41 +258,16 @@ class DetailScreen(Screen):
         self.loaded.set()
 
     async def _load_settlements(self, vs: VenueSettlements) -> None:
-        store, now = self.store, self.now_ms
-        since = now - 30 * DAY_MS
-        source = self.sources.get(vs.venue)
-        fetch = getattr(source, "settlements", None)
-        cached: list[Settlement] = []
-        if store is not None:
-            try:
-                cached = await asyncio.to_thread(store.settlements, vs.venue, vs.symbol, since)
-            except Exception as e:
-                vs.problem = describe_exception(e)
-        if fetch is not None:
-            q = self.row.quotes.get(vs.venue)
-            interval_ms = round((q.interval_hours or 1.0) * HOUR_MS) if q else HOUR_MS
-            behind = not cached or cached[-1].funding_time_ms < now - interval_ms
-            if behind:
-                start = cached[-1].funding_time_ms + 1 if cached else since
-                try:
-                    fresh = await fetch(vs.symbol, start)
-                    if store is not None and fresh:
-                        await asyncio.to_thread(store.save_settlements, vs.venue, vs.symbol,
-                                                fresh)
-                    merged = {s.funding_time_ms: s for s in cached}
-                    merged.update({s.funding_time_ms: s for s in fresh})
-                    vs.settlements = [merged[t] for t in sorted(merged) if t >= since]
-                    vs.source = "venue"
-                    return
-                except Exception as e:  # VenueError is one line already
-                    vs.problem = getattr(e, "reason", None) or describe_exception(e)
-            if cached:
-                vs.settlements, vs.source = cached, "cache"
-                return
-        points = [(s.at_ms, s.funding_rate, s.interval_hours)
-                  for s in self.samples.get(vs.venue, []) if s.symbol == vs.symbol]
-        vs.settlements = settled_from_predictions(points, now)
-        vs.source = "recorded"
+        q = self.row.quotes.get(vs.venue)
+        fetch = getattr(self.sources.get(vs.venue), "settlements", None)
+        vs.settlements, vs.source, vs.problem = await up_to_date(
+            self.store, vs.venue, vs.symbol, fetch, self.now_ms,
+            q.interval_hours if q else None)
+        if not vs.source:  # no venue history and nothing cached: recorded predictions
+            points = [(s.at_ms, s.funding_rate, s.interval_hours)
+                      for s in self.samples.get(vs.venue, []) if s.symbol == vs.symbol]
+            vs.settlements = settled_from_predictions(points, self.now_ms)
+            vs.source = "recorded"
 
     # --- keys ---------------------------------------------------------------
 
