@@ -219,15 +219,18 @@ def test_deviation_below_threshold_and_inclusive():
 
 # --- spike within 8 h -----------------------------------------------------------------
 
-def test_spike_within_8h_inclusive():
+def test_spike_within_the_32_quarter_hours_ending_now():
+    # the window is the 32 UTC quarter-hours ending with the current one: 7h45 to 8h
+    # back, never more than 8 h (T0 is on a quarter-hour)
     move = 16 * BP - BP
     e = SignalEngine(SignalConfig(spike_8h=move, cooldown_s=0))
     e.update(T0, [q(BP)])
-    (h,) = only(e.update(T0 + 8 * H, [q(16 * BP)]), "spike")  # exactly 8 h apart
+    (h,) = only(e.update(T0 + 8 * H - 1, [q(16 * BP)]), "spike")  # 1 ms short of 8 h
     assert h.value == move
     assert h.explanation == "BTC on binance rose 0.150%/8h within 8h (from 0.010% to 0.160%)"
-    # and down again, exactly 8 h after the 0.16 % high
-    (h,) = only(e.update(T0 + 16 * H, [q(BP)]), "spike")
+    # and down again: the 0.16 % high sits in the quarter-hour T0 + 7h45 .. T0 + 8h,
+    # the oldest of the window while the current one starts no later than T0 + 15h30
+    (h,) = only(e.update(T0 + 15 * H + 45 * 60_000 - 1, [q(BP)]), "spike")
     assert h.value == -move
     assert "fell 0.150%/8h" in h.explanation
 
@@ -236,12 +239,34 @@ def test_no_spike_when_the_move_spans_more_than_8h():
     e = SignalEngine(SignalConfig(cooldown_s=0))
     e.update(T0, [q(BP)])
     e.update(T0 + 4 * H, [q(8 * BP)])
-    # 0.15 % above the first sample, but that is 8 h + 1 ms old; 0.08 % above the 4h one
-    assert only(e.update(T0 + 8 * H + 1, [q(16 * BP)]), "spike") == []
+    # 0.15 % above the first sample, but that is exactly 8 h old: its quarter-hour is
+    # the 33rd; 0.08 % above the 4h one
+    assert only(e.update(T0 + 8 * H, [q(16 * BP)]), "spike") == []
     # the default threshold is 0.15 %: 0.14 % within the window does not fire
     e = SignalEngine(SignalConfig(cooldown_s=0))
     e.update(T0, [q(BP)])
     assert only(e.update(T0 + H, [q(15 * BP)]), "spike") == []
+
+
+def test_spike_window_is_cut_on_quarter_hours():
+    # a sample at T0 + 14 min belongs to the quarter-hour starting at T0, which
+    # leaves the window at T0 + 8h: a move 7h46 apart is then not counted, one
+    # 7h59.999 apart (same start, one ms earlier) is
+    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e.update(T0 + 14 * 60_000, [q(BP)])
+    assert only(e.update(T0 + 8 * H, [q(17 * BP)]), "spike") == []
+    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e.update(T0 + 14 * 60_000, [q(BP)])
+    (h,) = only(e.update(T0 + 8 * H - 1, [q(17 * BP)]), "spike")
+    assert h.value == pytest.approx(16 * BP)
+    # the window's low and high come from every sample in it, not only the first
+    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e.update(T0, [q(5 * BP)])
+    e.update(T0 + 2 * H + 1, [q(-BP)])  # the low, inside a later quarter-hour
+    e.update(T0 + 2 * H + 2, [q(3 * BP)])
+    (h,) = only(e.update(T0 + 9 * H, [q(15 * BP)]), "spike")  # T0 is out, the low is in
+    assert h.value == pytest.approx(16 * BP)
+    assert "from -0.010% to 0.150%" in h.explanation
 
 
 # --- spread ---------------------------------------------------------------------------
@@ -400,3 +425,16 @@ def test_signals_module_is_pure():
     names |= {n.module.split(".")[0] for n in ast.walk(tree)
               if isinstance(n, ast.ImportFrom) and n.module}
     assert not names & {"textual", "ccxt", "httpx", "sqlite3", "time", "datetime", "asyncio"}
+
+
+def test_engine_keeps_no_quote_after_an_update():
+    # the per-market state is pickled into the checkpoint: a quote queued for the
+    # rules must not stay referenced from it
+    e = SignalEngine()
+    quotes = [q((i - 10) * BP, venue=v, base=f"B{i}", mark=100.0, index=100.0 + i / 10)
+              for i in range(20) for v in ("binance", "okx")]
+    e.update(T0, quotes)
+    e.update(T0 + 30_000, quotes[::-1])
+    states = [k for by_symbol in e._keys.values() for k in by_symbol.values()]
+    assert len(states) == 40
+    assert all(k.q is None for k in states)

@@ -25,7 +25,9 @@ Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
   divergence has been beyond the threshold, with the same sign, for
   ``ema_persist_periods`` consecutive periods (the current one included).
 - spike: the current 8h rate against the lowest/highest 8h rate sampled within
-  the last ``spike_window_h`` hours (inclusive).
+  the window, cut on UTC quarter-hours like the deviation's: the 32 (for 8 h)
+  quarter-hours ending with the current one, so a move counted took at most
+  ``spike_window_h`` hours (and one that took more than 7h45 may not be).
 - velocity: (8h rate now - 8h rate at the previous sample) / hours between
   them; 8h-equivalent fraction per hour. Shown as a column, carried in the
   extras of oi_regime and exhaustion hits.
@@ -149,14 +151,13 @@ class _Key:
 
     __slots__ = (
         "venue", "base", "last_t", "last_r8", "last_mark", "velocity",
-        "ring_sum", "ring_n", "bsum", "bcount", "cur_sum", "cur_n", "mean_prev", "bucket",
-        "ema", "ema_period", "ema_prov", "ema_streak", "ema_streak_sign",
-        "prov_streak", "prov_sign",
-        "maxq", "minq", "hi", "hi_t", "lo", "lo_t", "oiq", "oi_bucket",
-        "slot", "ex_streak", "ex_sign", "ex_price", "oi", "oi_t",
+        "ring_sum", "ring_n", "bsum", "bcount", "cur_sum", "cur_n", "bucket",
+        "ema", "ema_period", "ema_streak", "ema_streak_sign", "ema_up", "ema_dn",
+        "sp_hi", "sp_lo", "chi", "clo", "hi", "lo", "oiq", "oi_bucket", "q", "m",
+        "slot", "slot_end", "slot_ih", "ex_streak", "ex_sign", "ex_price", "oi", "oi_t",
     )
 
-    def __init__(self, venue: str, base: str, window: int) -> None:
+    def __init__(self, venue: str, base: str, window: int, spike_window: int) -> None:
         self.venue = venue
         self.base = base
         self.last_t: int | None = None
@@ -172,31 +173,40 @@ class _Key:
         self.cur_sum = 0.0
         self.cur_n = 0
         self.bucket = -1  # the current quarter-hour's index
-        self.mean_prev: float | None = None
-        self.ema: float | None = None  # committed EMA of closed periods (hourly units)
+        # EMA of the hourly rate over closed periods; the current period's value (its
+        # latest sample folded in) is worked out when asked for, see ema_now
+        self.ema: float | None = None
         self.ema_period = -1
-        self.ema_prov = 0.0  # EMA including the current period's latest sample
         self.ema_streak = 0  # closed periods in a row beyond the threshold
         self.ema_streak_sign = 0
-        self.prov_streak = 0  # the same, counting the current period
-        self.prov_sign = 0
-        self.maxq: list[tuple[int, float]] = []
-        self.minq: list[tuple[int, float]] = []
-        # the fronts of maxq and minq (window high and low, and their times), kept
-        # here so a sample that does not reach them touches only the queues' ends
-        self.hi = self.lo = 0.0
-        self.hi_t = self.lo_t = 0
+        # 8h rates beyond which the divergence may pass its threshold: the cheap
+        # test of the hot loop, a little wide of the exact one (_rules decides)
+        self.ema_up = math.inf
+        self.ema_dn = -math.inf
+        # spike window: the highest and lowest 8h rate of each closed quarter-hour,
+        # slot = index % spike_window; the current one's in chi/clo; hi/lo are the
+        # window's (closed quarter-hours and the current one)
+        self.sp_hi = array("d", [-math.inf]) * spike_window
+        self.sp_lo = array("d", [math.inf]) * spike_window
+        self.chi = self.hi = -math.inf
+        self.clo = self.lo = math.inf
         self.oiq: list[tuple[int, float]] = []  # (time, OI), one per quarter-hour
         self.oi_bucket = -1  # the quarter-hour of the newest oiq entry
         self.oi: float | None = None  # the latest open interest and its time
         self.oi_t = -1
-        self.slot = -1
+        self.slot = -1  # the funding-interval slot of the last sample ...
+        self.slot_end = -1  # ... the time it ends, and the interval it was cut with
+        self.slot_ih = 0.0
         self.ex_streak = 0
         self.ex_sign = 0
         self.ex_price: float | None = None
+        # set only while queued for _rules: the sample's quote and the mean before it
+        self.q: Quote | None = None
+        self.m: float | None = None
 
-    def new_bucket(self, b: int, w: int) -> None:
-        """Close the current quarter-hour into the ring and start quarter-hour ``b``."""
+    def new_bucket(self, b: int, w: int, sw: int) -> None:
+        """Close the current quarter-hour into the rings and start quarter-hour ``b``
+        (``w`` and ``sw``: the deviation and spike windows in quarter-hours)."""
         old = self.bucket
         rs = self.ring_sum
         rn = self.ring_n
@@ -218,6 +228,24 @@ class _Key:
         self.cur_n = 0
         self.bsum = sum(rs)  # re-summed each quarter-hour: no drift from +/-
         self.bcount = sum(rn)
+        hs = self.sp_hi
+        ls = self.sp_lo
+        if old < 0 or b - old >= sw:
+            for i in range(sw):
+                hs[i] = -math.inf
+                ls[i] = math.inf
+        else:
+            i = old % sw
+            hs[i] = self.chi
+            ls[i] = self.clo
+            for j in range(old + 1, b + 1):
+                i = j % sw
+                hs[i] = -math.inf
+                ls[i] = math.inf
+        self.hi = max(hs)  # the current quarter-hour's slot is empty: closed ones only
+        self.lo = min(ls)
+        self.chi = -math.inf
+        self.clo = math.inf
 
     def settle(self, slot: float, extreme: float) -> None:
         """A sample in interval slot ``slot``: a later slot settles the previous sample."""
@@ -237,19 +265,48 @@ class _Key:
                 self.ex_price = None
         self.slot = slot
 
+    def ema_now(self, alpha: float) -> float:
+        """The EMA with the current period's latest sample folded in (hourly units)."""
+        x = self.last_r8 * 0.125
+        ema = self.ema
+        return x if ema is None else ema + alpha * (x - ema)
+
+    def streak_now(self, d: float, thr: float) -> tuple[int, int]:
+        """(periods in a row beyond the threshold counting the current one, sign),
+        for the divergence ``d`` of the current period's latest sample."""
+        if d >= thr and d > 0:
+            return (self.ema_streak + 1 if self.ema_streak_sign == 1 else 1), 1
+        if -d >= thr and d < 0:
+            return (self.ema_streak + 1 if self.ema_streak_sign == -1 else 1), -1
+        return 0, 0
+
+    def close_period(self, alpha: float, thr: float) -> None:
+        """Commit the period that the last sample belongs to: its EMA step and streak."""
+        ema = self.ema_now(alpha)
+        self.ema = ema
+        self.ema_streak, self.ema_streak_sign = self.streak_now(self.last_r8 * 0.125 - ema, thr)
+        # the next period's divergence is (1 - alpha)(x - ema): beyond thr once x is
+        # beyond ema +/- thr / (1 - alpha); widened so rounding never hides a hit
+        if alpha >= 1:  # EMA(1) is the rate itself: no divergence
+            return
+        reach = thr / (1.0 - alpha)
+        slack = 1e-9 * (abs(ema) + reach) + 1e-15
+        self.ema_up = (ema + reach - slack) * 8.0
+        self.ema_dn = (ema - reach + slack) * 8.0
+
 
 class SignalEngine:
     """Incremental rule evaluation; feed :meth:`update` once per refresh."""
 
     def __init__(self, config: SignalConfig | None = None) -> None:
         self.config = config or SignalConfig()
-        self._keys: dict[tuple[str, str], _Key] = {}
+        self._keys: dict[str, dict[str, _Key]] = {}  # venue -> symbol -> state
         self._last_hit: dict[tuple[str, str, tuple[str, ...]], int] = {}
         c = self.config
         self._alpha = 2.0 / (c.ema_periods + 1)
         self._ema_period_ms = max(1, round(c.ema_period_h * HOUR_MS))
         self._dev_buckets = math.ceil(c.deviation_window_h * HOUR_MS / BUCKET_MS)
-        self._spike_ms = c.spike_window_h * HOUR_MS
+        self._spike_buckets = math.ceil(c.spike_window_h * HOUR_MS / BUCKET_MS)
         self._oi_ms = c.oi_lookback_h * HOUR_MS
         self._cooldown_ms = c.cooldown_s * 1000.0
         self._ema_thr = c.ema_divergence_hourly
@@ -263,13 +320,13 @@ class SignalEngine:
 
     def velocity(self, venue: str, symbol: str) -> float | None:
         """8h-equivalent rate change per hour between the last two samples."""
-        k = self._keys.get((venue, symbol))
+        k = self._keys.get(venue, {}).get(symbol)
         return None if k is None else k.velocity
 
     def ema(self, venue: str, symbol: str) -> float | None:
         """The hourly-rate EMA including the current period, or None before any sample."""
-        k = self._keys.get((venue, symbol))
-        return None if k is None or k.last_t is None else k.ema_prov
+        k = self._keys.get(venue, {}).get(symbol)
+        return None if k is None or k.last_t is None else k.ema_now(self._alpha)
 
     def forget_cooldowns(self) -> None:
         """Let every rule fire again at once: for asking what holds now (``fundtui
@@ -285,14 +342,15 @@ class SignalEngine:
         """
         ingest = self._ingest
         for t, group in groupby(samples, key=itemgetter(0)):  # in runs of one time
-            ingest(t, [q for _, q in group], True, {}, [], [], [])
+            ingest(t, [q for _, q in group], True, {}, [], None, None)
 
     def warm_up_series(self, venue: str, symbol: str, base: str, interval_h: float,
                        samples: Iterable[tuple[int, float]]) -> None:
         """Replay a stored rate series ``(time_ms, rate per interval)`` of one market."""
         ingest = self._ingest
         for t, rate in samples:
-            ingest(t, (Quote(venue, symbol, base, "", rate, interval_h),), True, {}, [], [], [])
+            ingest(t, (Quote(venue, symbol, base, "", rate, interval_h),), True, {}, [], None,
+                   None)
 
     def update(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
         """Feed the current quotes; return the new, de-duplicated hits.
@@ -305,8 +363,8 @@ class SignalEngine:
         """
         c = self.config
         hits: list[Hit] = []
-        hot: list[tuple[int, Quote, _Key]] = []  # may fire a per-market rule
-        fresh: list[tuple[int, Quote, _Key]] = []  # may fire only when in the top decile
+        hot: list[_Key] = []  # may fire a per-market rule
+        fresh: list[_Key] = []  # may fire only when in the top decile
         rates: list[float] = []
         # per base: [low 8h, low venue, high 8h, high venue]; ties keep the first venue
         legs: dict[str, list] = {}
@@ -318,12 +376,13 @@ class SignalEngine:
             mags = sorted(map(abs, rates))
             cut = max(mags[max(0, math.ceil(c.extreme_quantile * n) - 1)], NEUTRAL_8H)
         rules = self._rules
-        for t, q, k in hot:
-            rules(t, q, k, cut, hits)
-        if cut != math.inf:
-            for t, q, k in fresh:
-                if k.last_r8 > cut or -k.last_r8 > cut:
-                    rules(t, q, k, cut, hits)
+        for k in hot:
+            rules(k, cut, hits)
+            k.q = None
+        for k in fresh:
+            if k.last_r8 > cut or -k.last_r8 > cut:
+                rules(k, cut, hits)
+            k.q = None
         thr = c.spread_8h
         for base, (lo, lo_v, hi, hi_v) in legs.items():
             if hi - lo < thr or lo_v == hi_v:
@@ -340,27 +399,29 @@ class SignalEngine:
 
     def _ingest(self, now_ms: int, quotes: Iterable[Quote], at_now: bool,
                 legs: dict[str, list], rates: list[float],
-                hot: list[tuple[int, Quote, _Key]],
-                fresh: list[tuple[int, Quote, _Key]]) -> None:
+                hot: list[_Key] | None, fresh: list[_Key] | None) -> None:
         """Update every market's rolling state with its quote, in order.
 
         A quote's sample time is ``now_ms`` when ``at_now``, else its
         ``timestamp_ms`` or ``now_ms``. Fills ``legs`` and ``rates`` (the 8h rate
-        of every quote with one) for the cross-market rules, and ``(time, quote, state)`` of
-        each new sample into ``hot`` when a cheap test says a per-market rule
-        could fire (``_rules`` decides), else into ``fresh``. A quote no newer
-        than its market's last sample changes no state.
+        of every quote with one) for the cross-market rules. The state of each
+        market with a new sample goes into ``hot`` when a cheap test says a
+        per-market rule could fire (``_rules`` decides), else into ``fresh``,
+        with its quote and earlier mean in ``q`` and ``m``; ``hot`` None (a
+        warm-up) collects nothing. A quote no newer than its market's last
+        sample changes no state.
 
         The hot path of every refresh: one loop, constants in locals, per-market
         attributes read once; quarter-hour and settlement bookkeeping run only
-        when those change.
+        when those change. Nothing allocated per quote that the garbage
+        collector tracks.
         """
         keys = self._keys
         w = self._dev_buckets
+        sw = self._spike_buckets
         ema_ms = self._ema_period_ms
         alpha = self._alpha
         ema_thr = self._ema_thr
-        spike_ms = self._spike_ms
         oi_ms = self._oi_ms
         extreme = self._extreme
         spike = self._spike_thr
@@ -368,16 +429,17 @@ class SignalEngine:
         gap_thr = self._gap
         ex_n = self._ex_n
         rates_append = rates.append
-        hot_append = hot.append
-        fresh_append = fresh.append
+        collect = hot is not None
+        hot_append = hot.append if hot is not None else None
+        fresh_append = fresh.append if fresh is not None else None
         legs_get = legs.get
-        keys_get = keys.get
+        cur_v = None  # the venue of the previous quote and its markets
+        vkeys: dict[str, _Key] = {}
         # Values that depend only on the sample time, computed once per distinct
         # time (a refresh's quotes share one): fewer divisions, and every market
         # then holds the same int objects, so comparing them reads no cold memory.
         ct = None
-        b = p = cutoff = 0
-        slots: dict[float, float] = {}
+        b = p = 0
         for q in quotes:
             rate = q.funding_rate
             ih = q.interval_hours
@@ -402,10 +464,14 @@ class SignalEngine:
                 t = q.timestamp_ms
                 if t is None:
                     t = now_ms
-            key = (venue, q.symbol)
-            k = keys_get(key)
+            if venue is not cur_v:
+                cur_v = venue
+                vkeys = keys.get(venue)
+                if vkeys is None:
+                    vkeys = keys[venue] = {}
+            k = vkeys.get(q.symbol)
             if k is None:
-                k = keys[key] = _Key(venue, base, w)
+                k = vkeys[q.symbol] = _Key(venue, base, w, sw)
             prev_t = k.last_t
             last_r8 = k.last_r8
             if prev_t is not None:
@@ -417,96 +483,31 @@ class SignalEngine:
                 ct = t
                 b = t // BUCKET_MS
                 p = t // ema_ms
-                cutoff = t - spike_ms
-                slots = {}
             if b != k.bucket:
-                k.new_bucket(b, w)
+                k.new_bucket(b, w, sw)
             n = k.bcount
             s = k.bsum
             m = s / n if n else None
-            k.mean_prev = m
             k.bsum = s + r8
             k.bcount = n + 1
             k.cur_sum += r8
             k.cur_n += 1
-            # EMA of the hourly rate, one step per period
-            x = r8 * 0.125
+            # EMA of the hourly rate, one step per period: the step of a period is
+            # taken when the next one starts, from the period's last sample (still
+            # last_r8 here); within a period nothing is computed
             if p != k.ema_period:
-                if prev_t is not None:  # close the previous period
-                    k.ema = k.ema_prov
-                    k.ema_streak = k.prov_streak
-                    k.ema_streak_sign = k.prov_sign
+                if prev_t is not None:
+                    k.close_period(alpha, ema_thr)
                 k.ema_period = p
-            ema = k.ema
-            if ema is None:
-                ema = x
-            else:
-                ema += alpha * (x - ema)
-            k.ema_prov = ema
-            d = x - ema  # _rules recomputes it from last_r8 and ema_prov
-            if d >= ema_thr and d > 0:
-                k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == 1 else 1
-                k.prov_sign = 1
-            elif -d >= ema_thr and d < 0:
-                k.prov_streak = k.ema_streak + 1 if k.ema_streak_sign == -1 else 1
-                k.prov_sign = -1
-            elif k.prov_streak:
-                k.prov_streak = 0
-                k.prov_sign = 0
-            # spike window: monotonic queues of (time, 8h rate), oldest first, values
-            # strictly falling in maxq and rising in minq; both end with the previous
-            # sample, so at most one of them drops more than that one
-            item = (t, r8)
-            mx = k.maxq
-            mn = k.minq
-            if r8 > last_r8 and prev_t is not None:
-                if r8 >= k.hi:  # a new high: every entry of maxq is at or below it
-                    mx.clear()
-                    mx.append(item)
+            # spike window: the highs and lows of its quarter-hours
+            if r8 > k.chi:
+                k.chi = r8
+                if r8 > k.hi:
                     k.hi = r8
-                    k.hi_t = t
-                else:
-                    mx.pop()
-                    while mx and mx[-1][1] <= r8:
-                        mx.pop()
-                    mx.append(item)
-                mn.append(item)
-            elif r8 < last_r8 and prev_t is not None:
-                if r8 <= k.lo:
-                    mn.clear()
-                    mn.append(item)
+            if r8 < k.clo:
+                k.clo = r8
+                if r8 < k.lo:
                     k.lo = r8
-                    k.lo_t = t
-                else:
-                    mn.pop()
-                    while mn and mn[-1][1] >= r8:
-                        mn.pop()
-                    mn.append(item)
-                mx.append(item)
-            elif r8 == last_r8 and prev_t is not None:
-                mx[-1] = item
-                mn[-1] = item
-                if len(mx) == 1:
-                    k.hi_t = t
-                if len(mn) == 1:
-                    k.lo_t = t
-            else:  # the first sample, or a NaN
-                while mx and mx[-1][1] <= r8:
-                    mx.pop()
-                mx.append(item)
-                while mn and mn[-1][1] >= r8:
-                    mn.pop()
-                mn.append(item)
-                k.hi_t, k.hi = mx[0]
-                k.lo_t, k.lo = mn[0]
-            if k.hi_t < cutoff:
-                while mx[0][0] < cutoff:
-                    mx.pop(0)
-                k.hi_t, k.hi = mx[0]
-            if k.lo_t < cutoff:
-                while mn[0][0] < cutoff:
-                    mn.pop(0)
-                k.lo_t, k.lo = mn[0]
             # open interest: one sample per quarter-hour (the first), oldest dropped
             # once a newer one is at or before the lookback start
             oi = q.open_interest_usd
@@ -521,22 +522,28 @@ class SignalEngine:
                 k.oi = oi
                 k.oi_t = t
             # settlements on the interval's UTC grid
-            slot = slots.get(ih)
-            if slot is None:
-                slot = slots[ih] = t // (ih * HOUR_MS)
-            if slot != k.slot:
-                k.settle(slot, extreme)
+            if t >= k.slot_end or ih != k.slot_ih:
+                span = ih * HOUR_MS
+                slot = t // span
+                if slot != k.slot:
+                    k.settle(slot, extreme)
+                k.slot_end = (slot + 1) * span
+                k.slot_ih = ih
             k.last_t = t
             k.last_r8 = r8
             mark = q.mark_price
             if mark is not None:
                 k.last_mark = mark
+            if not collect:
+                continue
             # could a per-market rule fire? (the cheap tests; _rules decides)
-            if (k.prov_streak or k.ex_streak >= ex_n
+            if (r8 >= k.ema_up or r8 <= k.ema_dn or k.ex_streak >= ex_n
                     or r8 >= extreme or -r8 >= extreme
                     or r8 - k.lo >= spike or k.hi - r8 >= spike
                     or (m is not None and (r8 - m >= dev or m - r8 >= dev))):
-                hot_append((t, q, k))
+                k.q = q
+                k.m = m
+                hot_append(k)
                 continue
             index = q.index_price
             prem = (mark - index) / index if mark is not None and index else q.venue_premium
@@ -549,18 +556,26 @@ class SignalEngine:
                     d = -0.0005
                 gap = r8 - (prem + d)
                 if gap >= gap_thr or -gap >= gap_thr:
-                    hot_append((t, q, k))
+                    k.q = q
+                    k.m = m
+                    hot_append(k)
                     continue
             if r8 > NEUTRAL_8H or -r8 > NEUTRAL_8H:  # the extreme cut is never below it
-                fresh_append((t, q, k))
+                k.q = q
+                k.m = m
+                fresh_append(k)
 
-    def _rules(self, t: int, q: Quote, k: _Key, cut: float, hits: list[Hit]) -> None:
+    def _rules(self, k: _Key, cut: float, hits: list[Hit]) -> None:
+        """Every per-market rule on market ``k``'s new sample (its quote ``k.q``;
+        ``k.m`` the mean of its earlier samples in the deviation window)."""
         c = self.config
+        t = k.last_t
+        q = k.q
+        m = k.m
         r8 = k.last_r8
         base, venue = k.base, k.venue
         vs = (venue,)
         # deviation from the rolling mean
-        m = k.mean_prev
         if m is not None:
             dev = r8 - m
             if abs(dev) >= c.deviation_8h:
@@ -570,17 +585,19 @@ class SignalEngine:
                                f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
                                {"mean_8h": m, "rate_8h": r8}))
         # EMA divergence (hourly units)
-        d = r8 * 0.125 - k.ema_prov
-        if k.prov_streak:
-            persistent = k.prov_streak >= c.ema_persist_periods
+        ema = k.ema_now(self._alpha)
+        d = r8 * 0.125 - ema
+        streak, _ = k.streak_now(d, c.ema_divergence_hourly)
+        if streak:
+            persistent = streak >= c.ema_persist_periods
             self._emit(hits, t, "ema_divergence", base, vs, d, c.ema_divergence_hourly,
                        lambda: (
                            f"{base} on {venue} runs {'hot' if d > 0 else 'cold'}: "
                            f"{pct(r8 / 8.0, 4)}/h vs EMA({c.ema_periods}) "
-                           f"{pct(k.ema_prov, 4)}/h ({_spct(d, 4)}/h)"
-                           + (f", {k.prov_streak} periods in a row" if persistent else ""),
-                           {"persistent": persistent, "periods": k.prov_streak,
-                            "ema_hourly": k.ema_prov}))
+                           f"{pct(ema, 4)}/h ({_spct(d, 4)}/h)"
+                           + (f", {streak} periods in a row" if persistent else ""),
+                           {"persistent": persistent, "periods": streak,
+                            "ema_hourly": ema}))
         # spike within the window
         lo = k.lo
         hi = k.hi

@@ -33,7 +33,7 @@ from fundtui.store.paths import data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
 
 CHECKPOINT_NAME = "signals-state.pickle"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 CHECKPOINT_EVERY_MS = 10 * 60_000
 #: Hours of history replayed when there is no checkpoint; the longest rule window.
 MAX_WARM_UP_HOURS = 24.0
