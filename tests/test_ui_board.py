@@ -311,3 +311,81 @@ async def test_off_screen_trend_cells_are_drawn_when_scrolled_into_view():
         app.board.move_cursor(row=59)
         await pilot.pause()
         assert cell(app, "C59", "trend") == cell(app, "C00", "trend")
+
+
+async def test_a_refresh_renders_again_only_the_cells_that_changed(monkeypatch):
+    # DataTable drops every rendered cell on any update; the board keeps them by
+    # content, so a refresh renders only the cells it replaced, and what is on
+    # screen still follows the data and the theme.
+    from textual.widgets import DataTable
+
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock, history=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        board = app.board
+
+        def line(base: str):
+            return board.render_line(board.get_row_index(base) + 1)  # + the header
+
+        assert "0.0120%" in line("BTC").text
+        rendered: list[tuple[str, str]] = []
+        real = DataTable._render_cell
+
+        def spy(self, row_index, column_index, *a, **k):
+            if self is board and row_index >= 0 and column_index >= 0:
+                rendered.append((board._row_locations.get_key(row_index).value,
+                                 board._column_locations.get_key(column_index).value))
+            return real(self, row_index, column_index, *a, **k)
+
+        monkeypatch.setattr(DataTable, "_render_cell", spy)
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.00013)
+        await poll_all(pilot, sources)
+        await pilot.pause()
+        for base in ("SOL", "ETH", "BTC", "DOGE"):
+            line(base)  # whatever the screen did not repaint yet
+        assert ("BTC", "v:okx") in rendered
+        rates = {c for c in rendered if c[1].startswith("v:")}
+        assert rates == {("BTC", "v:okx")}
+        assert "0.0130%" in line("BTC").text and "0.0120%" not in line("BTC").text
+
+        before = list(line("BTC"))
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert list(line("BTC")) != before  # recoloured, not served from the cache
+
+
+async def test_a_row_moved_by_the_sort_keeps_its_rendering_with_its_new_row_number(monkeypatch):
+    from textual.widgets import DataTable
+
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock, history=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        board = app.board
+        assert order(app) == ["SOL", "ETH", "BTC", "DOGE"]
+        rendered: list[tuple[str, str]] = []
+        real = DataTable._render_cell
+
+        def spy(self, row_index, column_index, *a, **k):
+            if self is board and row_index >= 0 and column_index >= 0:
+                rendered.append((board._row_locations.get_key(row_index).value,
+                                 board._column_locations.get_key(column_index).value))
+            return real(self, row_index, column_index, *a, **k)
+
+        monkeypatch.setattr(DataTable, "_render_cell", spy)
+        sources["okx"].quotes[0] = quote("okx", "BTC", 0.001)  # BTC to the top
+        await poll_all(pilot, sources)
+        await pilot.pause()
+        assert order(app) == ["BTC", "SOL", "ETH", "DOGE"]
+        for index, base in enumerate(order(app)):
+            strip = board.render_line(index + 1)  # + the header
+            assert base in strip.text
+            rows = {seg.style.meta.get("row") for seg in strip if seg.style and seg.style.meta}
+            assert rows == {index}  # a click lands on the row shown there
+        # SOL and ETH moved down one row; their rate cells were not rendered again
+        assert not [c for c in rendered if c[0] in ("SOL", "ETH") and c[1].startswith("v:")]
