@@ -83,7 +83,10 @@ def test_packed_hours_read_back_as_recorded(store):
     store.compact(T0 + 2 * HOUR)  # packs both hours; nothing is past the raw window
     db = store._db
     assert db.execute("SELECT count(*) FROM raw").fetchone()[0] == 0
-    assert db.execute("SELECT count(*), SUM(n) FROM hour").fetchone() == (10, 750)
+    # T0 + 2 h (18:00 UTC) closes the 6-hour window 12:00-18:00: its two hour blocks
+    # per market are merged into one
+    assert db.execute("SELECT count(*), SUM(n) FROM hour").fetchone() == (0, None)
+    assert db.execute("SELECT count(*), SUM(n) FROM six_hour").fetchone() == (5, 750)
     after = store.all_since(0)
     assert list(after) == list(before)
     for key, samples in before.items():
@@ -159,20 +162,21 @@ def test_new_file_is_migrated_to_current_version_in_wal_mode(tmp_path):
 def test_migrations_run_in_order_and_failed_one_rolls_back(tmp_path, monkeypatch):
     path = tmp_path / "h.sqlite3"
 
-    def v2(db):
+    def extra(db):
         db.execute("CREATE TABLE extra (x)")
 
-    def v3_broken(db):
+    def extra_broken(db):
         db.execute("CREATE TABLE extra2 (x)")
         raise sqlite3.OperationalError("boom")
 
-    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, v2, v3_broken])
+    known = len(history.MIGRATIONS)
+    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, extra, extra_broken])
     monkeypatch.setattr(history, "SCHEMA_VERSION", len(history.MIGRATIONS))
     with pytest.raises(HistoryError, match="boom"):
         HistoryStore.open(path)
     db = sqlite3.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == known + 1
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
         assert "extra" in names and "extra2" not in names
     finally:
@@ -294,6 +298,91 @@ def test_refresh_recorded_behind_compaction_mark_is_compacted_later(store):
         store.record([_q("A/USDT:USDT", base="A", interval=4.0)], T0 + m * MIN)
     store.compact(T0 + 100 * HOUR)
     assert _minutes(store, "A/USDT:USDT") == [180.0]
+
+
+# ------------------------------------------------------------------ block layers
+
+def _moving(k: int, base: str = "BTC") -> Quote:
+    """A quote whose every field moves with ``k``, at a venue's decimals."""
+    return _q(f"{base}/USDT:USDT", base=base, rate=round(1e-4 + k * 3e-8, 10),
+              next_funding_ms=T0 + 8 * HOUR, mark_price=round(64_000 + k * 1.37, 2),
+              index_price=round(63_990 + k * 1.41, 8), open_interest_usd=1e9 + k * 1234.5)
+
+
+def _fields(samples):
+    return [(s.at_ms, s.funding_rate, s.next_funding_ms, s.mark_price, s.index_price,
+             s.open_interest_usd) for s in samples]
+
+
+def test_compaction_packs_up_to_the_last_quarter_hour(store):
+    for k in range(80):  # every 30 s for 40 min from T0
+        store.record([_moving(k)], T0 + k * 30_000)
+    before = _fields(store.series("binance", "BTC/USDT:USDT", 0))
+    store.compact(T0 + 40 * MIN)  # packs what is older than T0 + 30 min
+    db = store._db
+    assert db.execute("SELECT MIN(at_ms) FROM raw").fetchone()[0] == T0 + 30 * MIN
+    assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 60)]
+    for k in range(80, 100):
+        store.record([_moving(k)], T0 + k * 30_000)
+    store.compact(T0 + 50 * MIN)  # the same hour block grows to T0 + 45 min
+    assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 90)]
+    assert db.execute("SELECT count(*) FROM raw").fetchone()[0] == 10
+    got = _fields(store.series("binance", "BTC/USDT:USDT", 0))
+    assert got[:80] == before
+    assert got[80:] == [_fields([s])[0] for s in (
+        history.Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", T0 + k * 30_000,
+                       q.funding_rate, 8.0, q.next_funding_ms, q.mark_price, q.index_price,
+                       q.premium, q.open_interest_usd)
+        for k in range(80, 100) for q in [_moving(k)])]
+
+
+def test_closed_six_hour_windows_become_one_dense_block(store):
+    start = T0 - 4 * HOUR  # 12:00 UTC: the 6-hour window 12:00-18:00
+    for k in range(7 * 6 + 1):  # every 10 min until T0 + 3 h
+        at = start + k * 10 * MIN
+        store.record([_moving(k), _moving(k, "ETH")], at)
+        store.compact(at)
+    recorded = {b: _fields(store.series("binance", f"{b}/USDT:USDT", 0)) for b in ("BTC", "ETH")}
+    db = store._db
+    rows = db.execute("SELECT start_ms, n, data FROM six_hour").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(start, 36), (start, 36)]
+    assert all(r[2][0] == history._LZMA_TAG for r in rows)
+    assert db.execute("SELECT DISTINCT hour_ms FROM hour ORDER BY 1").fetchall() == [
+        (T0 + 2 * HOUR,)]  # 18:00: the open window's closed hour; 19:00 is still raw
+    for b in ("BTC", "ETH"):
+        assert _fields(store.series("binance", f"{b}/USDT:USDT", 0)) == recorded[b]
+        # narrow reads on either side of the block edge find exactly their samples
+        edge = _fields(store.series("binance", f"{b}/USDT:USDT", T0 + 2 * HOUR - 10 * MIN,
+                                    T0 + 2 * HOUR + 10 * MIN + 1))
+        assert [f[0] for f in edge] == [T0 + 2 * HOUR + m * MIN for m in (-10, 0, 10)]
+    assert store.compact(T0 + 3 * HOUR) == 0  # merging moves samples, deletes none
+
+
+def test_day_blocks_of_schema_1_still_read_and_join_7_day_blocks(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+    with monkeypatch.context() as m:  # a file written before six_hour and 7-day blocks
+        m.setattr(history, "MIGRATIONS", history.MIGRATIONS[:1])
+        m.setattr(history, "SCHEMA_VERSION", 1)
+        old = HistoryStore.open(path)
+        _retention_fixture(old)
+        day = T0 // history.DAY_MS * history.DAY_MS  # 00:00 of T0's day
+        legacy = [(day + 2 * HOUR, 5e-5, 8.0, 6 * HOUR, None, None, None, None),
+                  (day + 10 * HOUR, 6e-5, 8.0, 6 * HOUR, None, None, None, None)]
+        old._db.execute("INSERT INTO kept VALUES (?, ?, ?, ?)",
+                        (old._market_id("binance", "A/USDT:USDT", "A", "USDT"), day, 2,
+                         history._pack(legacy, day)))
+        old.close()
+    store = HistoryStore.open(path)  # migrates to the current schema
+    try:
+        first = [(s.at_ms - T0) / MIN for s in store.series("binance", "A/USDT:USDT", 0)]
+        assert first[:2] == [-14 * 60.0, -6 * 60.0]  # the day block reads
+        store.compact(T0 + 72 * HOUR)
+        assert _minutes(store, "A/USDT:USDT") == [-14 * 60.0, -6 * 60.0] + A_KEPT
+        assert _minutes(store, "B/USDT:USDT") == B_KEPT
+        starts = [r[0] for r in store._db.execute("SELECT day_ms FROM kept")]
+        assert starts and all(s % history.WEEK_MS == 0 for s in starts)
+    finally:
+        store.close()
 
 
 # ------------------------------------------------------------------ restart, settlements
@@ -515,11 +604,11 @@ def test_packed_block_keeps_odd_floats_bit_for_bit():
     st.one_of(st.none(), st.floats()),
     st.one_of(st.none(), st.floats(min_value=0), st.decimals(
         min_value=0, max_value=10 ** 9, places=2, allow_nan=False).map(float)),
-), min_size=1, max_size=60))
-def test_packed_block_round_trip_property(cols):
+), min_size=1, max_size=60), st.booleans())
+def test_packed_block_round_trip_property(cols, dense):
     rows = [(T0 + 1000 * k, rate, iv, nf, mark, idx, prem, oi)
             for k, (rate, iv, nf, mark, idx, prem, oi) in enumerate(cols)]
-    got = history._unpack(history._pack(rows, T0), T0)
+    got = history._unpack(history._pack(rows, T0, dense=dense), T0)
     assert len(got) == len(rows)
     for r, g in zip(rows, got, strict=True):
         mark, idx = r[4], r[5]
@@ -594,3 +683,25 @@ def test_compact_leaves_records_from_another_thread_intact(store):
     assert errors == []
     got = store.series("binance", "S7/USDT:USDT", 0)
     assert [s.at_ms for s in got] == [T0 + k * 30_000 for k in range(360)] + written
+
+
+def test_retention_runs_once_an_hour_unless_a_refresh_lands_behind_it(store, monkeypatch):
+    _retention_fixture(store)
+    passes = []
+    retain = HistoryStore._retain
+    monkeypatch.setattr(HistoryStore, "_retain",
+                        lambda self, *a: passes.append(1) or retain(self, *a))
+    store.compact(T0 + 72 * HOUR)
+    assert passes and _minutes(store, "A/USDT:USDT") == A_KEPT
+    n = len(passes)
+    store.compact(T0 + 72 * HOUR + 45 * MIN)  # the same hour of the cut-off: no pass
+    assert len(passes) == n
+    store.record([_q("A/USDT:USDT", base="A", interval=4.0)], T0 + 30 * MIN)  # behind it
+    store.compact(T0 + 72 * HOUR + 50 * MIN)
+    assert len(passes) > n
+    assert _minutes(store, "A/USDT:USDT") == A_KEPT  # 30 min joined the window ending 180
+    n = len(passes)
+    store.compact(T0 + 73 * HOUR)  # the next hour of the cut-off: a pass
+    assert len(passes) > n
+    # 1440 is now older than the cut-off (1500) but alone in its window [1440, 1680)
+    assert _minutes(store, "A/USDT:USDT") == A_KEPT

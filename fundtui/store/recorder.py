@@ -28,7 +28,13 @@ from fundtui.core.signals import Hit, SignalConfig, SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.text import describe_exception
 from fundtui.store.atomic import write_atomic
-from fundtui.store.history import HOUR_MS, HistoryError, HistoryStore, Sample
+from fundtui.store.history import (
+    COMPACT_EVERY_MS,
+    HOUR_MS,
+    HistoryError,
+    HistoryStore,
+    Sample,
+)
 from fundtui.store.paths import data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
 
@@ -98,7 +104,7 @@ class Recorder:
         self.checkpoint_path = checkpoint_path
         self.last_ms: int | None = None  # newest refresh the engine saw
         self._last_checkpoint_ms: int | None = None
-        self._last_compact_hour: int | None = None
+        self._last_compact: int | None = None  # the COMPACT_EVERY_MS period last compacted
 
     @classmethod
     def open(cls, config: SignalConfig, history_path: Path | None = None,
@@ -233,10 +239,11 @@ class Recorder:
         return hits
 
     def maintain(self, now_ms: int) -> None:
-        """Hourly compaction of the store; a checkpoint every ``CHECKPOINT_EVERY_MS``."""
-        hour = now_ms // HOUR_MS
-        if self.store is not None and hour != self._last_compact_hour:
-            self._last_compact_hour = hour
+        """Compaction of the store once per ``COMPACT_EVERY_MS`` (so unpacked rows never
+        hold more than about that span); a checkpoint every ``CHECKPOINT_EVERY_MS``."""
+        period = now_ms // COMPACT_EVERY_MS
+        if self.store is not None and period != self._last_compact:
+            self._last_compact = period
             self.store.compact(now_ms)
         if self.last_ms is None:
             return
