@@ -289,3 +289,24 @@ def test_live_snapshot_without_the_live_adapter_is_one_line(monkeypatch, capsys)
     assert cli.main(["snapshot"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "try --demo" in err
+
+
+def test_the_board_loads_no_calculator_sectors_or_signal_screens_before_its_first_frame():
+    # Everything run builds the parser, and the board's first frame waits for every
+    # import before it: the calculator, the sector map and rotation model, and the
+    # signals and help screens are loaded when first used.
+    code = ("import json, sys\n"
+            "from fundtui.cli import build_parser\n"
+            "from fundtui.config import Config\n"
+            "build_parser()\n"
+            "from fundtui.ui.app import FundApp\n"
+            "FundApp(Config(), lambda: [])\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fundtui'))))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    loaded = set(json.loads(p.stdout.splitlines()[-1]))
+    assert "fundtui.ui.app" in loaded
+    assert not loaded & {"fundtui.core.calculator", "fundtui.core.rotation",
+                         "fundtui.ui.sectors", "fundtui.store.sector_store",
+                         "fundtui.ui.signals_screen", "fundtui.ui.help"}

@@ -27,10 +27,14 @@ VENUES = SUPPORTED_VENUES
 
 def num(name: str, *, percent: bool = False, allow_zero: bool = False,
         positive: bool = True) -> Callable[[str], float]:
-    """An argparse type: ``text`` as a checked number, or a one-line reason."""
-    from fundtui.core.calculator import number
+    """An argparse type: ``text`` as a checked number, or a one-line reason.
+
+    The calculator is imported when a value is parsed, not here: every run builds
+    the parser (the board too, before its first frame)."""
 
     def parse(text: str) -> float:
+        from fundtui.core.calculator import number
+
         try:
             return number(name, text, percent=percent, allow_zero=allow_zero,
                           positive=positive)

@@ -33,11 +33,9 @@ from fundtui.core.trend import RateVelocity, SpreadTrend
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.paths import history_dir as default_history_dir
 from fundtui.store.watchlist import Watchlist
-from fundtui.ui import sectors as sector_board
 from fundtui.ui.board import BoardTable
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.format import Palette
-from fundtui.ui.help import HelpScreen
 from fundtui.ui.messages import (
     HistoryProblem,
     HistoryReady,
@@ -50,12 +48,12 @@ from fundtui.ui.messages import (
 from fundtui.ui.poller import VenuePoller
 from fundtui.ui.recording import HistoryThread
 from fundtui.ui.selection import SelectionLine, ema_gaps
-from fundtui.ui.signals_screen import SignalsScreen, hits_notice
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
 
 if TYPE_CHECKING:  # loaded by the history thread, after the first frame
     from fundtui.store.recorder import Recorder
+    from fundtui.ui.sectors import SectorFeed
 
 SourceFactory = Callable[[], Sequence[QuoteSource]]
 
@@ -120,15 +118,15 @@ class FundApp(App[int]):
         self._settled = False  # see _settle
         self.gather_s = gather_s
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
-        self.sectors = sector_board.SectorFeed(config)
+        # The sector map and the rotation model load after the first frame (see sectors).
+        self._sectors: SectorFeed | None = None
         # History and signals: one background thread (see ui/recording.py). The demo
         # market keeps its own files so simulated rates never mix with real ones.
         if history_dir is None:
             history_dir = default_history_dir(demo)
         self.history: HistoryThread | None = HistoryThread(
             config.signals, self.post_message, self.clock, history_dir,
-            trend_length=TREND_WIDTH,
-            horizons_h=self.sectors.model.params.horizons_h) if history else None
+            trend_length=TREND_WIDTH) if history else None
         self.recorder: Recorder | None = None  # set once the thread has warmed up
         self.trend = SpreadTrend(TREND_WIDTH)
         self.rate_velocity = RateVelocity()
@@ -177,12 +175,28 @@ class FundApp(App[int]):
         # holds the GIL for about a second.
         self.call_after_refresh(self._start_background)
 
+    @property
+    def sectors(self) -> SectorFeed:
+        """The sector feed, made on first use: the sector map and the rotation model
+        cost ~30 ms of imports and loading that the first frame does not wait for."""
+        if self._sectors is None:
+            from fundtui.ui.sectors import SectorFeed
+
+            self._sectors = SectorFeed(self.config)
+        return self._sectors
+
+    @sectors.setter
+    def sectors(self, feed: SectorFeed) -> None:
+        self._sectors = feed
+
     def _start_background(self) -> None:
         """After the first frame: the sources (ccxt) and the history thread (SQLite,
         the warm-up) would otherwise hold the GIL while it is drawn."""
         self.run_worker(self._start_sources(), name="sources", group="sources",
                         exit_on_error=False)
         if self.history is not None:
+            # the sector board's 1/8/24 h-ago baselines, read by the thread at start
+            self.history.horizons_h = tuple(self.sectors.model.params.horizons_h)
             self.run_worker(self.history.run, name="history", group="history", thread=True,
                             exit_on_error=False)
 
@@ -342,6 +356,8 @@ class FundApp(App[int]):
         self._update_selection()  # the EMA gaps moved
         if not message.hits:
             return
+        from fundtui.ui.signals_screen import SignalsScreen, hits_notice
+
         self.signals.extend(message.hits)
         for screen in self.screen_stack:
             if isinstance(screen, SignalsScreen):
@@ -497,6 +513,8 @@ class FundApp(App[int]):
     # --- actions ------------------------------------------------------------
 
     def action_help(self) -> None:
+        from fundtui.ui.help import HelpScreen
+
         now = self.clock()
         self.push_screen(HelpScreen([(v, status_detail(st, now, self.refresh_s))
                                      for v, st in self.statuses.items()]))
@@ -517,7 +535,9 @@ class FundApp(App[int]):
 
     def action_clear_filter(self) -> None:
         if self.board.base_filter is not None:  # drilled in from the sector board: back there
-            sector_board.open_sectors(self, self.sectors)
+            from fundtui.ui.sectors import open_sectors
+
+            open_sectors(self, self.sectors)
             return
         field = self.main("#filter", Input)
         field.value = ""
@@ -554,13 +574,17 @@ class FundApp(App[int]):
             self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
 
     def action_signals(self) -> None:
+        from fundtui.ui.signals_screen import SignalsScreen
+
         if isinstance(self.screen, SignalsScreen):
             self.pop_screen()
             return
         self.push_screen(SignalsScreen(list(self.signals), self.board.palette))
 
     def action_sectors(self) -> None:
-        sector_board.open_sectors(self, self.sectors)
+        from fundtui.ui.sectors import open_sectors
+
+        open_sectors(self, self.sectors)
 
     def action_calculator(self) -> None:
         from fundtui.ui.calculator import open_calculator
@@ -574,13 +598,17 @@ class FundApp(App[int]):
 
     def _feed_sectors(self, now: int) -> None:
         """Sector aggregation of the rows just built; state changes are signals."""
+        from fundtui.ui import sectors as sector_board
+
         hits = self.sectors.update(self.board.board_rows, now)
         sector_board.refresh_screens(self)
         sector_board.route_hits(self, hits)
 
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201
+        from fundtui.ui.sectors import palette_commands
+
         yield from super().get_system_commands(screen)
-        yield from sector_board.palette_commands(self, self.sectors)
+        yield from palette_commands(self, self.sectors)
 
     def action_poll_now(self) -> None:
         held = self.poll_now()
