@@ -78,11 +78,31 @@ def _add_common(p: argparse.ArgumentParser, defaults: bool) -> None:
                    **({"default": None} if defaults else kw))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _names_no_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` is options only (the board), with no help asked for: every
+    word is an option or the value of ``--config``."""
+    expect_value = False
+    for word in argv:
+        if expect_value:
+            expect_value = False
+        elif word in ("-h", "--help") or not word.startswith("-"):
+            return False
+        elif word == "--config":
+            expect_value = True
+    return True
+
+
+def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
+    """The command line. ``commands_too=False``: the top-level options alone, for a
+    command line that names no command (the board), so that the first frame does
+    not wait for the sub-command modules to be imported and their parsers built."""
     parser = _Parser(prog=PROG, allow_abbrev=False,
                      description="Funding rates of crypto perpetuals across venues.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_common(parser, defaults=True)
+    if not commands_too:
+        parser.set_defaults(command=None)
+        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     snap = commands.add_parser("snapshot", allow_abbrev=False,
@@ -245,7 +265,8 @@ def _exit_code(e: SystemExit) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
-            args = build_parser().parse_args(argv)
+            words = sys.argv[1:] if argv is None else list(argv)
+            args = build_parser(not _names_no_command(words)).parse_args(words)
         except SystemExit as e:  # --help, --version, or a usage error already reported
             return _exit_code(e)
         try:

@@ -291,22 +291,44 @@ def test_live_snapshot_without_the_live_adapter_is_one_line(monkeypatch, capsys)
     assert err.count("\n") == 1 and "try --demo" in err
 
 
-def test_the_board_loads_no_calculator_sectors_or_signal_screens_before_its_first_frame():
-    # Everything run builds the parser, and the board's first frame waits for every
-    # import before it: the calculator, the sector map and rotation model, and the
+def test_the_board_loads_no_commands_calculator_sectors_or_signal_screens_before_its_first_frame():
+    # The board's first frame waits for every import before it: the sub-command
+    # modules (with the calculator), the sector map and rotation model, and the
     # signals and help screens are loaded when first used.
     code = ("import json, sys\n"
-            "from fundtui.cli import build_parser\n"
-            "from fundtui.config import Config\n"
-            "build_parser()\n"
-            "from fundtui.ui.app import FundApp\n"
-            "FundApp(Config(), lambda: [])\n"
+            "import fundtui.cli as cli\n"
+            "def board(args):\n"
+            "    from fundtui.ui.app import FundApp\n"
+            "    FundApp(cli.load_config(args.config), lambda: [], demo=args.demo)\n"
+            "    return 0\n"
+            "cli._run_board = board\n"
+            "assert cli.main(['--demo']) == 0\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fundtui'))))\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                        env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
     assert p.returncode == 0, p.stderr
     loaded = set(json.loads(p.stdout.splitlines()[-1]))
     assert "fundtui.ui.app" in loaded
+    assert not {m for m in loaded if m.startswith("fundtui.commands.")}
     assert not loaded & {"fundtui.core.calculator", "fundtui.core.rotation",
                          "fundtui.ui.sectors", "fundtui.store.sector_store",
                          "fundtui.ui.signals_screen", "fundtui.ui.help"}
+
+
+@pytest.mark.parametrize("argv, board", [
+    ([], True), (["--demo"], True), (["--config", "calc"], True), (["--config=x", "--demo"], True),
+    (["--bogus"], True), (["calc"], False), (["--demo", "snapshot"], False),
+    (["--help"], False), (["-h"], False), (["snap"], False), (["--config", "x", "history"], False),
+])
+def test_a_command_line_naming_no_command_skips_the_sub_command_parsers(argv, board):
+    assert cli._names_no_command(argv) is board
+
+
+def test_the_board_command_line_still_parses_as_before(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "_run_board", lambda args: calls.append(args) or 0)
+    assert cli.main(["--config", "calc", "--demo"]) == 0
+    assert calls[0].config == Path("calc") and calls[0].demo and calls[0].command is None
+    help_text = run("--help").stdout
+    assert all(c in help_text for c in ("snapshot", "calc", "carry", "sectors", "signals",
+                                        "history"))
