@@ -117,6 +117,20 @@ async def test_first_frame_does_not_wait_for_the_sources():
         assert badge(app, "gate").state is VenueState.LIVE
 
 
+async def test_the_theme_is_chosen_before_the_stylesheet_is_first_applied():
+    # Switching to the app's theme after mount parsed and applied every CSS rule a
+    # second time before the first frame; it is set when the app is made.
+    from fundtui.ui.theme import FUNDTUI_DARK
+
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    assert app.theme == FUNDTUI_DARK.name
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        assert app.theme == FUNDTUI_DARK.name
+        assert app.get_css_variables()["background"].lower() == FUNDTUI_DARK.background.lower()
+
+
 async def test_source_factory_failure_marks_every_venue_down():
     clock = FrozenClock()
 
