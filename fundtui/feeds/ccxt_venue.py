@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
-import importlib
 import logging
 import os
 import re
@@ -83,12 +82,15 @@ _ccxt_module: Any = None
 def _import_ccxt() -> Any:
     global _ccxt_module
     if _ccxt_module is None:
-        _ccxt_module = importlib.import_module("ccxt.async_support")
+        from fundtui.feeds import ccxt_loader
+
+        _ccxt_module = ccxt_loader.load()
     return _ccxt_module
 
 
 async def load_ccxt() -> Any:
-    """``ccxt.async_support``, imported off the event loop the first time (~1 s)."""
+    """ccxt's async clients (see ccxt_loader: only the exchanges used are imported),
+    loaded off the event loop the first time."""
     if _ccxt_module is not None:
         return _ccxt_module
     return await asyncio.to_thread(_import_ccxt)
