@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from textual.widgets.data_table import CellDoesNotExist
+
 from tests.fakesource import FakeSource, FrozenClock, quote
 from tests.uihelp import cell, header_x, loaded, make_app, market, order, poll_all
 
@@ -389,3 +392,25 @@ async def test_a_row_moved_by_the_sort_keeps_its_rendering_with_its_new_row_numb
             assert rows == {index}  # a click lands on the row shown there
         # SOL and ETH moved down one row; their rate cells were not rendered again
         assert not [c for c in rendered if c[0] in ("SOL", "ETH") and c[1].startswith("v:")]
+
+
+async def test_a_refresh_s_cell_updates_share_one_table_refresh(monkeypatch):
+    from dataclasses import replace
+
+    clock = FrozenClock()
+    app = make_app(market(clock), clock, history=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        board = app.board
+        refreshes: list[int] = []
+        real = board.refresh
+        monkeypatch.setattr(board, "refresh",
+                            lambda *a, **k: (refreshes.append(1), real(*a, **k))[1])
+        rows = {b: replace(r, velocity=0.0001 * (i + 1))
+                for i, (b, r) in enumerate(app.rows.items())}
+        app.board.set_rows(rows, clock())
+        assert len(refreshes) == 1
+        await pilot.pause()
+        assert cell(app, "DOGE", "velocity") != "" and cell(app, "BTC", "velocity") != ""
+        with pytest.raises(CellDoesNotExist):  # outside a refresh, DataTable's own checks
+            board.update_cell("NOPE", "velocity", "x")

@@ -8,7 +8,8 @@ and puts the cursor back on the base it was on, all in one batch update.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 
 from rich.segment import Segment
 from rich.style import Style
@@ -90,6 +91,8 @@ class BoardTable(DataTable):
         # (place, keys, style, width, cursor, hover) -> (cell, its rendered lines);
         # before DataTable's __init__, which already clears caches
         self._cells: dict[tuple, tuple[object, int, list]] = {}
+        self._quiet = False  # inside _one_refresh
+        self._quiet_updates = 0
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
         self.specs: list[ColumnSpec] = board_columns(venues)
         self._spec = {s.key: s for s in self.specs}
@@ -217,7 +220,7 @@ class BoardTable(DataTable):
         same_view = view == self._drawn_view
         self._drawn_view = view
         cursor_base = self.selected_base
-        with self.app.batch_update():
+        with self.app.batch_update(), self._one_refresh():
             for base in [b for b in self._shown if b not in keep]:
                 self.remove_row(base)
                 del self._shown[base]
@@ -273,15 +276,16 @@ class BoardTable(DataTable):
         """Draw the waiting cells of the rows now on (or near) the screen."""
         if not self._deferred:
             return
-        for base in self._bases_in_view():
-            cells = self._deferred.pop(base, None)
-            if not cells or base not in self._shown:
-                continue
-            shown = self._shown[base]
-            for key, text in cells.items():
-                if not fmt.same(shown[key], text):
-                    self.update_cell(base, key, text)
-                    shown[key] = text
+        with self._one_refresh():
+            for base in self._bases_in_view():
+                cells = self._deferred.pop(base, None)
+                if not cells or base not in self._shown:
+                    continue
+                shown = self._shown[base]
+                for key, text in cells.items():
+                    if not fmt.same(shown[key], text):
+                        self.update_cell(base, key, text)
+                        shown[key] = text
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -316,6 +320,32 @@ class BoardTable(DataTable):
                 changed = True
         if changed:
             self.notify_style_update()  # drops the render caches that hold the old header
+
+    # --- cell updates --------------------------------------------------------
+
+    @contextmanager
+    def _one_refresh(self) -> Iterator[None]:
+        """Cell updates inside share one refresh of the table at the end (DataTable
+        refreshes on every ``update_cell``, a few hundred times a refresh)."""
+        if self._quiet:
+            yield
+            return
+        self._quiet, self._quiet_updates = True, 0
+        try:
+            yield
+        finally:
+            self._quiet = False
+            if self._quiet_updates:
+                self.refresh()
+
+    def update_cell(self, row_key, column_key, value, *, update_width: bool = False) -> None:  # noqa: ANN001
+        row = self._data.get(row_key) if self._quiet and not update_width else None
+        if row is None or column_key not in row:  # outside a batch, or for its errors
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+            return
+        row[column_key] = value  # as DataTable.update_cell, less its refresh
+        self._update_count += 1
+        self._quiet_updates += 1
 
     # --- cell rendering cache ----------------------------------------------
 
