@@ -332,7 +332,7 @@ def test_compaction_packs_up_to_the_last_quarter_hour(store):
     assert got[80:] == [_fields([s])[0] for s in (
         history.Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", T0 + k * 30_000,
                        q.funding_rate, 8.0, q.next_funding_ms, q.mark_price, q.index_price,
-                       q.premium, q.open_interest_usd)
+                       q.premium, history._oi_digits(q.open_interest_usd))
         for k in range(80, 100) for q in [_moving(k)])]
 
 
@@ -705,3 +705,22 @@ def test_retention_runs_once_an_hour_unless_a_refresh_lands_behind_it(store, mon
     assert len(passes) > n
     # 1440 is now older than the cut-off (1500) but alone in its window [1440, 1680)
     assert _minutes(store, "A/USDT:USDT") == A_KEPT
+
+
+def test_open_interest_is_recorded_to_8_significant_digits(store):
+    gate = 33412011 * 0.0001 * 37985.6  # contracts x multiplier x mark: 126917528.50416
+    quotes = [_q(open_interest_usd=gate),
+              _q("ETH/USDT:USDT", base="ETH", open_interest_usd=None),
+              _q("SOL/USDT:USDT", base="SOL", open_interest_usd=0.0),
+              _q("XRP/USDT:USDT", base="XRP", open_interest_usd=math.inf),
+              _q("ADA/USDT:USDT", base="ADA", open_interest_usd=1183601235.91)]
+    store.record(quotes, T0)
+    got = {k[1]: v[0].open_interest_usd for k, v in store.all_since(0).items()}
+    assert got["BTC/USDT:USDT"] == 126917530.0
+    assert abs(got["BTC/USDT:USDT"] / gate - 1) < 5e-8
+    assert got["ETH/USDT:USDT"] is None
+    assert got["SOL/USDT:USDT"] == 0.0
+    assert got["XRP/USDT:USDT"] == math.inf
+    assert got["ADA/USDT:USDT"] == 1183601200.0
+    store.compact(T0 + 2 * HOUR)  # packing keeps what was recorded, bit for bit
+    assert {k[1]: v[0].open_interest_usd for k, v in store.all_since(0).items()} == got
