@@ -33,7 +33,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
-from fundtui.core.signals import SignalConfig
+from fundtui.core.signal_types import SignalConfig
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")

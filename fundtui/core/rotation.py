@@ -60,7 +60,7 @@ from typing import Any, Protocol
 
 from fundtui.core.board import BoardRow
 from fundtui.core.sectors import SectorMap
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 
 HOUR_MS = 3_600_000
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from fundtui.core.board import choose_quotes
 from fundtui.core.quote import Quote
-from fundtui.core.signals import Hit, SignalConfig, SignalEngine
+from fundtui.core.signal_types import Hit, SignalConfig
+from fundtui.core.signals import SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.text import describe_exception
 from fundtui.store.atomic import write_atomic

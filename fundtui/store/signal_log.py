@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 from fundtui.core.timefmt import iso_utc
 from fundtui.store.paths import data_dir
 

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from fundtui.config import Config
 from fundtui.core.board import build_board
 from fundtui.core.quote import Quote
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.text import describe_exception
 from fundtui.core.trend import RateVelocity, SpreadTrend

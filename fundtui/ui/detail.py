@@ -26,7 +26,7 @@ from textual_plotext import PlotextPlot
 from fundtui.core.accrual import Settlement, accumulated, settled_from_predictions
 from fundtui.core.board import BoardRow
 from fundtui.core.normalize import rate_8h
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
 from fundtui.core.timefmt import clock_utc, utc
 from fundtui.store.history import HistoryStore, Sample

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 from fundtui.feeds.source import QuoteSource, VenuePoll
 
 if TYPE_CHECKING:  # the store loads in the history thread, after the first frame

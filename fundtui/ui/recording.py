@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from fundtui.core.quote import Quote
-from fundtui.core.signals import SignalConfig
+from fundtui.core.signal_types import SignalConfig
 from fundtui.core.text import describe_exception
 from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
 

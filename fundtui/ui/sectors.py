@@ -39,7 +39,7 @@ from fundtui.core.rotation import (
     StoredQuote,
 )
 from fundtui.core.sectors import SectorMap
-from fundtui.core.signals import Hit
+from fundtui.core.signal_types import Hit
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
 from fundtui.ui.tables import cursor_key
 

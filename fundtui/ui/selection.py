@@ -3,13 +3,17 @@ selected base (the ema_divergence rule's figure, live)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
 from fundtui.core.board import BoardRow
-from fundtui.core.signals import SignalEngine
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
+
+if TYPE_CHECKING:  # the engine lives on the history thread, loaded after the first frame
+    from fundtui.core.signals import SignalEngine
 
 
 def ema_gaps(row: BoardRow, engine: SignalEngine) -> dict[str, float | None]:

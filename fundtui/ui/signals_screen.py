@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from fundtui.core.signal_types import RULES, Hit
 from fundtui.core.signal_units import figure
-from fundtui.core.signals import RULES, Hit
 from fundtui.core.timefmt import utc
 from fundtui.ui.format import Palette
 from fundtui.ui.tables import cursor_key
