@@ -92,6 +92,27 @@ def _spct(x: float, digits: int = 3) -> str:
     return f"{x * 100:+.{digits}f}%"
 
 
+def _roll(ring_a: array, ring_b: array, old: int, new: int, size: int,
+          closed_a: float, closed_b: float, empty_a: float, empty_b: float) -> None:
+    """Move two parallel rings of ``size`` quarter-hour slots (slot = index % size)
+    from quarter-hour ``old`` to ``new``: ``old``'s values go into its slot, and
+    the slots of the quarter-hours after it, up to ``new``, are emptied (they held
+    ones now out of the window). ``old`` < 0 (none yet) or a gap of the whole
+    window empties every slot."""
+    if old < 0 or new - old >= size:
+        for i in range(size):
+            ring_a[i] = empty_a
+            ring_b[i] = empty_b
+        return
+    i = old % size
+    ring_a[i] = closed_a
+    ring_b[i] = closed_b
+    for j in range(old + 1, new + 1):
+        i = j % size
+        ring_a[i] = empty_a
+        ring_b[i] = empty_b
+
+
 class _Key:
     """Rolling state of one (venue, symbol)."""
 
@@ -156,19 +177,7 @@ class _Key:
         old = self.bucket
         rs = self.ring_sum
         rn = self.ring_n
-        if old < 0 or b - old >= w:
-            for i in range(w):
-                rs[i] = 0.0
-                rn[i] = 0
-        else:
-            i = old % w
-            rs[i] = self.cur_sum
-            rn[i] = self.cur_n
-            # the slots the new quarter-hours take held ones now out of the window
-            for j in range(old + 1, b + 1):
-                i = j % w
-                rs[i] = 0.0
-                rn[i] = 0
+        _roll(rs, rn, old, b, w, self.cur_sum, self.cur_n, 0.0, 0)
         self.bucket = b
         self.cur_sum = 0.0
         self.cur_n = 0
@@ -176,18 +185,7 @@ class _Key:
         self.bcount = sum(rn)
         hs = self.sp_hi
         ls = self.sp_lo
-        if old < 0 or b - old >= sw:
-            for i in range(sw):
-                hs[i] = -math.inf
-                ls[i] = math.inf
-        else:
-            i = old % sw
-            hs[i] = self.chi
-            ls[i] = self.clo
-            for j in range(old + 1, b + 1):
-                i = j % sw
-                hs[i] = -math.inf
-                ls[i] = math.inf
+        _roll(hs, ls, old, b, sw, self.chi, self.clo, -math.inf, math.inf)
         self.hi = max(hs)  # the current quarter-hour's slot is empty: closed ones only
         self.lo = min(ls)
         self.chi = -math.inf
