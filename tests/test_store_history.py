@@ -314,26 +314,31 @@ def _fields(samples):
              s.open_interest_usd) for s in samples]
 
 
-def test_compaction_packs_up_to_the_last_quarter_hour(store):
+def test_compaction_packs_up_to_the_last_multiple_of_its_period(store):
+    assert history.COMPACT_EVERY_MS == 10 * MIN
     for k in range(80):  # every 30 s for 40 min from T0
         store.record([_moving(k)], T0 + k * 30_000)
     before = _fields(store.series("binance", "BTC/USDT:USDT", 0))
-    store.compact(T0 + 40 * MIN)  # packs what is older than T0 + 30 min
+    store.compact(T0 + 35 * MIN)  # packs what is older than T0 + 30 min
     db = store._db
     assert db.execute("SELECT MIN(at_ms) FROM raw").fetchone()[0] == T0 + 30 * MIN
     assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 60)]
-    for k in range(80, 100):
+    for k in range(80, 110):
         store.record([_moving(k)], T0 + k * 30_000)
-    store.compact(T0 + 50 * MIN)  # the same hour block grows to T0 + 45 min
-    assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 90)]
+    store.compact(T0 + 55 * MIN)  # the same hour block grows to T0 + 50 min
+    assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 100)]
     assert db.execute("SELECT count(*) FROM raw").fetchone()[0] == 10
+    # raw rows keep no premium that mark and index give back; reads recompute it
+    assert db.execute("SELECT count(*) FROM raw WHERE premium IS NOT NULL").fetchone() == (0,)
     got = _fields(store.series("binance", "BTC/USDT:USDT", 0))
     assert got[:80] == before
     assert got[80:] == [_fields([s])[0] for s in (
         history.Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", T0 + k * 30_000,
                        q.funding_rate, 8.0, q.next_funding_ms, q.mark_price, q.index_price,
                        q.premium, history._oi_digits(q.open_interest_usd))
-        for k in range(80, 100) for q in [_moving(k)])]
+        for k in range(80, 110) for q in [_moving(k)])]
+    assert [s.premium for s in store.series("binance", "BTC/USDT:USDT", T0 + 50 * MIN)] == [
+        _moving(k).premium for k in range(100, 110)]
 
 
 def test_closed_six_hour_windows_become_one_dense_block(store):
