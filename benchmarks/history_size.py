@@ -9,7 +9,7 @@ the store is in after 30 days instead, through the real code path
 
 - the newest ``--full-hours`` (default 50 h) are recorded at the full rate: a
   refresh every 30 s with all 1,800 quotes, compacted every ``COMPACT_EVERY_MS``
-  (10 min) as the app does. The compactions of the last two hours cut into this
+  (5 min) as the app does. The compactions of the last two hours cut into this
   full-rate data, as they do in steady state, and their time is reported as the
   steady-state compact cost, with the compaction time per simulated hour;
 - the older part of the 30 days is recorded at one refresh every 30 minutes

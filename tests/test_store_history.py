@@ -315,17 +315,17 @@ def _fields(samples):
 
 
 def test_compaction_packs_up_to_the_last_multiple_of_its_period(store):
-    assert history.COMPACT_EVERY_MS == 10 * MIN
+    assert history.COMPACT_EVERY_MS == 5 * MIN
     for k in range(80):  # every 30 s for 40 min from T0
         store.record([_moving(k)], T0 + k * 30_000)
     before = _fields(store.series("binance", "BTC/USDT:USDT", 0))
-    store.compact(T0 + 35 * MIN)  # packs what is older than T0 + 30 min
+    store.compact(T0 + 34 * MIN)  # packs what is older than T0 + 30 min
     db = store._db
     assert db.execute("SELECT MIN(at_ms) FROM raw").fetchone()[0] == T0 + 30 * MIN
     assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 60)]
     for k in range(80, 110):
         store.record([_moving(k)], T0 + k * 30_000)
-    store.compact(T0 + 55 * MIN)  # the same hour block grows to T0 + 50 min
+    store.compact(T0 + 54 * MIN)  # the same hour block grows to T0 + 50 min
     assert db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(T0, 100)]
     assert db.execute("SELECT count(*) FROM raw").fetchone()[0] == 10
     # raw rows keep no premium that mark and index give back; reads recompute it

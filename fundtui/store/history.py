@@ -18,9 +18,9 @@ Layout (schema v2). Samples live in four tables:
 - ``raw``: one row per (refresh, market), keyed by time first, so a refresh
   appends to the end of the b-tree and its commit writes a few dozen pages.
   It holds only what ``compact`` has not packed yet: about the last
-  ``COMPACT_EVERY_MS`` (10 min; the app compacts that often). SQLite keeps the
+  ``COMPACT_EVERY_MS`` (5 min; the app compacts that often). SQLite keeps the
   pages of deleted rows for reuse, so the file always holds room for this
-  table at its largest: the cadence bounds that to ~2 MB at 1,800 quotes a
+  table at its largest: the cadence bounds that to ~1 MB at 1,800 quotes a
   refresh (an hour's rows took 13 MB). As in a packed block, a premium that
   mark and index give back is not stored (reads recompute it).
 - ``hour``: packed samples, one row per (market, UTC hour) of the hours not
@@ -115,7 +115,7 @@ HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 RAW_RETENTION_MS = 48 * HOUR_MS
 #: How often the app compacts: raw rows older than the last multiple of this are packed.
-COMPACT_EVERY_MS = 10 * 60_000
+COMPACT_EVERY_MS = 5 * 60_000
 #: Span of the blocks closed hours are merged into, and of retention's blocks.
 SIX_HOURS_MS = 6 * HOUR_MS
 WEEK_MS = 7 * DAY_MS
