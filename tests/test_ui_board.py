@@ -316,12 +316,27 @@ async def test_off_screen_trend_cells_are_drawn_when_scrolled_into_view():
         assert cell(app, "C59", "trend") == cell(app, "C00", "trend")
 
 
+def spy_rendered_cells(board, monkeypatch) -> list[tuple[str, str]]:
+    """(row key, column key) of every body cell the board renders from now on."""
+    from textual.widgets import DataTable
+
+    rendered: list[tuple[str, str]] = []
+    real = DataTable._render_cell
+
+    def spy(self, row_index, column_index, *a, **k):
+        if self is board and row_index >= 0 and column_index >= 0:
+            rendered.append((board._row_locations.get_key(row_index).value,
+                             board._column_locations.get_key(column_index).value))
+        return real(self, row_index, column_index, *a, **k)
+
+    monkeypatch.setattr(DataTable, "_render_cell", spy)
+    return rendered
+
+
 async def test_a_refresh_renders_again_only_the_cells_that_changed(monkeypatch):
     # DataTable drops every rendered cell on any update; the board keeps them by
     # content, so a refresh renders only the cells it replaced, and what is on
     # screen still follows the data and the theme.
-    from textual.widgets import DataTable
-
     clock = FrozenClock()
     sources = market(clock)
     app = make_app(sources, clock, history=False)
@@ -334,16 +349,7 @@ async def test_a_refresh_renders_again_only_the_cells_that_changed(monkeypatch):
             return board.render_line(board.get_row_index(base) + 1)  # + the header
 
         assert "0.0120%" in line("BTC").text
-        rendered: list[tuple[str, str]] = []
-        real = DataTable._render_cell
-
-        def spy(self, row_index, column_index, *a, **k):
-            if self is board and row_index >= 0 and column_index >= 0:
-                rendered.append((board._row_locations.get_key(row_index).value,
-                                 board._column_locations.get_key(column_index).value))
-            return real(self, row_index, column_index, *a, **k)
-
-        monkeypatch.setattr(DataTable, "_render_cell", spy)
+        rendered = spy_rendered_cells(board, monkeypatch)
         sources["okx"].quotes[0] = quote("okx", "BTC", 0.00013)
         await poll_all(pilot, sources)
         await pilot.pause()
@@ -361,8 +367,6 @@ async def test_a_refresh_renders_again_only_the_cells_that_changed(monkeypatch):
 
 
 async def test_a_row_moved_by_the_sort_keeps_its_rendering_with_its_new_row_number(monkeypatch):
-    from textual.widgets import DataTable
-
     clock = FrozenClock()
     sources = market(clock)
     app = make_app(sources, clock, history=False)
@@ -371,16 +375,7 @@ async def test_a_row_moved_by_the_sort_keeps_its_rendering_with_its_new_row_numb
         await pilot.pause()
         board = app.board
         assert order(app) == ["SOL", "ETH", "BTC", "DOGE"]
-        rendered: list[tuple[str, str]] = []
-        real = DataTable._render_cell
-
-        def spy(self, row_index, column_index, *a, **k):
-            if self is board and row_index >= 0 and column_index >= 0:
-                rendered.append((board._row_locations.get_key(row_index).value,
-                                 board._column_locations.get_key(column_index).value))
-            return real(self, row_index, column_index, *a, **k)
-
-        monkeypatch.setattr(DataTable, "_render_cell", spy)
+        rendered = spy_rendered_cells(board, monkeypatch)
         sources["okx"].quotes[0] = quote("okx", "BTC", 0.001)  # BTC to the top
         await poll_all(pilot, sources)
         await pilot.pause()
