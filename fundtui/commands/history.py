@@ -96,9 +96,10 @@ def run(args: argparse.Namespace) -> int:
     from fundtui.core.normalize import rate_8h
     from fundtui.core.timefmt import iso_utc
     from fundtui.store.history import HistoryError, HistoryStore
+    from fundtui.store.paths import HISTORY_FILE
     from fundtui.store.recorder import history_folder
 
-    path = history_folder(args.demo) / "history.sqlite3"
+    path = history_folder(args.demo) / HISTORY_FILE
     if not path.exists():
         say(f"no history stored yet ({path}); run the board to record some")
         return 1

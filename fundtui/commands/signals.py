@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
     from fundtui.core.timefmt import iso_utc
     from fundtui.feeds.poll import poll_once
+    from fundtui.store.paths import CHECKPOINT_FILE, HISTORY_FILE, SIGNAL_LOG_FILE
     from fundtui.store.recorder import Recorder, chosen, history_folder
     from fundtui.store.signal_log import hit_to_json
 
@@ -47,9 +48,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"no exchanges to poll: every venue is disabled in {config.source}")
         return 2
     folder = history_folder(args.demo)
-    recorder, problems = Recorder.open(config.signals, folder / "history.sqlite3",
-                                       folder / "signals.jsonl",
-                                       folder / "signals-state.pickle")
+    recorder, problems = Recorder.open(config.signals, folder / HISTORY_FILE,
+                                       folder / SIGNAL_LOG_FILE, folder / CHECKPOINT_FILE)
     try:
         now_ms = time.time_ns() // 1_000_000
         warm = recorder.warm_up(now_ms)

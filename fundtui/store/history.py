@@ -108,9 +108,9 @@ from typing import TypeVar
 from fundtui.core.accrual import Settlement
 from fundtui.core.quote import Quote
 from fundtui.core.text import describe_exception
-from fundtui.store.paths import data_dir
+from fundtui.store.paths import HISTORY_FILE, data_dir
 
-FILE_NAME = "history.sqlite3"
+FILE_NAME = HISTORY_FILE
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 RAW_RETENTION_MS = 48 * HOUR_MS

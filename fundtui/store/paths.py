@@ -14,6 +14,14 @@ import platformdirs
 
 APP_NAME = "fundtui"
 
+#: The files of a history folder (``history_dir``), named here only.
+HISTORY_FILE = "history.sqlite3"
+SIGNAL_LOG_FILE = "signals.jsonl"
+CHECKPOINT_FILE = "signals-state.json"
+#: The rule state as earlier versions kept it (pickle): never read, since loading
+#: a pickle can run code; moved aside once when found.
+LEGACY_CHECKPOINT_FILE = "signals-state.pickle"
+
 
 def _dir(env: str, default: str) -> Path:
     value = os.environ.get(env)

@@ -36,10 +36,11 @@ from fundtui.store.history import (
     HistoryStore,
     Sample,
 )
-from fundtui.store.paths import data_dir, history_dir
+from fundtui.store.history import default_path as default_history_path
+from fundtui.store.paths import CHECKPOINT_FILE, data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
 
-CHECKPOINT_NAME = "signals-state.pickle"
+CHECKPOINT_NAME = CHECKPOINT_FILE
 CHECKPOINT_VERSION = 2
 CHECKPOINT_EVERY_MS = 10 * 60_000
 #: Hours of history replayed when there is no checkpoint; the longest rule window.
@@ -110,18 +111,21 @@ class Recorder:
     @classmethod
     def open(cls, config: SignalConfig, history_path: Path | None = None,
              log_path: Path | None = None, checkpoint_path: Path | None = None,
-             ) -> tuple[Recorder, list[str]]:
+             *, create_history: bool = True) -> tuple[Recorder, list[str]]:
         """A recorder with whatever of its files can be used; problems as one-line notes.
 
         A history file that cannot be opened leaves the recorder without history
-        (signals still run on live data); the message says why.
+        (signals still run on live data); the message says why. With
+        ``create_history=False`` a missing history file is not created: the
+        recorder runs without one (for commands that only read).
         """
         problems: list[str] = []
         store = None
-        try:
-            store = HistoryStore.open(history_path)
-        except HistoryError as e:
-            problems.append(f"{e}; running without history")
+        if create_history or (history_path or default_history_path()).exists():
+            try:
+                store = HistoryStore.open(history_path)
+            except HistoryError as e:
+                problems.append(f"{e}; running without history")
         log = SignalLog(log_path)
         path = checkpoint_path if checkpoint_path is not None else default_checkpoint_path()
         return cls(SignalEngine(config), store, log, path), problems

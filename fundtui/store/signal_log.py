@@ -25,9 +25,9 @@ from typing import Any
 
 from fundtui.core.signal_types import Hit
 from fundtui.core.timefmt import iso_utc
-from fundtui.store.paths import data_dir
+from fundtui.store.paths import SIGNAL_LOG_FILE, data_dir
 
-FILE_NAME = "signals.jsonl"
+FILE_NAME = SIGNAL_LOG_FILE
 MAX_BYTES = 20 * 1024 * 1024
 
 

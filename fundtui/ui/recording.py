@@ -21,6 +21,7 @@ from textual.message import Message
 from fundtui.core.quote import Quote
 from fundtui.core.signal_types import SignalConfig
 from fundtui.core.text import describe_exception
+from fundtui.store.paths import CHECKPOINT_FILE, HISTORY_FILE, SIGNAL_LOG_FILE
 from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
 
 if TYPE_CHECKING:
@@ -76,8 +77,8 @@ class HistoryThread:
         from fundtui.store.recorder import Recorder  # SQLite and pickle: off the first frame
 
         recorder, problems = Recorder.open(
-            self.config, self._path("history.sqlite3"), self._path("signals.jsonl"),
-            self._path("signals-state.pickle"))
+            self.config, self._path(HISTORY_FILE), self._path(SIGNAL_LOG_FILE),
+            self._path(CHECKPOINT_FILE))
         self.recorder = recorder
         try:
             warm = recorder.warm_up(self.clock(), spread_refreshes=self.trend_length)
