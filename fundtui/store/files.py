@@ -121,3 +121,32 @@ def load_json(path: Path, parse: Callable[[Any], T], what: str | None = None,
     except (ValueError, TypeError, KeyError, IndexError, AttributeError,
             RecursionError) as e:
         return None, move_aside(path, describe_exception(e), label)
+
+
+#: fundtui's folders and files are the user's alone: positions, watchlists and
+#: proxy settings are nobody else's business on a shared server.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700 folders; an existing folder is
+    left as the user set it. Returns ``path``."""
+    missing = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+    return path
+
+
+def open_private_append(path: Path) -> int:
+    """A descriptor appending to ``path``, created 0600 (in a private folder) when new."""
+    private_dir(path.parent)
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
