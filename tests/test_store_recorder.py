@@ -4,6 +4,7 @@ or warms up from stored history alone, and ends where a never-stopped engine is.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from fundtui.core.quote import Quote
 from fundtui.core.signals import SignalConfig, SignalEngine
 from fundtui.store.recorder import Recorder, chosen, warm_up_hours
+from tests.enginestate import exact_state
 
 MIN = 60_000
 T0 = 1_767_225_600_000  # 2026-01-01 00:00 UTC
@@ -32,7 +34,7 @@ def refresh(i: int) -> tuple[int, list[Quote]]:
 
 def paths(tmp_path):
     return (tmp_path / "history.sqlite3", tmp_path / "signals.jsonl",
-            tmp_path / "state.pickle")
+            tmp_path / "signals-state.json")
 
 
 def run(recorder: Recorder, engine: SignalEngine, start: int, stop: int) -> list:
@@ -47,30 +49,41 @@ def run(recorder: Recorder, engine: SignalEngine, start: int, stop: int) -> list
     return hits
 
 
-def same_state(a: SignalEngine, b: SignalEngine) -> None:
+def same_state(a: SignalEngine, b: SignalEngine, cooldowns: bool = True) -> None:
+    """Every market's state the same, bit for bit; and the cooldowns unless the engine
+    replayed history (a replay emits no hits, so it starts none)."""
+    sa, sb = exact_state(a), exact_state(b)
+    assert sa["markets"] == sb["markets"]
+    if cooldowns:
+        assert sa["cooldowns"] == sb["cooldowns"]
     for venue in ("binance", "okx"):
         assert a.ema(venue, "BTC/USDT:USDT") == pytest.approx(b.ema(venue, "BTC/USDT:USDT"),
                                                            rel=1e-12, abs=1e-15)
         assert a.velocity(venue, "BTC/USDT:USDT") == b.velocity(venue, "BTC/USDT:USDT")
 
 
-def test_close_and_reopen_continues_from_the_checkpoint(tmp_path):
-    config = SignalConfig(cooldown_s=0)
+@pytest.mark.parametrize("cooldown_s", [0, 1800])
+def test_close_and_reopen_continues_from_the_checkpoint(tmp_path, cooldown_s):
+    config = SignalConfig(cooldown_s=cooldown_s)
     rec, problems = Recorder.open(config, *paths(tmp_path))
     assert problems == []
     assert rec.warm_up(T0).source == "none"
     steady = SignalEngine(config)
     run(rec, steady, 0, 60)
     assert rec.close() == []
+    assert json.loads(paths(tmp_path)[2].read_text())["version"] == 3
     again, _ = Recorder.open(config, *paths(tmp_path))
     warm = again.warm_up(T0 + 60 * STEP)
-    assert warm.source == "checkpoint" and warm.samples == 0
+    assert warm.source == "checkpoint" and warm.samples == 0 and warm.problems == []
     same_state(again.engine, steady)
-    # and the next refreshes give what the never-stopped engine gives
-    for i in range(60, 70):
+    # and the next hour of refreshes gives what the never-stopped engine gives
+    fired = 0
+    for i in range(60, 180):
         t, board = _next(i)
-        assert [(h.rule, h.venues, h.value) for h in again.evaluate(t, board)] == \
-            [(h.rule, h.venues, h.value) for h in steady.update(t, board)]
+        hits = steady.update(t, board)
+        assert again.evaluate(t, board) == hits
+        fired += len(hits)
+    assert fired > 0
     same_state(again.engine, steady)
 
 
@@ -90,7 +103,7 @@ def test_killed_writer_replays_what_was_stored_after_the_checkpoint(tmp_path):
     warm = again.warm_up(T0 + 50 * STEP)
     assert warm.source == "checkpoint"
     assert 0 < warm.samples <= 10 * 3  # the refreshes after the last checkpoint, 3 quotes each
-    same_state(again.engine, steady)
+    same_state(again.engine, steady, cooldowns=False)
 
 
 @pytest.mark.parametrize("spoil", ["delete", "garbage", "thresholds"])
@@ -113,13 +126,24 @@ def test_without_a_usable_checkpoint_it_warms_up_from_stored_history(tmp_path, s
     again, problems = Recorder.open(config, *paths(tmp_path))
     warm = again.warm_up(T0 + 80 * STEP, spread_refreshes=3)
     assert problems == [] and warm.source == "history"
+    if spoil == "garbage":  # moved aside and said so, in one line
+        assert len(warm.problems) == 1 and "moved to signals-state.json.corrupt-" in \
+            warm.problems[0]
+        assert not state.exists()
+        assert [p.read_bytes() for p in tmp_path.glob("signals-state.json.corrupt-*")] == \
+            [b"not a pickle"]
+    else:  # missing, or saved with other thresholds: nothing to say; the next save replaces it
+        assert warm.problems == []
+        assert state.exists() == (spoil == "thresholds")
     assert warm.samples == 80 * 3
     assert [t for t, _ in warm.spreads] == [T0 + i * STEP for i in (77, 78, 79)]
     # the spread of the last refresh: binance 8h rate minus okx's 8h-equivalent
     _, last = refresh(79)
     assert warm.spreads[-1][1]["BTC"] == pytest.approx(
         abs(last[0].rate_8h - last[2].rate_8h), rel=1e-9)
-    same_state(again.engine, steady)
+    same_state(again.engine, steady, cooldowns=False)
+    assert again.close() == []
+    assert json.loads(state.read_text())["config"]["spread_8h"] == config.spread_8h
 
 
 def test_warm_up_reads_only_the_longest_rule_window():

@@ -4,20 +4,20 @@ The app hands every venue poll and every board refresh to a single background
 thread, which calls ``record_poll`` and ``evaluate`` in arrival order; nothing
 here runs on the UI thread, and nothing runs twice at once.
 
-Restart continuity: the signal engine's state is checkpointed to
-``data_dir()/signals-state.pickle`` every ``CHECKPOINT_EVERY_MS`` and on close,
-with the time of the last refresh it saw and the thresholds it was built with.
-``warm_up`` loads the checkpoint and replays the stored history recorded after
-it; without a usable checkpoint (first run, changed thresholds, a file from
-another version) it replays the last ``warm_up_hours`` of stored history, one
-hour at a time. Either way averages and EMAs continue from the stored history
-rather than from zero.
+Restart continuity: the signal engine's state is saved as versioned JSON to
+``data_dir()/signals-state.json`` (``store/checkpoint``) every
+``CHECKPOINT_EVERY_MS`` and on close, with the time of the last refresh it saw
+and the thresholds it was built with. ``warm_up`` loads it and replays the
+stored history recorded after it; without a usable one (first run, changed
+thresholds, a file from another version, a damaged file, which is moved aside
+and reported) it replays the last ``warm_up_hours`` of stored history, one hour
+at a time. Either way averages and EMAs continue from the stored history rather
+than from zero. The state is data, never code: nothing here unpickles.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from fundtui.core.signal_types import Hit, SignalConfig
 from fundtui.core.signals import SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.text import describe_exception
-from fundtui.store.atomic import write_atomic
+from fundtui.store import checkpoint
 from fundtui.store.history import (
     COMPACT_EVERY_MS,
     HOUR_MS,
@@ -41,7 +41,6 @@ from fundtui.store.paths import CHECKPOINT_FILE, data_dir, history_dir
 from fundtui.store.signal_log import SignalLog
 
 CHECKPOINT_NAME = CHECKPOINT_FILE
-CHECKPOINT_VERSION = 2
 CHECKPOINT_EVERY_MS = 10 * 60_000
 #: Hours of history replayed when there is no checkpoint; the longest rule window.
 MAX_WARM_UP_HOURS = 24.0
@@ -132,33 +131,22 @@ class Recorder:
 
     # --- restart continuity --------------------------------------------------
 
-    def _load_checkpoint(self) -> int | None:
-        path = self.checkpoint_path
-        if path is None:
+    def _load_checkpoint(self, problems: list[str]) -> int | None:
+        """Put the saved engine in place; the time it was saved at, or None to replay."""
+        if self.checkpoint_path is None:
             return None
-        try:
-            with open(path, "rb") as f:
-                state = pickle.load(f)
-        except FileNotFoundError:
+        restored, notices = checkpoint.load(self.checkpoint_path, self.engine.config)
+        problems += notices
+        if restored is None:
             return None
-        except Exception:  # from another version, cut short: start from history instead
-            return None
-        if (not isinstance(state, dict) or state.get("version") != CHECKPOINT_VERSION
-                or state.get("config") != self.engine.config
-                or not isinstance(state.get("engine"), SignalEngine)
-                or not isinstance(state.get("at_ms"), int)):
-            return None
-        self.engine = state["engine"]
-        return state["at_ms"]
+        self.engine = restored.engine
+        return restored.at_ms
 
     def save_checkpoint(self) -> None:
         """Write the engine state atomically (temp file, then rename)."""
         if self.checkpoint_path is None or self.last_ms is None:
             return
-        state = {"version": CHECKPOINT_VERSION, "config": self.engine.config,
-                 "at_ms": self.last_ms, "engine": self.engine}
-        write_atomic(self.checkpoint_path,
-                     pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        checkpoint.save(self.checkpoint_path, self.engine, self.last_ms)
         self._last_checkpoint_ms = self.last_ms
 
     def warm_up(self, now_ms: int, spread_refreshes: int = 0,
@@ -169,7 +157,7 @@ class Recorder:
         their spreads by base (to fill the board's sparklines).
         """
         result = WarmUp("none")
-        since = self._load_checkpoint()
+        since = self._load_checkpoint(result.problems)
         if since is not None:
             result.source = "checkpoint"
             self.last_ms = since
