@@ -65,7 +65,7 @@ class Failing:
         pass
 
 
-async def test_rate_limit_waits_exactly_retry_after_and_refuses_early_wakes():
+async def test_a_long_retry_after_is_waited_out_and_nothing_cuts_it_short():
     clock = FrozenClock()
     posted: list = []
     poller = VenuePoller(Failing(VenueError("gate", "HTTP 429", 42.0)), posted.append,
@@ -75,7 +75,52 @@ async def test_rate_limit_waits_exactly_retry_after_and_refuses_early_wakes():
     assert isinstance(msg, VenueFailed)
     assert (msg.venue, msg.reason, msg.retry_at_ms) == ("gate", "HTTP 429", clock() + 42_000)
     assert poller.wake() is False
-    assert poller.wake(force=True) is True
+    assert poller.wake(force=True) is False  # not even forced: that is how 418 bans start
+    clock.advance(42)
+    assert poller.wake() is True
+
+
+async def test_a_short_retry_after_waits_a_full_refresh():
+    # Retry-After: 2 at a 5 s refresh used to mean a poll every 2 s (30 a minute).
+    poller = VenuePoller(Failing(VenueError("gate", "rate limited, retry in 2 s", 2.0)),
+                         [].append, refresh_s=5, clock=FrozenClock(), jitter=lambda: 0.0)
+    delays = [await poller.poll_once() for _ in range(6)]
+    assert delays == [5.0, 10.0, 10.0, 10.0, 10.0, 10.0]
+
+
+async def test_a_rate_limit_without_retry_after_also_refuses_manual_polls():
+    clock = FrozenClock()
+    poller = VenuePoller(Failing(VenueError("bybit", "rate limited by x", rate_limited=True)),
+                         [].append, refresh_s=30, clock=clock, jitter=lambda: 0.0)
+    assert await poller.poll_once() == 30.0
+    assert poller.wake() is False
+    clock.advance(29.9)
+    assert poller.wake() is False
+    clock.advance(0.1)
+    assert poller.wake() is True
+
+
+async def test_manual_polls_during_a_rate_limit_wait_send_nothing():
+    # The loop itself: pressing R again and again inside the wait polls nothing.
+    source = Failing(VenueError("gate", "rate limited, retry in 60 s", 60.0))
+    calls = 0
+    original = source.poll
+
+    async def counted():
+        nonlocal calls
+        calls += 1
+        return await original()
+
+    source.poll = counted
+    poller = VenuePoller(source, [].append, refresh_s=5, clock=FrozenClock())
+    task = asyncio.create_task(poller.run())
+    try:
+        await asyncio.sleep(0.01)
+        assert [poller.wake(force=True) for _ in range(20)] == [False] * 20
+        await asyncio.sleep(0.05)
+        assert calls == 1
+    finally:
+        task.cancel()
 
 
 async def test_other_errors_back_off_and_count_failures():
@@ -83,10 +128,12 @@ async def test_other_errors_back_off_and_count_failures():
     posted: list = []
     poller = VenuePoller(Failing(ValueError("bad json\nat line 3")), posted.append,
                          refresh_s=30, clock=clock, jitter=lambda: 0.5)
-    assert await poller.poll_once() == 5.0
-    assert await poller.poll_once() == 10.0
+    assert await poller.poll_once() == 30.0  # a full refresh, never sooner
+    assert await poller.poll_once() == 52.5  # two intervals less up to a quarter of jitter
+    assert await poller.poll_once() == 52.5  # and no longer, so recovery shows quickly
+    assert poller.failures == 3
     assert posted[-1].reason == "ValueError: bad json at line 3"  # one line, nothing lost
-    assert poller.wake() is True  # no Retry-After: a manual poll may go now
+    assert poller.wake() is True  # not a rate limit: a manual poll may go now
 
 
 async def test_a_hung_poll_times_out():

@@ -1,8 +1,9 @@
 """One polling loop per venue: poll, report, sleep. Never two polls of a venue at once.
 
 A failure keeps the venue's last good quotes on the board (the app simply gets no
-new ones), reports the reason, and waits ``retry_delay``: a rate limit's
-Retry-After as given, otherwise exponential backoff. A venue that comes back is
+new ones), reports the reason, and waits ``retry_delay``: at least one refresh
+interval, at most two (a rate limit's Retry-After only lengthens it), so a failing
+venue never sees more requests than a working one and one that comes back is
 picked up on the next attempt without anything else to do.
 """
 
@@ -49,12 +50,18 @@ class VenuePoller:
         self.jitter = jitter
         self.timeout_s = max(MIN_TIMEOUT_S, 2 * refresh_s)
         self.failures = 0  # consecutive
-        self.not_before_ms = 0  # the venue asked us to wait until then (429 / 418)
+        self.not_before_ms = 0  # rate-limited: nothing polls the venue before then
         self._wake = asyncio.Event()
 
     def wake(self, force: bool = False) -> bool:
-        """Cut the current wait short; refused inside a venue's Retry-After unless forced."""
-        if not force and self.clock() < self.not_before_ms:
+        """Cut the current wait short (a manual refresh); False inside a rate-limit wait.
+
+        A rate-limit wait is never cut short, ``force`` or not: polling a venue
+        that asked us to slow down is how Binance's 429s turn into IP bans.
+        ``force`` is kept for callers' sake and changes nothing.
+        """
+        del force
+        if self.clock() < self.not_before_ms:
             return False
         self._wake.set()
         return True
@@ -73,20 +80,21 @@ class VenuePoller:
         try:
             poll = await asyncio.wait_for(self.source.poll(), self.timeout_s)
         except VenueError as e:
-            return self._failed(e.reason, e.retry_after_s)
+            return self._failed(e.reason, e.retry_after_s, e.rate_limited)
         except TimeoutError:
-            return self._failed(f"no answer in {self.timeout_s:g}s", None)
+            return self._failed(f"no answer in {self.timeout_s:g}s")
         except Exception as e:  # a bug in a source must not stop the loop
-            return self._failed(describe_exception(e), None)
+            return self._failed(describe_exception(e))
         self.failures = 0
         self.post(VenuePolled(self.venue, poll))
         return next_slot_s(self.clock(), self.refresh_s)
 
-    def _failed(self, reason: str, retry_after_s: float | None) -> float:
+    def _failed(self, reason: str, retry_after_s: float | None = None,
+                rate_limited: bool = False) -> float:
         self.failures += 1
         delay = retry_delay(self.failures, self.refresh_s, self.jitter(), retry_after_s)
         retry_at = self.clock() + int(delay * 1000)
-        if retry_after_s:
+        if rate_limited or retry_after_s is not None:
             self.not_before_ms = retry_at
         self.post(VenueFailed(self.venue, reason, retry_at))
         return delay
