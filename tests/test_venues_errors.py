@@ -157,3 +157,87 @@ async def test_bad_proxy_scheme_is_a_venue_error():
     error = await failing_poll(source)
     assert error.reason.startswith("proxy 'ftp://10.0.0.1:21': use http://, https:// or socks5://")
     await source.close()
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_rate_limits_are_flagged_with_or_without_retry_after(venue, fakes, make_venue):
+    source = make_venue(venue)
+    await source.poll()
+    fakes[venue].fail(429, path=RATE_PATHS[venue], times=1)
+    assert (await failing_poll(source)).rate_limited is True
+    fakes[venue].fail(429, retry_after=_date_in(90), path=RATE_PATHS[venue], times=1)
+    error = await failing_poll(source)
+    assert error.rate_limited is True
+    assert error.retry_after_s == pytest.approx(90, abs=2)
+    fakes[venue].fail(503, path=RATE_PATHS[venue], times=1)
+    assert (await failing_poll(source)).rate_limited is False
+
+
+def _date_in(seconds: float) -> str:
+    return email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_a_body_cut_short_says_so(venue, fakes, make_venue):
+    # It read only "venue error: GET http://..." (aiohttp's ClientPayloadError in ccxt's
+    # ExchangeError).
+    source = make_venue(venue)
+    await source.poll()
+    fakes[venue].cut_short(path=RATE_PATHS[venue], times=1)
+    error = await failing_poll(source)
+    assert error.reason.startswith(f"body cut short by {host_of(fakes[venue])} (")
+    assert error.reason.endswith(" bytes)")
+    received, _, announced = error.reason.rpartition("(")[2].removesuffix(" bytes)").partition(
+        " of ")
+    assert 0 < int(received) < int(announced)
+    assert (await source.poll()).quotes
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_a_dropped_connection_is_one_request_not_two(venue, fakes, make_venue):
+    # aiohttp resends a GET at once when the server closes without answering.
+    source = make_venue(venue)
+    await source.poll()
+    fakes[venue].reset_log()
+    fakes[venue].disconnect(path=RATE_PATHS[venue])
+    error = await failing_poll(source)
+    assert error.reason == f"cannot reach {host_of(fakes[venue])} (Server disconnected)"
+    assert fakes[venue].hits() == 1
+
+
+@pytest.mark.parametrize("body", ["{}", "[]", '"a string"', "null", "42", ""])
+@pytest.mark.parametrize("venue", VENUES)
+async def test_answers_of_the_wrong_shape_are_unexpected_payloads(venue, body, fakes,
+                                                                  make_venue):
+    source = make_venue(venue)
+    await source.poll()
+    fakes[venue].malformed(path=RATE_PATHS[venue], body=body, times=1)
+    error = await failing_poll(source)
+    assert error.reason.startswith("unexpected payload: "), error.reason
+    if body == "":
+        assert error.reason.endswith("empty body") or "0 in the answer" in error.reason
+    assert (await source.poll()).quotes
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_every_field_null_is_no_usable_rows(venue, fakes, make_venue):
+    from tests.fakevenue.faults import null_every_field, rate_rows
+
+    source = make_venue(venue)
+    await source.poll()
+    null_every_field(fakes[venue])
+    error = await failing_poll(source)
+    assert error.reason == f"unexpected payload: no usable rows ({len(rate_rows(fakes[venue]))}" \
+                           " in the answer)"
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_a_venue_that_stops_listening_reads_refused_and_is_back_when_it_listens(
+        venue, fakes, make_venue):
+    source = make_venue(venue)
+    await source.poll()
+    fakes[venue].down()
+    error = await failing_poll(source)
+    assert error.reason == f"cannot reach {host_of(fakes[venue])} (Connection refused)"
+    fakes[venue].up()
+    assert (await source.poll()).quotes

@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import json
 import logging
 import os
 import re
@@ -177,8 +178,62 @@ def _network_detail(cause: BaseException | None) -> str:
     return one_line(str(err), 60)
 
 
+_RECEIVED = re.compile(r"received (\d+) of (\d+) bytes")
+
+
+def _cut_short(exc: BaseException) -> str | None:
+    """How much of a body arrived, when the connection closed before all of it had.
+
+    aiohttp raises ``ClientPayloadError`` (a ``ContentLengthError`` or
+    ``TransferEncodingError`` inside) and ccxt wraps it in a bare ExchangeError
+    whose text is only the request line.
+    """
+    cause: BaseException | None = exc
+    for _ in range(4):
+        cause = cause.__cause__ if cause is not None else None
+        if cause is None:
+            return None
+        if type(cause).__name__ == "ClientPayloadError":
+            m = _RECEIVED.search(str(cause))
+            return f"{m.group(1)} of {m.group(2)} bytes" if m else "connection closed mid-body"
+    return None
+
+
+def _echoed_body(message: str) -> str | None:
+    """``message`` when it is a JSON answer with nothing of a venue's reply in it.
+
+    ccxt reports a 200 answer that lacks the venue's result code (``{}``, ``[]``,
+    a bare string) by quoting the body as its error message.
+    """
+    try:
+        value = json.loads(message)
+    except ValueError:
+        return None
+    return None if isinstance(value, dict) and value else message
+
+
 def _fmt_s(seconds: float) -> str:
     return f"{seconds:.0f}" if seconds >= 10 or seconds == int(seconds) else f"{seconds:.1f}"
+
+
+def _no_silent_resend(ex: Any) -> None:
+    """Make a dropped connection one request, not two.
+
+    aiohttp sends a GET again at once when the server closes the connection
+    without answering (``ServerDisconnectedError``), so a venue shedding load
+    would see twice our normal rate; the poller's own retry, a refresh later,
+    is the only one we want. ccxt makes its session lazily in ``open()``.
+    """
+    original = ex.open
+
+    def open_session(*args: Any, **kwargs: Any) -> Any:
+        opened = original(*args, **kwargs)
+        session = getattr(ex, "session", None)
+        if session is not None and hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        return opened
+
+    ex.open = open_session
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -471,6 +526,7 @@ class CcxtVenue:
         if api_base:
             ex.urls["api"] = rewrite_api_urls(ex.urls["api"], api_base)
         self._hook_responses(ex)
+        _no_silent_resend(ex)
         self._exchange = ex
         return ex
 
@@ -507,7 +563,11 @@ class CcxtVenue:
 
     def _venue_error(self, exc: BaseException) -> VenueError:
         reason, retry_after = self._describe(exc)
-        return VenueError(self.name, one_line(reason, REASON_CHARS), retry_after)
+        ccxt = _ccxt_module
+        limited = (self._http_error is not None and self._http_error[0] in (429, 418)) or (
+            ccxt is not None and isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection))
+        return VenueError(self.name, one_line(reason, REASON_CHARS), retry_after,
+                          rate_limited=limited)
 
     def _describe(self, exc: BaseException) -> tuple[str, float | None]:
         ccxt = _ccxt_module
@@ -536,10 +596,16 @@ class CcxtVenue:
         if isinstance(exc, ccxt.ExchangeNotAvailable | ccxt.NetworkError):
             detail = _network_detail(exc.__cause__)
             return f"cannot reach {host}" + (f" ({detail})" if detail else ""), None
+        received = _cut_short(exc)
+        if received is not None:
+            return f"body cut short by {host} ({received})", None
         if isinstance(exc, ccxt.BaseError):
             message = str(exc)
             if message.startswith(self.spec.ccxt_id + " "):
                 message = message[len(self.spec.ccxt_id) + 1:]
+            echoed = _echoed_body(message)
+            if echoed is not None:
+                return f"unexpected payload: expected the venue's reply object, got {echoed}", None
             return f"venue error: {message}", None
         # ccxt's own parsing choking on a body it did not expect (e.g. not JSON).
         return f"unexpected payload: {type(exc).__name__}: {exc}", None

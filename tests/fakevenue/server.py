@@ -2,11 +2,14 @@
 
 One :class:`FakeVenue` per venue, on 127.0.0.1 with a free port, serving the
 real-format payloads under ``payloads/<venue>/`` (see the README there). It
-logs every request, counts them per path, and can be told to fail: HTTP
-status (500, 503, 429/418 with Retry-After, ...), hang past the client's
-timeout, or answer 200 with a body that is not JSON. Payloads are loaded into
-memory per server, so a test may edit them (``fake.payload(name)``) between
-polls without touching the files.
+logs every request (with the time on ``fake.clock``), counts them per path,
+and can be told to fail: HTTP status (500, 503, 429/418 with Retry-After,
+...), hang past the client's timeout, answer late but within it, close the
+connection without an answer, cut the body short of its Content-Length,
+answer 200 with a body that is not JSON (or empty), or stop listening
+altogether (``down()``: connection refused, until ``up()``). Payloads are
+loaded into memory per server, so a test may edit them (``fake.payload(name)``)
+between polls without touching the files.
 
 Used as a context manager or via ``start()``/``stop()``; the stdlib server
 runs in a daemon thread, so tests need no network and no extra packages.
@@ -15,8 +18,12 @@ runs in a daemon thread, so tests need no network and no extra packages.
 from __future__ import annotations
 
 import json
+import socket
+import sys
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,12 +113,13 @@ RATE_PATHS = {
 
 @dataclass
 class Failure:
-    mode: str  # "status", "hang", "malformed"
+    mode: str  # "status", "hang", "malformed", "slow", "disconnect", "cut_short"
     status: int = 500
     retry_after: str | None = None
     path: str | None = None  # None: every path
     times: int | None = None  # None: until cleared
     body: str = '{"code":-1,"msg":"fake failure"}'
+    delay_s: float = 0.0  # "slow": answer normally after this long
 
 
 @dataclass(frozen=True)
@@ -122,11 +130,14 @@ class Request:
     query: dict[str, str]
     body: Any
     status: int
+    at: float = 0.0  # fake.clock() when it arrived
 
 
 class FakeVenue:
-    def __init__(self, venue: str, *, hang_s: float = 30.0):
+    def __init__(self, venue: str, *, hang_s: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.venue = venue
+        self.clock = clock  # stamps each logged request (a test may set a simulated one)
         self.routes = ROUTES[venue]
         self.hang_s = hang_s
         self._payloads: dict[str, Any] = {}
@@ -135,8 +146,10 @@ class FakeVenue:
         self._responders: dict[str, Any] = {}
         self._released = threading.Event()
         self.requests: list[Request] = []
+        self.server_errors: list[str] = []  # exceptions inside handlers (not the client's)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0  # kept across down()/up()
 
     # -- lifecycle
     def start(self) -> FakeVenue:
@@ -152,7 +165,15 @@ class FakeVenue:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A handler's own failure is logged on the fake, not printed as a
+                # traceback a test could mistake for the app's.
+                with fake._lock:
+                    fake.server_errors.append(repr(sys.exc_info()[1]))
+
+        self._server = Server(("127.0.0.1", self._port), Handler)
+        self._port = self._server.server_address[1]
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         name=f"fake-{self.venue}", daemon=True)
@@ -166,17 +187,30 @@ class FakeVenue:
             self._server.server_close()
             self._server = None
 
+    def down(self) -> None:
+        """Stop listening: connections are refused until :meth:`up` (same port)."""
+        self.stop()
+        self._down = True
+
+    def up(self) -> None:
+        """Listen again on the port :meth:`down` gave up."""
+        if self._server is None:
+            self._released = threading.Event()
+            self.start()
+        self._down = False
+
     def __enter__(self) -> FakeVenue:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    _down = False
+
     @property
     def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        assert self._server is not None or self._down, "server not started"
+        return f"http://127.0.0.1:{self._port}"
 
     # -- payloads
     def payload(self, name: str) -> Any:
@@ -214,6 +248,21 @@ class FakeVenue:
                   body: str = '{"symbol": "BTCUSDT", "markPrice": ') -> None:
         with self._lock:
             self._failures.append(Failure("malformed", path=path, times=times, body=body))
+
+    def slow(self, delay_s: float, *, path: str | None = None, times: int | None = None) -> None:
+        """Answer as usual, but only after ``delay_s`` (or when the server stops)."""
+        with self._lock:
+            self._failures.append(Failure("slow", path=path, times=times, delay_s=delay_s))
+
+    def disconnect(self, *, path: str | None = None, times: int | None = None) -> None:
+        """Read the request, then close the connection without a word."""
+        with self._lock:
+            self._failures.append(Failure("disconnect", path=path, times=times))
+
+    def cut_short(self, *, path: str | None = None, times: int | None = None) -> None:
+        """Answer 200 with the real payload, but stop half way through its Content-Length."""
+        with self._lock:
+            self._failures.append(Failure("cut_short", path=path, times=times))
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -272,16 +321,37 @@ class FakeVenue:
         route = self._route(method, parts.path, query, body)
         if failure is not None and failure.mode == "status":
             status = failure.status
+        elif failure is not None and failure.mode == "disconnect":
+            status = 0  # no answer at all
         elif route is None:
             status = 404
         else:
             status = 200
         with self._lock:
-            self.requests.append(Request(method, handler.path, parts.path, query, body, status))
+            self.requests.append(Request(method, handler.path, parts.path, query, body, status,
+                                         self.clock()))
 
         try:
             if failure is not None and failure.mode == "hang":
                 self._released.wait(self.hang_s)
+                return
+            if failure is not None and failure.mode == "disconnect":
+                handler.close_connection = True
+                handler.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if failure is not None and failure.mode == "slow":
+                self._released.wait(failure.delay_s)
+                failure = None
+            if failure is not None and failure.mode == "cut_short" and route is not None:
+                data = json.dumps(self._answer(route, query, body)).encode("utf-8")
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data[:len(data) // 2])
+                handler.wfile.flush()
+                handler.close_connection = True
+                handler.connection.shutdown(socket.SHUT_RDWR)
                 return
             if failure is not None and failure.mode == "status":
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
@@ -292,12 +362,14 @@ class FakeVenue:
                 error = {"error": f"no route for {method} {parts.path}"}
                 self._send(handler, 404, json.dumps(error))
             else:
-                with self._lock:
-                    answer = self._responders.get(route.payload)
-                value = answer(query, body) if answer else self.payload(route.payload)
-                self._send(handler, 200, json.dumps(value))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout tests)
+                self._send(handler, 200, json.dumps(self._answer(route, query, body)))
+        except OSError:
+            pass  # the client gave up (timeout tests) or the socket is already shut
+
+    def _answer(self, route: Route, query: dict[str, str], body: Any) -> Any:
+        with self._lock:
+            answer = self._responders.get(route.payload)
+        return answer(query, body) if answer else self.payload(route.payload)
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, status: int, body: str,
