@@ -428,8 +428,8 @@ def test_signals_module_is_pure():
 
 
 def test_engine_keeps_no_quote_after_an_update():
-    # the per-market state is pickled into the checkpoint: a quote queued for the
-    # rules must not stay referenced from it
+    # a quote queued for the rules must not stay referenced from the per-market
+    # state: it would keep old boards alive, and the saved state leaves it out
     e = SignalEngine()
     quotes = [q((i - 10) * BP, venue=v, base=f"B{i}", mark=100.0, index=100.0 + i / 10)
               for i in range(20) for v in ("binance", "okx")]
