@@ -91,6 +91,8 @@ def test_every_slot_of_a_market_is_saved_once():
 
 def test_a_restored_engine_is_the_saved_one_and_continues_as_it_would_have():
     engine, market, at = busy_engine()
+    # open interest every sample: queues as long as the lookback (16 quarter-hours) lets
+    assert max(len(k.oiq) for ks in engine._keys.values() for k in ks.values()) == 17
     again = round_trip(engine, at)
     assert exact_state(again) == exact_state(engine)
     rules = set()
@@ -219,6 +221,11 @@ SPOILED = {
     "cooldown venues text": _spoil("cooldowns.0.2", lambda v: "binance"),
     "cooldown time text": _spoil("cooldowns.0.3", lambda v: "soon"),
     "cooldowns an object": _spoil("cooldowns", lambda v: {}),
+    "cooldown of no rule": _spoil("cooldowns.0.0", lambda v: "sector"),
+    "cooldown of no venue": _spoil("cooldowns.0.2", lambda v: []),
+    "cooldown of three venues": _spoil("cooldowns.0.2", lambda v: ["a", "b", "c"]),
+    "oi queue past its lookback": _spoil(f"markets.0.{OIQ}", lambda v: [
+        list(range(30)), base64.b64encode(bytes(8 * 30)).decode()]),
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from fundtui import cli
 from fundtui.core.signals import SignalConfig, SignalEngine
+from fundtui.store.checkpoint import MAX_STATE_BYTES
 from fundtui.store.paths import CHECKPOINT_FILE, LEGACY_CHECKPOINT_FILE, data_dir
 from fundtui.store.recorder import Recorder, history_folder
 from tests.test_store_recorder import STEP, T0, _next, paths, run, same_state
@@ -110,6 +111,7 @@ SPOILS = {
     "a directory": lambda p: (p.unlink(), p.mkdir(), (p / "x").write_text("{}")),
     "a FIFO": lambda p: (p.unlink(), os.mkfifo(p)),
     "a link to /dev/zero": lambda p: (p.unlink(), p.symlink_to("/dev/zero")),
+    "over the size bound": lambda p: os.truncate(p, MAX_STATE_BYTES + 1),  # sparse: cheap
 }
 
 

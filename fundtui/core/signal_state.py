@@ -32,8 +32,8 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any
 
-from fundtui.core.signal_types import SignalConfig
-from fundtui.core.signals import SignalEngine, _Key
+from fundtui.core.signal_types import RULES, SignalConfig
+from fundtui.core.signals import BUCKET_MS, SignalEngine, _Key
 
 FORMAT = "fundtui signal state"
 #: 1 and 2 were pickles (never read); 3 is this JSON layout.
@@ -112,9 +112,13 @@ def _sign(x: Any) -> int:
 def _time(x: Any) -> float:
     """A time or an index derived from one: whole, or a finite float when a venue
     gave fractional interval hours."""
-    if x.__class__ is float and math.isfinite(x) and abs(x) <= MAX_INT:
+    c = x.__class__
+    if c is int:
+        if -MAX_INT <= x <= MAX_INT:
+            return x
+    elif c is float and math.isfinite(x) and abs(x) <= MAX_INT:
         return x
-    return _int(x)
+    raise StateError(f"expected a whole number, got {_kind(x)}")
 
 
 def _opt_time(x: Any) -> float | None:
@@ -180,9 +184,11 @@ def _dec_counts(x: Any, n: int) -> array:
     return array("l", counts)
 
 
-def _dec_oiq(x: Any) -> list[tuple[float, float]]:
+def _dec_oiq(x: Any, most: int) -> list[tuple[float, float]]:
     times, values = _list(x, 2)
-    times = [_time(t) for t in _list(times)]
+    times = list(map(_time, _list(times)))
+    if len(times) > most:
+        raise StateError(f"{len(times)} entries, more than the lookback's {most}")
     values = _unpack(values, "d", len(times))
     return list(zip(times, values, strict=True))
 
@@ -205,6 +211,7 @@ def _kind(x: Any) -> str:
 
 _W = "window"  # decoders that take the deviation window's length
 _SW = "spike window"
+_OI = "oi entries"  # the most entries the open-interest queue can hold
 
 #: (slot, encode, decode) of every saved slot of _Key, in the file's order.
 #: Not saved: ``venue`` (the row's), ``q`` and ``m`` (set only during an update).
@@ -233,7 +240,7 @@ MARKET_FIELDS: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
     ("clo", _enc_float, _float),
     ("hi", _enc_float, _float),
     ("lo", _enc_float, _float),
-    ("oiq", _enc_oiq, _dec_oiq),
+    ("oiq", _enc_oiq, (_dec_oiq, _OI)),
     ("oi_bucket", _same, _time),
     ("slot", _same, _time),
     ("slot_end", _same, _time),
@@ -306,7 +313,10 @@ def decode(data: Any, config: SignalConfig) -> Restored | None:
     engine = SignalEngine(config)
     at_ms = _at("at_ms", _int, data.get("at_ms"))
     engine._last_hit = _cooldowns(data.get("cooldowns"))
-    engine._keys = _markets(data.get("markets"), engine._dev_buckets, engine._spike_buckets)
+    # one entry per quarter-hour, pruned to one at or before the lookback's start
+    oi_most = math.ceil(engine._oi_ms / BUCKET_MS) + 4
+    engine._keys = _markets(data.get("markets"),
+                            {_W: engine._dev_buckets, _SW: engine._spike_buckets, _OI: oi_most})
     return Restored(engine, at_ms)
 
 
@@ -327,11 +337,15 @@ def _cooldowns(value: Any) -> dict[tuple[str, str, tuple[str, ...]], float]:
 
 def _cooldown(entry: Any) -> tuple[tuple[str, str, tuple[str, ...]], float]:
     rule, base, venues, t = _list(entry, 4)
-    return (_str(rule), _str(base), tuple(_str(v) for v in _list(venues))), _time(t)
+    if rule not in RULES:
+        raise StateError("not a rule")
+    venues = _list(venues)
+    if not 1 <= len(venues) <= 2:  # one market's rule, or the spread's two legs
+        raise StateError(f"{len(venues)} venues")
+    return (rule, _str(base), tuple(_str(v) for v in venues)), _time(t)
 
 
-def _markets(value: Any, window: int, spike_window: int) -> dict[str, dict[str, _Key]]:
-    sizes = {_W: window, _SW: spike_window}
+def _markets(value: Any, sizes: dict[str, int]) -> dict[str, dict[str, _Key]]:
     decoders = []
     for name, _, dec in MARKET_FIELDS:
         if isinstance(dec, tuple):

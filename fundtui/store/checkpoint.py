@@ -31,6 +31,9 @@ from fundtui.store.files import load_json, move_aside
 from fundtui.store.paths import LEGACY_CHECKPOINT_FILE
 
 WHAT = "signal state"
+#: About 3 KB a market: room for some 10,000 (1,800 take 5.6 MB), and a bound on
+#: what parsing a planted file may cost.
+MAX_STATE_BYTES = 32 * 1024 * 1024
 
 
 def load(path: Path, config: SignalConfig) -> tuple[Restored | None, list[str]]:
@@ -39,7 +42,8 @@ def load(path: Path, config: SignalConfig) -> tuple[Restored | None, list[str]]:
     None (replay history) when there is no file, or it is of another version or
     thresholds, or it was unusable (then moved aside and noted).
     """
-    restored, notice = load_json(path, lambda data: decode(data, config), WHAT)
+    restored, notice = load_json(path, lambda data: decode(data, config), WHAT,
+                                 MAX_STATE_BYTES)
     notices = [notice] if notice else []
     legacy = path.with_name(LEGACY_CHECKPOINT_FILE)
     if legacy != path and os.path.lexists(legacy):
