@@ -158,3 +158,15 @@ def test_polls_land_on_one_grid_whatever_each_venue_took():
     assert next_slot_s(slot, 10) == 10.0
     # less than a second to the boundary: skip to the one after, never poll twice in a row
     assert next_slot_s(slot + 9_500, 10) == 10.5
+
+
+async def test_a_reason_reaches_the_app_as_one_visible_line():
+    posted: list = []
+    hostile = VenueError("okx", "unknown id \x1b]0;PWNED\x07T-USDT-SWAP\n[bold]x[/] \u202e")
+    poller = VenuePoller(Failing(hostile), posted.append, refresh_s=30, clock=FrozenClock())
+    await poller.poll_once()
+    assert posted[0].reason == "unknown id \\x1b]0;PWNED\\x07T-USDT-SWAP [bold]x[/] \\u202e"
+    poller = VenuePoller(Failing(VenueError("okx", " \n ")), posted.append, refresh_s=30,
+                         clock=FrozenClock())
+    await poller.poll_once()
+    assert posted[1].reason == "failed"

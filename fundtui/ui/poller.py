@@ -16,7 +16,7 @@ from collections.abc import Callable
 from textual.message import Message
 
 from fundtui.core.backoff import retry_delay
-from fundtui.core.text import describe_exception
+from fundtui.core.text import describe_exception, one_line
 from fundtui.feeds.source import QuoteSource, VenueError
 from fundtui.ui.messages import VenueFailed, VenuePolled
 
@@ -92,6 +92,9 @@ class VenuePoller:
     def _failed(self, reason: str, retry_after_s: float | None = None,
                 rate_limited: bool = False) -> float:
         self.failures += 1
+        # Whatever the source: one line, every control character spelled out (a
+        # reason can quote a venue's body), for the status bar and the toasts.
+        reason = one_line(reason) or "failed"
         delay = retry_delay(self.failures, self.refresh_s, self.jitter(), retry_after_s)
         retry_at = self.clock() + int(delay * 1000)
         if rate_limited or retry_after_s is not None:
