@@ -61,9 +61,12 @@ def test_countdown(ms, expected):
     assert countdown(T + ms, T, fmt.SECONDS_UNDER_MS) == expected
 
 
-def test_base_cell_round_trip():
-    assert fmt.base_from_cell(fmt.base_cell("PEPE", True, P)) == "PEPE"
-    assert fmt.base_from_cell(fmt.base_cell("PEPE", False, P)) == "PEPE"
+def test_base_cell_shows_the_base_and_spells_out_hidden_characters():
+    assert fmt.base_cell("PEPE", True, P).plain == "★ PEPE"
+    assert fmt.base_cell("PEPE", False, P).plain == "  PEPE"
+    hostile = "\x1b]0;PWNED\x07T"  # Rich would drop the BEL from a plain Text
+    assert fmt.base_cell(hostile, False, P).plain == "  \\x1b]0;PWNED\\x07T"
+    assert fmt.base_cell("A\u202eB\u200b", True, P).plain == "★ A\\u202eB\\u200b"
 
 
 def test_theme_palette_follows_the_theme_colours():

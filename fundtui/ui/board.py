@@ -22,9 +22,10 @@ from textual.widgets.data_table import CellDoesNotExist
 from fundtui.core.board import BoardRow
 from fundtui.core.quote import Quote
 from fundtui.ui import format as fmt
+from fundtui.ui import safe
 from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
 from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
-from fundtui.ui.tables import cursor_key
+from fundtui.ui.tables import cursor_key, order_rows, row_keys
 
 
 def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
@@ -202,7 +203,9 @@ class BoardTable(DataTable):
             return False
         if self.base_filter is not None and row.base not in self.base_filter:
             return False
-        return not self.filter_text or self.filter_text.casefold() in row.base.casefold()
+        # the name as shown: a hidden character is matched by its spelling (\x07)
+        return not self.filter_text or (self.filter_text.casefold()
+                                        in safe.visible(row.base).casefold())
 
     def render_board(self, only: set[str] | None = None) -> None:
         """Bring the table in line with the model, touching only what changed.
@@ -296,13 +299,13 @@ class BoardTable(DataTable):
         self.call_after_refresh(self._draw_deferred)
 
     def _apply_order(self, order: list[str]) -> None:
-        if [row.key.value for row in self.ordered_rows] == order:
-            return
-        rank = {base: i for i, base in enumerate(order)}
-        self.sort("base", key=lambda cell: rank[fmt.base_from_cell(cell)])
+        # by row key: a base read back from its cell can differ from the base (Rich
+        # drops BEL, backspace, carriage return... from a cell's text)
+        if row_keys(self) != order:
+            order_rows(self, order)
 
     def _label(self, spec: ColumnSpec) -> Text:
-        title = spec.title(self.unit)
+        title = safe.visible(spec.title(self.unit))  # venue names come from the configuration
         if spec.key == self.sort_key:
             title += "▼" if self.sort_desc else "▲"
         justify = "left" if spec.key in ("base", "legs") else "right"

@@ -19,6 +19,7 @@ from textual.color import Color
 
 from fundtui.core.quote import Quote
 from fundtui.core.spread import Spread
+from fundtui.core.text import visible
 from fundtui.core.timefmt import countdown
 from fundtui.core.trend import sparkline
 
@@ -229,9 +230,11 @@ def countdown_cell(next_ms: int | None, now_ms: int, p: Palette) -> Text:
 
 
 def base_cell(base: str, watched: bool, p: Palette) -> Text:
+    """The base as the venue spelled it, hidden characters spelled out (a symbol is
+    venue text: it may hold ESC, BEL, bidi overrides...)."""
     if watched:
-        return Text.assemble(("★ ", p.watch), base)
-    return Text("  " + base)
+        return Text.assemble(("★ ", p.watch), visible(base))
+    return Text("  " + visible(base))
 
 
 def same(a: Text, b: Text) -> bool:
@@ -239,7 +242,3 @@ def same(a: Text, b: Text) -> bool:
     return (a.plain == b.plain and a.style == b.style and a.spans == b.spans
             and a.justify == b.justify)
 
-
-def base_from_cell(cell: Text) -> str:
-    """The base symbol in a cell made by ``base_cell``."""
-    return cell.plain[2:]
