@@ -20,6 +20,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerState
 
@@ -33,6 +34,7 @@ from fundtui.core.trend import RateVelocity, SpreadTrend
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.paths import history_dir as default_history_dir
 from fundtui.store.watchlist import Watchlist
+from fundtui.ui import safe
 from fundtui.ui.board import BoardTable
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.format import Palette
@@ -142,6 +144,19 @@ class FundApp(App[int]):
         # it re-parsed and re-applied every rule before the first frame (~35 ms).
         self.register_theme(FUNDTUI_DARK)
         self.theme = FUNDTUI_DARK.name
+
+    # --- toasts -------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast as plain text, whoever raises it (screens' ``notify`` lands here).
+
+        Toasts quote venue names, reasons that carry a venue's response body and file
+        problems; Textual would read them as markup (``[link=...]`` raises, an
+        ``[@click=...]`` runs an action). ``markup`` is accepted and ignored.
+        """
+        super().notify(safe.lines(message), title=safe.visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # --- layout -------------------------------------------------------------
 

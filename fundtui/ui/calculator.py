@@ -29,6 +29,7 @@ from fundtui.core.calculator import Inputs, calculate, number
 from fundtui.core.liquidation import VENUE_FORMULAS
 from fundtui.core.quote import Quote
 from fundtui.feeds import tiers as tier_feed
+from fundtui.ui.safe import plain, visible
 
 PERCENT, NUMBER, SIGNED, TEXT = "pct", "num", "signed", "text"
 SIGNED_NUMBER = "signed_num"  # any finite number, not a percent
@@ -97,7 +98,7 @@ class FormScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text), classes="form-title")
+            yield Static(plain(self.title_text), classes="form-title")
             with Horizontal(classes="form-body"):
                 with VerticalScroll(classes="form-fields"):
                     for f in self.FIELDS:
@@ -170,7 +171,7 @@ class FormScreen(ModalScreen[None]):
         self.errors = errors
         for f in self.FIELDS:
             reason = errors.get(f.key, "")
-            self.query_one(f"#e-{f.key}", Static).update(Text(reason))
+            self.query_one(f"#e-{f.key}", Static).update(plain(reason))  # may quote the field
             self.query_one(f"#f-{f.key}", Input).set_class(bool(reason), "bad")
         if not lines:
             lines = [Text("Fix the marked fields to see results.", style="italic")]
@@ -288,7 +289,7 @@ class CalculatorScreen(FormScreen):
             source = self._tiers(venue, base)
         if isinstance(source, str):
             errors["mmr"] = "needed: no tier table"
-            return [Text(source)]
+            return [plain(source)]  # why: it can quote a venue's answer or a file
         inp = Inputs(venue=venue, side=side, equity=v["equity"], risk=v["risk"],
                      entry=v["entry"], stop=v["stop"], leverage=v["leverage"],
                      fee_in=v["fee_in"], fee_out=v["fee_out"],
@@ -306,9 +307,10 @@ class CalculatorScreen(FormScreen):
             errors[field] = message
             return []
         s = res.size
+        base = visible(base)  # typed, or prefilled from the board: venue text
         lines = [
             Text(f"{venue} {base} {side}, {v['margin']}", style="bold"),
-            Text(f"tiers: {source.label}", style="dim"),
+            plain(f"tiers: {source.label}", style="dim"),
             Text(f"Size          {s.qty:.8g} {base}"),
             Text(f"Notional      {_fmt(s.notional)}"),
             Text(f"Margin        {_fmt(s.margin)} at {inp.leverage:g}x"),
@@ -331,7 +333,7 @@ class CalculatorScreen(FormScreen):
         lines.append(Text(f"Break-even    {_price(res.break_even)}"
                           + (f" ({f.settlements} settlements)" if f is not None else "")))
         for w in res.warnings:
-            lines.append(Text(f"⚠ {w}", style="bold red"))
+            lines.append(plain(f"⚠ {w}", style="bold red"))
         return lines
 
 
@@ -376,7 +378,7 @@ class CarryScreen(FormScreen):
                                        spot_fee_in=v["long_fee"], spot_fee_out=v["long_fee"],
                                        perp_fee_in=v["short_fee"], perp_fee_out=v["short_fee"],
                                        horizon_h=v["horizon"])
-            what = f"long {v['long_venue']} spot, short {v['short_venue']} perp"
+            what = f"long {visible(v['long_venue'])} spot, short {visible(v['short_venue'])} perp"
         else:
             res = carry.perp_perp(qty=qty, long_price=v["price"], long_rate=v["long_rate"],
                                   long_interval_h=v["long_interval"], short_price=v["price"],
@@ -385,13 +387,14 @@ class CarryScreen(FormScreen):
                                   long_fee_in=v["long_fee"], long_fee_out=v["long_fee"],
                                   short_fee_in=v["short_fee"], short_fee_out=v["short_fee"],
                                   horizon_h=v["horizon"])
-            what = f"long {v['long_venue']}, short {v['short_venue']}"
+            what = f"long {visible(v['long_venue'])}, short {visible(v['short_venue'])}"
         verb = "receives" if res.funding_per_day >= 0 else "pays"
         be = (f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
               if res.break_even_settlements else "never")
+        base = visible(self.base)  # the board row's base: venue text
         return [
-            Text(f"{self.base} {what}", style="bold"),
-            Text(f"Quantity      {qty:.8g} {self.base} per leg"),
+            Text(f"{base} {what}", style="bold"),
+            Text(f"Quantity      {qty:.8g} {base} per leg"),
             Text(f"Funding       {verb} {abs(res.funding_per_day):,.2f} per day"),
             Text(f"Fees          {res.fees:,.2f} (all legs in and out)"),
             Text(f"Break-even    {be}", style="bold"),
@@ -420,7 +423,9 @@ def position_values(row: BoardRow | None, fee_table: Callable[[str], fees.Fees]
     taker = fee_table(venue).taker
     entry = _price_of(q)
     return {
-        "venue": venue, "symbol": row.base if row is not None else "BTC", "side": "long",
+        # the base as shown: a hidden character arrives spelled out (and fails the check)
+        "venue": venue, "symbol": visible(row.base) if row is not None else "BTC",
+        "side": "long",
         "equity": "10000", "risk": "1", "entry": _num_text(entry),
         "stop": _num_text(round(entry * 0.98, 10)) if entry else "",
         "leverage": "10", "fee_in": _pct_text(taker), "fee_out": _pct_text(taker),

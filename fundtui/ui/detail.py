@@ -32,6 +32,7 @@ from fundtui.core.timefmt import clock_utc, utc
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
+from fundtui.ui.safe import plain, visible
 from fundtui.ui.settled import up_to_date
 
 HOUR_MS = 3_600_000
@@ -134,7 +135,7 @@ class DetailScreen(Screen):
             with Vertical(id="settled-box"):
                 yield Static("Last settlements (%/interval)", classes="box-title")
                 yield DataTable(id="settled", cursor_type="none")
-        yield Static(f"Signals for {self.base}", classes="box-title")
+        yield Static(Text.assemble("Signals for ", visible(self.base)), classes="box-title")
         yield DataTable(id="base-signals", cursor_type="row")
         yield Footer()
 
@@ -142,10 +143,10 @@ class DetailScreen(Screen):
 
     def _head(self) -> Text:
         p, now = self.palette, self.now_ms
-        t = Text.assemble((self.base, "bold"), "  ")
+        t = Text.assemble((visible(self.base), "bold"), "  ")
         for venue, q in self.row.quotes.items():
             stale = venue in self.row.stale
-            t.append(f"{venue} ", style=p.muted)
+            t.append(f"{visible(venue)} ", style=p.muted)
             t.append_text(fmt.rate_cell(q, fmt.Unit.H8, p, stale))
             if q.next_funding_ms and q.next_funding_ms > now and not stale:
                 # a time, not a countdown: this header is not redrawn every second
@@ -154,7 +155,8 @@ class DetailScreen(Screen):
         if self.row.spread is not None:
             s = self.row.spread
             t.append(f"\nspread {fmt.pct(s.spread_8h)}/8h ({fmt.apr_pct(s.apr)} APR): "
-                     f"long {s.long_venue}, short {s.short_venue}", style=p.hot)
+                     f"long {visible(s.long_venue)}, short {visible(s.short_venue)}",
+                     style=p.hot)
         t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · Esc back",
                  style=p.muted)
         return t
@@ -167,15 +169,15 @@ class DetailScreen(Screen):
         accrued.add_column("From", width=8, key="from")
         settled = self.query_one("#settled", DataTable)
         settled.add_column("Time (UTC)", width=11, key="time")
-        for venue in self.row.quotes:
-            settled.add_column(venue, width=12, key=venue)
+        for venue in self.row.quotes:  # a str label would be read as markup
+            settled.add_column(plain(venue), width=12, key=venue)
         signals = self.query_one("#base-signals", DataTable)
         for key, title, width in (("time", "Time (UTC)", 14), ("rule", "Rule", 14),
                                   ("venues", "Venues", 20), ("why", "Explanation", 100)):
             signals.add_column(title, width=width, key=key)
         for i, h in enumerate(reversed(self.hits)):
-            signals.add_row(Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")), Text(h.rule),
-                            Text(" / ".join(h.venues)), Text(h.explanation), key=str(i))
+            signals.add_row(Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")), plain(h.rule),
+                            plain(" / ".join(h.venues)), plain(h.explanation), key=str(i))
         if not self.hits:
             signals.add_row(Text("—"), Text("none yet"), Text(""), Text(""), key="none")
         for venue, q in self.row.quotes.items():
@@ -196,8 +198,8 @@ class DetailScreen(Screen):
                         [Text("error", style=p.warn)]
             else:
                 cells = [accrual_cell(vs.settlements, self.now_ms, d) for d in ACCRUAL_DAYS]
-                cells.append(Text(vs.source, style=p.muted))
-            table.add_row(Text(venue), *cells, key=venue)
+                cells.append(plain(vs.source, style=p.muted))
+            table.add_row(plain(venue), *cells, key=venue)
         settled = self.query_one("#settled", DataTable)
         settled.clear()
         times = sorted({s.funding_time_ms for vs in self.settled.values()
@@ -232,9 +234,11 @@ class DetailScreen(Screen):
                 xs, ys = chart_points([s for s in samples if s.at_ms >= since],
                                       self.now_ms, unit_ms, field)
                 if xs:
-                    plt.plot(xs, ys, label=venue, marker="braille")
+                    plt.plot(xs, ys, label=visible(venue), marker="braille")
                     drawn += 1
-            titles = {"rate": f"{self.base} funding, % per 8h-equivalent, last {self.range}",
+            # plotext's output is read back as ANSI: an ESC in a title would style the chart
+            titles = {"rate": f"{visible(self.base)} funding, % per 8h-equivalent, "
+                              f"last {self.range}",
                       "premium": "premium (mark vs index), %",
                       "oi": "open interest, $ millions"}
             plt.title(titles[field] if drawn else f"{titles[field]}: no stored history yet")

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fundtui.ui.format import VENUE_CODES
+from fundtui.ui.safe import plain
 
 KEYS = [
     ("↑ ↓ PgUp PgDn", "move the cursor"),
@@ -44,8 +45,8 @@ def _table(rows: list[tuple[str, str]], title: str) -> Table:
     t = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 1))
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
-    for key, text in rows:
-        t.add_row(Text(key), Text(text))
+    for key, text in rows:  # the venue rows quote venues' reasons
+        t.add_row(plain(key), plain(text))
     return t
 
 

@@ -41,7 +41,8 @@ from fundtui.core.rotation import (
 from fundtui.core.sectors import SectorMap
 from fundtui.core.signal_types import Hit
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
-from fundtui.ui.tables import cursor_key
+from fundtui.ui.safe import plain, visible
+from fundtui.ui.tables import cursor_key, order_rows
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_WIDTH = 16
@@ -174,7 +175,7 @@ def _apr_style(x: float | None, f: SectorFeed, p: Palette) -> Style:
 
 COLUMNS: tuple[Column, ...] = (
     Column("sector", "Sector", 15, lambda s, f: s.sector.casefold(),
-           lambda s, f, p: Text(s.sector, style="bold" if s.state else ""), desc_first=False),
+           lambda s, f, p: plain(s.sector, style="bold" if s.state else ""), desc_first=False),
     Column("apr", "APR", 8, lambda s, f: s.apr,
            lambda s, f, p: _num(_pct(s.apr), _apr_style(s.apr, f, p))),
     _velocity(1),
@@ -210,7 +211,7 @@ _LEFT = ("sector", "weights", "state", "trend")
 def _cell(col: Column, s: SectorStats, feed: SectorFeed, p: Palette) -> Text:
     """A cell padded to its column's width (numbers on the right)."""
     text = col.render(s, feed, p)
-    if len(text) >= col.width:  # never cut: a number must not lose digits, a name keys the sort
+    if len(text) >= col.width:  # never cut: a number must not lose digits
         return text
     if col.key in _LEFT:
         text.pad_right(col.width - len(text))
@@ -295,9 +296,8 @@ class SectorTable(DataTable):
             if changed:
                 self.notify_style_update()
             order = sort_order(stats.values(), feed, feed.sort_key, feed.sort_desc)
-            if self.order() != order:
-                rank = {name: i for i, name in enumerate(order)}
-                self.sort("sector", key=lambda cell: rank[cell.plain.rstrip()])
+            if self.order() != order:  # by row key: a map's name may not read back as itself
+                order_rows(self, order)
             if keep in self._shown:
                 index = self.get_row_index(keep)
                 if index != self.cursor_row:
@@ -377,7 +377,7 @@ class SectorScreen(Screen[None]):
         m, feed = self.feed.sector_map, self.feed
         covered, total = m.coverage(feed.rows)
         params = feed.model.params
-        parts = [f"Sectors · map {m.as_of or 'undated'}",
+        parts = [f"Sectors · map {m.as_of or 'undated'}",  # the map is a file: made visible
                  f"{covered}/{total} bases in a sector",
                  f"APR weighted by open interest (Vol/Eq: fallback) · Δ in APR points · "
                  f"extreme |APR| ≥ {params.extreme_apr:.0%}"]
@@ -385,7 +385,7 @@ class SectorScreen(Screen[None]):
             parts.append("Δ n/a until 1 h of history")
         if feed.warning:
             parts.append(feed.warning)
-        self.query_one("#sector-head", Static).update(Text(" · ".join(parts)))
+        self.query_one("#sector-head", Static).update(plain(" · ".join(parts)))
 
     def _show_detail(self) -> None:
         name = self.table.selected_sector
@@ -394,12 +394,14 @@ class SectorScreen(Screen[None]):
         if s is not None:
             weights = {"oi": "open interest", "volume": "24 h volume (no OI for every base)",
                        "equal": "equal (no OI or volume for every base)"}.get(s.weighting, "-")
-            lead = "  ".join(f"{b} {a * 100:.1f}%" for b, a in s.leading) or "-"
-            lag = "  ".join(f"{b} {a * 100:.1f}%" for b, a in s.lagging) or "-"
-            out.append(f"{s.sector}", style="bold")
+            # sector names come from the map file, bases from the venues
+            lead = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.leading) or "-"
+            lag = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.lagging) or "-"
+            out.append(visible(s.sector), style="bold")
             out.append(f" · {s.count} of {s.members} bases quoted · weights: {weights}\n")
             out.append(f"leading {lead} · lagging {lag}\n")
-            out.append(s.explanation, style=self.palette.hot if s.state else self.palette.flat)
+            out.append(visible(s.explanation),
+                       style=self.palette.hot if s.state else self.palette.flat)
         self.query_one("#sector-detail", Static).update(out)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from fundtui.core.board import BoardRow
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
+from fundtui.ui.safe import visible
 
 if TYPE_CHECKING:  # the engine lives on the history thread, loaded after the first frame
     from fundtui.core.signals import SignalEngine
@@ -32,7 +33,7 @@ def selection_text(row: BoardRow | None, gaps: dict[str, float | None], p: Palet
                    ready: bool, ema_label: str = "EMA") -> Text:
     if row is None:
         return Text("")
-    head = Text.assemble((row.base, "bold"), "  ")
+    head = Text.assemble((visible(row.base), "bold"), "  ")
     if not ready:
         return head.append("signals warming up from history…", style=p.muted)
     if not gaps:
@@ -41,7 +42,7 @@ def selection_text(row: BoardRow | None, gaps: dict[str, float | None], p: Palet
     for i, (venue, gap) in enumerate(gaps.items()):
         if i:
             head.append(" · ", style=p.muted)
-        head.append(f"{fmt.venue_code(venue)} ", style=p.muted)
+        head.append(f"{visible(fmt.venue_code(venue))} ", style=p.muted)
         if gap is None:
             head.append("n/a", style=p.muted)
             continue

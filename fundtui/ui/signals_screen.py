@@ -20,7 +20,8 @@ from fundtui.core.signal_types import RULES, Hit
 from fundtui.core.signal_units import figure
 from fundtui.core.timefmt import utc
 from fundtui.ui.format import Palette
-from fundtui.ui.tables import cursor_key
+from fundtui.ui.safe import plain, visible
+from fundtui.ui.tables import cursor_key, order_rows
 
 
 def when(ms: int) -> str:
@@ -28,7 +29,8 @@ def when(ms: int) -> str:
 
 
 def hits_notice(hits: Sequence[Hit]) -> tuple[str, str]:
-    """Toast text and title for a batch of new hits: the one explanation, or a count."""
+    """Toast text and title for a batch of new hits: the one explanation, or a count.
+    (Venue text in them is made visible by the app's ``notify``, like every toast's.)"""
     if len(hits) == 1:
         h = hits[0]
         return h.explanation, f"Signal · {h.rule} · {h.base}"
@@ -68,7 +70,7 @@ class SignalsScreen(Screen):
         self.rule: str | None = None
         self._next_key = 0
         self._keys: dict[str, Hit] = {}
-        self._order: dict[int, tuple[int, int]] = {}  # id of a time cell -> sort order
+        self._order: dict[str, tuple[int, int]] = {}  # row key -> (time, arrival)
 
     @property
     def rules(self) -> list[str]:
@@ -96,11 +98,12 @@ class SignalsScreen(Screen):
 
     def _cells(self, h: Hit) -> list[Text]:
         p = self.palette
-        return [Text(when(h.time_ms), style=p.muted), Text(h.rule, style="bold"),
-                Text(h.base), Text(" / ".join(h.venues)),
-                Text(figure(h.rule, h.value), style=p.hot, justify="right"),
-                Text(figure(h.rule, h.threshold), style=p.muted, justify="right"),
-                Text(h.explanation)]
+        # a hit's base, venues and explanation are venue text (or the signals log's)
+        return [Text(when(h.time_ms), style=p.muted), plain(h.rule, style="bold"),
+                plain(h.base), plain(" / ".join(h.venues)),
+                plain(figure(h.rule, h.value), style=p.hot, justify="right"),
+                plain(figure(h.rule, h.threshold), style=p.muted, justify="right"),
+                plain(h.explanation)]
 
     def _add(self, hits: Sequence[Hit]) -> None:
         for h in hits:
@@ -109,9 +112,8 @@ class SignalsScreen(Screen):
             key = str(self._next_key)
             self._next_key += 1
             self._keys[key] = h
-            cells = self._cells(h)
-            self._order[id(cells[0])] = (h.time_ms, self._next_key)
-            self.table.add_row(*cells, key=key)
+            self._order[key] = (h.time_ms, self._next_key)
+            self.table.add_row(*self._cells(h), key=key)
 
     def _fill(self) -> None:
         self.table.clear()
@@ -126,7 +128,7 @@ class SignalsScreen(Screen):
         shown = sum(1 for h in self.hits if self._shown(h))
         rule = self.rule or "all rules"
         self.query_one("#signals-head", Static).update(Text.assemble(
-            ("Signals", "bold"), f"  ·  {rule}  ·  {shown} of {len(self.hits)} hits  ·  ",
+            ("Signals", "bold"), f"  ·  {visible(rule)}  ·  {shown} of {len(self.hits)} hits  ·  ",
             ("f next rule · a all · Enter details · Esc back", self.palette.muted)))
 
     def add_hits(self, hits: Sequence[Hit]) -> None:
@@ -144,8 +146,8 @@ class SignalsScreen(Screen):
         self._head()
 
     def _newest_first(self) -> None:
-        # By time, then arrival: the latest hit on top.
-        self.table.sort("time", key=lambda cell: self._order[id(cell)], reverse=True)
+        # By time, then arrival: the latest hit on top (found by row key, not by cell).
+        order_rows(self.table, sorted(self._order, key=self._order.__getitem__, reverse=True))
 
     def _cursor_key(self) -> str | None:
         return cursor_key(self.table)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.ui.format import Palette
+from fundtui.ui.safe import plain, visible
 
 
 def ago(seconds: float) -> str:
@@ -38,11 +39,11 @@ def badge_text(st: VenueStatus, now_ms: int, refresh_s: float, p: Palette) -> Te
     state = st.state(now_ms, refresh_s)
     age = ago(st.age_s(now_ms) or 0)
     trouble = ""
-    if st.error:
-        trouble = f": {st.error}"
+    if st.error:  # a reason can quote the venue's response body
+        trouble = f": {visible(st.error)}"
     if st.retry_at_ms is not None and st.retry_at_ms > now_ms:
         trouble += f" · retry {ago(math.ceil((st.retry_at_ms - now_ms) / 1000))}"
-    name = (st.venue, "bold")
+    name = (visible(st.venue), "bold")
     if state is VenueState.WAITING:
         return Text.assemble(("◌ ", p.muted), name, (" connecting…", p.muted))
     if state is VenueState.LIVE:
@@ -61,7 +62,8 @@ class VenueBadge(Static):
     """One venue's health on one line; the full reason is in the tooltip."""
 
     def __init__(self, venue: str) -> None:
-        super().__init__(Text.assemble(("◌ ", "dim"), (venue, "bold"), (" connecting…", "dim")),
+        super().__init__(Text.assemble(("◌ ", "dim"), (visible(venue), "bold"),
+                                       (" connecting…", "dim")),
                          classes="venue-badge", markup=False)
         self.venue = venue
         self.state: VenueState = VenueState.WAITING
@@ -76,8 +78,8 @@ class VenueBadge(Static):
             self.update(text, layout=False)  # one line in a fixed grid cell
             self.set_class(self.state is VenueState.STALE, "-stale")
         if st.error != self._tip:
-            self._tip = st.error
-            self.tooltip = st.error
+            self._tip = st.error  # a str tooltip would be read as markup
+            self.tooltip = None if st.error is None else plain(st.error)
 
 
 class VenueStrip(Grid):
@@ -159,7 +161,8 @@ class TopBar(Horizontal):
         yield Static("", id="clock", markup=False)
 
     def set_view(self, text: str) -> None:
-        self.query_one("#view-info", Static).update(text)
+        """``text`` quotes the filter typed and the sector drilled into (a map's name)."""
+        self.query_one("#view-info", Static).update(plain(text))
 
     def set_clock(self, now_ms: int) -> None:
         text = utc_clock(now_ms)
