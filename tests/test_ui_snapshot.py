@@ -6,7 +6,7 @@ import json
 
 from fundtui.store.watchlist import default_path
 from tests.fakesource import FrozenClock, fail
-from tests.uihelp import evaluated, loaded, make_app, market, poll_all
+from tests.uihelp import evaluated, loaded, make_app, market, poll_all, until
 
 
 def test_board_snapshot(snap_compare):
@@ -25,6 +25,8 @@ def test_board_snapshot(snap_compare):
         await poll_all(pilot, sources)
         app.tick()
         await evaluated(pilot, app)
+        await until(pilot, lambda: not app._notices)  # the state-change toast is raised
+        await pilot.pause()
         app.clear_notifications()  # the "gate is STALE" toast; the badge shows it too
         await pilot.pause()
 
