@@ -35,7 +35,8 @@ def test_corrupt_file_starts_empty_and_is_kept_aside(tmp_path):
     assert notice and "corrupt" in notice
     wl.toggle("SOL")
     wl.save()
-    assert path.with_name("w.json.corrupt").read_text() == "{not json"
+    [aside] = tmp_path.glob("w.json.corrupt*")  # named by store.files (a UTC time follows)
+    assert aside.read_text() == "{not json"
     assert Watchlist.load(path)[0].bases == {"SOL"}
 
 
