@@ -5,13 +5,20 @@ File: ``data_dir()/history.sqlite3`` in WAL mode with ``synchronous=NORMAL``. Ea
 database that opens with every earlier refresh intact and the one in flight
 either wholly present or wholly absent (WAL with NORMAL sync is durable against
 process crashes; only an OS crash or power loss can drop the last commits).
+The WAL is checkpointed every ``WAL_CHECKPOINT_BYTES`` (4 MB) and after each
+compaction, and cut back to ``WAL_SIZE_LIMIT_BYTES`` (8 MB) when it restarts:
+SQLite's default of 1,000 pages let it reach 64 MB at 64 KB pages. The file is
+created 0600 in a 0700 folder; SQLite gives the -wal and -shm the file's mode.
 
 Schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` upgrades
 version ``i`` to ``i + 1`` and each runs in its own transaction together with the
 version bump. A file with a newer version than this code knows is refused with
 ``HistoryVersionError`` (never downgraded); a file that is not a readable SQLite
-database is refused with ``HistoryError`` naming the path. The app shows the
-message and runs without history.
+database is refused with ``HistoryError`` naming the path, or, when the caller
+asks (``open(move_unusable_aside=True)``), moved aside to
+``history.sqlite3.corrupt-<UTC time>`` with its -wal and -shm and a new file
+started, the one-line notice in ``store.notices``. A locked or busy file and
+one from a newer fundtui are never moved.
 
 Layout (schema v2). Samples live in four tables:
 
@@ -93,7 +100,9 @@ from __future__ import annotations
 import functools
 import lzma
 import math
+import os
 import sqlite3
+import stat
 import struct
 import threading
 import time
@@ -108,6 +117,7 @@ from typing import TypeVar
 from fundtui.core.accrual import Settlement
 from fundtui.core.quote import Quote
 from fundtui.core.text import describe_exception
+from fundtui.store.files import PRIVATE_FILE_MODE, move_aside, private_dir
 from fundtui.store.paths import HISTORY_FILE, data_dir
 
 FILE_NAME = HISTORY_FILE
@@ -123,6 +133,17 @@ WEEK_MS = 7 * DAY_MS
 DEFAULT_INTERVAL_HOURS = 8.0
 #: Page size of a new file (see ``open``).
 PAGE_SIZE = 65_536
+#: The WAL is copied into the file (checkpointed) once it holds this much: at
+#: 64 KB pages SQLite's default of 1,000 pages let it reach 64 MB beside a
+#: file of a few MB. A checkpoint every ~4 MB costs a copy of the pages the
+#: answers touched (mostly the same few at the end of ``raw``) and two fsyncs.
+WAL_CHECKPOINT_BYTES = 4 << 20
+#: When the WAL restarts after a checkpoint it is cut back to this size, so a
+#: WAL that grew past the checkpoint size (a long compaction step, a reader in
+#: another process holding a checkpoint back) does not keep that size on disk.
+WAL_SIZE_LIMIT_BYTES = 8 << 20
+#: How long opening or writing waits for another process's lock before failing.
+BUSY_TIMEOUT_S = 10.0
 _FOREVER = 1 << 62
 
 T = TypeVar("T")
@@ -643,6 +664,104 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+class _NotADatabase(HistoryError):
+    """What sits at the history file's path is plainly not an SQLite database."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"History database {path} is unusable: {reason}")
+        self.reason = reason
+
+
+#: The first bytes of every SQLite database file; its header is 100 bytes long.
+_MAGIC = b"SQLite format 3\x00"
+_HEADER_BYTES = 100
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, before SQLite opens it, what is not a database file at all: a folder
+    or other non-regular file (a FIFO would hang the open), or a file whose header
+    is not SQLite's or is cut short. SQLite itself would report most of these,
+    but only after opening the file's -wal, which it may empty or delete."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise _NotADatabase(path, "not a regular file")
+    if info.st_size == 0:
+        return  # an empty file is an empty database (a new one is created so)
+    with open(path, "rb") as f:
+        head = f.read(_HEADER_BYTES)
+    if not head.startswith(_MAGIC[:len(head)]) or len(head) < len(_MAGIC):
+        raise _NotADatabase(path, "not an SQLite database")
+    if len(head) < _HEADER_BYTES:
+        raise _NotADatabase(path, f"SQLite header cut short at {len(head)} bytes")
+
+
+#: SQLite's primary result codes for "this is not (or no longer) a database file".
+_NOT_A_DATABASE_CODES = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+
+
+def _is_not_a_database(exc: HistoryError) -> bool:
+    """Whether ``open`` failed because of what the file holds, not because it is
+    busy, locked, unreadable or from a newer fundtui (those are never moved)."""
+    if isinstance(exc, _NotADatabase):
+        return True
+    cause = exc.__cause__
+    code = getattr(cause, "sqlite_errorcode", None)
+    return (isinstance(cause, sqlite3.DatabaseError) and code is not None
+            and code & 0xFF in _NOT_A_DATABASE_CODES)
+
+
+def _reason(exc: HistoryError) -> str:
+    if isinstance(exc, _NotADatabase):
+        return exc.reason
+    return str(exc.__cause__) or "not a database"
+
+
+def _set_aside(path: Path, reason: str) -> str:
+    """Move the file aside, then its -wal and -shm (a WAL left behind would be
+    replayed into the new file); the one-line notice."""
+    notice = move_aside(path, reason, "History database")
+    if _moved(path):
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists() or side.is_symlink():
+                side_notice = move_aside(side, reason, "History database")
+                if not _moved(side):
+                    return side_notice
+    return notice
+
+
+def _moved(path: Path) -> bool:
+    return not (path.exists() or path.is_symlink())
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing history file empty and 0600 (an empty file is an empty
+    SQLite database); SQLite would create it 0644, and its -wal and -shm take
+    the database file's mode. An existing file keeps the mode it has."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _bound_wal(db: sqlite3.Connection) -> None:
+    """Checkpoint every ``WAL_CHECKPOINT_BYTES`` of WAL, counted in this file's pages
+    (a file made before 64 KB pages keeps its 4 KB ones), and cut a grown WAL back
+    to ``WAL_SIZE_LIMIT_BYTES`` when it restarts."""
+    page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
+    db.execute(f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page):d}")
+    db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES:d}")
+
+
+def _checkpoint(db: sqlite3.Connection) -> None:
+    """Copy the WAL into the file as far as readers allow, never waiting for one."""
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 class HistoryStore:
     """The funding-history database. Create with ``HistoryStore.open()``."""
 
@@ -657,22 +776,48 @@ class HistoryStore:
         # record older than that cut-off clears it
         self._retained_hour: int | None = None
         self._ids: dict[tuple[str, str], int] = {}
+        #: One-line notes from opening (a file moved aside), for the caller to show.
+        self.notices: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: Path | None = None) -> HistoryStore:
+    def open(cls, path: Path | None = None, *,
+             move_unusable_aside: bool = False) -> HistoryStore:
         """Open (creating and migrating as needed) the history file at ``path``.
 
-        Raises ``HistoryVersionError`` for a file from a newer fundtui and
-        ``HistoryError`` for anything else that makes the file unusable.
+        A new file is created 0600 in a 0700 folder (``store.files``); SQLite gives
+        its -wal and -shm the database file's mode. Raises ``HistoryVersionError``
+        for a file from a newer fundtui and ``HistoryError`` for anything else
+        that makes the file unusable. With ``move_unusable_aside``, a file that is
+        not a database at all (garbage, a cut-short header, damage SQLite reports
+        on opening, a folder or other non-regular file at its path) is moved aside
+        with its -wal and -shm (``files.move_aside``) and a new one started; the
+        one-line notice is in ``store.notices`` for the caller to show. A locked or
+        busy file, or one from a newer fundtui, is never moved.
         """
         path = Path(path) if path is not None else default_path()
+        notices: list[str] = []
+        try:
+            return cls._open(path, notices)
+        except HistoryError as exc:
+            if not move_unusable_aside or not _is_not_a_database(exc):
+                raise
+            notice = _set_aside(path, _reason(exc))
+            if not _moved(path):
+                raise HistoryError(f"{notice}; not opening it") from exc
+            notices.append(notice)
+            return cls._open(path, notices)
+
+    @classmethod
+    def _open(cls, path: Path, notices: list[str]) -> HistoryStore:
         db = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _check_header(path)
+            private_dir(path.parent)
+            _create_private(path)
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                 timeout=10.0)
+                                 timeout=BUSY_TIMEOUT_S)
             # Before anything is written: a new file gets PAGE_SIZE pages (ignored
             # for an existing file). Packed hour blocks are a few KB each, and a
             # page only holds whole rows, so 4 KB pages would be half empty.
@@ -682,7 +827,10 @@ class HistoryStore:
                 raise HistoryError(f"History database {path}: cannot use WAL mode ({mode})")
             db.execute("PRAGMA synchronous = NORMAL")
             _migrate(db, path)
-            return cls(db, path)
+            _bound_wal(db)
+            store = cls(db, path)
+            store.notices = notices
+            return store
         except HistoryError:
             if db is not None:
                 db.close()
@@ -795,40 +943,28 @@ class HistoryStore:
         time.sleep(0)
         return rows
 
+    #: Markets packed at a time. A span's rows become Python tuples while they are
+    #: packed: all 1,800 markets' 5 minutes at a 5 s refresh were ~35 MB of small
+    #: objects (with their hour blocks, read and rewritten, ~20 MB more), and the
+    #: process kept that memory after they were freed (resident memory stepped up
+    #: by 32 MB at the first full compaction and stayed there). 200 at a time
+    #: keep it to a ninth, for a few more passes over the span's rows in SQLite.
+    _PACK_MARKETS = 200
+
     def _pack_hour(self, hour: int, before_ms: int) -> bool:
-        """Pack the raw rows of ``[hour, min(hour + 1 h, before_ms))`` into hour blocks.
+        """Pack the raw rows of ``[hour, min(hour + 1 h, before_ms))`` into hour blocks,
+        ``_PACK_MARKETS`` markets at a time.
 
         Returns False (nothing deleted) when a refresh for that span was recorded
         meanwhile; the caller runs it again.
         """
         hi = min(hour + HOUR_MS, before_ms)
         gen = self._late_writes
-        groups: dict[int, list[Row]] = {}
-        n_read = 0
-        for lo in range(hour, hi, self._RAW_SLICE_MS):
-            for r in self._read_locked(
-                    f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ?",
-                    (lo, min(lo + self._RAW_SLICE_MS, hi))):
-                groups.setdefault(r[0], []).append(r[1:])
-                n_read += 1
-        mids = sorted(groups)
-        old: dict[int, bytes] = {}
-        for k in range(0, len(mids), 500):
-            chunk = mids[k:k + 500]
-            old.update(self._read_locked(
-                f"SELECT market_id, data FROM hour WHERE hour_ms = ? AND market_id IN "
-                f"({','.join('?' * len(chunk))})", (hour, *chunk)))
-        blocks = []
-        for mid in mids:
-            rows = groups[mid]
-            rows.sort(key=lambda r: r[0])
-            if mid in old:
-                merged = {r[0]: r for r in _unpack(old[mid], hour)}
-                merged.update((r[0], r) for r in rows)
-                rows = sorted(merged.values(), key=lambda r: r[0])
-            blocks.append((mid, hour, len(rows), _pack(rows, hour)))
-        self._locked_steps(blocks, lambda db, b: db.execute(
-            "INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)", b))
+        mids = [r[0] for r in self._read_locked(
+            "SELECT DISTINCT market_id FROM raw WHERE at_ms >= ? AND at_ms < ? "
+            "ORDER BY market_id", (hour, hi))]
+        for k in range(0, len(mids), self._PACK_MARKETS):
+            self._pack_markets(hour, hi, mids[k:k + self._PACK_MARKETS])
         # Delete what was packed, a slice at a time; stop at a refresh recorded
         # into the span since it was read (its rows are not in the blocks yet).
         for lo in range(hour, hi, self._RAW_SLICE_MS):
@@ -846,6 +982,31 @@ class HistoryStore:
                     raise
             time.sleep(0)
         return True
+
+    def _pack_markets(self, hour: int, hi: int, mids: list[int]) -> None:
+        """Merge the raw rows of ``mids`` in ``[hour, hi)`` into their hour blocks."""
+        marks = ",".join("?" * len(mids))
+        groups: dict[int, list[Row]] = {}
+        for lo in range(hour, hi, self._RAW_SLICE_MS):
+            for r in self._read_locked(
+                    f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ? "
+                    f"AND market_id IN ({marks})",
+                    (lo, min(lo + self._RAW_SLICE_MS, hi), *mids)):
+                groups.setdefault(r[0], []).append(r[1:])
+        old: dict[int, bytes] = dict(self._read_locked(
+            f"SELECT market_id, data FROM hour WHERE hour_ms = ? AND market_id IN ({marks})",
+            (hour, *mids)))
+        blocks = []
+        for mid in sorted(groups):
+            rows = groups.pop(mid)
+            rows.sort(key=lambda r: r[0])
+            if mid in old:
+                merged = {r[0]: r for r in _unpack(old.pop(mid), hour)}
+                merged.update((r[0], r) for r in rows)
+                rows = sorted(merged.values(), key=lambda r: r[0])
+            blocks.append((mid, hour, len(rows), _pack(rows, hour)))
+        self._locked_steps(blocks, lambda db, b: db.execute(
+            "INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)", b))
 
     def _merge_closed(self, end_ms: int, cut: int) -> None:
         """Merge the hour blocks of every 6-hour window ending by ``end_ms`` into one
@@ -961,7 +1122,15 @@ class HistoryStore:
         The store lock is held only for short steps (see ``_STEP_S``), so a
         ``record`` from another thread is never held up for the whole run.
         Returns the number of samples deleted (moved samples not counted).
+        Ends with a passive checkpoint, so the blocks it wrote reach the file and
+        the WAL restarts small at the next answer (it never waits for a reader).
         """
+        deleted = self._compact(int(now_ms))
+        with self._lock:
+            _checkpoint(self._db)
+        return deleted
+
+    def _compact(self, now_ms: int) -> int:
         now_ms = int(now_ms)
         cut = now_ms - RAW_RETENTION_MS
         before = now_ms // COMPACT_EVERY_MS * COMPACT_EVERY_MS
