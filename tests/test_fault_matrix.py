@@ -49,3 +49,66 @@ async def test_fault(fault, all_venues, capfd):
         assert outcome.bases_added == len(matrix.faults.HOSTILE_BASES)
     if fault.name.startswith("drifting"):
         assert outcome.rates_moved
+
+
+async def test_on_the_real_clock_429s_on_all_six_slow_the_pollers_and_recovery_is_quick(
+        monkeypatch):
+    # The same promise with real waits (VenuePoller.run): Retry-After 0.1 s on every
+    # venue at a 1 s refresh, and R pressed every 10 ms throughout. Bounds are generous
+    # for a loaded machine.
+    import asyncio
+    import time
+
+    from ccxt.async_support.base.exchange import Exchange
+
+    from fundtui.config import VenueConfig
+    from fundtui.feeds.registry import make_sources
+    from fundtui.ui.messages import VenuePolled
+    from fundtui.ui.poller import VenuePoller
+    from tests.fakevenue.server import RATE_PATHS, VENUES, FakeVenue
+
+    monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
+    refresh = 1.0
+    fakes = {v: FakeVenue(v).start() for v in VENUES}
+    sources = make_sources([VenueConfig(v, api_base=fakes[v].url) for v in VENUES],
+                           timeout_s=2.0)
+    polled: dict[str, list[float]] = {v: [] for v in VENUES}
+
+    def post(msg):
+        if isinstance(msg, VenuePolled):
+            polled[msg.venue].append(time.monotonic())
+
+    pollers = [VenuePoller(s, post, refresh, lambda: int(time.time() * 1000)) for s in sources]
+    tasks = [asyncio.create_task(p.run()) for p in pollers]
+    try:
+        deadline = time.monotonic() + 20
+        while not all(polled.values()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert all(polled.values())
+        for fake in fakes.values():
+            fake.reset_log()
+            fake.fail(429, retry_after="0.1")
+        started = time.monotonic()
+        while time.monotonic() < started + 4.0:  # R, again and again: polls nothing more
+            for p in pollers:
+                p.wake()
+            await asyncio.sleep(0.01)
+        elapsed = time.monotonic() - started
+        for v, fake in fakes.items():
+            hits = fake.hits(RATE_PATHS[v])
+            assert 1 <= hits <= elapsed / refresh + 1, (v, hits)  # Retry-After alone: ~40
+        for fake in fakes.values():
+            fake.clear_failures()
+        back = time.monotonic()
+        while not all(t and t[-1] > back for t in polled.values()) \
+                and time.monotonic() < back + 10:
+            await asyncio.sleep(0.02)
+        slowest = max(t[-1] for t in polled.values()) - back
+        assert slowest <= 2 * refresh + 1.0  # two intervals, plus a loaded machine's slack
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)
+        for fake in fakes.values():
+            fake.stop()

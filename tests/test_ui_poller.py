@@ -170,3 +170,27 @@ async def test_a_reason_reaches_the_app_as_one_visible_line():
                          clock=FrozenClock())
     await poller.poll_once()
     assert posted[1].reason == "failed"
+
+
+async def test_a_manual_poll_asked_for_while_a_poll_runs_is_that_poll():
+    # R pressed while the request is in flight is accepted (no wait to refuse yet);
+    # if the answer is a 429, it must not send a second request straight after it.
+    class GatedRateLimit(SlowSource):
+        async def poll(self) -> VenuePoll:
+            self.polls += 1
+            await self.gate.wait()
+            self.gate.clear()
+            raise VenueError("okx", "rate limited, retry in 60 s", 60.0)
+
+    source = GatedRateLimit()
+    poller = VenuePoller(source, [].append, refresh_s=5, clock=FrozenClock())
+    task = asyncio.create_task(poller.run())
+    try:
+        await asyncio.sleep(0.01)
+        assert source.polls == 1
+        assert poller.wake() is True  # in flight: nothing to refuse yet
+        source.gate.set()
+        await asyncio.sleep(0.05)
+        assert source.polls == 1
+    finally:
+        task.cancel()

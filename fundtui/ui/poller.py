@@ -69,6 +69,9 @@ class VenuePoller:
     async def run(self) -> None:
         while True:
             delay = await self.poll_once()
+            # A wake while the poll ran was answered by it; kept, it would send
+            # the next request at once, inside the wait a 429 just asked for.
+            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:
