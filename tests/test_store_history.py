@@ -292,6 +292,30 @@ def test_compact_in_steps_matches_one_shot(store):
     assert _minutes(store, "B/USDT:USDT") == B_KEPT
 
 
+def test_packing_a_few_markets_at_a_time_keeps_every_sample(tmp_path, monkeypatch):
+    """Compaction packs ``_PACK_MARKETS`` markets at a time (bounded memory): with
+    3 at a time over 10 markets, merging into hour blocks already written, every
+    sample reads back exactly as with one pass over all of them."""
+    def run(path, chunk):
+        monkeypatch.setattr(HistoryStore, "_PACK_MARKETS", chunk)
+        with HistoryStore.open(path) as s:
+            for k in range(0, 50):  # every 90 s for 75 min: packed at 5-min marks
+                at = T0 + k * 90_000
+                s.record([_q(f"M{i}/USDT:USDT", base=f"M{i}", rate=(k * 7 + i) * 1e-6,
+                             mark_price=100.0 + i + k / 100, index_price=100.0 + i)
+                          for i in range(10) if (i + k) % 4], at)
+                if k % 4 == 3:
+                    s.compact(at)
+            s.compact(T0 + 2 * HOUR)
+            raw_left = s._db.execute("SELECT count(*) FROM raw").fetchone()[0]
+            return s.all_since(0), raw_left
+    chunked, raw_chunked = run(tmp_path / "a.sqlite3", 3)
+    whole, raw_whole = run(tmp_path / "b.sqlite3", 1000)
+    assert raw_chunked == raw_whole == 0  # all packed
+    assert len(chunked) == 10 and sum(map(len, chunked.values())) == 10 * 50 * 3 // 4
+    assert chunked == whole
+
+
 def test_refresh_recorded_behind_compaction_mark_is_compacted_later(store):
     store.compact(T0 + 100 * HOUR)  # mark at T0 + 52 h
     for m in (0, 60, 120, 180):  # clock stepped back: an old refresh arrives
