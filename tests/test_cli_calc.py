@@ -121,6 +121,12 @@ def test_calc_without_tiers_says_what_to_do(capsys):
     ("--side", "up", "invalid choice: 'up'"),
     ("--venue", "kraken", "invalid choice: 'kraken'"),
     ("--symbol", "B-T-C", "symbol must be a coin like BTC"),
+    # float() reads these as 3, 123 and 1000: ASCII decimal notation only
+    ("--leverage", "٣", "leverage must be a number, got '٣'"),
+    ("--equity", "１２３", "equity must be a number, got '１２３'"),
+    ("--equity", "1_000", "equity must be a number, got '1_000'"),
+    ("--equity", "1,000", "equity must be a number, got '1,000'"),
+    ("--entry", "1e999", "entry must be a finite number"),
 ])
 def test_calc_bad_flags_exit_2_with_one_line(capsys, flag, value, said):
     assert said in one_line_error(capsys, with_flag(CALC, flag, value))
@@ -171,6 +177,8 @@ def test_carry_negative_carry_never_breaks_even(capsys):
     (with_flag(CARRY, "--short", "binance"), "both binance"),
     ([a for a in CARRY if a not in ("--long-rate", "0.01")], "needs --long-rate"),
     ([*CARRY, "--spot", "okx"], "not allowed with argument"),
+    (with_flag(CARRY, "--notional", "１０"), "notional must be a number, got '１０'"),
+    (with_flag(CARRY, "--short-rate", "0_03"), "short-rate must be a number, got '0_03'"),
 ])
 def test_carry_bad_flags(capsys, argv, said):
     assert said in one_line_error(capsys, argv)

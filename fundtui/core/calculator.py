@@ -7,30 +7,44 @@ a float or a one-line reason, for the command line and the screen alike.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fundtui.core import holding, liquidation, sizing
+from fundtui.core.numbers import parse_decimal
 from fundtui.core.tiers import NOTIONAL, Tier, tier_for
+
+_NOT_FINITE = frozenset({"nan", "inf", "infinity"})
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """What was typed, quoted and cut short, for the message."""
+    raw = text.strip()
+    return repr(raw if len(raw) <= limit else raw[: limit - 1] + "…")
 
 
 def number(name: str, text: str, *, positive: bool = True, allow_zero: bool = False,
            percent: bool = False) -> float:
     """``text`` as a finite number, else ValueError saying what is wrong with ``name``.
 
-    ``percent``: the text is in percent (``1`` = 1 %) and the result a fraction.
+    Only ASCII decimal notation (:mod:`fundtui.core.numbers`): no Unicode digits,
+    underscores or thousands separators (``1,5`` must not quietly become 15).
+    ``percent``: the text is in percent (``1`` = 1 %, a trailing ``%`` allowed)
+    and the result a fraction.
     """
-    raw = text.strip().rstrip("%").replace("_", "").replace(",", "")
+    raw = text.strip()
+    if percent and raw.endswith("%"):
+        raw = raw[:-1].rstrip()
+    if raw.lstrip("+-").lower() in _NOT_FINITE:
+        raise ValueError(f"{name} must be a finite number, got {_shown(text)}")
     try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {text.strip()!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {text.strip()!r}")
+        value = parse_decimal(raw)
+    except ValueError as e:
+        what = "a finite number" if str(e) == "not finite" else "a number"
+        raise ValueError(f"{name} must be {what}, got {_shown(text)}") from None
     if positive and (value < 0 or (value == 0 and not allow_zero)):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, "
-                         f"got {text.strip()!r}")
+                         f"got {_shown(text)}")
     return value / 100 if percent else value
 
 
