@@ -23,6 +23,7 @@ import functools
 import importlib.util
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +38,10 @@ from fundtui.core.signal_types import SignalConfig
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+
+#: A config file is a few kilobytes; anything past this is not one (``/dev/zero``
+#: and FIFOs are refused before reading, see ``fundtui.store.files.read_bytes``).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 DEFAULT_REFRESH_S = 30.0
 MIN_REFRESH_S = 5.0
@@ -80,26 +85,49 @@ class Config:
 
 # --- venue ids ---------------------------------------------------------------
 
+#: Longer than any exchange id ccxt ships (the longest is 15 characters).
+MAX_VENUE_ID_CHARS = 40
+
+
 @functools.cache
-def _ccxt_exchange_dir() -> Path | None:
-    """ccxt's async_support folder, found without importing ccxt (that takes ~0.5 s)."""
+def _ccxt_exchange_ids() -> frozenset[str]:
+    """The exchange ids ccxt ships an async client for (``ccxt.exchanges``), read
+    from the names in its async_support folder: importing ccxt takes ~0.5 s, and
+    the folder is listed once rather than probed with a name from outside (a
+    300-character id made ``is_file`` raise OSError: file name too long)."""
     try:
         spec = importlib.util.find_spec("ccxt")
     except (ImportError, ValueError):
-        return None
+        return frozenset()
     if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "async_support"
+        return frozenset()
+    folder = Path(next(iter(spec.submodule_search_locations))) / "async_support"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return frozenset()
+    return frozenset(n[:-3] for n in names
+                     if n.endswith(".py") and _VENUE_ID.fullmatch(n[:-3]))
 
 
 def is_known_venue(name: str) -> bool:
-    """A venue fundtui supports, or any other exchange id ccxt ships an async client for."""
+    """A venue fundtui supports, or any other exchange id ccxt ships an async client for.
+
+    Checked against the list of ids only (ASCII lowercase letters and digits, at
+    most ``MAX_VENUE_ID_CHARS``): a name from a flag or the config never becomes
+    part of a path before it is known to be one of them."""
+    if not isinstance(name, str):
+        return False
     if name in SUPPORTED_VENUES:
         return True
-    if not _VENUE_ID.fullmatch(name):
+    if len(name) > MAX_VENUE_ID_CHARS or not _VENUE_ID.fullmatch(name):
         return False
-    folder = _ccxt_exchange_dir()
-    return folder is not None and (folder / f"{name}.py").is_file()
+    return name in _ccxt_exchange_ids()
+
+
+def shown_id(name: str) -> str:
+    """An exchange id from outside, cut short for a message (quote it there)."""
+    return name if len(name) <= MAX_VENUE_ID_CHARS else name[:MAX_VENUE_ID_CHARS] + "…"
 
 
 def unknown_venue_hint() -> str:
@@ -147,8 +175,8 @@ def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
         seen: set[str] = set()
         for n in names:
             if not is_known_venue(n):
-                raise ctx.error("[general]", f"exchanges: unknown exchange {json.dumps(n)}; "
-                                             f"{unknown_venue_hint()}")
+                raise ctx.error("[general]", "exchanges: unknown exchange "
+                                             f"{json.dumps(shown_id(n))}; {unknown_venue_hint()}")
             if n in seen:
                 raise ctx.error("[general]", f"exchanges lists {json.dumps(n)} twice")
             seen.add(n)
@@ -203,9 +231,11 @@ def _venue_tables(ctx: _Ctx, table: Mapping[str, Any], section: str,
                   ) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """``(venue, "[section.venue]", its table)`` of a per-venue section, checked."""
     for name, sub in table.items():
-        where = f"[{section}.{name}]"
         if not is_known_venue(name):
-            raise ctx.error(where, f"unknown exchange {json.dumps(name)}; {unknown_venue_hint()}")
+            raise ctx.error(f"[{section}.{shown_id(name)}]",
+                            f"unknown exchange {json.dumps(shown_id(name))}; "
+                            f"{unknown_venue_hint()}")
+        where = f"[{section}.{name}]"
         if not isinstance(sub, dict):
             raise ctx.error(f"[{section}]", f"{name} must be a table ([{section}.{name}]), "
                                             f"got {_show(sub)}")
@@ -233,6 +263,10 @@ def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
 #: [signals] keys that count something (whole numbers >= 1) and windows (hours > 0).
 _SIGNAL_COUNTS = ("ema_periods", "ema_persist_periods", "exhaustion_settlements")
 _SIGNAL_WINDOWS = ("deviation_window_h", "ema_period_h", "spike_window_h", "oi_lookback_h")
+#: Bounds past any useful setting. The engine keeps a ring slot per quarter hour of a
+#: window for every market: a year-long window took 900 MB, and 1e300 h overflowed.
+MAX_SIGNAL_COUNT = 10_000
+MAX_SIGNAL_WINDOW_H = 24.0 * 7
 
 
 def _signal_keys() -> tuple[str, ...]:
@@ -246,16 +280,19 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key in _SIGNAL_COUNTS:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ctx.error(where, f"{key} must be a whole number >= 1, got {_show(value)}")
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or not 1 <= value <= MAX_SIGNAL_COUNT:
+                raise ctx.error(where, f"{key} must be a whole number from 1 to "
+                                       f"{MAX_SIGNAL_COUNT:,}, got {_show(value)}")
             out[key] = value
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value):
             raise ctx.error(where, f"{key} must be a number, got {_show(value)}")
         if key in _SIGNAL_WINDOWS:
-            if value <= 0:
-                raise ctx.error(where, f"{key} must be a number of hours > 0, got {_show(value)}")
+            if not 0 < value <= MAX_SIGNAL_WINDOW_H:
+                raise ctx.error(where, f"{key} must be a number of hours > 0 and at most "
+                                       f"{MAX_SIGNAL_WINDOW_H:g}, got {_show(value)}")
         elif key == "extreme_quantile":
             if not 0 <= value <= 1:
                 raise ctx.error(where, f"{key} must be between 0 and 1, got {_show(value)}")
@@ -365,6 +402,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ctx.error("", f"invalid TOML: {_toml_problem(e, text)}") from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ctx.error("", "invalid TOML: nested too deep") from None
     fields: dict[str, Any] = {}
     allowed = ", ".join(f"[{s}]" for s in SECTIONS)
     for name, table in data.items():
@@ -391,18 +430,18 @@ def load_config(path: Path | None = None) -> Config:
         from fundtui.store.paths import config_file
 
         path = config_file()
+    from fundtui.store.files import UnusableFile, read_text
+
     try:
-        raw = path.read_bytes()
+        text = read_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         if not explicit:
             return Config()
         raise ConfigError(f"{path}: no such config file") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except UnusableFile as e:  # not moved aside: the user's file, for the user to fix
+        raise ConfigError(f"{path}: cannot be used as the config file: {e}") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        raise ConfigError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     return parse_config(text, str(path))
 
 

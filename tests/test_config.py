@@ -153,10 +153,16 @@ def test_trailing_slash_of_api_base_is_dropped():
     ("[signals]\ndeviation_8h = -0.001",
      "[signals] deviation_8h must be >= 0 (a fraction like 0.0005 (0.05 %)), got -0.001"),
     ("[signals]\ncooldown_s = -1", "[signals] cooldown_s must be >= 0 (seconds), got -1"),
-    ("[signals]\nema_periods = 0", "[signals] ema_periods must be a whole number >= 1, got 0"),
-    ("[signals]\nema_periods = 12.0", "ema_periods must be a whole number >= 1, got 12.0"),
+    ("[signals]\nema_periods = 0",
+     "[signals] ema_periods must be a whole number from 1 to 10,000, got 0"),
+    ("[signals]\nema_periods = 12.0",
+     "ema_periods must be a whole number from 1 to 10,000, got 12.0"),
+    ("[signals]\nema_periods = 100000000000000000000000",
+     "ema_periods must be a whole number from 1 to 10,000, got 100000000000000000000000"),
+    ("[signals]\ndeviation_window_h = 1e300",
+     "deviation_window_h must be a number of hours > 0 and at most 168, got 1e+300"),
     ("[signals]\nspike_window_h = 0",
-     "[signals] spike_window_h must be a number of hours > 0, got 0"),
+     "[signals] spike_window_h must be a number of hours > 0 and at most 168, got 0"),
     ("[signals]\nextreme_quantile = 1.5",
      "[signals] extreme_quantile must be between 0 and 1, got 1.5"),
     ("[exchanges.nosuchvenue]\nenabled = true",
@@ -243,3 +249,38 @@ def test_loading_a_config_with_a_ccxt_id_does_not_import_ccxt(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert out.stdout.strip() == "('mexc', 'okx') False"
+
+
+@pytest.mark.parametrize("make, reason", [
+    ("dev-zero", "not a regular file"),
+    ("fifo", "not a regular file"),
+    ("folder", "not a regular file"),
+    ("not-utf8", "not UTF-8 text (byte 18)"),
+    ("huge", "more than the 4,194,304 allowed"),
+])
+def test_an_unusable_config_file_is_one_config_error_and_is_left_alone(tmp_path, make, reason):
+    path = {"dev-zero": Path("/dev/zero"), "folder": tmp_path}.get(make, tmp_path / "c.toml")
+    if make == "fifo":
+        os.mkfifo(path)  # a plain read would block until a writer came
+    elif make == "not-utf8":
+        path.write_bytes(b'[general]\nbell = "\xe9"\n')
+    elif make == "huge":
+        with open(path, "wb") as f:
+            f.truncate(5 * 1024 * 1024)
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert str(e.value).startswith(f"{path}: cannot be used as the config file: ")
+    assert str(e.value).endswith(reason)
+    assert path.exists()
+
+
+def test_nesting_thousands_deep_is_a_config_error_not_a_recursion_error(tmp_path):
+    with pytest.raises(ConfigError, match="invalid TOML: nested too deep"):
+        parse_config("a = " + "[" * 100_000, "deep.toml")
+
+
+def test_numbers_in_the_config_are_toml_numbers_not_strings():
+    for text in ('[general]\nrefresh_seconds = "٣٠"', '[general]\nrefresh_seconds = "30"',
+                 '[fees.binance]\ntaker = "0.0005"', '[signals]\nspread_8h = "1_0"'):
+        with pytest.raises(ConfigError, match="must be a"):
+            parse_config(text)
