@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from fundtui import __version__
-from fundtui.commands import say
+from fundtui.commands import MAX_SAY_CHARS, PROG, say
 from fundtui.config import (
     Config,
     ConfigError,
@@ -33,11 +33,11 @@ from fundtui.config import (
     default_config_text,
     is_known_venue,
     load_config,
+    shown_id,
     unknown_venue_hint,
 )
+from fundtui.core.text import describe_exception, one_line, visible
 from fundtui.store import paths
-
-PROG = "fundtui"
 
 #: Sub-command modules (see fundtui/commands/__init__.py), in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -53,16 +53,21 @@ SNAPSHOT_TIMEOUT_S = 60.0
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line instead of usage + message
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+        # the message can quote what was typed: made visible and cut like every other line
+        self.exit(2, f"{self.prog}: error: {one_line(message, MAX_SAY_CHARS)} (see --help)\n")
 
 
 def _exchange_list(text: str) -> list[str]:
+    """``--exchanges a,b``: checked against the known ids before anything else
+    (a file system lookup with a 300-character name fails with OSError)."""
     names = [n.strip().lower() for n in text.split(",")]
     if not all(names):
-        raise argparse.ArgumentTypeError(f"expected comma-separated exchange ids, got {text!r}")
+        raise argparse.ArgumentTypeError("expected comma-separated exchange ids, "
+                                         f"got {shown_id(text)!r}")
     for n in names:
         if not is_known_venue(n):
-            raise argparse.ArgumentTypeError(f"unknown exchange {n!r}; {unknown_venue_hint()}")
+            raise argparse.ArgumentTypeError(f"unknown exchange {shown_id(n)!r}; "
+                                             f"{unknown_venue_hint()}")
     return list(dict.fromkeys(names))
 
 
@@ -188,6 +193,7 @@ def _table(snapshot_rows, now_ms: int) -> str:
                 f"{s.long_venue} / {s.short_venue}" if s else "",
             ))
             first = False
+    lines = [tuple(visible(c) for c in line) for line in lines]  # widths of what is shown
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     numeric = {3, 4, 5, 6, 8, 9}
     out = []
@@ -237,18 +243,26 @@ def _snapshot(args: argparse.Namespace) -> int:
 # --- config ------------------------------------------------------------------
 
 def _config(args: argparse.Namespace) -> int:
+    """``config path`` / ``config init``: the file is written whole (temp file, then
+    rename) and private: folder 0700, file 0600 (proxy URLs can hold credentials)."""
+    from fundtui.store.atomic import write_atomic
+    from fundtui.store.files import private_dir
+
     path: Path = args.config or paths.config_file()
     if args.action == "path":
         print(path)
         return 0
-    if path.exists() and not args.force:
-        _say(f"{path} already exists; use --force to overwrite it")
-        return 2
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(default_config_text(), encoding="utf-8")
-    except OSError as e:
-        _say(f"cannot write {path}: {e.strerror or e}")
+        if (path.exists() or path.is_symlink()) and not args.force:
+            _say(f"{path} already exists; use --force to overwrite it")
+            return 2
+        if path.is_dir():
+            _say(f"cannot write {path}: it is a folder")
+            return 2
+        private_dir(path.parent)
+        write_atomic(path, default_config_text())
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        _say(f"cannot write {path}: {getattr(e, 'strerror', None) or e}")
         return 1
     print(path)
     return 0
@@ -262,6 +276,20 @@ def _exit_code(e: SystemExit) -> int:
     return e.code if isinstance(e.code, int) else 2
 
 
+def _run_command(args: argparse.Namespace) -> int:
+    try:
+        if args.command == "snapshot":
+            return _snapshot(args)
+        if args.command == "config":
+            return _config(args)
+        return args.run(args)
+    except (ConfigError, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as e:  # a bug, but the promise is one line, never a traceback
+        _say(f"{args.command} failed unexpectedly: {describe_exception(e)}")
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
@@ -270,13 +298,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as e:  # --help, --version, or a usage error already reported
             return _exit_code(e)
         try:
-            if args.command == "snapshot":
-                return _snapshot(args)
-            if args.command == "config":
-                return _config(args)
-            if getattr(args, "run", None) is not None:
-                return args.run(args)
-            return _run_board(args)
+            if args.command is None:
+                return _run_board(args)
+            from fundtui.commands.terminal import inert_stdout
+
+            with inert_stdout():  # venue strings reach the terminal spelled out
+                return _run_command(args)
         except ConfigError as e:
             _say(str(e))
             return 2

@@ -333,3 +333,49 @@ def test_the_board_command_line_still_parses_as_before(monkeypatch):
     help_text = run("--help").stdout
     assert all(c in help_text for c in ("snapshot", "calc", "carry", "sectors", "signals",
                                         "history"))
+
+
+def test_config_init_creates_a_private_folder_and_file(tmp_path, capsys):
+    old = os.umask(0o022)  # the usual umask: without care, 0755 and 0644
+    try:
+        target = tmp_path / "new" / "deeper" / "config.toml"
+        assert cli.main(["config", "init", "--config", str(target)]) == 0
+        assert oct(target.stat().st_mode & 0o777) == "0o600"
+        assert oct(target.parent.stat().st_mode & 0o777) == "0o700"
+        assert oct((tmp_path / "new").stat().st_mode & 0o777) == "0o700"
+        target.chmod(0o644)
+        assert cli.main(["config", "init", "--force", "--config", str(target)]) == 0
+        assert oct(target.stat().st_mode & 0o777) == "0o600"  # rewritten whole, private
+        assert target.read_text() == default_config_text()
+        mine = tmp_path / "mine"
+        mine.mkdir(mode=0o755)
+        assert cli.main(["config", "init", "--config", str(mine / "c.toml")]) == 0
+        assert oct(mine.stat().st_mode & 0o777) == "0o755"  # the user's folder, as they set it
+        assert [p.name for p in mine.iterdir()] == ["c.toml"]  # no temp file left
+    finally:
+        os.umask(old)
+
+
+def test_config_init_on_a_folder_or_a_name_too_long_is_one_line(tmp_path, capsys):
+    assert cli.main(["config", "init", "--config", str(tmp_path)]) == 2
+    assert cli.main(["config", "init", "--force", "--config", str(tmp_path)]) == 2
+    assert cli.main(["config", "init", "--config", str(tmp_path / ("y" * 300))]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and "Traceback" not in "".join(err)
+    assert "already exists" in err[0] and "it is a folder" in err[1]
+    assert "File name too long" in err[2]
+
+
+@pytest.mark.parametrize("make", ["fifo", "folder", "not-utf8"])
+def test_an_unusable_default_config_is_one_line_and_left_in_place(make):
+    target = paths.config_file()
+    if make == "fifo":
+        os.mkfifo(target)
+    elif make == "folder":
+        target.mkdir()
+    else:
+        target.write_bytes(b"\xff\xfe[general]\n")
+    line = assert_one_line_error(run("snapshot", "--demo"))  # a FIFO would hang a plain read
+    assert line.startswith(f"fundtui: {target}: cannot be used as the config file: ")
+    assert line.endswith("not a regular file" if make != "not-utf8" else "not UTF-8 text (byte 0)")
+    assert target.exists() and list(target.parent.iterdir()) == [target]  # not moved aside

@@ -4,7 +4,9 @@ history file written the way the app writes it."""
 from __future__ import annotations
 
 import json
+import sys
 import time
+import types
 
 import pytest
 
@@ -75,7 +77,12 @@ def test_history_bundled_names_normalize_and_missing_is_exit_1(capsys):
 @pytest.mark.parametrize("argv, fragment", [
     (["history", "BT C"], "BASE must be a coin"),
     (["history", "BTC", "--hours", "-1"], "--hours must be more than 0"),
-    (["history", "BTC", "--hours", "nan"], "--hours must be more than 0"),
+    (["history", "BTC", "--hours", "nan"], "--hours must be a number, got 'nan'"),
+    (["history", "BTC", "--hours", "٣"], "--hours must be a number, got '٣'"),
+    (["history", "BTC", "--hours", "1_0"], "--hours must be a number"),
+    (["history", "BTC", "--hours", "1e999"], "--hours must be a number"),
+    (["history", "BTC", "--venue", "../okx"], "unknown exchange '../okx'"),
+    (["history", "BTC", "--venue", "x" * 300], "unknown exchange 'xxxxxxxxxx"),
     (["history", "BTC", "--every", "x"], "--every must be a number"),
 ])
 def test_history_bad_flags_are_one_line_exit_2(capsys, argv, fragment):
@@ -111,3 +118,70 @@ def test_signals_with_every_venue_disabled_is_exit_2(tmp_path, capsys):
     cfg.write_text('[general]\nexchanges = ["okx"]\n[exchanges.okx]\nenabled = false\n')
     assert cli.main(["signals", "--demo", "--config", str(cfg)]) == 2
     assert "every venue is disabled" in capsys.readouterr().err
+
+
+class Failing:
+    """A source whose every poll fails with ``exc``."""
+
+    def __init__(self, name, exc):
+        self.name, self.exc = name, exc
+
+    async def poll(self):
+        raise self.exc
+
+    async def close(self):
+        pass
+
+
+def files_under(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_signals_json_when_no_venue_answers_is_the_same_document(monkeypatch, capsys):
+    from fundtui.feeds import demo
+    from fundtui.feeds.source import VenueError
+
+    assert cli.main(["signals", "--demo", "--json", "--config", str(write_okx_gate())]) == 0
+    answered = json.loads(capsys.readouterr().out)
+    monkeypatch.setattr(demo, "demo_sources", lambda names, **kw: [
+        Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
+        Failing(names[1], TimeoutError("read timed out"))])
+    assert cli.main(["signals", "--demo", "--json", "--config", str(write_okx_gate())]) == 1
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert list(doc) == list(answered)
+    assert doc["venues"] == [] and doc["hits"] == []
+    assert doc["errors"] == {"okx": "HTTP 503 maintenance",
+                             "gate": "TimeoutError: read timed out"}
+    assert doc["history"] == {"source": "none", "hours": answered["history"]["hours"],
+                              "samples": 0}
+    assert out.err.splitlines() == ["fundtui: okx: HTTP 503 maintenance",
+                                    "fundtui: gate: TimeoutError: read timed out",
+                                    "fundtui: no exchange answered"]
+
+
+def write_okx_gate():
+    from fundtui.store import paths
+
+    path = paths.config_dir() / "okx-gate.toml"
+    path.write_text('[general]\nexchanges = ["okx", "gate"]\n')
+    return path
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_signals_writes_no_file_in_a_fresh_data_folder(monkeypatch, capsys, demo):
+    from fundtui.feeds import demo as demo_feed
+    from fundtui.store import paths
+
+    if not demo:  # the live path, on the demo market's answers under the venues' names
+        registry = types.ModuleType("fundtui.feeds.registry")
+        registry.make_sources = lambda venues: demo_feed.demo_sources([v.name for v in venues])
+        monkeypatch.setitem(sys.modules, "fundtui.feeds.registry", registry)
+    data = paths.data_dir()
+    assert files_under(data) == []
+    flags = ["--demo"] if demo else []
+    assert cli.main(["signals", *flags]) == 0
+    assert capsys.readouterr().out.startswith("# signals start fresh: no stored history yet")
+    assert cli.main(["signals", "--json", *flags]) == 0
+    assert json.loads(capsys.readouterr().out)["history"]["source"] == "none"
+    assert files_under(data) == []  # no history, log, checkpoint or folder

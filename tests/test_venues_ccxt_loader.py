@@ -53,3 +53,23 @@ def test_a_ccxt_imported_the_usual_way_is_used_as_it_is():
         "from fundtui.feeds import ccxt_loader\n"
         "print(json.dumps({'same': ccxt_loader.load() is a}))\n")
     assert out == {"same": True}
+
+
+def test_a_name_that_is_no_exchange_id_is_an_attribute_error_not_a_file_lookup():
+    out = run(
+        "import json, sys\n"
+        "from fundtui.feeds import ccxt_loader\n"
+        "c = ccxt_loader.load()\n"
+        "said = {}\n"
+        "for name in ['x' * 300, '../base/exchange', 'base', 'bin\\x00ance', 'ｂinance', '']:\n"
+        "    try:\n"
+        "        getattr(c, name)\n"
+        "        said[name] = 'found'\n"
+        "    except AttributeError:\n"
+        "        said[name] = 'AttributeError'\n"
+        "    except Exception as e:\n"
+        "        said[name] = type(e).__name__\n"
+        "import ccxt.async_support as a\n"
+        "print(json.dumps({'said': sorted(set(said.values())),\n"
+        "  'ids': sorted(c.exchanges) == sorted(a.exchanges)}))\n")
+    assert out == {"said": ["AttributeError"], "ids": True}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,13 +35,25 @@ def _base(text: str) -> str:
     return split_base(raw)[0]
 
 
+def _venue(text: str) -> str:
+    from fundtui.config import is_known_venue, shown_id, unknown_venue_hint
+
+    name = text.strip().lower()
+    if not is_known_venue(name):
+        raise argparse.ArgumentTypeError(f"unknown exchange {shown_id(name)!r}; "
+                                         f"{unknown_venue_hint()}")
+    return name
+
+
 def _positive(name: str, limit: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
+        from fundtui.core.numbers import parse_decimal
+
         try:
-            value = float(text)
+            value = parse_decimal(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
-        if not math.isfinite(value) or value <= 0 or value > limit:
+        if value <= 0 or value > limit:
             raise argparse.ArgumentTypeError(f"{name} must be more than 0 and at most "
                                              f"{limit:g}, got {text!r}")
         return value
@@ -55,7 +66,7 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         description="Print the stored samples and the cached settled funding of one coin. "
                     "Exit 0 with the history, 1 when nothing is stored for it.")
     p.add_argument("base", type=_base, metavar="BASE", help="coin, e.g. BTC or PEPE")
-    p.add_argument("--venue", type=str.lower, metavar="V", help="only this venue")
+    p.add_argument("--venue", type=_venue, metavar="V", help="only this venue")
     p.add_argument("--hours", type=_positive("--hours", 24 * 365), default=24.0,
                    help="how far back (default 24)")
     p.add_argument("--every", type=_positive("--every", 24 * 60), metavar="MIN",
@@ -94,6 +105,7 @@ def _sample_json(s) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from fundtui.core.normalize import rate_8h
+    from fundtui.core.text import visible
     from fundtui.core.timefmt import iso_utc
     from fundtui.store.history import HistoryError, HistoryStore
     from fundtui.store.paths import HISTORY_FILE
@@ -147,16 +159,18 @@ def run(args: argparse.Namespace) -> int:
             r8 = rate_8h(s.funding_rate, s.interval_hours) \
                 if s.funding_rate is not None and s.interval_hours else None
             iv = "-" if s.interval_hours is None else f"{s.interval_hours:g}h"
-            out.append(f"  {iso_utc(s.at_ms):20}  {s.symbol:22}  {_pct(s.funding_rate):>9}  "
-                       f"{iv:>4}  {_pct(r8):>9}  {_num(s.mark_price, '.6g'):>12}  "
+            out.append(f"  {iso_utc(s.at_ms):20}  {visible(s.symbol):22}  "
+                       f"{_pct(s.funding_rate):>9}  {iv:>4}  {_pct(r8):>9}  "
+                       f"{_num(s.mark_price, '.6g'):>12}  "
                        f"{_pct(s.premium):>9}  {_num(s.open_interest_usd, ',.0f'):>14}")
         for (v, symbol), sts in settled.items():
             if v != venue:
                 continue
             if not sts:
-                out.append(f"  settled {symbol}: none cached (open the detail view to fetch)")
+                out.append(f"  settled {visible(symbol)}: none cached "
+                           "(open the detail view to fetch)")
                 continue
-            out.append(f"  settled {symbol}, last {SETTLED_DAYS} d:")
+            out.append(f"  settled {visible(symbol)}, last {SETTLED_DAYS} d:")
             for st in sts:
                 out.append(f"    {iso_utc(st.funding_time_ms):20}  {_pct(st.rate):>9}")
     print("\n".join(out))

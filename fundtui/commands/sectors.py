@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from fundtui.commands import say
+from fundtui.commands.calc import num
 
 
 def register(commands: Any, add_common: Any) -> None:
@@ -30,7 +31,8 @@ def register(commands: Any, add_common: Any) -> None:
     up = actions.add_parser("update", allow_abbrev=False,
                             help="refresh the map from CoinGecko (about a minute, 26 requests)")
     up.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
-    up.add_argument("--pace", type=float, default=None, help=argparse.SUPPRESS)
+    up.add_argument("--pace", type=num("pace", allow_zero=True), default=None,
+                    help=argparse.SUPPRESS)
     add_common(up, False)
     p.add_argument("--json", action="store_true", help="print JSON (with list)")
     add_common(p, False)
@@ -51,6 +53,7 @@ def _origin() -> str:
 
 def _list(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
+    from fundtui.core.text import visible
     from fundtui.store import sector_store
 
     config = load_config(args.config)
@@ -65,9 +68,11 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     where = str(sector_store.cache_path()) if origin == "updated" else "bundled with fundtui"
     print(f"# sector map as of {sector_map.as_of} ({where}); {sector_map.source}")
-    width = max((len(s) for s in sector_map.sectors), default=0)
-    for name, bases in sector_map.sectors.items():
-        print(f"{name:<{width}}  {len(bases):>4}  {' '.join(bases)}")
+    # names can come from CoinGecko or the config: spelled out before the widths
+    rows = [(visible(name), bases) for name, bases in sector_map.sectors.items()]
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, bases in rows:
+        print(f"{name:<{width}}  {len(bases):>4}  {visible(' '.join(bases))}")
     return 0
 
 
