@@ -310,3 +310,21 @@ def test_store_opened_after_a_move_is_usable_from_another_thread(tmp_path):
         assert store.latest_at() == T0
     finally:
         store.close()
+
+
+def test_moved_aside_but_no_new_file_still_names_where_it_went(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"garbage" * 500)
+    real_open = HistoryStore._open.__func__
+    calls = []
+
+    def second_fails(cls, p, notices):
+        calls.append(p)
+        if len(calls) == 2:
+            raise HistoryError(f"History database {p} is unusable: disk I/O error")
+        return real_open(cls, p, notices)
+    monkeypatch.setattr(HistoryStore, "_open", classmethod(second_fails))
+    with pytest.raises(HistoryError) as err:
+        HistoryStore.open(path, move_unusable_aside=True)
+    [aside] = _asides(tmp_path)
+    assert aside.name in str(err.value) and "disk I/O error" in str(err.value)

@@ -807,7 +807,10 @@ class HistoryStore:
             if not _moved(path):
                 raise HistoryError(f"{notice}; not opening it") from exc
             notices.append(notice)
-            return cls._open(path, notices)
+            try:
+                return cls._open(path, notices)
+            except HistoryError as again:  # moved, but no new file: still say so
+                raise HistoryError(f"{notice}; {again}") from again
 
     @classmethod
     def _open(cls, path: Path, notices: list[str]) -> HistoryStore:
