@@ -328,3 +328,24 @@ def test_moved_aside_but_no_new_file_still_names_where_it_went(tmp_path, monkeyp
         HistoryStore.open(path, move_unusable_aside=True)
     [aside] = _asides(tmp_path)
     assert aside.name in str(err.value) and "disk I/O error" in str(err.value)
+
+
+def test_wal_that_cannot_follow_its_file_aside_stops_the_open(tmp_path, monkeypatch):
+    """A WAL left behind would be replayed into the new file: if it cannot be moved,
+    no new file is started on top of it."""
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"garbage" * 500)
+    _wal(path).write_bytes(b"frames" * 100)
+    real_link, real_replace = os.link, os.replace
+
+    def stuck(real):
+        def rename(src, dst, **kw):
+            if str(src).endswith("-wal"):
+                raise PermissionError(13, "Permission denied")
+            return real(src, dst, **kw)
+        return rename
+    monkeypatch.setattr(files.os, "link", stuck(real_link))
+    monkeypatch.setattr(files.os, "replace", stuck(real_replace))
+    with pytest.raises(HistoryError, match="could not be moved aside"):
+        HistoryStore.open(path, move_unusable_aside=True)
+    assert not path.exists() and _wal(path).read_bytes() == b"frames" * 100

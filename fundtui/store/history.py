@@ -692,7 +692,7 @@ def _check_header(path: Path) -> None:
         return  # an empty file is an empty database (a new one is created so)
     with open(path, "rb") as f:
         head = f.read(_HEADER_BYTES)
-    if not head.startswith(_MAGIC[:len(head)]) or len(head) < len(_MAGIC):
+    if not (head.startswith(_MAGIC) or _MAGIC.startswith(head)):
         raise _NotADatabase(path, "not an SQLite database")
     if len(head) < _HEADER_BYTES:
         raise _NotADatabase(path, f"SQLite header cut short at {len(head)} bytes")
@@ -719,18 +719,19 @@ def _reason(exc: HistoryError) -> str:
     return str(exc.__cause__) or "not a database"
 
 
-def _set_aside(path: Path, reason: str) -> str:
+def _set_aside(path: Path, reason: str) -> tuple[str, bool]:
     """Move the file aside, then its -wal and -shm (a WAL left behind would be
-    replayed into the new file); the one-line notice."""
+    replayed into the new file); the one-line notice, and whether all moved."""
     notice = move_aside(path, reason, "History database")
-    if _moved(path):
-        for suffix in ("-wal", "-shm"):
-            side = path.with_name(path.name + suffix)
-            if side.exists() or side.is_symlink():
-                side_notice = move_aside(side, reason, "History database")
-                if not _moved(side):
-                    return side_notice
-    return notice
+    if not _moved(path):
+        return notice, False
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists() or side.is_symlink():
+            side_notice = move_aside(side, reason, "History database")
+            if not _moved(side):
+                return f"{notice}; {side_notice}", False
+    return notice, True
 
 
 def _moved(path: Path) -> bool:
@@ -803,8 +804,8 @@ class HistoryStore:
         except HistoryError as exc:
             if not move_unusable_aside or not _is_not_a_database(exc):
                 raise
-            notice = _set_aside(path, _reason(exc))
-            if not _moved(path):
+            notice, moved = _set_aside(path, _reason(exc))
+            if not moved:
                 raise HistoryError(f"{notice}; not opening it") from exc
             notices.append(notice)
             try:
