@@ -283,6 +283,7 @@ SWEEP = [
     ["history", "\x1b[2J"], ["history", "BT\x07C"], ["history", "BTC", "--hours", "٣"],
     ["history", "BTC", "--every", "inf"], ["history", "BTC", "--venue", "x" * 300],
     ["sectors", "update", "--pace", "nan"], ["sectors", "\x1b[2J"],
+    ["sectors", "update", "--base-url", "\x1b[2J"], ["sectors", "update", "--base-url", "x:/"],
     ["snapshot", "--exchanges", "x" * 300], ["snapshot", "\u202e"], ["--\x1b]0;PWNED\x07"],
     ["\x9b"], ["config", "\x1b[2J"], ["signals", "--json\x07"],
 ]

@@ -19,6 +19,21 @@ from fundtui.commands import say
 from fundtui.commands.calc import num
 
 
+def _base_url(text: str) -> str:
+    """``--base-url`` (tests point the update at a local server): an http(s) URL."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(text)
+        url.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.hostname \
+            or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
 def register(commands: Any, add_common: Any) -> None:
     p = commands.add_parser("sectors", allow_abbrev=False, help="the sector map",
                             description="Show the sector map used by the sector board, or "
@@ -30,7 +45,7 @@ def register(commands: Any, add_common: Any) -> None:
     add_common(ls, False)
     up = actions.add_parser("update", allow_abbrev=False,
                             help="refresh the map from CoinGecko (about a minute, 26 requests)")
-    up.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
+    up.add_argument("--base-url", type=_base_url, default=None, help=argparse.SUPPRESS)
     up.add_argument("--pace", type=num("pace", allow_zero=True), default=None,
                     help=argparse.SUPPRESS)
     add_common(up, False)
