@@ -205,3 +205,24 @@ def test_cli_list_applies_config_overrides(tmp_path, capsys):
     bad.write_text('[sectors]\nMeme = "PEPE"\n', "utf-8")
     assert cli.main(["sectors", "list", "--config", str(bad)]) == 2
     assert capsys.readouterr().err.startswith(f"fundtui: {bad}: [sectors] \"Meme\" must be")
+
+
+@pytest.mark.parametrize("garbage", [b"\xff\xfe not utf-8", b'{"sectors": 5}', b"{cut"])
+def test_cli_list_with_a_corrupt_updated_map_warns_once_and_keeps_it(garbage, capsys):
+    path = sector_store.cache_path()
+    path.write_bytes(garbage)
+    assert cli.main(["sectors", "list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["origin"] == "bundled"
+    assert len(err.splitlines()) == 1 and str(path) in err and "moved to" in err
+    aside, = path.parent.glob("sectors.json.corrupt-*")
+    assert aside.read_bytes() == garbage and not path.exists()
+
+
+def test_cli_update_over_a_corrupt_map_keeps_the_corrupt_one_aside(gecko, capsys):
+    path = sector_store.cache_path()
+    path.write_bytes(b"\xff corrupt")
+    assert cli.main(["sectors", "update", "--base-url", gecko.url, "--pace", "0"]) == 0
+    aside, = path.parent.glob("sectors.json.corrupt-*")
+    assert aside.read_bytes() == b"\xff corrupt"
+    assert sector_store.cached()[0] is not None

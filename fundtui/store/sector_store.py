@@ -3,19 +3,28 @@
 The bundled map is package data (``fundtui/data/sectors.json``, dated, compiled
 from CoinGecko category names and ``shared/reference/sectors/custom_categories.csv``).
 ``fundtui sectors update`` writes a fetched map to ``data_dir()/sectors.json``
-with its date; when present and readable that one is used, otherwise the
-bundled one. A failed update never touches the file, so the last good map stays.
+with its date; when present and usable that one is used, otherwise the
+bundled one. A failed update never touches the file, so the last good map stays;
+an updated map that cannot be used is moved aside with a one-line warning
+(``store.files``), never overwritten by the next update.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from importlib import resources
 from pathlib import Path
 
-from fundtui.core.sectors import SectorMap, SectorMapError, SectorOverrides
+from fundtui.core.sectors import SectorMap, SectorOverrides
+from fundtui.store import files
 from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+#: CoinGecko's whole category list maps some 15,000 coins: about a megabyte.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 def cache_path() -> Path:
@@ -29,19 +38,17 @@ def bundled() -> SectorMap:
 
 def cached() -> tuple[SectorMap | None, str | None]:
     """The updated map, or (None, why not) when there is none or it is unusable."""
-    path = cache_path()
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return SectorMap.from_json(data), None
-    except FileNotFoundError:
-        return None, None
-    except (OSError, ValueError, SectorMapError) as e:
-        return None, f"ignoring {path}: {' '.join(str(e).split())}"
+    return files.load_json(cache_path(), SectorMap.from_json, "Sector map", MAX_BYTES)
 
 
 def save(sector_map: SectorMap) -> Path:
-    """Write the map atomically; raises OSError when it cannot be written."""
+    """Write the map atomically; raises OSError when it cannot be written. An
+    updated map already there that cannot be used is moved aside first (its
+    notice logged), never replaced."""
     path = cache_path()
+    _, notice = cached()
+    if notice:
+        log.warning("%s", notice)
     write_atomic(path, json.dumps(sector_map.to_json(), indent=1))
     return path
 

@@ -9,8 +9,13 @@ One object per line, oldest first::
 Rates are decimal fractions as in ``fundtui.core.signals``. When the file passes
 ``MAX_BYTES`` it is renamed to ``signals.jsonl.1`` (replacing an older one) and a
 new file is started, so the log stays bounded without losing the recent past.
-Writes are appends of whole lines; a line cut short by a crash is skipped when
-read back.
+Writes are appends of whole lines to a file created 0600; a line cut short by a
+crash is skipped when read back.
+
+Reading never writes: lines that are not UTF-8, not JSON or not a hit are skipped
+and the file is left as it is, and only its end is read, so any size is fine.
+Only something the log cannot be (a folder, a FIFO, a link to a device) or a log
+we may not read is moved aside, with a one-line notice (``store.files``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,10 +31,18 @@ from typing import Any
 
 from fundtui.core.signal_types import Hit
 from fundtui.core.timefmt import iso_utc
+from fundtui.store import files
 from fundtui.store.paths import SIGNAL_LOG_FILE, data_dir
 
 FILE_NAME = SIGNAL_LOG_FILE
 MAX_BYTES = 20 * 1024 * 1024
+#: What ``recent`` reads from the end per hit asked for: a hit's line is well
+#: under a kilobyte, so 500 hits read at most 4 MB whatever the file's size.
+TAIL_BYTES_PER_HIT = 8 * 1024
+
+
+class UnusableLog(OSError):
+    """The signals log could not be read; ``str()`` is the one-line notice."""
 
 
 def default_path() -> Path:
@@ -69,7 +83,7 @@ def hit_from_json(obj: Any) -> Hit | None:
                    tuple(str(v) for v in obj["venues"]), float(obj["value"]),
                    float(obj["threshold"]), str(obj["explanation"]),
                    dict(obj.get("extras") or {}))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
 
 
@@ -79,39 +93,62 @@ class SignalLog:
         self.max_bytes = max_bytes
 
     def append(self, hits: Iterable[Hit]) -> int:
-        """Append hits; returns how many were written. Raises OSError on failure."""
-        lines = "".join(json.dumps(hit_to_json(h), separators=(",", ":")) + "\n"
-                        for h in hits)
-        if not lines:
+        """Append hits; returns how many were written. Raises OSError on failure
+        (also when what is at the path is not a regular file)."""
+        data = "".join(json.dumps(hit_to_json(h), separators=(",", ":")) + "\n"
+                       for h in hits).encode("utf-8")
+        if not data:
             return 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        count = data.count(b"\n")
         try:
-            size = self.path.stat().st_size
-            if size + len(lines) > self.max_bytes:
-                os.replace(self.path, self.path.with_name(self.path.name + ".1"))
-            elif size:
-                with open(self.path, "rb") as f:
-                    f.seek(-1, os.SEEK_END)
-                    if f.read(1) != b"\n":  # a line cut short by a crash: start a new one
-                        lines = "\n" + lines
+            info = os.stat(self.path)
         except FileNotFoundError:
-            pass
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(lines)
-        return lines.count("\n")
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise UnusableLog(files.unusable_notice(self.path, "not a regular file",
+                                                    "Signals log"))
+        if info is not None and info.st_size + len(data) > self.max_bytes:
+            os.replace(self.path, self.path.with_name(self.path.name + ".1"))
+        elif info is not None and info.st_size:
+            try:
+                last, _ = files.read_tail(self.path, 1)
+            except files.UnusableFile as e:
+                raise UnusableLog(files.unusable_notice(self.path, str(e), "Signals log")) \
+                    from None
+            if last != b"\n":  # a line cut short by a crash: start a new one
+                data = b"\n" + data
+        fd = files.open_private_append(self.path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        return count
 
     def recent(self, limit: int = 500) -> list[Hit]:
-        """The newest ``limit`` hits in the log, oldest first; a missing file is empty."""
-        out: deque[Hit] = deque(maxlen=limit)
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    try:
-                        hit = hit_from_json(json.loads(line))
-                    except ValueError:
-                        continue
-                    if hit is not None:
-                        out.append(hit)
-        except FileNotFoundError:
-            pass
+        """The newest ``limit`` hits in the log, oldest first; a missing file is empty.
+
+        Raises UnusableLog (an OSError) with the one-line notice when the log could
+        not be read (and was moved aside, unless the reason may pass).
+        """
+        tail, notice = files.read_guarded(
+            self.path, lambda p: files.read_tail(p, max(1, limit) * TAIL_BYTES_PER_HIT),
+            "Signals log")
+        if notice:
+            raise UnusableLog(notice)
+        if tail is None:
+            return []
+        data, start = tail
+        lines = data.split(b"\n")
+        if start:
+            lines = lines[1:]  # the read began inside a line
+        out: deque[Hit] = deque(maxlen=max(0, limit))
+        for line in lines:
+            try:
+                hit = hit_from_json(json.loads(line.decode("utf-8")))
+            except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
+                continue
+            if hit is not None:
+                out.append(hit)
         return list(out)

@@ -1,23 +1,25 @@
 """The watchlist: bases the user marked, kept as JSON in the data folder.
 
 File shape: ``{"version": 1, "bases": ["BTC", "ETH"]}``. A file that cannot be
-read or parsed never stops the app: the list starts empty with a notice, and the
-unreadable file is moved aside to ``watchlist.json.corrupt`` before the first
-save replaces it, so nothing the user had is silently lost.
+used never stops the app: the list starts empty with a one-line notice, and the
+file is moved aside to ``watchlist.json.corrupt-<UTC time>`` (``store.files``). One
+that could not be moved then is moved before the first save, or the save fails:
+nothing the user had is silently lost.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from fundtui.core.text import describe_exception
+from fundtui.store import files
 from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import data_dir
 
 FILE_NAME = "watchlist.json"
 VERSION = 1
+#: A few thousand bases are a few tens of KB; a megabyte is no watchlist.
+MAX_BYTES = 1024 * 1024
 
 
 def default_path() -> Path:
@@ -30,25 +32,17 @@ class Watchlist:
     def __init__(self, path: Path, bases: set[str] | None = None, corrupt: bool = False):
         self.path = path
         self.bases: set[str] = set(bases or ())
-        self._corrupt = corrupt  # the file on disk is unreadable; keep a copy before saving
+        self._corrupt = corrupt  # an unusable file is still on disk: move it before saving
 
     @classmethod
     def load(cls, path: Path | None = None) -> tuple[Watchlist, str | None]:
-        """The watchlist at ``path`` (default: data folder), and a notice if it was unusable."""
+        """The watchlist at ``path`` (default: data folder), and a one-line notice if
+        it was unusable. Never raises."""
         path = path or default_path()
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return cls(path), None
-        except OSError as e:
-            notice = f"Watchlist {path} unreadable ({e.strerror}); starting empty"
-            return cls(path, corrupt=True), notice
-        try:
-            bases = _parse(json.loads(raw))
-        except (ValueError, TypeError) as e:
-            notice = f"Watchlist {path} is corrupt ({describe_exception(e)}); starting empty"
-            return cls(path, corrupt=True), notice
-        return cls(path, bases), None
+        bases, notice = files.load_json(path, _parse, "Watchlist", MAX_BYTES)
+        if notice is None:
+            return cls(path, bases), None
+        return cls(path, corrupt=files.still_there(path)), notice + "; starting empty"
 
     def __contains__(self, base: object) -> bool:
         return base in self.bases
@@ -66,9 +60,10 @@ class Watchlist:
 
     def save(self) -> None:
         """Write atomically (temp file + rename). Raises OSError on failure."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self._corrupt and self.path.exists():
-            os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
+        if self._corrupt and files.still_there(self.path):
+            notice = files.move_aside(self.path, "as loaded", "Watchlist")
+            if files.still_there(self.path):
+                raise OSError(notice)
         self._corrupt = False
         payload = json.dumps({"version": VERSION, "bases": sorted(self.bases)}, indent=1)
         write_atomic(self.path, payload + "\n")
