@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +174,103 @@ def test_hyperliquid_margin_tables(fakes):
     assert len(atom) == 1 and atom[0].mmr == 0.1
     with pytest.raises(feed.TiersUnavailable, match="no perpetual for NOPE"):
         feed.venue_tiers(config, "NOPE")
+
+
+# --------------------------------------------------------------------------- hostile files
+
+def _bybit_cache():
+    path = tier_cache.cache_path("bybit", "BTC/USDT:USDT")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.mark.parametrize("garbage", [b"{not json", b"\xff\xfe", b"[]", b""])
+def test_a_corrupt_tier_cache_is_called_corrupt_not_missing(garbage):
+    path = _bybit_cache()
+    path.write_bytes(garbage)
+    with pytest.raises(feed.TiersUnavailable) as caught:
+        feed.venue_tiers(VenueConfig("bybit"), "BTC", fetch=False)
+    message = str(caught.value)
+    assert "no cached" not in message
+    assert message.startswith("the bybit tier cache for BTC is corrupt: ")
+    assert str(path) in message and "--mmr" in message and "\n" not in message
+    aside, = path.parent.glob(path.name + ".corrupt-*")
+    assert aside.read_bytes() == garbage
+    with pytest.raises(feed.TiersUnavailable, match="no cached bybit tiers"):  # said once
+        feed.venue_tiers(VenueConfig("bybit"), "BTC", fetch=False)
+
+
+def test_a_corrupt_tier_cache_is_kept_when_a_fetch_replaces_it(fakes):
+    path = _bybit_cache()
+    path.write_bytes(b"\xff corrupt")
+    src = feed.venue_tiers(VenueConfig("bybit", api_base=fakes["bybit"].url), "BTC")
+    assert src.tiers and "fetched" in src.label and "the tier cache was corrupt" in src.label
+    aside, = path.parent.glob(path.name + ".corrupt-*")
+    assert aside.read_bytes() == b"\xff corrupt"
+    assert tier_cache.read("bybit", "BTC/USDT:USDT", key=fakes["bybit"].url)[0] is not None
+
+
+def test_a_corrupt_tier_cache_and_a_venue_down_says_both(fakes):
+    path = _bybit_cache()
+    path.write_bytes(b"[1, 2]")
+    fakes["bybit"].fail(503)
+    with pytest.raises(feed.TiersUnavailable) as caught:
+        feed.venue_tiers(VenueConfig("bybit", api_base=fakes["bybit"].url), "BTC", timeout_s=2)
+    assert "cannot fetch bybit tiers" in str(caught.value)
+    assert "the tier cache was corrupt" in str(caught.value)
+
+
+def _brackets_at(tmp_path, case):
+    path = tmp_path / "brackets.json"
+    if case == "/dev/zero":
+        return Path("/dev/zero")
+    if case == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    elif case == "fifo":
+        os.mkfifo(path)
+    elif case == "directory":
+        path.mkdir()
+    elif case == "huge":
+        with open(path, "wb") as f:
+            f.truncate(feed.MAX_BRACKETS_BYTES + 1)
+    elif case == "missing":
+        pass
+    else:
+        path.write_bytes({"not utf-8": b'[{"symbol": "\xff"}]', "not json": b"[{",
+                          "too deep": b"[" * 100_000 + b"]" * 100_000,
+                          "overflow": b'[{"symbol": "SOLUSDT", "brackets": [{"notionalFloor": 1'
+                                      + b"0" * 400 + b', "notionalCap": 1, '
+                                      b'"maintMarginRatio": 0.01, "cum": 0, '
+                                      b'"initialLeverage": 50}]}]'}[case])
+    return path
+
+
+@pytest.mark.parametrize("case", ["/dev/zero", "link to /dev/zero", "fifo", "directory",
+                                  "huge", "missing", "not utf-8", "not json", "too deep",
+                                  "overflow"])
+def test_a_configured_brackets_file_that_cannot_be_used_is_one_line_and_left(tmp_path, case):
+    path = _brackets_at(tmp_path, case)
+    before = os.path.lexists(path) and os.lstat(path)
+    started = time.monotonic()
+    with pytest.raises(feed.TiersUnavailable) as caught:
+        feed.binance_tiers("BTC", path)  # /dev/zero used to be read for ever
+    assert time.monotonic() - started < 2
+    message = str(caught.value)
+    assert message.startswith(f"{path}: cannot use as binance brackets: ")
+    assert "\n" not in message and message.isprintable()
+    if before:  # the user's file: reported, never moved
+        assert os.lstat(path).st_ino == before.st_ino
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_calc_with_dev_zero_as_brackets_exits_with_one_line(tmp_path, capsys):
+    from fundtui import cli
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[calculator]\nbinance_brackets = "/dev/zero"\n')
+    argv = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
+            "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
+            "--leverage", "10", "--config", str(cfg)]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "/dev/zero" in err and "not a regular file" in err

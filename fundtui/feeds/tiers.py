@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from fundtui.config import VenueConfig
-from fundtui.core.text import one_line
+from fundtui.core.text import describe_exception, one_line, visible
 from fundtui.core.tiers import (
     BASE,
     NOTIONAL,
@@ -38,12 +38,14 @@ from fundtui.core.tiers import (
     single_tier,
     with_cumulative_deduction,
 )
-from fundtui.store import tier_cache
+from fundtui.store import files, tier_cache
 
 FETCHED_VENUES = ("bybit", "okx", "bitget", "gate", "hyperliquid")
 #: Hyperliquid's documented minimum order value, USDC.
 HYPERLIQUID_MIN_ORDER = 10.0
 FETCH_TIMEOUT_S = 10.0
+#: Binance's full leverageBracket answer (every symbol) is under a megabyte.
+MAX_BRACKETS_BYTES = 16 * 1024 * 1024
 
 
 class TiersUnavailable(Exception):
@@ -108,7 +110,7 @@ def parse_binance_brackets(data: Any) -> dict[str, tuple[Tier, ...]]:
             tiers = [Tier(float(b["notionalFloor"]), float(b["notionalCap"]),
                           float(b["maintMarginRatio"]), float(b["cum"]),
                           float(b["initialLeverage"])) for b in row["brackets"]]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise TierError(f"bracket row without {exc}") from None
         out[symbol] = check_tiers(tiers)
     return out
@@ -131,21 +133,40 @@ def binance_candidates(base: str) -> list[str]:
     return [f"{b}USDT", f"1000{b}USDT", f"1000000{b}USDT"]
 
 
+def _override_brackets(path: Path) -> dict[str, tuple[Tier, ...]]:
+    """The configured brackets file: the user's, so reported, never moved aside.
+
+    Read bounded and only when it is a regular file: ``/dev/zero`` or a FIFO named
+    there must not hang the calculator.
+    """
+    try:
+        text = files.read_text(path, MAX_BRACKETS_BYTES)
+    except FileNotFoundError:
+        why = "no such file"
+    except files.UnusableFile as exc:
+        why = str(exc)
+    except OSError as exc:
+        why = exc.strerror or describe_exception(exc)
+    else:
+        try:
+            return parse_binance_brackets(json.loads(text))
+        except (ValueError, TierError, RecursionError) as exc:
+            why = describe_exception(exc) if isinstance(exc, RecursionError) else str(exc)
+    raise TiersUnavailable(visible(f"{path}: cannot use as binance brackets: "
+                                   f"{one_line(why, 100)}"))
+
+
 def binance_tiers(base: str, override: Path | None = None) -> TierSource:
     if override is not None:
-        try:
-            tables = parse_binance_brackets(json.loads(override.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TierError) as exc:
-            raise TiersUnavailable(f"{override}: cannot use as binance brackets: "
-                                   f"{one_line(str(exc), 100)}") from None
-        origin = f"from {override}"
+        tables = _override_brackets(override)
+        origin = f"from {visible(override)}"
     else:
         as_of, tables = bundled_binance()
         origin = f"bundled, as of {as_of}"
     for symbol in binance_candidates(base):
         if symbol in tables:
             return TierSource(tables[symbol], f"binance {symbol} brackets ({origin})", symbol)
-    known = ", ".join(sorted(tables))
+    known = one_line(", ".join(sorted(tables)), 120)  # a configured file's names too
     raise TiersUnavailable(f"no binance brackets for {base} ({origin}: {known}); "
                            "give the maintenance rate (MMR % field, --mmr) or a brackets file "
                            "([calculator] binance_brackets)")
@@ -320,12 +341,16 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
                                "rate (MMR % field, --mmr)")
     key = _cache_key(config)
     now = int(time.time() * 1000) if now_ms is None else now_ms
-    cached = next(((s, c) for s in _candidates(base)
-                   if (c := tier_cache.load(venue, s, key=key)) is not None), None)
+    cached, corrupt = _cached(venue, base, key)
     if cached and (not fetch or now - cached[1].saved_ms < tier_cache.REFRESH_S * 1000):
-        return TierSource(cached[1].tiers, cached_label(venue, cached[0], cached[1].saved_ms),
+        label = cached_label(venue, cached[0], cached[1].saved_ms)
+        return TierSource(cached[1].tiers, _noted(label, corrupt),
                           cached[0])
     if not fetch:
+        if corrupt:
+            raise TiersUnavailable(f"the {venue} tier cache for {base} is corrupt: {corrupt}; "
+                                   "run once online or give the maintenance rate "
+                                   "(MMR % field, --mmr)")
         raise TiersUnavailable(f"no cached {venue} tiers for {base}; run once online "
                                "or give the maintenance rate (MMR % field, --mmr)")
     try:
@@ -335,14 +360,33 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
         if cached:
             s, c = cached
-            return TierSource(c.tiers, cached_label(venue, s, c.saved_ms) + " (refresh failed)",
-                              s)
+            label = cached_label(venue, s, c.saved_ms) + " (refresh failed)"
+            return TierSource(c.tiers, _noted(label, corrupt), s)
+        was = f"; the tier cache was corrupt: {corrupt}" if corrupt else ""
         raise TiersUnavailable(f"cannot fetch {venue} tiers for {base}: "
-                               f"{one_line(f'{type(exc).__name__}: {exc}', 120)}; "
+                               f"{one_line(f'{type(exc).__name__}: {exc}', 120)}{was}; "
                                "give the maintenance rate (MMR % field, --mmr)") from None
     tier_cache.save(venue, symbol, tiers, key=key, saved_ms=now)
     tier_cache.save_limits(venue, symbol, limits.to_json(), key=key)
-    return TierSource(tiers, cached_label(venue, symbol, now), symbol)
+    label = cached_label(venue, symbol, now)
+    return TierSource(tiers, _noted(label, corrupt), symbol)
+
+
+def _noted(label: str, corrupt: str | None) -> str:
+    return f"{label}; the tier cache was corrupt: {corrupt}" if corrupt else label
+
+
+def _cached(venue: str, base: str, key: str
+            ) -> tuple[tuple[str, tier_cache.CachedTiers] | None, str | None]:
+    """The first cached table among ``base``'s symbols, and the notice of a corrupt
+    cache file met on the way (moved aside, so said once)."""
+    corrupt = None
+    for symbol in _candidates(base):
+        entry, notice = tier_cache.read(venue, symbol, key=key)
+        corrupt = corrupt or notice
+        if entry is not None:
+            return (symbol, entry), corrupt
+    return None, corrupt
 
 
 def manual_tiers(mmr: float, max_leverage: float = math.inf) -> TierSource:
