@@ -309,3 +309,16 @@ def test_a_save_straight_over_an_unusable_file_moves_it_aside_first(kind):
     aside, = path.parent.glob(path.name + ".corrupt-*")
     assert aside.read_bytes() == b"\xff not ours to lose"
     assert kind.load()[1] is None
+
+
+def test_a_market_cache_whose_data_the_venue_rejects_is_moved_aside_too():
+    _market_save()
+
+    def metadata(data):
+        raise KeyError("markets_ms")
+    data, notice = market_cache.read("okx", key="k", now_ms=2000, parse=metadata)
+    assert data is None and "KeyError" in notice and "moved to" in notice
+    assert market_cache.read("okx", key="k", now_ms=2000) == (None, None)
+    assert market_cache.read("okx", key="k", now_ms=2000, parse=len) == (None, None)
+    _market_save()
+    assert market_cache.read("okx", key="k", now_ms=2000, parse=len) == (1, None)

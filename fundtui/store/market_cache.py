@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,9 @@ def cache_path(venue: str) -> Path:
     return cache_dir() / "markets" / f"{safe}.json"
 
 
-def _envelope(venue: str, key: str) -> Any:
-    def parse(envelope: Any) -> tuple[int, dict[str, Any]] | None:
+def _envelope(venue: str, key: str, parse_data: Callable[[dict[str, Any]], Any] | None
+              ) -> Any:
+    def parse(envelope: Any) -> tuple[int, Any] | None:
         if not isinstance(envelope, dict):
             raise TypeError("not a cache envelope")
         if envelope.get("format") != FORMAT or envelope.get("venue") != venue \
@@ -57,17 +59,19 @@ def _envelope(venue: str, key: str) -> Any:
         if not isinstance(saved_ms, int) or isinstance(saved_ms, bool) \
                 or not isinstance(data, dict):
             raise TypeError("no saved_ms or data")
-        return saved_ms, data
+        return saved_ms, (data if parse_data is None else parse_data(data))
     return parse
 
 
 def read(venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S,
-         now_ms: int | None = None) -> tuple[dict[str, Any] | None, str | None]:
-    """The cached payload for ``venue`` or None, and a one-line notice when the file
-    was unusable (and moved aside)."""
+         now_ms: int | None = None, parse: Callable[[dict[str, Any]], Any] | None = None
+         ) -> tuple[Any, str | None]:
+    """The cached payload for ``venue`` (through ``parse`` when given: what it raises
+    makes the file unusable) or None, and a one-line notice when the file was
+    unusable (and moved aside)."""
     path = cache_path(venue)
-    entry, notice = files.load_json(path, _envelope(venue, key), f"{venue} market cache",
-                                    MAX_BYTES)
+    entry, notice = files.load_json(path, _envelope(venue, key, parse),
+                                    f"{venue} market cache", MAX_BYTES)
     if entry is None:
         return None, notice
     saved_ms, data = entry
