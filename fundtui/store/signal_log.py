@@ -24,7 +24,6 @@ import json
 import math
 import os
 import stat
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -143,12 +142,15 @@ class SignalLog:
         lines = data.split(b"\n")
         if start:
             lines = lines[1:]  # the read began inside a line
-        out: deque[Hit] = deque(maxlen=max(0, limit))
-        for line in lines:
+        out: list[Hit] = []
+        for line in reversed(lines):  # newest first: parse only as many as wanted
+            if len(out) >= limit:
+                break
             try:
                 hit = hit_from_json(json.loads(line.decode("utf-8")))
             except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
                 continue
             if hit is not None:
                 out.append(hit)
-        return list(out)
+        out.reverse()
+        return out
