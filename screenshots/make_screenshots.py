@@ -38,7 +38,7 @@ async def board(path: Path, size: tuple[int, int]) -> None:
         app.ticker.pause()
         while now[0] < NOW_MS:
             now[0] += 30_000
-            app.poll_now(force=True)
+            app.poll_now()
             await polled()
         app.tick()
         app.clear_notifications()  # the signal toasts of the planted divergences
@@ -65,7 +65,7 @@ async def sectors(path: Path, size: tuple[int, int]) -> None:
         app.ticker.pause()
         while now[0] < NOW_MS:
             now[0] += 5 * 60_000
-            app.poll_now(force=True)
+            app.poll_now()
             await polled()
         await pilot.press("t")
         await pilot.pause(0.3)

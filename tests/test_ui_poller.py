@@ -75,7 +75,6 @@ async def test_a_long_retry_after_is_waited_out_and_nothing_cuts_it_short():
     assert isinstance(msg, VenueFailed)
     assert (msg.venue, msg.reason, msg.retry_at_ms) == ("gate", "HTTP 429", clock() + 42_000)
     assert poller.wake() is False
-    assert poller.wake(force=True) is False  # not even forced: that is how 418 bans start
     clock.advance(42)
     assert poller.wake() is True
 
@@ -116,7 +115,7 @@ async def test_manual_polls_during_a_rate_limit_wait_send_nothing():
     task = asyncio.create_task(poller.run())
     try:
         await asyncio.sleep(0.01)
-        assert [poller.wake(force=True) for _ in range(20)] == [False] * 20
+        assert [poller.wake() for _ in range(20)] == [False] * 20
         await asyncio.sleep(0.05)
         assert calls == 1
     finally:

@@ -296,9 +296,9 @@ class FundApp(App[int]):
         self.statuses[venue] = self.statuses[venue].failed(reason, retry_at_ms)
         self._refresh_status(self.clock())
 
-    def poll_now(self, force: bool = False) -> list[str]:
+    def poll_now(self) -> list[str]:
         """Wake every poller now; returns the venues held back by a rate-limit wait."""
-        return [v for v, p in self.pollers.items() if not p.wake(force)]
+        return [v for v, p in self.pollers.items() if not p.wake()]
 
     # --- keeping the screen current -----------------------------------------
 

@@ -53,14 +53,12 @@ class VenuePoller:
         self.not_before_ms = 0  # rate-limited: nothing polls the venue before then
         self._wake = asyncio.Event()
 
-    def wake(self, force: bool = False) -> bool:
+    def wake(self) -> bool:
         """Cut the current wait short (a manual refresh); False inside a rate-limit wait.
 
-        A rate-limit wait is never cut short, ``force`` or not: polling a venue
-        that asked us to slow down is how Binance's 429s turn into IP bans.
-        ``force`` is kept for callers' sake and changes nothing.
+        A rate-limit wait is never cut short: polling a venue that asked us to
+        slow down is how Binance's 429s turn into IP bans.
         """
-        del force
         if self.clock() < self.not_before_ms:
             return False
         self._wake.set()

@@ -74,7 +74,7 @@ class HistoryThread:
             self._done.set()
 
     def _run(self) -> None:
-        from fundtui.store.recorder import Recorder  # SQLite and pickle: off the first frame
+        from fundtui.store.recorder import Recorder  # SQLite and JSON: off the first frame
 
         recorder, problems = Recorder.open(
             self.config, self._path(HISTORY_FILE), self._path(SIGNAL_LOG_FILE),
