@@ -131,7 +131,7 @@ async def test_okx_bel_symbol_keeps_the_board_running_through_reordering_refresh
         ranking = []
         for step in range(4):  # each refresh moves the BEL row to the other end
             entries[OKX_BEL]["fundingRate"] = "0.01" if step % 2 == 0 else "-0.01"
-            app.poll_now(force=True)
+            app.poll_now()
             await until(pilot, lambda: not app._rebuild_pending
                         and app.rows[OKX_BEL].quotes["okx"].funding_rate
                         == float(entries[OKX_BEL]["fundingRate"]), 10)
@@ -178,7 +178,7 @@ def hostile_app(clock: FrozenClock, sources: dict[str, FakeSource], tmp_path) ->
 async def poll(pilot, sources: dict[str, FakeSource]) -> None:
     app = pilot.app
     before = {n: s.polls for n, s in sources.items()}
-    app.poll_now(force=True)
+    app.poll_now()
     await until(pilot, lambda: all(s.polls > before[n] for n, s in sources.items()))
     await until(pilot, lambda: not app._rebuild_pending)
     await pilot.pause()
@@ -361,7 +361,7 @@ async def test_sector_board_calculators_help_and_venue_reasons_over_hostile_text
         reason = "HTTP 400 [/] [link=https://evil.example]CLICK[/link] \x1b[2J[@click=app.quit]x[/]"
         fail(sources["gate"], reason)
         clock.advance(REFRESH_S * 5)
-        app.poll_now(force=True)
+        app.poll_now()
         await until(pilot, lambda: app.statuses["gate"].error is not None)
         app.tick()
         await until(pilot, lambda: any("gate is" in n.message for n in toasts(app)))
