@@ -41,19 +41,19 @@ class Quote:
     def hourly(self) -> float | None:
         if not self.has_rate:
             return None
-        return normalize.hourly(self.funding_rate, self.interval_hours)
+        return normalize.hourly(self.funding_rate, self.interval_hours)  # type: ignore[arg-type]
 
     @property
     def rate_8h(self) -> float | None:
         if not self.has_rate:
             return None
-        return normalize.rate_8h(self.funding_rate, self.interval_hours)
+        return normalize.rate_8h(self.funding_rate, self.interval_hours)  # type: ignore[arg-type]
 
     @property
     def apr(self) -> float | None:
         if not self.has_rate:
             return None
-        return normalize.apr(self.funding_rate, self.interval_hours)
+        return normalize.apr(self.funding_rate, self.interval_hours)  # type: ignore[arg-type]
 
     @property
     def premium(self) -> float | None:

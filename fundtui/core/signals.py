@@ -161,8 +161,9 @@ class _Key:
         self.oi_bucket = -1  # the quarter-hour of the newest oiq entry
         self.oi: float | None = None  # the latest open interest and its time
         self.oi_t = -1
-        self.slot = -1  # the funding-interval slot of the last sample ...
-        self.slot_end = -1  # ... the time it ends, and the interval it was cut with
+        # floats once cut with a fractional interval (t // (ih * HOUR_MS))
+        self.slot: float = -1  # the funding-interval slot of the last sample ...
+        self.slot_end: float = -1  # ... the time it ends, and the interval it was cut with
         self.slot_ih = 0.0
         self.ex_streak = 0
         self.ex_sign = 0
@@ -245,7 +246,8 @@ class SignalEngine:
     def __init__(self, config: SignalConfig | None = None) -> None:
         self.config = config or SignalConfig()
         self._keys: dict[str, dict[str, _Key]] = {}  # venue -> symbol -> state
-        self._last_hit: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        # a restored checkpoint may hold float times (signal_state._time)
+        self._last_hit: dict[tuple[str, str, tuple[str, ...]], float] = {}
         c = self.config
         self._alpha = 2.0 / (c.ema_periods + 1)
         self._ema_period_ms = max(1, round(c.ema_period_h * HOUR_MS))
@@ -333,7 +335,9 @@ class SignalEngine:
                 continue
             spread = hi - lo
             self._emit(hits, now_ms, "spread", base, (hi_v, lo_v), spread, thr,
-                       lambda hi_v=hi_v, lo_v=lo_v, spread=spread, hi=hi, lo=lo: (
+                       # mypy infers no lambda with defaults for a zero-argument callable
+                       lambda hi_v=hi_v, lo_v=lo_v, spread=spread,  # type: ignore[misc]
+                       hi=hi, lo=lo: (
                            f"{hi_v} pays {pct(spread)}/8h more than {lo_v}: short {hi_v}, "
                            f"long {lo_v}, {spread_apr(spread) * 100:.1f}% APR",
                            {"apr": spread_apr(spread), "high_8h": hi, "low_8h": lo}))
@@ -378,12 +382,13 @@ class SignalEngine:
         fresh_append = fresh.append if fresh is not None else None
         legs_get = legs.get
         cur_v = None  # the venue of the previous quote and its markets
-        vkeys: dict[str, _Key] = {}
+        vkeys: dict[str, _Key] | None = {}
         # Values that depend only on the sample time, computed once per distinct
         # time (a refresh's quotes share one): fewer divisions, and every market
         # then holds the same int objects, so comparing them reads no cold memory.
         ct = None
         b = p = 0
+        t: int | None
         for q in quotes:
             rate = q.funding_rate
             ih = q.interval_hours
@@ -413,9 +418,10 @@ class SignalEngine:
                 vkeys = keys.get(venue)
                 if vkeys is None:
                     vkeys = keys[venue] = {}
-            k = vkeys.get(q.symbol)
+            # vkeys: the current venue's markets, never None once the venue is seen
+            k = vkeys.get(q.symbol)  # type: ignore[union-attr]
             if k is None:
-                k = vkeys[q.symbol] = _Key(venue, base, w, sw)
+                k = vkeys[q.symbol] = _Key(venue, base, w, sw)  # type: ignore[index]
             prev_t = k.last_t
             last_r8 = k.last_r8
             if prev_t is not None:
@@ -487,7 +493,7 @@ class SignalEngine:
                     or (m is not None and (r8 - m >= dev or m - r8 >= dev))):
                 k.q = q
                 k.m = m
-                hot_append(k)
+                hot_append(k)  # type: ignore[misc]  # collect: not None
                 continue
             index = q.index_price
             prem = (mark - index) / index if mark is not None and index else q.venue_premium
@@ -502,19 +508,20 @@ class SignalEngine:
                 if gap >= gap_thr or -gap >= gap_thr:
                     k.q = q
                     k.m = m
-                    hot_append(k)
+                    hot_append(k)  # type: ignore[misc]  # collect: not None
                     continue
             if r8 > NEUTRAL_8H or -r8 > NEUTRAL_8H:  # the extreme cut is never below it
                 k.q = q
                 k.m = m
-                fresh_append(k)
+                fresh_append(k)  # type: ignore[misc]  # collect: not None
 
     def _rules(self, k: _Key, cut: float, hits: list[Hit]) -> None:
         """Every per-market rule on market ``k``'s new sample (its quote ``k.q``;
         ``k.m`` the mean of its earlier samples in the deviation window)."""
         c = self.config
-        t = k.last_t
-        q = k.q
+        # _ingest sets both before it queues a market
+        t: int = k.last_t  # type: ignore[assignment]
+        q: Quote = k.q  # type: ignore[assignment]
         m = k.m
         r8 = k.last_r8
         base, venue = k.base, k.venue
@@ -569,7 +576,7 @@ class SignalEngine:
                 oq.pop(0)
             t0, oi0 = oq[0]
             if t0 <= start and oi0 > 0:
-                ch = k.oi / oi0 - 1.0
+                ch = k.oi / oi0 - 1.0  # type: ignore[operator]  # set with oi_t
                 if abs(ch) >= c.oi_change:
                     crowding = ch > 0
                     regime = "crowding" if crowding else "unwind"

@@ -19,7 +19,7 @@ its own interval. Times are ISO-8601 UTC with ``Z``; anything unknown is null.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from fundtui.core.board import BoardRow
@@ -42,7 +42,7 @@ def _hours(h: float | None) -> int | float | None:
     return int(h) if h.is_integer() else h
 
 
-def _venue_rank(venue_order: Sequence[str]):
+def _venue_rank(venue_order: Sequence[str]) -> Callable[[str], tuple[int, str]]:
     pos = {v: i for i, v in enumerate(venue_order)}
     return lambda venue: (pos.get(venue, len(pos)), venue)
 
