@@ -1,4 +1,4 @@
-"""Sizing, liquidation, funding and carry maths: FORMULAS.md worked examples to the cent,
+"""Sizing, liquidation, funding and carry maths: docs/FORMULAS.md worked examples to the cent,
 plus properties that must hold for any input."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def binance_table(symbol: str) -> tuple[Tier, ...]:
 BTC = binance_table("BTCUSDT")
 
 
-# --- FORMULAS.md test vectors ------------------------------------------------------
+# --- docs/FORMULAS.md test vectors ------------------------------------------------------
 
 def test_tv_l1_binance_isolated_long():
     liq = liquidation.binance("long", 1, 60000, 6000, BTC)

@@ -28,7 +28,7 @@ def feed(engine, series):
     return [engine.update(t, qs) for t, qs in series]
 
 
-# --- implied funding (FORMULAS.md sections 2 and 9) ---------------------------
+# --- implied funding (docs/FORMULAS.md sections 2 and 9) ---------------------------
 
 def test_implied_rate_rests_at_the_interest_scaled_to_the_interval():
     # TV: 0.01 %/8h = 0.005 %/4h = 0.00125 %/1h when the premium is inside the band
@@ -70,7 +70,7 @@ def test_implied_rule_flags_a_rate_the_premium_does_not_support():
     assert [h.value for h in hits] == [pytest.approx(0.0, abs=1e-15)]
 
 
-# --- EMA divergence (FORMULAS.md section 10) ------------------------------------
+# --- EMA divergence (docs/FORMULAS.md section 10) ------------------------------------
 
 EMA_BP = [1, 1, 1.2, 1.5, 1, 2, 3.5, 5]
 # alpha = 2/(3+1) = 0.5, seeded with the first value:

@@ -544,8 +544,7 @@ def test_accumulated_window_edges_and_sign():
 
 
 def test_accumulated_on_real_binance_xrp_history(store):
-    # tests/data/binance_XRP_USDT_8h_funding_rate.csv is copied from
-    # /work/shared/reference/history/binance_XRP_USDT_8h_funding_rate.csv: Binance USD-M
+    # tests/data/binance_XRP_USDT_8h_funding_rate.csv: real Binance USD-M
     # XRP/USDT settled funding (fetch_funding_rate_history), 2021-11-18 .. 2021-12-18, 8 h.
     with open(DATA / "binance_XRP_USDT_8h_funding_rate.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

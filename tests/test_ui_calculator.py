@@ -60,7 +60,7 @@ async def test_c_prefills_from_the_row_and_recomputes_as_you_type():
         assert field(screen, "interval") == "8" and field(screen, "fee_in") == "0.05"
         assert "binance BTCUSDT brackets" in screen.results_text
 
-        # FORMULAS.md TV-L1 / TV-S1 by typing
+        # docs/FORMULAS.md TV-L1 / TV-S1 by typing
         for key, text in [("entry", "60000"), ("stop", "58800"), ("step", "0.001")]:
             await type_into(pilot, screen, key, text)
         text = screen.results_text

@@ -1,4 +1,4 @@
-"""Funding carry trades (FORMULAS.md section 8): cash-and-carry and perp-perp.
+"""Funding carry trades (docs/FORMULAS.md section 8): cash-and-carry and perp-perp.
 
 * cash-and-carry: long ``qty`` spot at ``spot``, short ``qty`` perp at ``perp``;
   the short receives ``qty x perp x rate`` per settlement when the rate is > 0.

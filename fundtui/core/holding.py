@@ -1,4 +1,4 @@
-"""Funding while holding a position, and the break-even exit (FORMULAS.md sections 1 and 7).
+"""Funding while holding a position, and the break-even exit (docs/FORMULAS.md sections 1 and 7).
 
 Signs are from the holder's side: a positive amount is received, a negative
 one paid. With a positive rate longs pay and shorts receive.
@@ -42,7 +42,7 @@ def break_even(side: str, entry: float, fee_in: float, fee_out: float, rate: flo
                settlements: int) -> float:
     """Exit price at which fees and ``settlements`` settlements at ``rate`` net to zero.
 
-    Funding is taken on the entry notional (FORMULAS.md section 7).
+    Funding is taken on the entry notional (docs/FORMULAS.md section 7).
     """
     total = rate * settlements
     if side_sign(side) > 0:

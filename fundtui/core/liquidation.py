@@ -1,4 +1,4 @@
-"""Liquidation prices of a single linear-perpetual position (FORMULAS.md sections 3-5).
+"""Liquidation prices of a single linear-perpetual position (docs/FORMULAS.md sections 3-5).
 
 Every function returns a :class:`Liquidation`: the price (``None`` when the
 position cannot be liquidated, e.g. a 1x long whose price would have to go

@@ -1,7 +1,7 @@
 """Funding signal rules: pure, incremental, de-duplicated.
 
 Units. Every rate is a decimal fraction (0.0001 = 0.01 %). Unless a name says
-otherwise, rates are 8h-equivalents (``rate * 8 / interval_h``, FORMULAS.md
+otherwise, rates are 8h-equivalents (``rate * 8 / interval_h``, docs/FORMULAS.md
 section 1) so 1h/4h/8h venues compare; ``*_hourly`` names are per hour. Times
 are epoch milliseconds, passed in: nothing here reads a clock.
 
@@ -18,7 +18,7 @@ Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
 - deviation: the 8h rate minus the mean of the earlier samples of the last
   ``deviation_window_h`` hours (sample-weighted). The window is cut on UTC
   quarter-hours: the 96 (for 24 h) quarter-hours ending with the current one.
-- ema_divergence: hourly rate minus its EMA(``ema_periods``) (FORMULAS.md
+- ema_divergence: hourly rate minus its EMA(``ema_periods``) (docs/FORMULAS.md
   section 10, alpha = 2/(n+1), seeded with the first value). The EMA takes one
   value per ``ema_period_h`` period: the last sample seen in that period (a
   period without samples is skipped, not filled). Persistent once the
@@ -70,7 +70,7 @@ NEUTRAL_8H = 0.0001  # the interest component: where funding rests (0.01 %/8h)
 
 def implied_rate(premium: float, interval_h: float, interest_8h: float = 0.0001,
                  clamp: float = 0.0005) -> float:
-    """Funding per ``interval_h`` implied by ``premium`` (FORMULAS.md sections 2 and 9).
+    """Funding per ``interval_h`` implied by ``premium`` (docs/FORMULAS.md sections 2 and 9).
 
     ``F = [P + clamp(I - P, -clamp, +clamp)] / (8 / N)``; premium, interest and
     clamp are per 8 h, the result is per interval (a 4 h venue at rest: 0.005 %).

@@ -1,4 +1,4 @@
-"""Risk-based position size (FORMULAS.md section 6) and what follows from it.
+"""Risk-based position size (docs/FORMULAS.md section 6) and what follows from it.
 
     Q = E x r / (|entry - stop| + entry x fee_in + stop x fee_out)
 

@@ -1,7 +1,7 @@
 """Where the sector map comes from: the bundled file, or the last CoinGecko update.
 
 The bundled map is package data (``fundtui/data/sectors.json``, dated, compiled
-from CoinGecko category names and ``shared/reference/sectors/custom_categories.csv``).
+from CoinGecko category names and ``docs/sources/custom_categories.csv``).
 ``fundtui sectors update`` writes a fetched map to ``data_dir()/sectors.json``
 with its date; when present and usable that one is used, otherwise the
 bundled one. A failed update never touches the file, so the last good map stays;
