@@ -74,3 +74,24 @@ def test_premium_from_mark_and_index_else_venue_figure():
     q3 = Quote("b", "A/USDT:USDT", "A", "USDT", 0.0, 8, mark_price=1.0, index_price=0.0)
     assert q3.premium is None
     assert not math.isnan(q.premium)
+
+
+@pytest.mark.parametrize("unknown", [None, 0, 0.0, -4.0, math.nan, math.inf, -math.inf])
+def test_an_unknown_interval_gives_no_figure(unknown):
+    # never the 8 h (or 1 h) guess: 0.01 % as if per 8 h would read 10.95 % APR
+    assert normalize.known_interval(unknown) is None
+    assert normalize.rate_8h_if_known(0.0001, unknown) is None
+    assert normalize.apr_if_known(0.0001, unknown) is None
+
+
+def test_known_intervals_give_the_same_figures_as_rate_8h_and_apr():
+    # 0.01 % per 4 h = 0.02 %/8h = 21.9 % APR, by hand: 0.0001 x 8 / 4, 0.0001 x 8760 / 4
+    assert normalize.known_interval(4) == 4.0
+    assert normalize.rate_8h_if_known(0.0001, 4) == pytest.approx(0.0002)
+    assert normalize.apr_if_known(0.0001, 4) == pytest.approx(0.219)
+    for iv in normalize.KNOWN_INTERVALS_H:
+        assert normalize.rate_8h_if_known(0.0003, iv) == normalize.rate_8h(0.0003, iv)
+        assert normalize.apr_if_known(-0.0003, iv) == normalize.apr(-0.0003, iv)
+    # an unknown or unusable rate has no figure either
+    assert normalize.apr_if_known(None, 8) is None
+    assert normalize.rate_8h_if_known(math.nan, 8) is None

@@ -50,6 +50,41 @@ def apr(rate: float, interval_h: float) -> float:
     return rate * HOURS_PER_YEAR / check_interval(interval_h)
 
 
+def known_interval(interval_h: float | None) -> float | None:
+    """``interval_h`` as a float when it is a usable interval, else None.
+
+    An interval that is missing, zero, negative or not finite is unknown, and an
+    unknown interval is never replaced by a guess (8 h or 1 h): a figure built on
+    a wrong interval is off by up to 8x, so the callers show none.
+    """
+    if interval_h is None:
+        return None
+    try:
+        value = float(interval_h)
+    except (TypeError, ValueError):
+        return None
+    return value if 0.0 < value < math.inf else None
+
+
+# The two below run for every quote of every refresh (the sector figures), so
+# they test with chained comparisons (False for NaN) instead of calling through.
+
+def rate_8h_if_known(rate: float | None, interval_h: float | None) -> float | None:
+    """:func:`rate_8h`, or None when the rate or the interval is unknown or not finite."""
+    if rate is None or interval_h is None or not 0.0 < interval_h < math.inf \
+            or not -math.inf < rate < math.inf:
+        return None
+    return rate * 8.0 / interval_h
+
+
+def apr_if_known(rate: float | None, interval_h: float | None) -> float | None:
+    """:func:`apr`, or None when the rate or the interval is unknown or not finite."""
+    if rate is None or interval_h is None or not 0.0 < interval_h < math.inf \
+            or not -math.inf < rate < math.inf:
+        return None
+    return rate * HOURS_PER_YEAR / interval_h
+
+
 def spread_apr(spread_8h: float) -> float:
     """APR of an 8h-equivalent spread: three settlements a day, 365 days."""
     return spread_8h * 3.0 * 365.0
