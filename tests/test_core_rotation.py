@@ -253,3 +253,34 @@ def test_unusable_rates_and_stale_venues_feed_nothing():
     f = base_figures(row)
     assert (f.apr, f.open_interest, f.volume, f.change_24h) == \
         (pytest.approx(0.1095), 100, 10, 0.01)
+
+
+def stored(venue, base, rate, interval_h, at_ms=T0 - H, oi=None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(venue=venue, base=base, at_ms=at_ms, funding_rate=rate,
+                           interval_hours=interval_h, open_interest_usd=oi)
+
+
+UNKNOWN_INTERVALS = (None, 0.0, -8.0, float("nan"), float("inf"))
+
+
+def test_an_unknown_interval_gives_no_apr_never_a_guessed_one():
+    from types import SimpleNamespace
+
+    from fundtui.core.rotation import base_figures
+
+    for unknown in UNKNOWN_INTERVALS:
+        # X: 0.01 % per 4 h = 0.02 %/8h = 21.9 % APR; the venue whose interval is unknown
+        # adds nothing (as 8 h it would add 10.95 %, as 1 h 87.6 %, as -8 h -10.95 %)
+        row = SimpleNamespace(base="X", stale=set(),
+                              quotes={"a": q("a", "X", 0.0001, interval_h=4),
+                                      "b": q("b", "X", 0.0001, interval_h=unknown)})
+        assert base_figures(row).apr == pytest.approx(0.219), unknown
+        # the stored samples a restart replays: the same rule
+        model = SectorBoardModel(SectorMap.build({"A": ["X"]}))
+        samples = [stored("a", "X", 0.0001, 4.0), stored("b", "X", 0.0001, unknown),
+                   stored("b", "Y", 0.0005, unknown)]  # Y has nothing usable: no figure
+        assert model.warm_up(samples, until_ms=T0) == 1
+        assert model.history.series("A") == pytest.approx([0.219]), unknown
+        assert model.history.past(T0, (1,)) == {1: {"X": pytest.approx(0.219)}}, unknown

@@ -243,3 +243,26 @@ def test_sector_hits_read_as_apr_changes_on_the_signals_screen():
 
     assert figure("sector", 0.657) == "+65.7% APR"
     assert figure("sector", -0.05) == "-5.0% APR"
+
+
+def test_sector_aprs_come_from_known_intervals_only():
+    from types import SimpleNamespace
+
+    from fundtui.config import Config
+    from fundtui.core.signal_types import SignalConfig
+
+    def stored(venue, base, rate, interval_h):
+        return SimpleNamespace(venue=venue, base=base, at_ms=T0 - 3_600_000,
+                               funding_rate=rate, interval_hours=interval_h,
+                               open_interest_usd=None)
+
+    for unknown in (None, 0.0, -4.0, float("nan")):
+        feed = SectorFeed(Config(signals=SignalConfig(extreme_8h=0.001)), sector_map=MAP)
+        assert feed.model.params.extreme_apr == pytest.approx(1.095)  # 0.1 %/8h x 3 x 365
+        # BTC: 0.01 % per 4 h = 21.9 % APR; ETH 0.01 %/8h = 10.95 %; okx's BTC rate has an
+        # unknown interval and counts for nothing (as 8 h it would pull BTC to 16.425 %)
+        samples = [stored("binance", "BTC", 0.0001, 4.0),
+                   stored("okx", "BTC", 0.0001, unknown),
+                   stored("binance", "ETH", 0.0001, 8.0)]
+        assert feed.warm_up(samples, until_ms=T0) == 1
+        assert feed.series("Majors") == pytest.approx([(0.219 + 0.1095) / 2]), unknown

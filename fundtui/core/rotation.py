@@ -59,6 +59,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from fundtui.core.board import BoardRow
+from fundtui.core.normalize import apr_if_known
 from fundtui.core.sectors import SectorMap
 from fundtui.core.signal_types import Hit
 
@@ -108,10 +109,9 @@ def base_figures(row: BoardRow) -> BaseFigures:
     for venue, q in row.quotes.items():
         if venue in row.stale:
             continue
-        rate, interval = q.funding_rate, q.interval_hours
-        if rate is not None and interval is not None and interval > 0 \
-                and isfinite(rate) and isfinite(interval):
-            aprs.append(rate * 8760.0 / interval)
+        a = apr_if_known(q.funding_rate, q.interval_hours)
+        if a is not None:
+            aprs.append(a)
         x = q.open_interest_usd
         if x is not None and x > 0 and isfinite(x):
             oi += x
@@ -460,32 +460,35 @@ class SectorBoardModel:
         store keeps no volume). No hits are raised. Returns the buckets replayed.
         """
         step = max(1, int(bucket_s * 1000))
-        buckets: dict[int, dict[tuple[str, str], StoredQuote]] = {}
+        # per bucket, the last (sample, its APR) of each venue and base
+        buckets: dict[int, dict[tuple[str, str], tuple[StoredQuote, float]]] = {}
         for s in samples:
-            if s.base is None or s.at_ms >= until_ms or s.funding_rate is None \
-                    or not s.interval_hours:
+            if s.base is None or s.at_ms >= until_ms:
+                continue
+            a = apr_if_known(s.funding_rate, s.interval_hours)
+            if a is None:  # no rate, or an unknown interval: no APR, never a guessed one
                 continue
             bucket = buckets.setdefault(s.at_ms // step, {})
             current = bucket.get((s.venue, s.base))
-            if current is None or s.at_ms >= current.at_ms:
-                bucket[(s.venue, s.base)] = s
+            if current is None or s.at_ms >= current[0].at_ms:
+                bucket[(s.venue, s.base)] = (s, a)
         keys = sorted(buckets)
         charted = set(keys[-self.history.points:])
         for key in keys:
-            per_base: dict[str, list[StoredQuote]] = {}
-            for (_, base), s in buckets[key].items():
-                per_base.setdefault(base, []).append(s)
+            per_base: dict[str, list[tuple[StoredQuote, float]]] = {}
+            for (_, base), sa in buckets[key].items():
+                per_base.setdefault(base, []).append(sa)
             figures = {}
             for base, qs in per_base.items():
-                ois = [s.open_interest_usd for s in qs if s.open_interest_usd]
-                aprs = [(s.funding_rate or 0.0) * 8760.0 / (s.interval_hours or 1.0) for s in qs]
+                ois = [s.open_interest_usd for s, _ in qs if s.open_interest_usd]
+                aprs = [a for _, a in qs]
                 figures[base] = BaseFigures(base, sum(aprs) / len(aprs),
                                             sum(ois) if ois else None, None, None)
             sector_aprs: dict[str, float | None] = {}
             if key in charted:
                 stats = aggregate_figures(self.sector_map, figures, {}, self.params)
                 sector_aprs = {name: st.apr for name, st in stats.items()}
-            at = max(s.at_ms for s in buckets[key].values())
+            at = max(s.at_ms for s, _ in buckets[key].values())
             self.history.record(at, {b: f.apr for b, f in figures.items()
                                      if f.apr is not None}, sector_aprs)
         return len(keys)

@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from fundtui.config import Config
 from fundtui.core.board import BoardRow
+from fundtui.core.normalize import apr
 from fundtui.core.rotation import (
     CROWDING,
     DIVERGENCE,
@@ -83,7 +84,7 @@ class SectorFeed:
                 sector_map, self.warning = SectorMap({}), f"no sector map: {e}"
         params, history = RotationParams(), SectorHistory()
         if config is not None:  # "extreme" as the signal rules define it, as an APR
-            params = RotationParams(extreme_apr=config.signals.extreme_8h * 3 * 365)
+            params = RotationParams(extreme_apr=apr(config.signals.extreme_8h, 8.0))
             # a sparkline bar per 5 minutes (the last one live), or per refresh if slower
             history = SectorHistory(point_every_s=max(300.0, config.refresh_seconds / 2))
         self.model = SectorBoardModel(sector_map, params, history)
