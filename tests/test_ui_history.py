@@ -249,3 +249,45 @@ async def test_watched_coins_settlements_are_cached_without_opening_them():
     with HistoryStore.open(data_dir() / "history.sqlite3") as store:
         cached = store.settlements("binance", "BTC/USDT:USDT", 0)
     assert len(cached) == 30 and cached[-1] == Settlement(T0, 0.0003, 8.0)
+
+
+class MixedIntervalSource(HistorySource):
+    """Settlements of a venue whose interval was sometimes not known."""
+
+    async def settlements(self, symbol: str, since_ms: int) -> list[Settlement]:
+        self.requests.append((symbol, since_ms))
+        return [Settlement(T0, 0.0003, None), Settlement(T0 - 4 * HOUR, 0.0001, 4.0),
+                Settlement(T0 - 8 * HOUR, 0.0001, 0.0), Settlement(T0 - 16 * HOUR, 0.0006, 8.0)]
+
+
+async def test_detail_settlements_with_an_unknown_interval_read_as_unknown_not_as_8h():
+    from fundtui.ui import format as fmt
+
+    clock = FrozenClock(T0 + 60_000)
+    sources = market(clock)
+    sources["binance"] = MixedIntervalSource("binance", sources["binance"].quotes, clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot)
+        app.board.move_cursor(row=app.board.get_row_index("BTC"))
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await until(pilot, lambda: screen.loaded.is_set())
+        await pilot.pause()
+        p, settled = screen.palette, screen.query_one("#settled", DataTable)
+        cells = {t: settled.get_cell(str(t), "binance")
+                 for t in (T0, T0 - 4 * HOUR, T0 - 8 * HOUR, T0 - 16 * HOUR)}
+        # no suffix would mean 8 h: an unknown interval (None or 0) says so, in the
+        # warning colour, with no 8h-equivalent behind its colour
+        assert cells[T0].plain == "0.0300%·?h" and cells[T0].style == p.warn
+        assert cells[T0 - 8 * HOUR].plain == "0.0100%·?h" and cells[T0 - 8 * HOUR].style == p.warn
+        # known intervals as before: 0.01 % per 4 h is coloured as 0.02 %/8h
+        assert cells[T0 - 4 * HOUR].plain == "0.0100%·4h"
+        assert cells[T0 - 4 * HOUR].style == fmt.rate_style(0.0002, p)
+        assert cells[T0 - 16 * HOUR].plain == "0.0600%"
+        assert cells[T0 - 16 * HOUR].style == fmt.rate_style(0.0006, p)
+        # the accumulated sum needs no interval: every settlement paid counts
+        assert screen.query_one("#accrued", DataTable).get_cell("binance", "1d").plain \
+            == "+0.1100% "
+        await pilot.press("escape")

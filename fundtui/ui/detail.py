@@ -25,7 +25,7 @@ from textual_plotext import PlotextPlot
 
 from fundtui.core.accrual import Settlement, accumulated, settled_from_predictions
 from fundtui.core.board import BoardRow
-from fundtui.core.normalize import rate_8h
+from fundtui.core.normalize import known_interval, rate_8h_if_known
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
 from fundtui.core.timefmt import clock_utc, utc
@@ -63,15 +63,26 @@ def accrual_cell(settlements: Sequence[Settlement], now_ms: int, days: int) -> T
     return Text(fmt.signed_pct(total, 4) + ("*" if partial else " "), justify="right")
 
 
+def settlement_cell(s: Settlement, p: Palette) -> Text:
+    """One settled rate as paid, e.g. ``0.0100%``, ``0.0050%·4h``; coloured by its
+    8h-equivalent. With an unknown interval it reads ``0.0100%·?h`` in the warning
+    colour, as the board shows such a rate: no suffix would mean 8 h."""
+    iv = known_interval(s.interval_hours)
+    r8 = rate_8h_if_known(s.rate, iv)
+    style = fmt.rate_style(r8, p) if r8 is not None else p.warn
+    return Text(fmt.pct(s.rate, 4) + fmt.interval_suffix(iv), style=style, justify="right")
+
+
 def chart_points(samples: Sequence[Sample], now_ms: int, unit_ms: int,
                  field: str) -> tuple[list[float], list[float]]:
     """(x: units before now, negative; y) of one venue's samples for one field."""
     xs, ys = [], []
     for s in samples:
         if field == "rate":
-            if s.funding_rate is None or not s.interval_hours:
+            r8 = rate_8h_if_known(s.funding_rate, s.interval_hours)
+            if r8 is None:  # no rate, or an unknown interval: no point, never a guessed one
                 continue
-            y = rate_8h(s.funding_rate, s.interval_hours) * 100
+            y = r8 * 100
         elif field == "premium":
             if s.premium is None:
                 continue
@@ -213,10 +224,7 @@ class DetailScreen(Screen):
                 if s is None:
                     cells.append(Text(""))
                     continue
-                style = fmt.rate_style(rate_8h(s.rate, s.interval_hours or 8.0), p)
-                cells.append(Text(fmt.pct(s.rate, 4) + fmt.interval_suffix(s.interval_hours)
-                                  if s.interval_hours else fmt.pct(s.rate, 4),
-                                  style=style, justify="right"))
+                cells.append(settlement_cell(s, p))
             settled.add_row(*cells, key=str(t))
 
     # --- charts -------------------------------------------------------------

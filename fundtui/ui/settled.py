@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from fundtui.core.accrual import Settlement
+from fundtui.core.normalize import known_interval
 from fundtui.core.text import describe_exception
 from fundtui.store.history import HistoryStore
 
@@ -26,9 +27,11 @@ async def up_to_date(store: HistoryStore | None, venue: str, symbol: str,
     """``(settlements of the last 30 days, source, problem)``.
 
     The cache is read; when it is behind by more than an interval and the venue
-    offers history, only what is missing is fetched and saved. ``source`` is
-    "venue" (fetched now), "cache", or "" when neither gave anything; ``problem``
-    a one-line reason when something failed.
+    offers history, only what is missing is fetched and saved. With the interval
+    unknown (None, 0, not finite) nothing says the cache is current, so what is
+    missing is fetched: a guessed interval could hide a settlement that was paid.
+    ``source`` is "venue" (fetched now), "cache", or "" when neither gave
+    anything; ``problem`` a one-line reason when something failed.
     """
     since = now_ms - SETTLED_SPAN_MS
     cached: list[Settlement] = []
@@ -39,8 +42,8 @@ async def up_to_date(store: HistoryStore | None, venue: str, symbol: str,
         except Exception as e:  # a damaged file: say so, carry on without the cache
             problem = describe_exception(e)
     if fetch is not None:
-        interval_ms = round((interval_h or 1.0) * HOUR_MS)
-        if not cached or cached[-1].funding_time_ms < now_ms - interval_ms:
+        iv = known_interval(interval_h)
+        if not cached or iv is None or cached[-1].funding_time_ms < now_ms - iv * HOUR_MS:
             start = cached[-1].funding_time_ms + 1 if cached else since
             try:
                 fresh = await fetch(symbol, start)
