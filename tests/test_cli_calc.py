@@ -20,7 +20,8 @@ CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", 
         "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
         "--leverage", "10"]
 CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
-         "60000", "--notional", "10000", "--long-rate", "0.01", "--short-rate", "0.03"]
+         "60000", "--notional", "10000", "--long-rate", "0.01", "--long-interval", "8",
+         "--short-rate", "0.03", "--short-interval", "8"]
 
 
 def main_json(capsys, argv):
@@ -155,7 +156,8 @@ def test_carry_perp_perp(capsys):
 
 def test_carry_cash_and_carry_text(capsys):
     argv = ["carry", "--symbol", "BTC", "--spot", "binance", "--short", "bybit", "--price",
-            "60000", "--qty", "0.2", "--short-rate", "0.01", "--fee", "0.1"]
+            "60000", "--qty", "0.2", "--short-rate", "0.01", "--short-interval", "8",
+            "--fee", "0.1"]
     assert cli.main(argv) == 0
     text = capsys.readouterr().out
     # 12,000 x 0.01 % = 1.20 per settlement; fees 12,000 x 0.1 % x 4 = 48 -> 40 settlements
@@ -182,6 +184,36 @@ def test_carry_negative_carry_never_breaks_even(capsys):
 ])
 def test_carry_bad_flags(capsys, argv, said):
     assert said in one_line_error(capsys, argv)
+
+
+def without(argv, flag):
+    i = argv.index(flag)
+    return argv[:i] + argv[i + 2:]
+
+
+def test_carry_never_guesses_an_interval_it_was_not_given(capsys):
+    # a rate per settlement means nothing without the settlement's hours: no 8 h default
+    line = one_line_error(capsys, without(CARRY, "--long-interval"))
+    assert "--long-interval is required (hours per settlement, or --live)" in line
+    line = one_line_error(capsys, without(CARRY, "--short-interval"))
+    assert "--short-interval is required" in line
+    spot = ["carry", "--symbol", "BTC", "--spot", "binance", "--short", "bybit", "--price",
+            "60000", "--qty", "0.2", "--short-rate", "0.01"]
+    assert "--short-interval is required" in one_line_error(capsys, spot)
+    # a missing rate is still named first
+    line = one_line_error(capsys, without(without(CARRY, "--long-rate"), "--long-interval"))
+    assert "needs --long-rate" in line
+
+
+def test_carry_known_intervals_give_the_hand_computed_figures(capsys):
+    # long 0.01 % per 8 h (3 a day), short 0.01 % per 4 h (6 a day) on 10,000:
+    # the short leg receives 6 x 1.00, the long pays 3 x 1.00: +3.00 a day
+    argv = with_flag(with_flag(CARRY, "--short-rate", "0.01"), "--short-interval", "4")
+    out = main_json(capsys, argv)
+    assert out["short_interval_h"] == 4 and out["long_interval_h"] == 8
+    assert out["funding_per_day"] == pytest.approx(3.0)
+    assert out["net"] == pytest.approx(3.0 * 30 - 21.0)  # 30 days less 21.00 of fees
+    assert out["net_apr"] == pytest.approx((3.0 * 30 - 21.0) / 10000 * 8760 / 720)
 
 
 @pytest.fixture
@@ -262,6 +294,23 @@ def test_carry_live_failures_are_one_line(capsys, fakes, tmp_path, _quick_close)
     fakes["bybit"].fail(503)
     line = one_line_error(capsys, with_flag(argv, "--symbol", "BTC"), 1)
     assert line.startswith("fundtui: bybit: ") and "503" in line
+
+
+def test_carry_live_leg_with_an_unknown_interval_asks_for_it(capsys, fakes, tmp_path,
+                                                            _quick_close):
+    # okx's LPT row with a fundingTime of "NaN": the rate is there, the interval is not
+    rows = fakes["okx"].payload("funding_rate_any")["data"]
+    next(r for r in rows if r["instId"] == "LPT-USDT-SWAP")["fundingTime"] = "NaN"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[exchanges.okx]\napi_base = "{fakes["okx"].url}"\n')
+    argv = ["carry", "--symbol", "LPT", "--spot", "binance", "--short", "okx", "--price", "5",
+            "--notional", "10000", "--fee", "0", "--live", "--config", str(cfg)]
+    line = one_line_error(capsys, argv)
+    assert "--short-interval is required: okx gives no funding interval for LPT" in line
+    # the interval the user gives is used with the live rate: -0.12 % per 4 h, 6 a day
+    out = main_json(capsys, [*argv, "--short-interval", "4"])
+    assert out["short_rate"] == -0.0012 and out["short_interval_h"] == 4
+    assert out["funding_per_day"] == pytest.approx(10000 * -0.0012 * 6)
 
 
 def test_carry_without_rates_or_live(capsys):

@@ -1,9 +1,9 @@
 """``fundtui carry``: what a funding carry earns after fees.
 
     fundtui carry --symbol BTC --long binance --short bybit --price 60000 --notional 10000 \\
-                  --long-rate 0.01 --short-rate 0.03 [--long-interval 8] [--short-interval 8]
+                  --long-rate 0.01 --long-interval 8 --short-rate 0.03 --short-interval 8
     fundtui carry --symbol BTC --spot binance --short bybit --price 60000 --qty 0.2 \\
-                  --short-rate 0.01
+                  --short-rate 0.01 --short-interval 8
 
 ``--long VENUE`` is a perp-perp spread (long the perp on one venue, short on
 another, equal base quantity); ``--spot VENUE`` is a cash-and-carry (long spot,
@@ -11,7 +11,9 @@ short perp). Rates are percent per settlement (+: longs pay). Fees default to
 each venue's base tier (taker in and out; spot fees for the spot leg), or
 ``--fee`` (percent, every leg both ways). Offline, rates, intervals and the price
 come from the flags; ``--live`` polls the legs' venues once (``--demo``: the
-simulated market) and takes what the flags leave out from their answers.
+simulated market) and takes what the flags leave out from their answers. A leg's
+interval is never guessed: a rate per 4 h read as per 8 h halves the funding, so
+without the flag or a live interval the command says so and stops (exit 2).
 """
 
 from __future__ import annotations
@@ -46,11 +48,11 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
     p.add_argument("--long-rate", type=num("long-rate", percent=True, positive=False),
                    metavar="PCT", help="funding rate of the long perp (perp-perp)")
     p.add_argument("--long-interval", type=num("long-interval"), metavar="H",
-                   help="hours (default 8, or the live one)")
+                   help="hours per settlement of the long perp (or the live one)")
     p.add_argument("--short-rate", metavar="PCT",
                    type=num("short-rate", percent=True, positive=False))
     p.add_argument("--short-interval", type=num("short-interval"), metavar="H",
-                   help="hours (default 8, or the live one)")
+                   help="hours per settlement of the short perp (or the live one)")
     p.add_argument("--live", action="store_true",
                    help="take rates, intervals and price not given from one poll of the "
                         "two venues")
@@ -78,8 +80,16 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, flag) is None:
             say(f"--{flag.replace('_', '-')} is required (or --live)")
             return 2
-    args.long_interval = args.long_interval or 8.0
-    args.short_interval = args.short_interval or 8.0
+    if not args.spot and args.long_rate is None:
+        say("a perp-perp spread needs --long-rate (percent per settlement) or --live")
+        return 2
+    if not args.spot and args.long == args.short:
+        say(f"--long and --short are both {args.long}: pick two venues")
+        return 2
+    problem = _missing_interval(args)
+    if problem:
+        say(problem)
+        return 2
     qty = args.qty if args.qty is not None else args.notional / args.price
     short_price = args.short_price or args.price
     short_fee = args.fee if args.fee is not None else fees.perp_fees(args.short,
@@ -94,12 +104,6 @@ def run(args: argparse.Namespace) -> int:
                                        perp_fee_in=short_fee, perp_fee_out=short_fee,
                                        horizon_h=args.horizon)
         else:
-            if args.long_rate is None:
-                say("a perp-perp spread needs --long-rate (percent per settlement) or --live")
-                return 2
-            if args.long == args.short:
-                say(f"--long and --short are both {args.long}: pick two venues")
-                return 2
             long_fee = args.fee if args.fee is not None else fees.perp_fees(args.long,
                                                                            overrides).taker
             kind = f"perp-perp: long {args.long}, short {args.short}"
@@ -140,12 +144,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _missing_interval(args: argparse.Namespace) -> str | None:
+    """The line asking for a perp leg's interval when neither a flag nor the venue gave it."""
+    legs = [("short", args.short)] if args.spot else [("long", args.long), ("short", args.short)]
+    for leg, venue in legs:
+        if getattr(args, f"{leg}_interval") is None:
+            if args.live:
+                return (f"--{leg}-interval is required: {venue} gives no funding interval "
+                        f"for {args.symbol} (hours per settlement)")
+            return f"--{leg}-interval is required (hours per settlement, or --live)"
+    return None
+
+
 def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
     """Fill rates, intervals and price the flags left out from one poll; a problem or None."""
     import asyncio
     import dataclasses
 
     from fundtui.core.board import choose_quotes
+    from fundtui.core.normalize import known_interval
     from fundtui.feeds.poll import poll_all
 
     perp_venues = [v for v in (args.long, args.short) if v]
@@ -175,12 +192,12 @@ def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
     legs = [("long", args.long), ("short", args.short)] if args.long else [("short", args.short)]
     for leg, venue in legs:
         q = quotes.get(venue)
-        if q is None or not q.has_rate:
+        if q is None or q.funding_rate is None:
             return f"{venue} has no live funding rate for {args.symbol}"
         if getattr(args, f"{leg}_rate") is None:
             setattr(args, f"{leg}_rate", q.funding_rate)
-        if getattr(args, f"{leg}_interval") is None:
-            setattr(args, f"{leg}_interval", q.interval_hours)
+        if getattr(args, f"{leg}_interval") is None:  # stays None when the venue's is unknown
+            setattr(args, f"{leg}_interval", known_interval(q.interval_hours))
     if args.price is None:
         marks = [q.mark_price / (q.multiplier or 1) for _, v in legs
                  if (q := quotes.get(v)) is not None and q.mark_price is not None]
