@@ -1,6 +1,6 @@
 """Funding normalization: the interval arithmetic a trader relies on.
 
-Test vectors TV-N1 and TV-N2 are from shared/reference/FORMULAS.md section 1.
+Test vectors TV-N1 and TV-N2 are from docs/FORMULAS.md section 1.
 """
 
 import math

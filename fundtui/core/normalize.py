@@ -2,7 +2,7 @@
 
 A venue quotes funding as a fraction paid per funding interval (0.0001 = 0.01 %).
 Intervals of 1, 2, 4 and 8 hours all occur, so rates only compare once they are
-put on one basis (see shared reference FORMULAS.md, "funding normalisation"):
+put on one basis (see docs/FORMULAS.md section 1, "Funding normalisation"):
 
     hourly        = rate / interval_h
     8h-equivalent = rate * 8 / interval_h
