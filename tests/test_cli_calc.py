@@ -54,7 +54,7 @@ def test_calc_issue_example_matches_formulas(capsys):
 
 
 def test_calc_text_has_the_numbers(capsys):
-    assert cli.main([*CALC, "--rate", "0.01", "--target", "63600"]) == 0
+    assert cli.main([*CALC, "--rate", "0.01", "--interval", "8", "--target", "63600"]) == 0
     text = capsys.readouterr().out
     assert "54,216.87" in text and "pays" in text and "R multiple    3.00" in text
 
@@ -77,7 +77,7 @@ def test_calc_warns_above_tier_leverage(capsys):
 
 def test_calc_short_and_funding_sign(capsys):
     argv = with_flag(with_flag(CALC, "--side", "short"), "--stop", "61200")
-    out = main_json(capsys, [*argv, "--rate", "0.01"])
+    out = main_json(capsys, [*argv, "--rate", "0.01", "--interval", "8"])
     assert out["liquidation_price"] > 60000
     assert out["funding"]["verb"] == "receives" and out["funding"]["per_day"] > 0
 
@@ -325,3 +325,19 @@ def test_carry_live_demo(capsys):
                              "okx", "--notional", "10000", "--live", "--demo"])
     assert out["price"] > 0 and out["long_rate"] is not None and out["short_rate"] is not None
     assert out["notional"] == pytest.approx(10000)
+
+
+def test_a_rate_without_its_interval_is_refused_never_assumed_8h(capsys):
+    # 0.01 % per settlement is 0.01 %/8h on an 8 h venue but 0.08 %/8h on a 1 h one:
+    # the funding figures depend on the interval, so none is guessed
+    assert cli.main([*CALC, "--rate", "0.01"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--interval is required" in err[0]
+    assert cli.main([*CALC, "--rate", "0.01", "--interval", "1", "--json"]) == 0
+    one_hour = json.loads(capsys.readouterr().out)
+    assert cli.main([*CALC, "--rate", "0.01", "--interval", "8", "--json"]) == 0
+    eight_hours = json.loads(capsys.readouterr().out)
+    assert one_hour["inputs"]["interval_h"] == 1 and eight_hours["inputs"]["interval_h"] == 8
+    # the same rate per settlement, settled 24 times a day instead of 3
+    assert one_hour["funding"]["settlements"] == 24 and eight_hours["funding"]["settlements"] == 3
+    assert one_hour["funding"]["per_day"] == pytest.approx(8 * eight_hours["funding"]["per_day"])

@@ -80,8 +80,8 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
                    metavar="USD", help="minimum order notional (default: the market's)")
     p.add_argument("--rate", type=num("rate", percent=True, positive=False), metavar="PCT",
                    help="funding rate per settlement (+: longs pay)")
-    p.add_argument("--interval", type=num("interval"), metavar="H", default=8.0,
-                   help="funding interval in hours (default 8)")
+    p.add_argument("--interval", type=num("interval"), metavar="H",
+                   help="funding interval in hours, needed with --rate (never assumed)")
     p.add_argument("--hold", type=num("hold", allow_zero=True), metavar="H", default=24.0,
                    help="holding period in hours (default 24)")
     p.add_argument("--cross-wallet", type=num("cross-wallet"), metavar="USD",
@@ -147,6 +147,9 @@ def run(args: argparse.Namespace) -> int:
                  interval_h=args.interval if args.rate is not None else None,
                  hold_h=args.hold, cross_wallet=args.cross_wallet,
                  other_maintenance=args.other_maintenance, other_upnl=args.other_upnl)
+    if args.rate is not None and args.interval is None:
+        say("--interval is required with --rate (hours per settlement; never assumed 8)")
+        return 2
     if args.cross_wallet is None and (args.other_maintenance or args.other_upnl):
         say("--other-maintenance and --other-upnl need --cross-wallet (cross margin)")
         return 2

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from fundtui.core import normalize
 
+_INF = float("inf")
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -35,7 +37,8 @@ class Quote:
 
     @property
     def has_rate(self) -> bool:
-        return self.funding_rate is not None and self.interval_hours is not None
+        ih = self.interval_hours  # None, 0, negative or NaN: unknown, no normalized figure
+        return self.funding_rate is not None and ih is not None and 0 < ih < _INF
 
     @property
     def hourly(self) -> float | None:

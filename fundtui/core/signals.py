@@ -392,7 +392,7 @@ class SignalEngine:
         for q in quotes:
             rate = q.funding_rate
             ih = q.interval_hours
-            if rate is None or ih is None or ih <= 0:
+            if rate is None or ih is None or not ih > 0:  # NaN too
                 continue
             r8 = rate * 8.0 / ih
             rates_append(r8)

@@ -430,7 +430,8 @@ def position_values(row: BoardRow | None, fee_table: Callable[[str], fees.Fees]
         "stop": _num_text(round(entry * 0.98, 10)) if entry else "",
         "leverage": "10", "fee_in": _pct_text(taker), "fee_out": _pct_text(taker),
         "rate": _pct_text(q.funding_rate if q is not None else None),
-        "interval": _num_text(q.interval_hours if q is not None and q.interval_hours else 8.0),
+        # an unknown interval stays empty: never a guessed 8 h
+        "interval": _num_text(q.interval_hours if q is not None else None),
         "hold": "24", "margin": "isolated",
     }
 
