@@ -96,24 +96,48 @@ async def test_cache_older_than_a_day_is_reloaded(fakes, make_venue, clock):
     assert fakes["okx"].hits("/api/v5/public/instruments") == 1
 
 
-@pytest.mark.parametrize("garbage", [b"{not json", b"", b"[1, 2]", b"\xff\xfe\x00",
-                                     b"envelope ok, data malformed"])
-async def test_a_corrupt_cache_is_ignored_and_rewritten(garbage, fakes, make_venue):
+CACHE_GARBAGE = {
+    "not json": b"{not json",
+    "empty": b"",
+    "not an envelope": b"[1, 2]",
+    "not UTF-8": b"\xff\xfe\x00",
+    # an envelope of ours whose data the venue's parser rejects...
+    "data malformed": {"markets": 5, "markets_ms": "x"},
+    # ...or that parses but could not have been written by us
+    "no markets": {"markets": [], "markets_ms": 1},
+}
+
+
+@pytest.mark.parametrize("kind", CACHE_GARBAGE)
+async def test_a_corrupt_cache_is_moved_aside_reported_once_and_rewritten(kind, fakes,
+                                                                         make_venue):
+    garbage = CACHE_GARBAGE[kind]
     source = make_venue("bybit")
     path = market_cache.cache_path("bybit")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if garbage.startswith(b"envelope ok"):
+    if isinstance(garbage, dict):
         await source._exchange_ready()
-        market_cache.save("bybit", {"markets": 5, "markets_ms": "x"}, key=source._cache_key())
-        assert market_cache.load("bybit", key=source._cache_key()) is not None
+        market_cache.save("bybit", garbage, key=source._cache_key())
+        assert market_cache.load("bybit", key=source._cache_key()) == garbage  # envelope fine
     else:
         path.write_bytes(garbage)
+    before = path.read_bytes()
     assert (await source.poll()).quotes
     assert fakes["bybit"].hits("/v5/market/instruments-info") == 2
     assert json.loads(path.read_text())["data"]["markets"][0]["id"] == "BTCUSDT"
+    aside, = path.parent.glob("bybit.json.corrupt-*")
+    assert aside.read_bytes() == before  # kept, not overwritten unseen
+    notices = source.take_notices()
+    assert len(notices) == 1 and "\n" not in notices[0]
+    assert str(path) in notices[0] and aside.name in notices[0]
+    assert source.take_notices() == []  # shown once
+    await source.poll()
+    assert source.take_notices() == []
     fakes["bybit"].reset_log()
-    await make_venue("bybit").poll()
-    assert fakes["bybit"].hits() == 1
+    restarted = make_venue("bybit")
+    await restarted.poll()
+    assert fakes["bybit"].hits() == 1  # the rewritten cache is used
+    assert restarted.take_notices() == []
 
 
 def test_market_cache_round_trip_and_guards(tmp_path, monkeypatch):

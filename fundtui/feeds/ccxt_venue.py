@@ -268,6 +268,7 @@ class CcxtVenue:
         self._checked: set[tuple[str, int]] = set()
         self._http_error: tuple[int, str, dict[str, Any]] | None = None
         self._last_url: str | None = None
+        self._notices: list[str] = []  # see take_notices
 
     def __repr__(self) -> str:
         return f"CcxtVenue({self.name!r})"
@@ -468,18 +469,32 @@ class CcxtVenue:
     def _read_cache(self, now_ms: int) -> Metadata | None:
         if not self._use_disk_cache:
             return None
-        data = market_cache.load(self.name, key=self._cache_key(),
-                                 max_age_s=MARKETS_MAX_AGE_S, now_ms=now_ms)
-        if data is None:
-            return None
-        try:
-            meta = Metadata.from_json(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            log.info("%s: ignoring malformed market cache: %s", self.name, exc)
-            return None
-        if not meta.markets or (self.spec.interval_table and meta.intervals is None):
-            return None
+        meta, notice = market_cache.read(self.name, key=self._cache_key(),
+                                         max_age_s=MARKETS_MAX_AGE_S, now_ms=now_ms,
+                                         parse=self._parse_cache)
+        if notice:  # the file was moved aside: the next save must not pass unseen
+            log.warning("%s", notice)
+            self._notices.append(notice)
         return meta
+
+    def _parse_cache(self, data: dict[str, Any]) -> Metadata:
+        """The cached metadata, or raise: what this venue cannot use makes the file
+        unusable (moved aside and reported), not silently replaced by the next save."""
+        meta = Metadata.from_json(data)
+        if not meta.markets:
+            raise ValueError("no markets")
+        if self.spec.interval_table and meta.intervals is None:
+            raise ValueError("no interval table")
+        return meta
+
+    def take_notices(self) -> list[str]:
+        """One-line notices for the user (a market cache moved aside), each given once.
+
+        Kept until asked for, so one that arose in a poll that then failed still
+        reaches the app with that poll's outcome.
+        """
+        notices, self._notices = self._notices, []
+        return notices
 
     def _cache_key(self) -> str:
         # Metadata from another source, another ccxt (its market dicts and symbols

@@ -273,6 +273,7 @@ class FundApp(App[int]):
     def on_venue_polled(self, message: VenuePolled) -> None:
         if message.venue not in self.statuses:
             return
+        self._show_source_notices(message.venue)
         now = self.clock()
         self.statuses[message.venue] = self.statuses[message.venue].succeeded(
             now, message.poll.latency_ms, len(message.poll.quotes))
@@ -282,7 +283,15 @@ class FundApp(App[int]):
         self._schedule_rebuild()
 
     def on_venue_failed(self, message: VenueFailed) -> None:
+        self._show_source_notices(message.venue)
         self._venue_failed(message.venue, message.reason, message.retry_at_ms)
+
+    def _show_source_notices(self, venue: str) -> None:
+        # What a source noticed on the way (its market cache moved aside), once each.
+        poller = self.pollers.get(venue)
+        take = getattr(poller.source, "take_notices", None) if poller else None
+        for notice in take() if take is not None else ():
+            self.notify(notice, severity="warning", timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
