@@ -226,3 +226,35 @@ def test_cli_update_over_a_corrupt_map_keeps_the_corrupt_one_aside(gecko, capsys
     aside, = path.parent.glob("sectors.json.corrupt-*")
     assert aside.read_bytes() == b"\xff corrupt"
     assert sector_store.cached()[0] is not None
+    err = capsys.readouterr().err
+    # one line, through the CLI's own voice, before the new map replaced the name
+    assert err.splitlines() == [line for line in err.splitlines() if str(path) in line]
+    assert len(err.splitlines()) == 1 and err.startswith("fundtui: Sector map ")
+    assert "not UTF-8" in err and aside.name in err
+
+
+def test_cli_failed_update_over_a_corrupt_map_says_so_and_keeps_the_bundled(capsys):
+    path = sector_store.cache_path()
+    path.write_bytes(b'{"sectors": 5}')
+    code = cli.main(["sectors", "update", "--base-url", f"http://127.0.0.1:{closed_port()}"])
+    assert code == 1
+    notice, failed = capsys.readouterr().err.splitlines()
+    aside, = path.parent.glob("sectors.json.corrupt-*")
+    assert notice.startswith("fundtui: Sector map ") and aside.name in notice
+    assert failed.startswith("fundtui: sector update failed: ")
+    assert failed.endswith("keeping the bundled map")
+    assert aside.read_bytes() == b'{"sectors": 5}' and not path.exists()
+
+
+def test_cli_list_text_reports_a_corrupt_map_once_and_lists_the_bundled(capsys):
+    path = sector_store.cache_path()
+    path.write_bytes(b"\x00\xff\x1b[2J")
+    assert cli.main(["sectors", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("# sector map as of 2026-11-21 (bundled with fundtui)")
+    line, = err.splitlines()
+    aside, = path.parent.glob("sectors.json.corrupt-*")
+    assert line.startswith(f"fundtui: Sector map {path} unusable") and aside.name in line
+    assert "\x1b" not in err
+    assert cli.main(["sectors", "list"]) == 0  # reported once: the next run is quiet
+    assert capsys.readouterr().err == ""

@@ -60,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
     return _list(args)
 
 
-def _origin() -> str:
+def _cached() -> tuple[Any, str]:
+    """The updated map (or None) and where the map in use comes from; a cached map
+    that cannot be used is reported in one line (it was moved aside)."""
     from fundtui.store import sector_store
 
-    return "updated" if sector_store.cached()[0] is not None else "bundled"
+    cached, notice = sector_store.cached()
+    if notice:
+        say(notice)
+    return cached, ("updated" if cached is not None else "bundled")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -72,10 +77,9 @@ def _list(args: argparse.Namespace) -> int:
     from fundtui.store import sector_store
 
     config = load_config(args.config)
-    sector_map, warning = sector_store.load(config.sectors)
-    if warning:
-        say(warning)
-    origin = _origin()
+    cached, origin = _cached()
+    base = cached if cached is not None else sector_store.bundled()
+    sector_map = base.with_overrides(config.sectors) if config.sectors else base
     if getattr(args, "json", False):
         out = {"as_of": sector_map.as_of, "origin": origin, "source": sector_map.source,
                "sectors": {s: list(b) for s, b in sector_map.sectors.items()}}
@@ -108,8 +112,9 @@ def _update(args: argparse.Namespace) -> int:
             error = str(e)
         else:
             error = None
+    _, origin = _cached()  # before the save: a corrupt map is moved aside, and said so
     if error is not None:
-        kept = "the updated map" if _origin() == "updated" else "the bundled map"
+        kept = "the updated map" if origin == "updated" else "the bundled map"
         say(f"sector update failed: {error}; keeping {kept}")
         return 1
     for note in notes:
