@@ -75,6 +75,7 @@ class HistoryThread:
 
     def _run(self) -> None:
         from fundtui.store.recorder import Recorder  # SQLite and JSON: off the first frame
+        from fundtui.store.signal_log import UnusableLog
 
         recorder, problems = Recorder.open(
             self.config, self._path(HISTORY_FILE), self._path(SIGNAL_LOG_FILE),
@@ -89,6 +90,8 @@ class HistoryThread:
         if recorder.log is not None:
             try:
                 past = recorder.log.recent(PAST_HITS)
+            except UnusableLog as e:  # its own line already names the file and what was done
+                problems.append(str(e))
             except OSError as e:
                 problems.append(f"cannot read the signals log: {describe_exception(e)}")
         now = self.clock()
@@ -111,7 +114,7 @@ class HistoryThread:
                 self.post(SignalsEvaluated(hits))
                 recorder.maintain(at_ms)
             except Exception as e:  # disk full, a damaged file: report once, keep going
-                reason = describe_exception(e)
+                reason = str(e) if isinstance(e, UnusableLog) else describe_exception(e)
                 if reason not in self._reported:
                     self._reported.add(reason)
                     self.post(HistoryProblem(reason))
