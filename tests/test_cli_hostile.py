@@ -261,8 +261,8 @@ CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", 
         "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
         "--leverage", "10"]
 CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
-         "60000", "--notional", "10000", "--long-rate", "0.01", "--long-interval", "8", "--short-rate", "0.03",
-         "--short-interval", "8"]
+         "60000", "--notional", "10000", "--long-rate", "0.01", "--long-interval", "8",
+         "--short-rate", "0.03", "--short-interval", "8"]
 
 
 def flag(argv, name, value):
