@@ -1,0 +1,99 @@
+"""Run ``python -m fundtui`` with a memory probe inside it (used by ``rss_hour.py``).
+
+The probe is a daemon thread that, every ``FUNDTUI_PROBE_EVERY`` seconds, appends
+one JSON line to ``FUNDTUI_PROBE_FILE``: the process's VmRSS and VmHWM
+(/proc/self/status), glibc's view of its heap (``mallinfo2``: bytes in use and
+bytes free but kept), and, with ``FUNDTUI_PROBE_TRACE=1``, the Python
+allocations tracemalloc sees, with the lines that grew most since the previous
+line. ``FUNDTUI_PROBE_TRIM=1`` calls ``malloc_trim(0)`` after each reading and
+records what it gave back, to tell memory Python holds from memory glibc keeps.
+
+    FUNDTUI_PROBE_FILE=probe.jsonl python benchmarks/rss_probe.py [fundtui args]
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import runpy
+import sys
+import threading
+import time
+import tracemalloc
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def _libc():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def status_kb() -> dict[str, int]:
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def _probe(path: str, every: float, trace: bool, trim: bool) -> None:
+    libc = _libc()
+    start = time.monotonic()
+    prev = None
+    while True:
+        time.sleep(every)
+        line: dict = {"t": round(time.monotonic() - start, 1), **status_kb()}
+        if libc is not None:
+            mi = libc.mallinfo2()
+            line["heap_used_kb"] = (mi.uordblks + mi.hblkhd) // 1024
+            line["heap_free_kb"] = mi.fordblks // 1024
+        if trace:
+            snap = tracemalloc.take_snapshot().filter_traces(
+                (tracemalloc.Filter(False, tracemalloc.__file__),))
+            line["traced_kb"] = tracemalloc.get_traced_memory()[0] // 1024
+            line["traced_peak_kb"] = tracemalloc.get_traced_memory()[1] // 1024
+            stats = snap.compare_to(prev, "lineno") if prev is not None else snap.statistics(
+                "lineno")
+            line["grew"] = [
+                f"{getattr(s, 'size_diff', s.size) // 1024:+d} KB -> {s.size // 1024} KB "
+                f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno}"
+                for s in sorted(stats, key=lambda s: -getattr(s, "size_diff", s.size))[:12]]
+            top = snap.statistics("filename")[:8]
+            line["top_files"] = [f"{s.size // 1024} KB {s.traceback[0].filename.rsplit('/', 2)[-1]}"
+                                 for s in top]
+            prev = snap
+        if trim and libc is not None:
+            before = status_kb()["VmRSS"]
+            libc.malloc_trim(0)
+            line["trim_gave_kb"] = before - status_kb()["VmRSS"]
+        with open(path, "a") as f:
+            f.write(json.dumps(line) + "\n")
+
+
+def main() -> None:
+    path = os.environ["FUNDTUI_PROBE_FILE"]
+    trace = os.environ.get("FUNDTUI_PROBE_TRACE") == "1"
+    if trace:
+        tracemalloc.start(1)
+    threading.Thread(target=_probe, name="rss-probe", daemon=True, args=(
+        path, float(os.environ.get("FUNDTUI_PROBE_EVERY", "30")), trace,
+        os.environ.get("FUNDTUI_PROBE_TRIM") == "1")).start()
+    sys.argv = ["fundtui", *sys.argv[1:]]
+    runpy.run_module("fundtui", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()
