@@ -153,10 +153,29 @@ def test_warm_up_reads_only_the_longest_rule_window():
     assert warm_up_hours(SignalConfig(deviation_window_h=200)) == 24.0
 
 
+def test_a_history_file_that_is_not_a_database_is_set_aside_and_a_new_one_started(tmp_path):
+    history, log, state = paths(tmp_path)
+    garbage = b"this is not a database" * 100
+    history.write_bytes(garbage)
+    rec, problems = Recorder.open(SignalConfig(spread_8h=0.0001), history, log, state)
+    assert len(problems) == 1 and "moved" in problems[0] and problems[0].isprintable()
+    (aside,) = tmp_path.glob(history.name + ".corrupt-*")
+    assert aside.read_bytes() == garbage  # nothing lost
+    assert rec.store is not None
+    rec.warm_up(T0)
+    t, qs = refresh(10)
+    rec.record_poll(qs, t)
+    assert rec.store.latest_at() == t  # the new file records
+    assert rec.close() == []
+
+
 def test_an_unusable_history_file_leaves_signals_running(tmp_path):
+    # a command that only reads (create_history=False) moves nothing: it writes nothing
     history, log, state = paths(tmp_path)
     history.write_bytes(b"this is not a database" * 100)
-    rec, problems = Recorder.open(SignalConfig(spread_8h=0.0001), history, log, state)
+    rec, problems = Recorder.open(SignalConfig(spread_8h=0.0001), history, log, state,
+                                  create_history=False)
+    assert not list(tmp_path.glob(history.name + ".corrupt-*"))
     assert len(problems) == 1 and str(history) in problems[0]
     assert "running without history" in problems[0]
     assert rec.store is None

@@ -122,9 +122,13 @@ class Recorder:
         store = None
         if create_history or (history_path or default_history_path()).exists():
             try:
-                store = HistoryStore.open(history_path)
+                # a file that is not a database is set aside and a new one started,
+                # except for commands that only read (they write nothing)
+                store = HistoryStore.open(history_path, move_unusable_aside=create_history)
             except HistoryError as e:
                 problems.append(f"{e}; running without history")
+            else:
+                problems.extend(store.notices)
         log = SignalLog(log_path)
         path = checkpoint_path if checkpoint_path is not None else default_checkpoint_path()
         return cls(SignalEngine(config), store, log, path), problems
