@@ -156,10 +156,10 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-async def _poll_once(venues: Sequence[VenueConfig], demo: bool):
+async def _poll_once(venues: Sequence[VenueConfig], demo: bool, notices: list[str]):
     from fundtui.feeds.poll import poll_once
 
-    return await poll_once(venues, demo, SNAPSHOT_TIMEOUT_S)
+    return await poll_once(venues, demo, SNAPSHOT_TIMEOUT_S, notices)
 
 
 def _pct(x: float | None, digits: int) -> str:
@@ -216,11 +216,14 @@ def _snapshot(args: argparse.Namespace) -> int:
     if not venues:
         _say(f"no exchanges to poll: every venue is disabled in {config.source}")
         return 2
+    notices: list[str] = []
     try:
-        polls, errors = asyncio.run(_poll_once(venues, args.demo))
+        polls, errors = asyncio.run(_poll_once(venues, args.demo, notices))
     except ImportError as e:
         _say(f"live venues are unavailable ({e}); try --demo")
         return 1
+    for notice in notices:
+        _say(notice)
     now_ms = _now_ms()
     order = [v.name for v in venues]
     board = build_board({p.venue: p.quotes for p in polls}, order)

@@ -322,3 +322,17 @@ def test_sweep_unusable_config_files_exit_2_with_one_line(capsys, tmp_path, comm
             else visible(str(target))[:100]) in line
     if before is not None:
         assert target.read_bytes() == before  # the user's file, left for the user to fix
+
+
+@pytest.mark.parametrize("command", [["snapshot"], ["signals"]])
+def test_a_market_cache_moved_aside_is_one_line_from_the_command(capsys, okx_config, command):
+    from fundtui.store.market_cache import cache_path
+
+    cache = cache_path("okx")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(b"\xff\xfe not a cache")
+    assert cli.main([*command, "--config", str(okx_config)]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if "moved to" in line]
+    assert len(err) == 1 and err[0].startswith("fundtui: ") and str(cache) in err[0]
+    (aside,) = cache.parent.glob(cache.name + ".corrupt-*")
+    assert aside.read_bytes() == b"\xff\xfe not a cache"

@@ -208,7 +208,7 @@ def test_a_planted_pickle_never_runs_at_the_live_signals_command(tmp_path, monke
     """The live data folder (no --demo): the state is read before any venue is polled."""
     import fundtui.feeds.poll as poll
 
-    async def nobody_answers(venues, demo, timeout):
+    async def nobody_answers(venues, demo, timeout, notices=None):
         return [], {"binance": "down"}
 
     monkeypatch.setattr(poll, "poll_once", nobody_answers)

@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         warm = recorder.warm_up(now_ms)
         problems += warm.problems
         try:
-            polls, errors = asyncio.run(poll_once(venues, args.demo, 60.0))
+            notices: list[str] = []
+            polls, errors = asyncio.run(poll_once(venues, args.demo, 60.0, notices))
+            problems += notices
         except ImportError as e:
             say(f"live venues are unavailable ({e}); try --demo")
             return 1

@@ -473,7 +473,7 @@ class CcxtVenue:
                                          max_age_s=MARKETS_MAX_AGE_S, now_ms=now_ms,
                                          parse=self._parse_cache)
         if notice:  # the file was moved aside: the next save must not pass unseen
-            log.warning("%s", notice)
+            log.info("%s", notice)  # the app and the commands show it (take_notices)
             self._notices.append(notice)
         return meta
 

@@ -47,8 +47,12 @@ async def poll_all(sources: Sequence[QuoteSource], timeout_s: float | None = Non
 
 
 async def poll_once(venues: Sequence[VenueConfig], demo: bool, timeout_s: float | None,
+                    notices: list[str] | None = None,
                     ) -> tuple[list[VenuePoll], dict[str, str]]:
     """One round of the configured venues (or their demo twins), sources closed after.
+
+    ``notices`` collects the sources' one-line notices for the user (a market
+    cache moved aside), for the command to print.
 
     Raises ImportError when live venues are unavailable (ccxt missing).
     """
@@ -64,4 +68,9 @@ async def poll_once(venues: Sequence[VenueConfig], demo: bool, timeout_s: float 
     try:
         return await poll_all(sources, timeout_s=timeout_s)
     finally:
+        if notices is not None:
+            for s in sources:
+                take = getattr(s, "take_notices", None)
+                if take is not None:
+                    notices.extend(take())
         await asyncio.gather(*(s.close() for s in sources), return_exceptions=True)
