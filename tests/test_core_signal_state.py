@@ -18,6 +18,7 @@ from fundtui.core.signal_state import (
     FIELD_NAMES,
     NOT_SAVED,
     StateError,
+    chunks,
     decode,
     dumps,
     encode,
@@ -78,7 +79,8 @@ def busy_engine(config: SignalConfig | None = None) -> tuple[SignalEngine, Marke
 
 
 def round_trip(engine: SignalEngine, at_ms: int) -> SignalEngine:
-    restored = decode(json.loads(dumps(engine, at_ms)), engine.config)
+    """Through the text a save writes: the pieces of ``chunks``, joined."""
+    restored = decode(json.loads("".join(chunks(engine, at_ms))), engine.config)
     assert restored is not None and restored.at_ms == at_ms
     return restored.engine
 
@@ -132,6 +134,32 @@ def test_infinities_nan_negative_zero_and_integer_values_round_trip():
     again = round_trip(engine, T0)
     assert exact_state(again) == exact_state(engine)
     assert again._keys["okx"]["X/USDT:USDT"].last_mark.__class__ is int  # 7 stays 7
+
+
+def test_the_pieces_are_the_bytes_of_the_whole_document_each_about_one_market():
+    engine, _, at = busy_engine()
+    pieces = list(chunks(engine, at))
+    text = "".join(pieces)
+    assert text == dumps(engine, at)  # version 3, byte for byte, as one json.dumps wrote it
+    assert json.loads(text) == encode(engine, at)
+    markets = sum(len(ks) for ks in engine._keys.values())
+    assert markets == 60 and len(pieces) == markets + 2  # the head, each market, the end
+    rows = encode(engine, at)["markets"]
+    widest_row = max(len(json.dumps(r, separators=(",", ":"))) for r in rows)
+    assert max(map(len, pieces[1:])) <= widest_row + 1 < len(text) // 20
+
+
+def test_the_pieces_of_an_empty_engine_and_of_hostile_names_are_the_whole_document():
+    assert "".join(chunks(SignalEngine(), T0)) == dumps(SignalEngine(), T0)
+    engine = SignalEngine()
+    hostile = "\x1b]0;PWNED\x07T-USDT-SWAP\u202e\"\\,]}"
+    engine.update(T0, [Quote("okx", hostile, "\u00e9\u20ac\U0001f600", "USDT", 0.0001, 8.0)])
+    k = engine._keys["okx"][hostile]
+    k.velocity, k.bsum, k.ex_price = math.nan, math.inf, -math.inf
+    text = "".join(chunks(engine, T0))
+    assert text == dumps(engine, T0) and text.isascii()
+    again = decode(json.loads(text), engine.config)
+    assert exact_state(again.engine) == exact_state(engine)
 
 
 def test_a_state_of_another_version_or_other_thresholds_is_not_used():

@@ -4,10 +4,12 @@ state of another version is simply not used."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
 import shlex
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +17,13 @@ from pathlib import Path
 import pytest
 
 from fundtui import cli
+from fundtui.core.signal_state import chunks, dumps
 from fundtui.core.signals import SignalConfig, SignalEngine
+from fundtui.store import checkpoint
 from fundtui.store.checkpoint import MAX_STATE_BYTES
 from fundtui.store.paths import CHECKPOINT_FILE, LEGACY_CHECKPOINT_FILE, data_dir
 from fundtui.store.recorder import Recorder, history_folder
+from tests.test_core_signal_state import busy_engine
 from tests.test_store_recorder import STEP, T0, _next, paths, run, same_state
 
 REPO = Path(__file__).resolve().parents[1]
@@ -242,3 +247,74 @@ async def test_a_planted_pickle_never_runs_at_app_start(tmp_path):
     assert len(aside(data_dir(), LEGACY_CHECKPOINT_FILE)) == 1
     assert len(aside(data_dir(), CHECKPOINT_FILE)) == 1
     assert json.loads((data_dir() / CHECKPOINT_FILE).read_text())["version"] == 3  # on quit
+
+
+# --- the save streams, whole or not at all ---------------------------------------------
+
+def test_a_save_writes_the_bytes_of_the_whole_document_0600_and_no_temp_file(tmp_path):
+    path, steady = saved_state(tmp_path)  # saved by the recorder, on close
+    at = json.loads(path.read_text())["at_ms"]
+    assert path.read_bytes() == dumps(steady, at).encode("utf-8")  # version 3, unchanged
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert temp_files(tmp_path) == []
+
+
+def test_the_save_writes_piece_by_piece_into_the_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / CHECKPOINT_FILE
+    busy, _, at = busy_engine()  # 60 markets, some 180 KB: more than the write buffer
+    seen = []
+
+    def watched(engine, at_ms):  # how much of the document the temp file holds as it goes
+        for piece in chunks(engine, at_ms):
+            seen.append(sum(t.stat().st_size for t in temp_files(tmp_path)))
+            yield piece
+
+    monkeypatch.setattr(checkpoint, "chunks", watched)
+    checkpoint.save(path, busy, at)
+    assert seen[0] == 0 and 0 < seen[len(seen) // 2] < seen[-1] < path.stat().st_size
+    assert path.read_bytes() == dumps(busy, at).encode("utf-8")
+
+
+FAILURES = {
+    "disk full mid-write": "chunks",
+    "fsync fails": "fsync",
+    "rename fails": "replace",
+}
+
+
+@pytest.mark.parametrize("how", sorted(FAILURES))
+def test_a_failed_save_leaves_the_old_state_and_no_temp_file(tmp_path, monkeypatch, how):
+    path, steady = saved_state(tmp_path)
+    before = path.read_bytes()
+    busy, _, at = busy_engine()  # 60 markets: a part is in the temp file when the disk fills
+    full = errno.ENOSPC
+    written = []
+
+    def half_then_full(engine, at_ms):
+        for i, piece in enumerate(chunks(engine, at_ms)):
+            if i == 40:
+                written.extend(t.stat().st_size for t in temp_files(tmp_path))
+                raise OSError(full, os.strerror(full))
+            yield piece
+
+    def fails(*args):
+        raise OSError(full, os.strerror(full))
+
+    where = FAILURES[how]
+    if where == "chunks":
+        monkeypatch.setattr(checkpoint, "chunks", half_then_full)
+    else:
+        monkeypatch.setattr(checkpoint.os, where, fails)
+    with pytest.raises(OSError, match="No space left"):
+        checkpoint.save(path, busy, at)
+    monkeypatch.undo()
+    assert where != "chunks" or sum(written) > 0
+    assert path.read_bytes() == before and temp_files(tmp_path) == []
+    again, warm = reopen(tmp_path)
+    assert warm.source == "checkpoint" and warm.problems == []  # the old state, still usable
+    same_state(again.engine, steady)
+    again.close()
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f".{CHECKPOINT_FILE}.*.tmp"))

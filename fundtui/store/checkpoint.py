@@ -14,6 +14,10 @@ folder ran a command at the next start. So the state is versioned JSON (see
   it is not used (the engine replays history) and the next save replaces it.
   That is fine to lose: it is fundtui's own derived state, rebuilt from the
   history, not the user's data.
+- A save streams: the text is written to a temp file beside the state one market
+  row at a time, then flushed to disk and renamed over it. Built whole (a tree,
+  then one string) it held some 17 MB at each 10-minute save, and the process
+  kept that memory. A failed save leaves the old file and no temp file.
 - ``signals-state.pickle`` from an earlier version is never opened: when found
   beside the state it is moved aside, unread, and reported once.
 """
@@ -21,13 +25,14 @@ folder ran a command at the next start. So the state is versioned JSON (see
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from fundtui.core.signal_state import Restored, decode, dumps
+from fundtui.core.signal_state import Restored, chunks, decode
 from fundtui.core.signal_types import SignalConfig
 from fundtui.core.signals import SignalEngine
-from fundtui.store.atomic import write_atomic
-from fundtui.store.files import load_json, move_aside
+from fundtui.store.files import load_json, move_aside, private_dir
 from fundtui.store.paths import LEGACY_CHECKPOINT_FILE
 
 WHAT = "signal state"
@@ -56,5 +61,22 @@ def load(path: Path, config: SignalConfig) -> tuple[Restored | None, list[str]]:
 
 def save(path: Path, engine: SignalEngine, at_ms: int) -> None:
     """Replace the state at ``path`` whole (temp file, then rename); raises OSError."""
-    write_atomic(path, dumps(engine, at_ms))
+    write_streamed(path, chunks(engine, at_ms))
 
+
+def write_streamed(path: Path, pieces: Iterable[str]) -> None:
+    """Write ``pieces`` (as UTF-8) to ``path`` whole or not at all, never holding
+    them all: a 0600 temp file beside it, fsynced, then renamed over it, as
+    ``store/atomic.write_atomic`` does for text held whole. Raises OSError (or
+    whatever ``pieces`` raises), and then the old file is as it was."""
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 16) as fh:
+            fh.writelines(pieces)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
