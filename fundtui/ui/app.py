@@ -98,6 +98,11 @@ class FundApp(App[int]):
         Binding("C", "carry", "Carry", show=False),
     ]
 
+    #: Actions on the board or its selected row: they act, and the footer offers
+    #: them, only while the board's screen is on top (elsewhere the board is hidden).
+    BOARD_ACTIONS = frozenset({"unit", "sort", "reverse", "filter", "clear_filter", "watch",
+                               "watch_only", "calculator", "carry"})
+
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
                  clock: Callable[[], int] | None = None,
                  watchlist_path: Path | None = None,
@@ -537,6 +542,15 @@ class FundApp(App[int]):
         self._update_view_info()
 
     # --- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Board actions are off, and left out of the footer, on every other screen:
+        ``w`` on the sector board would watch a hidden row, ``/`` would open a
+        hidden filter."""
+        if action in self.BOARD_ACTIONS and self.screen_stack \
+                and self.screen is not self.screen_stack[0]:
+            return False
+        return True
 
     def action_help(self) -> None:
         from fundtui.ui.help import HelpScreen
