@@ -257,12 +257,7 @@ def test_every_ccxt_exchange_id_is_known_and_nothing_else():
 
 # --- the sweep: every command, hostile flags ---------------------------------------
 
-CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
-        "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
-        "--leverage", "10"]
-CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
-         "60000", "--notional", "10000", "--long-rate", "0.01", "--long-interval", "8",
-         "--short-rate", "0.03", "--short-interval", "8"]
+from tests.test_cli_calc import CALC, CARRY  # noqa: E402 - the calculator tests' good flags
 
 
 def flag(argv, name, value):
