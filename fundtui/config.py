@@ -35,9 +35,10 @@ from urllib.parse import SplitResult, urlsplit
 from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
 from fundtui.core.signal_types import SignalConfig
+from fundtui.core.venues import SUPPORTED
 
-#: Venues with a dedicated, tested adapter, in default column order.
-SUPPORTED_VENUES = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+#: Venues with a dedicated, tested adapter, in default column order (the venue facts table).
+SUPPORTED_VENUES = SUPPORTED
 
 #: A config file is a few kilobytes; anything past this is not one (``/dev/zero``
 #: and FIFOs are refused before reading, see ``fundtui.store.files.read_bytes``).

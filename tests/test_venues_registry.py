@@ -7,8 +7,10 @@ import sys
 
 from fundtui.config import VenueConfig
 from fundtui.feeds.ccxt_venue import CcxtVenue
+from fundtui.feeds.generic import GenericSpec
 from fundtui.feeds.registry import make_sources
-from fundtui.feeds.venue_specs import BinanceSpec, GenericSpec, HyperliquidSpec
+from fundtui.feeds.venues.binance import BinanceSpec
+from fundtui.feeds.venues.hyperliquid import HyperliquidSpec
 
 
 def test_make_sources_keeps_order_skips_disabled_and_duplicates():

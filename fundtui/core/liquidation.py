@@ -36,15 +36,10 @@ from dataclasses import dataclass
 
 from fundtui.core.sizing import side_sign
 from fundtui.core.tiers import NOTIONAL, Tier, tier_for
+from fundtui.core.venues import VENUES
 
-VENUE_FORMULAS = {
-    "binance": "binance",
-    "bybit": "bybit",
-    "okx": "okx_gate",
-    "gate": "okx_gate",
-    "bitget": "okx_gate",
-    "hyperliquid": "hyperliquid",
-}
+#: Venue -> formula name, from the venue facts table.
+VENUE_FORMULAS = {name: row.liquidation for name, row in VENUES.items()}
 
 #: Leverage scanned up to when the tiers give no maximum.
 LEVERAGE_SCAN_CAP = 200

@@ -4,7 +4,9 @@
 symbol to the venue's id and hands over to :func:`fetch_history` here, which
 pages FORWARD from ``since_ms`` through the venue's raw endpoint (ccxt's
 implicit API, so URLs, proxies and error mapping stay ccxt's and the
-adapter's), at most :data:`MAX_PAGES` requests per call:
+adapter's), at most :data:`MAX_PAGES` requests per call. Each venue's page
+request lives in its module under :mod:`fundtui.feeds.venues`; the paging
+styles are here:
 
 ============  ==================================================  ===========================
 venue         request per page                                     paging
@@ -43,98 +45,30 @@ missing or unreadable rate or time are skipped.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fundtui.core.accrual import Settlement
 from fundtui.feeds import rows as R
-from fundtui.feeds.venue_specs import PayloadError, rows_of
+from fundtui.feeds.errors import PayloadError
+from fundtui.feeds.spec import CURSOR, PAGES, WINDOW
+from fundtui.feeds.venues import SPECS
 
 #: At most this many requests per :func:`fetch_history` call.
 MAX_PAGES = 10
 
 #: Rows per page asked of the venues that page by cursor (their maxima).
-PAGE_ROWS = {"binance": 1000, "hyperliquid": 500, "bitget": 100}
+PAGE_ROWS = {v: s.history_rows for v, s in SPECS.items() if s.history in (CURSOR, PAGES)}
 
 #: Window per request for the venues that page by time window: the page's row
 #: limit times the shortest interval any venue uses (1 h), so no window can
 #: hold more rows than one page returns.
-WINDOW_ROWS = {"bybit": 200, "okx": 100, "gate": 1000}
+WINDOW_ROWS = {v: s.history_rows for v, s in SPECS.items() if s.history == WINDOW}
 
-SUPPORTED = ("binance", "bybit", "okx", "hyperliquid", "gate", "bitget")
+SUPPORTED = tuple(v for v, s in SPECS.items() if s.history is not None)
 
 MINUTE_MS = 60_000
 
 Request = Callable[[Awaitable[Any]], Awaitable[Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    rows: list[tuple[int, float]]  # (funding time ms, rate), usable rows only
-    count: int  # rows in the answer, usable or not
-
-
-def _read(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any], *,
-          unit_ms: int = 1) -> _Page:
-    usable: list[tuple[int, float]] = []
-    for row in rows:
-        if not isinstance(row, dict):
-            continue
-        t = R.epoch_ms(row.get(time_key), unit_ms=unit_ms)
-        rate = R.num(rate_of(row))
-        if t is not None and rate is not None:
-            usable.append((t, rate))
-    return _Page(usable, len(rows))
-
-
-def _okx_rate(row: dict[str, Any]) -> Any:
-    # realizedRate is what was charged; older answers without the field only have fundingRate.
-    return row.get("realizedRate") if "realizedRate" in row else row.get("fundingRate")
-
-
-async def _binance(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
-    raw = await ex.fapiPublicGetFundingRate(
-        {"symbol": market_id, "startTime": start, "limit": PAGE_ROWS["binance"]})
-    return _read(rows_of(raw), "fundingTime", lambda r: r.get("fundingRate"))
-
-
-async def _hyperliquid(ex: Any, market_id: str, start: int, _end: int, _settle: str) -> _Page:
-    raw = await ex.publicPostInfo({"type": "fundingHistory", "coin": market_id,
-                                   "startTime": start})
-    return _read(rows_of(raw), "time", lambda r: r.get("fundingRate"))
-
-
-async def _bybit(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
-    raw = await ex.publicGetV5MarketFundingHistory(
-        {"category": "linear", "symbol": market_id, "startTime": start, "endTime": end - 1,
-         "limit": WINDOW_ROWS["bybit"]})
-    return _read(rows_of(raw, "result", "list"), "fundingRateTimestamp",
-                 lambda r: r.get("fundingRate"))
-
-
-async def _okx(ex: Any, market_id: str, start: int, end: int, _settle: str) -> _Page:
-    raw = await ex.publicGetPublicFundingRateHistory(
-        {"instId": market_id, "before": start - 1, "after": end, "limit": WINDOW_ROWS["okx"]})
-    return _read(rows_of(raw, "data"), "fundingTime", _okx_rate)
-
-
-async def _gate(ex: Any, market_id: str, start: int, end: int, settle: str) -> _Page:
-    # Epoch seconds: from the first whole second at or after start, to the last before end.
-    raw = await ex.publicFuturesGetSettleFundingRate(
-        {"settle": settle.lower(), "contract": market_id, "from": -(-start // 1000),
-         "to": (end - 1) // 1000, "limit": WINDOW_ROWS["gate"]})
-    return _read(rows_of(raw), "t", lambda r: r.get("r"), unit_ms=1000)
-
-
-async def _bitget(ex: Any, market_id: str, page_no: int, settle: str) -> _Page:
-    raw = await ex.publicMixGetV2MixMarketHistoryFundRate(
-        {"symbol": market_id, "productType": f"{settle.upper()}-FUTURES",
-         "pageSize": PAGE_ROWS["bitget"], "pageNo": page_no})
-    return _read(rows_of(raw, "data"), "fundingTime", lambda r: r.get("fundingRate"))
-
-
-_CURSOR = {"binance": _binance, "hyperliquid": _hyperliquid}
-_WINDOW = {"bybit": _bybit, "okx": _okx, "gate": _gate}
 
 
 async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, since_ms: int,
@@ -143,38 +77,42 @@ async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, s
     """Settlements of ``market_id`` at or after ``since_ms``, oldest first, one per time.
 
     ``request`` wraps each venue call (the adapter's error bookkeeping);
-    ``settle`` picks gate's settle path and bitget's product type.
+    ``settle`` picks gate's settle path and bitget's product type. The page
+    request itself is the venue module's ``history_page``.
     """
+    cls = SPECS.get(venue)
+    if cls is None or cls.history is None:
+        raise PayloadError(f"no settlement history for venue '{venue}'")
+    spec = cls()
     found: dict[int, float] = {}
     start = max(0, int(since_ms))
-    if venue in _CURSOR:
-        fetch_page = _CURSOR[venue]
+    if spec.history == CURSOR:
         for _ in range(MAX_PAGES):
-            page = await request(fetch_page(ex, market_id, start, 0, settle))
+            limit = PAGE_ROWS[venue]
+            page = await request(spec.history_page(ex, market_id, start, 0, settle, limit))
             new = [(t, r) for t, r in page.rows if t >= start and t not in found]
             found.update(new)
-            if page.count < PAGE_ROWS[venue] or not new:
+            if page.count < limit or not new:
                 break
             start = max(t for t, _ in new) + 1
-    elif venue in _WINDOW:
-        fetch_page = _WINDOW[venue]
-        window = WINDOW_ROWS[venue] * R.HOUR_MS
+    elif spec.history == WINDOW:
+        limit = WINDOW_ROWS[venue]
+        window = limit * R.HOUR_MS
         for _ in range(MAX_PAGES):
             if start > now_ms:
                 break
             end = start + window
-            page = await request(fetch_page(ex, market_id, start, end, settle))
+            page = await request(spec.history_page(ex, market_id, start, end, settle, limit))
             found.update((t, r) for t, r in page.rows if start <= t < end)
             start = end
-    elif venue == "bitget":
+    else:
         for page_no in range(1, MAX_PAGES + 1):
-            page = await request(_bitget(ex, market_id, page_no, settle))
+            limit = PAGE_ROWS[venue]
+            page = await request(spec.history_page(ex, market_id, page_no, 0, settle, limit))
             new = [(t, r) for t, r in page.rows if t not in found]
             found.update((t, r) for t, r in new if t >= start)
-            if page.count < PAGE_ROWS[venue] or not new or min(t for t, _ in new) < start:
+            if page.count < limit or not new or min(t for t, _ in new) < start:
                 break
-    else:
-        raise PayloadError(f"no settlement history for venue '{venue}'")
     return with_intervals(sorted(found.items()), fallback_interval_h)
 
 

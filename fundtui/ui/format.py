@@ -22,6 +22,8 @@ from fundtui.core.spread import Spread
 from fundtui.core.text import visible
 from fundtui.core.timefmt import countdown
 from fundtui.core.trend import sparkline
+from fundtui.core.venues import VENUES
+from fundtui.core.venues import code as venue_code
 
 
 class Unit(Enum):
@@ -48,12 +50,7 @@ STALE_MARK = "~"
 EMPTY = Text("")
 
 #: Short venue codes for the spread legs column (the venue columns use full names).
-VENUE_CODES = {"binance": "BIN", "bybit": "BYB", "okx": "OKX", "bitget": "BGT",
-               "gate": "GATE", "hyperliquid": "HL"}
-
-
-def venue_code(venue: str) -> str:
-    return VENUE_CODES.get(venue, venue[:4].upper())
+VENUE_CODES = {name: row.code for name, row in VENUES.items()}
 
 
 @dataclass(frozen=True, slots=True)
