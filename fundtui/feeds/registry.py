@@ -3,8 +3,10 @@
 Nothing here imports ccxt: adapters import it on their first poll (in a worker
 thread), so building sources costs nothing on the way to the first frame.
 
-Dedicated, tested adapters: binance (USDⓈ-M), bybit, okx, bitget, gate,
-hyperliquid. Any other ccxt id whose ``has['fetchFundingRates']`` is true goes
+Dedicated, tested adapters: the venues registered in
+:data:`fundtui.feeds.venues.SPECS`, one module each under ``feeds/venues/``
+(binance USDⓈ-M, bybit, okx, bitget, gate, hyperliquid). Any other ccxt id
+whose ``has['fetchFundingRates']`` is true goes
 through the same :class:`~fundtui.feeds.ccxt_venue.CcxtVenue` on its generic
 unified-API path. With ccxt 4.5.90 those ids are: aster, bequant,
 binancecoinm, binanceusdm, bingx, bitfinex, btse, bybiteu, bybitid, deepcoin,
@@ -25,6 +27,7 @@ from collections.abc import Iterable
 from fundtui.config import VenueConfig
 from fundtui.feeds.ccxt_venue import DEFAULT_TIMEOUT_S, CcxtVenue
 from fundtui.feeds.source import QuoteSource
+from fundtui.feeds.venues import SPECS, spec_for  # noqa: F401  (the venue registry)
 
 
 def make_sources(venues: Iterable[VenueConfig], *,

@@ -1,141 +1,28 @@
-"""User configuration: the TOML file's shape, defaults and validation.
-
-The file (``fundtui config path`` says where) looks like::
-
-    [general]
-    exchanges = ["binance", "bybit", "okx", "bitget", "gate", "hyperliquid"]
-    refresh_seconds = 30
-
-    [exchanges.binance]
-    api_base = "http://127.0.0.1:18100"
-    proxy = "socks5://127.0.0.1:1080"
-    enabled = true
+"""The config file's sections, each checked by its own parser into Config fields.
 
 Every problem is reported as a ConfigError with one line naming the file, the
-key and what is allowed. Nothing unknown is silently ignored: a typo in a key
-would otherwise leave a setting at its default without anyone noticing.
+key and what is allowed. Nothing unknown is silently ignored.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import importlib.util
 import json
 import math
-import os
-import re
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from fundtui.config.model import MAX_REFRESH_S, MIN_REFRESH_S, ConfigError, VenueConfig
+from fundtui.config.venue_ids import is_known_venue, shown_id, unknown_venue_hint
 from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
 from fundtui.core.signal_types import SignalConfig
-from fundtui.core.venues import SUPPORTED
 
-#: Venues with a dedicated, tested adapter, in default column order (the venue facts table).
-SUPPORTED_VENUES = SUPPORTED
-
-#: A config file is a few kilobytes; anything past this is not one (``/dev/zero``
-#: and FIFOs are refused before reading, see ``fundtui.store.files.read_bytes``).
-MAX_CONFIG_BYTES = 4 * 1024 * 1024
-
-DEFAULT_REFRESH_S = 30.0
-MIN_REFRESH_S = 5.0
-MAX_REFRESH_S = 3600.0
-
-_VENUE_ID = re.compile(r"[a-z0-9]+")
 _PROXY_SCHEMES = ("http", "https", "socks5")
 
-
-class ConfigError(Exception):
-    """A config problem, as one line naming the file, the key and what is allowed."""
-
-
-@dataclass(frozen=True, slots=True)
-class VenueConfig:
-    name: str
-    enabled: bool = True
-    api_base: str | None = None  # replaces scheme+host of every REST URL of the venue
-    proxy: str | None = None  # http://, https:// or socks5:// proxy URL passed to ccxt
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    exchanges: tuple[str, ...] = SUPPORTED_VENUES
-    refresh_seconds: float = DEFAULT_REFRESH_S
-    bell: bool = False  # ring the terminal bell when a signal fires
-    venues: dict[str, VenueConfig] = field(default_factory=dict)
-    signals: SignalConfig = field(default_factory=SignalConfig)
-    fees: dict[str, Fees] = field(default_factory=dict)  # [fees.<venue>] perp fee overrides
-    binance_brackets: Path | None = None  # [calculator] brackets file replacing the bundled one
-    sectors: SectorOverrides = field(default_factory=SectorOverrides)
-    source: str | None = None  # the file it was read from, None for defaults
-
-    def venue(self, name: str) -> VenueConfig:
-        return self.venues.get(name) or VenueConfig(name)
-
-    def active_venues(self) -> list[VenueConfig]:
-        """Venues to poll, in the configured order, without disabled ones."""
-        return [v for v in (self.venue(n) for n in self.exchanges) if v.enabled]
-
-
-# --- venue ids ---------------------------------------------------------------
-
-#: Longer than any exchange id ccxt ships (the longest is 15 characters).
-MAX_VENUE_ID_CHARS = 40
-
-
-@functools.cache
-def _ccxt_exchange_ids() -> frozenset[str]:
-    """The exchange ids ccxt ships an async client for (``ccxt.exchanges``), read
-    from the names in its async_support folder: importing ccxt takes ~0.5 s, and
-    the folder is listed once rather than probed with a name from outside (a
-    300-character id made ``is_file`` raise OSError: file name too long)."""
-    try:
-        spec = importlib.util.find_spec("ccxt")
-    except (ImportError, ValueError):
-        return frozenset()
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    folder = Path(next(iter(spec.submodule_search_locations))) / "async_support"
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return frozenset()
-    return frozenset(n[:-3] for n in names
-                     if n.endswith(".py") and _VENUE_ID.fullmatch(n[:-3]))
-
-
-def is_known_venue(name: str) -> bool:
-    """A venue fundtui supports, or any other exchange id ccxt ships an async client for.
-
-    Checked against the list of ids only (ASCII lowercase letters and digits, at
-    most ``MAX_VENUE_ID_CHARS``): a name from a flag or the config never becomes
-    part of a path before it is known to be one of them."""
-    if not isinstance(name, str):
-        return False
-    if name in SUPPORTED_VENUES:
-        return True
-    if len(name) > MAX_VENUE_ID_CHARS or not _VENUE_ID.fullmatch(name):
-        return False
-    return name in _ccxt_exchange_ids()
-
-
-def shown_id(name: str) -> str:
-    """An exchange id from outside, cut short for a message (quote it there)."""
-    return name if len(name) <= MAX_VENUE_ID_CHARS else name[:MAX_VENUE_ID_CHARS] + "…"
-
-
-def unknown_venue_hint() -> str:
-    return f"use one of {', '.join(SUPPORTED_VENUES)} or another ccxt exchange id"
-
-
-# --- parsing -----------------------------------------------------------------
 
 def _show(value: Any) -> str:
     """A value as it would look in TOML, on one line."""
@@ -384,124 +271,3 @@ SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "fees": _parse_fees,
     "calculator": _parse_calculator,
 }
-
-
-def _toml_problem(e: tomllib.TOMLDecodeError, text: str) -> str:
-    """tomllib's message on one line, always with a line and column."""
-    message = " ".join(str(e).split())
-    if "(at end of document)" in message:
-        last = text.split("\n")
-        where = f"(at line {len(last)}, column {len(last[-1]) + 1}: end of file)"
-        message = message.replace("(at end of document)", where)
-    return message
-
-
-def parse_config(text: str, source: str = "config.toml") -> Config:
-    """A Config from TOML text; ``source`` names the file in error messages."""
-    ctx = _Ctx(source)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ctx.error("", f"invalid TOML: {_toml_problem(e, text)}") from None
-    except RecursionError:  # arrays or inline tables nested thousands deep
-        raise ctx.error("", "invalid TOML: nested too deep") from None
-    fields: dict[str, Any] = {}
-    allowed = ", ".join(f"[{s}]" for s in SECTIONS)
-    for name, table in data.items():
-        parser = SECTIONS.get(name)
-        if parser is None:
-            if not isinstance(table, dict):
-                raise ctx.error("", f"key {json.dumps(name)} must be inside a section; "
-                                    f"sections: {allowed}")
-            raise ctx.error("", f"unknown section [{name}]; allowed: {allowed}")
-        if not isinstance(table, dict):
-            raise ctx.error("", f"{name} must be a section ([{name}]), got {_show(table)}")
-        fields.update(parser(ctx, table))
-    return Config(source=source, **fields)
-
-
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file.
-
-    ``None`` reads the default file (platform config folder); when that does not
-    exist the defaults apply. A path given explicitly must exist.
-    """
-    explicit = path is not None
-    if path is None:
-        from fundtui.store.paths import config_file
-
-        path = config_file()
-    from fundtui.store.files import UnusableFile, read_text
-
-    try:
-        text = read_text(path, MAX_CONFIG_BYTES)
-    except FileNotFoundError:
-        if not explicit:
-            return Config()
-        raise ConfigError(f"{path}: no such config file") from None
-    except UnusableFile as e:  # not moved aside: the user's file, for the user to fix
-        raise ConfigError(f"{path}: cannot be used as the config file: {e}") from None
-    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-        raise ConfigError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
-    return parse_config(text, str(path))
-
-
-def _signals_text() -> str:
-    return "\n".join(f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
-                     for f in dataclasses.fields(SignalConfig))
-
-
-def default_config_text() -> str:
-    """The commented config that ``fundtui config init`` writes; it loads as the defaults."""
-    venues = ", ".join(json.dumps(v) for v in SUPPORTED_VENUES)
-    return f"""\
-# fundtui configuration.
-# Every key is optional; a missing key keeps the default shown here.
-
-[general]
-# Venues to poll, in column order. Besides these six, any ccxt exchange id works
-# (best effort: the six above have dedicated, tested handling).
-exchanges = [{venues}]
-
-# Seconds between polls of each venue ({MIN_REFRESH_S:g} to {MAX_REFRESH_S:g}).
-refresh_seconds = {DEFAULT_REFRESH_S:g}
-
-# Ring the terminal bell when a signal fires (signals always raise a toast and
-# are appended to the signals log in the data folder).
-bell = false
-
-# Per-venue settings, one table per venue. A venue configured here is still
-# polled only when it is listed in [general] exchanges.
-#
-# [exchanges.binance]
-# enabled = true                         # false: keep listed but do not poll
-# api_base = "http://127.0.0.1:18100"    # replaces scheme and host of REST URLs
-# proxy = "socks5://127.0.0.1:1080"      # http://, https:// or socks5://
-
-# Sectors for the sector board (t): a list replaces that sector's bases or adds a
-# new sector (an empty list removes it); [sectors.bases] sets one coin's sectors.
-#
-# [sectors]
-# Meme = ["DOGE", "PEPE", "WIF", "BONK"]
-# "My basket" = ["ENA", "ETHFI", "PENDLE"]
-#
-# [sectors.bases]
-# HYPE = ["DEX", "L1"]
-
-# Calculator (c): trading fees per venue as fractions (default: each venue's
-# public base tier), and a Binance brackets file (its leverageBracket answer,
-# which needs an API key) to use instead of the bundled one.
-#
-# [fees.binance]
-# maker = 0.0002
-# taker = 0.0005
-#
-# [calculator]
-# binance_brackets = "binance_brackets.json"    # relative to this file
-
-# Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
-# per 8 h unless the key says hourly; windows in hours; cooldown in seconds per
-# rule, base and venue.
-#
-# [signals]
-{_signals_text()}"""

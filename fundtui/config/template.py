@@ -1,0 +1,75 @@
+"""The commented config that ``fundtui config init`` writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from fundtui.config.model import (
+    DEFAULT_REFRESH_S,
+    MAX_REFRESH_S,
+    MIN_REFRESH_S,
+    SUPPORTED_VENUES,
+)
+from fundtui.core.signal_types import SignalConfig
+
+
+def _signals_text() -> str:
+    return "\n".join(f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
+                     for f in dataclasses.fields(SignalConfig))
+
+
+def default_config_text() -> str:
+    """The commented config that ``fundtui config init`` writes; it loads as the defaults."""
+    venues = ", ".join(json.dumps(v) for v in SUPPORTED_VENUES)
+    return f"""\
+# fundtui configuration.
+# Every key is optional; a missing key keeps the default shown here.
+
+[general]
+# Venues to poll, in column order. Besides these six, any ccxt exchange id works
+# (best effort: the six above have dedicated, tested handling).
+exchanges = [{venues}]
+
+# Seconds between polls of each venue ({MIN_REFRESH_S:g} to {MAX_REFRESH_S:g}).
+refresh_seconds = {DEFAULT_REFRESH_S:g}
+
+# Ring the terminal bell when a signal fires (signals always raise a toast and
+# are appended to the signals log in the data folder).
+bell = false
+
+# Per-venue settings, one table per venue. A venue configured here is still
+# polled only when it is listed in [general] exchanges.
+#
+# [exchanges.binance]
+# enabled = true                         # false: keep listed but do not poll
+# api_base = "http://127.0.0.1:18100"    # replaces scheme and host of REST URLs
+# proxy = "socks5://127.0.0.1:1080"      # http://, https:// or socks5://
+
+# Sectors for the sector board (t): a list replaces that sector's bases or adds a
+# new sector (an empty list removes it); [sectors.bases] sets one coin's sectors.
+#
+# [sectors]
+# Meme = ["DOGE", "PEPE", "WIF", "BONK"]
+# "My basket" = ["ENA", "ETHFI", "PENDLE"]
+#
+# [sectors.bases]
+# HYPE = ["DEX", "L1"]
+
+# Calculator (c): trading fees per venue as fractions (default: each venue's
+# public base tier), and a Binance brackets file (its leverageBracket answer,
+# which needs an API key) to use instead of the bundled one.
+#
+# [fees.binance]
+# maker = 0.0002
+# taker = 0.0005
+#
+# [calculator]
+# binance_brackets = "binance_brackets.json"    # relative to this file
+
+# Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
+# per 8 h unless the key says hourly; windows in hours; cooldown in seconds per
+# rule, base and venue.
+#
+# [signals]
+{_signals_text()}"""
