@@ -274,3 +274,19 @@ def test_calc_with_dev_zero_as_brackets_exits_with_one_line(tmp_path, capsys):
     assert cli.main(argv) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "/dev/zero" in err and "not a regular file" in err
+
+
+def test_resolve_tiers_takes_the_source_the_facts_table_names(fakes, tmp_path):
+    bundled = feed.resolve_tiers(VenueConfig("binance"), "BTC")
+    assert bundled == feed.binance_tiers("BTC") and "bundled" in bundled.label
+    path = tmp_path / "brackets.json"
+    path.write_text(json.dumps([{"symbol": "BTCUSDT", "brackets": [
+        {"notionalFloor": 0, "notionalCap": 1e12, "maintMarginRatio": 0.01, "cum": 0,
+         "initialLeverage": 50}]}]))
+    assert feed.resolve_tiers(VenueConfig("binance"), "BTC", brackets=path).tiers[0].mmr == 0.01
+    with pytest.raises(feed.TiersUnavailable, match="no cached bybit tiers"):
+        feed.resolve_tiers(VenueConfig("bybit"), "BTC", fetch=False)
+    fetched = feed.resolve_tiers(VenueConfig("bybit", api_base=fakes["bybit"].url), "BTC")
+    assert fetched.label.startswith("bybit BTC/USDT:USDT tiers (fetched")
+    with pytest.raises(feed.TiersUnavailable, match="--mmr"):
+        feed.resolve_tiers(VenueConfig("krakenfutures"), "BTC")
