@@ -10,7 +10,8 @@ import time
 import pytest
 
 from fundtui.config import VenueConfig
-from fundtui.feeds.ccxt_venue import CcxtVenue, retry_after_seconds
+from fundtui.feeds.ccxt_venue import CcxtVenue
+from fundtui.feeds.errors import retry_after_seconds
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.store import market_cache
 from tests.fakevenue.server import RATE_PATHS, VENUES

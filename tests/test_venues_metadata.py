@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from fundtui.feeds.ccxt_venue import proxy_settings, rewrite_api_urls
+from fundtui.feeds.ccxt_client import proxy_settings, rewrite_api_urls
 from fundtui.feeds.source import VenueError
 from fundtui.store import market_cache
 from tests.fakevenue.server import RATE_PATHS, VENUES
