@@ -13,8 +13,8 @@ import pytest
 from fundtui import cli
 from fundtui.core.accrual import Settlement
 from fundtui.core.quote import Quote
+from fundtui.engine.recorder import history_folder
 from fundtui.store.history import HistoryStore
-from fundtui.store.recorder import history_folder
 
 HOUR = 3_600_000
 

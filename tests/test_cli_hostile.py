@@ -18,9 +18,9 @@ from fundtui.commands import say
 from fundtui.commands.terminal import InertStream, inert
 from fundtui.core.quote import Quote
 from fundtui.core.text import visible
+from fundtui.engine.recorder import history_folder
 from fundtui.store import paths
 from fundtui.store.history import HistoryStore
-from fundtui.store.recorder import history_folder
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 

@@ -62,9 +62,9 @@ async def test_on_the_real_clock_429s_on_all_six_slow_the_pollers_and_recovery_i
     from ccxt.async_support.base.exchange import Exchange
 
     from fundtui.config import VenueConfig
+    from fundtui.engine.events import VenuePolled
+    from fundtui.engine.poller import VenuePoller
     from fundtui.feeds.registry import make_sources
-    from fundtui.ui.messages import VenuePolled
-    from fundtui.ui.poller import VenuePoller
     from tests.fakevenue.server import RATE_PATHS, VENUES, FakeVenue
 
     monkeypatch.setattr(Exchange, "timeout_on_exit", 0)

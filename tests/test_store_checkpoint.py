@@ -19,10 +19,10 @@ import pytest
 from fundtui import cli
 from fundtui.core.signal_state import chunks, dumps
 from fundtui.core.signals import SignalConfig, SignalEngine
+from fundtui.engine.recorder import Recorder, history_folder
 from fundtui.store import checkpoint
 from fundtui.store.checkpoint import MAX_STATE_BYTES
 from fundtui.store.paths import CHECKPOINT_FILE, LEGACY_CHECKPOINT_FILE, data_dir
-from fundtui.store.recorder import Recorder, history_folder
 from tests.test_core_signal_state import busy_engine
 from tests.test_store_recorder import STEP, T0, _next, paths, run, same_state
 

@@ -11,7 +11,7 @@ import pytest
 
 from fundtui.core.quote import Quote
 from fundtui.core.signals import SignalConfig, SignalEngine
-from fundtui.store.recorder import Recorder, chosen, warm_up_hours
+from fundtui.engine.recorder import Recorder, chosen, warm_up_hours
 from tests.enginestate import exact_state
 
 MIN = 60_000

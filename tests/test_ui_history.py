@@ -242,8 +242,7 @@ async def test_watched_coins_settlements_are_cached_without_opening_them():
         await loaded(pilot)
         await evaluated(pilot, app)
         await until(pilot, lambda: sources["binance"].requests)
-        await until(pilot, lambda: not any(w.group == "settled" and not w.is_finished
-                                           for w in app.workers))
+        await until(pilot, lambda: app.engine.watch_rounds > 0)  # the catch-up finished
         # only the watched coin, only the venue that serves history
         assert sources["binance"].requests == [("BTC/USDT:USDT", T0 + 60_000 - 30 * 24 * HOUR)]
     with HistoryStore.open(data_dir() / "history.sqlite3") as store:

@@ -16,6 +16,7 @@ from fundtui.core.board import build_board
 from fundtui.core.sectors import SectorMap
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import is_hidden, visible
+from fundtui.engine.events import SignalsEvaluated
 from fundtui.feeds.registry import make_sources
 from fundtui.ui.app import FundApp
 from fundtui.ui.calculator import CalculatorScreen, CarryScreen
@@ -23,7 +24,7 @@ from fundtui.ui.columns import Ctx, board_columns, sort_order
 from fundtui.ui.detail import DetailScreen
 from fundtui.ui.format import DEFAULT_PALETTE, Unit
 from fundtui.ui.help import HelpScreen
-from fundtui.ui.messages import SignalsEvaluated
+from fundtui.ui.messages import EngineEvent
 from fundtui.ui.sectors import SectorFeed, SectorScreen
 from fundtui.ui.signals_screen import SignalsScreen
 from tests.fakesource import T0, FakeSource, FrozenClock, fail, quote
@@ -250,7 +251,7 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
         why = "[link=https://evil.example]CLICK[/link] [@click=app.quit]x[/] \x1b[2J [/]"
         hits = [Hit(T0, "spread", name, ("binance", "okx"), 0.001, 0.0005, f"{why} {name}")
                 for name in (OKX_BEL, "[/]")]
-        app.post_message(SignalsEvaluated(hits[:1]))
+        app.post_message(EngineEvent(SignalsEvaluated(tuple(hits[:1]))))
         await until(pilot, lambda: len(app.signals) == 1)
         await pilot.pause()
         [toast] = toasts(app)
@@ -260,7 +261,7 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
         assert toast_texts(app) == [f"Signal · spread · {visible(OKX_BEL)}\n{toast.message}"]
         assert_inert(app)
         app.clear_notifications()
-        app.post_message(SignalsEvaluated(hits[1:]))
+        app.post_message(EngineEvent(SignalsEvaluated(tuple(hits[1:]))))
         await until(pilot, lambda: len(app.signals) == 2)
 
         await pilot.press("g")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from fundtui.engine.events import VenueFailed, VenuePolled
+from fundtui.engine.poller import VenuePoller, next_slot_s
 from fundtui.feeds.source import VenueError, VenuePoll
-from fundtui.ui.messages import VenueFailed, VenuePolled
-from fundtui.ui.poller import VenuePoller, next_slot_s
 from tests.fakesource import FrozenClock
 
 

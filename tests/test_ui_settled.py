@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import pytest
 
 from fundtui.core.accrual import Settlement
+from fundtui.engine.settled import up_to_date
 from fundtui.store.history import HistoryStore
-from fundtui.ui.settled import up_to_date
 
 T0 = 1_767_225_600_000  # 2026-01-01 00:00 UTC, a settlement on every grid
 HOUR = 3_600_000

@@ -34,10 +34,10 @@ def test_a_log_unusable_while_running_is_reported_by_its_own_line(monkeypatch, t
     import threading
 
     from fundtui.core.signal_types import SignalConfig
-    from fundtui.store.recorder import Recorder
+    from fundtui.engine.events import HistoryProblem
+    from fundtui.engine.recorder import Recorder
+    from fundtui.engine.writer import HistoryThread
     from fundtui.store.signal_log import UnusableLog
-    from fundtui.ui.messages import HistoryProblem
-    from fundtui.ui.recording import HistoryThread
 
     notice = f"Signals log {tmp_path / SIGNAL_LOG_FILE} unusable (not a regular file)"
 

@@ -107,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
     from fundtui.core.normalize import rate_8h
     from fundtui.core.text import visible
     from fundtui.core.timefmt import iso_utc
+    from fundtui.engine.recorder import history_folder
     from fundtui.store.history import HistoryError, HistoryStore
     from fundtui.store.paths import HISTORY_FILE
-    from fundtui.store.recorder import history_folder
 
     path = history_folder(args.demo) / HISTORY_FILE
     if not path.exists():

@@ -40,9 +40,9 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
 def run(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
     from fundtui.core.timefmt import iso_utc
+    from fundtui.engine.recorder import Recorder, chosen, history_folder
     from fundtui.feeds.poll import poll_once
     from fundtui.store.paths import CHECKPOINT_FILE, HISTORY_FILE, SIGNAL_LOG_FILE
-    from fundtui.store.recorder import Recorder, chosen, history_folder
     from fundtui.store.signal_log import hit_to_json
 
     config = load_config(args.config)

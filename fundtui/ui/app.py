@@ -7,74 +7,44 @@ import ccxt) runs in a thread after mount while the empty board and the
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import gc
-import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Footer, Input
-from textual.worker import Worker, WorkerState
 
 from fundtui.config import Config
-from fundtui.core.board import build_board
-from fundtui.core.quote import Quote
 from fundtui.core.signal_types import Hit
-from fundtui.core.status import VenueState, VenueStatus
-from fundtui.core.text import describe_exception
-from fundtui.core.trend import RateVelocity, SpreadTrend
+from fundtui.engine import events as ev
+from fundtui.engine.engine import REBUILD_GATHER_S, Engine, SourceFactory, wall_clock_ms
 from fundtui.feeds.source import QuoteSource
-from fundtui.store.paths import history_dir as default_history_dir
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui import safe
 from fundtui.ui.board import BoardTable
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.format import Palette
-from fundtui.ui.messages import (
-    HistoryProblem,
-    HistoryReady,
-    SignalsEvaluated,
-    SourcesFailed,
-    SourcesReady,
-    VenueFailed,
-    VenuePolled,
-)
-from fundtui.ui.poller import VenuePoller
-from fundtui.ui.recording import HistoryThread
+from fundtui.ui.messages import DrillInto, EngineEvent, OpenCalculator, OpenDetail, OpenSectors
 from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
 
-if TYPE_CHECKING:  # loaded by the history thread, after the first frame
-    from fundtui.store.recorder import Recorder
-    from fundtui.ui.sectors import SectorFeed
+if TYPE_CHECKING:  # loaded by the writer thread, after the first frame
+    from fundtui.engine.recorder import Recorder
+    from fundtui.engine.sector_feed import SectorFeed
 
-SourceFactory = Callable[[], Sequence[QuoteSource]]
-
-
-#: Venue answers arriving within this many seconds share one board rebuild.
-REBUILD_GATHER_S = 0.5
+__all__ = ["REBUILD_GATHER_S", "FundApp", "SourceFactory", "run_app", "wall_clock_ms"]
 
 #: State changes arriving within this many seconds share one toast.
 NOTICE_GATHER_S = 0.3
 
-#: Settled funding of watched coins is brought up to date this often.
-WATCH_SETTLED_EVERY_S = 3600.0
-
 #: Signal hits kept in memory for the signals screen (the log keeps them all).
 SIGNALS_KEPT = 2000
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class FundApp(App[int]):
@@ -113,42 +83,80 @@ class FundApp(App[int]):
         self.source_factory = source_factory
         self.demo = demo
         self.clock = clock or wall_clock_ms
-        self.refresh_s = config.refresh_seconds
-        self.venues = [v.name for v in config.active_venues()]
-        self.statuses: dict[str, VenueStatus] = {v: VenueStatus(v) for v in self.venues}
-        self.quotes: dict[str, tuple[Quote, ...]] = {}  # last good quotes per venue
-        self.sources: list[QuoteSource] = []
-        self.pollers: dict[str, VenuePoller] = {}
         self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
-        self._stale: frozenset[str] = frozenset()
-        self._rebuild_pending = False
-        self._settled = False  # see _settle
-        self.gather_s = gather_s
+        # The engine (no Textual): sources, pollers, market state, the writer thread.
+        self.engine = Engine(config, source_factory, self._engine_event, self.clock,
+                             gather_s=gather_s, history=history, history_dir=history_dir,
+                             demo=demo, trend_length=TREND_WIDTH,
+                             watched=lambda: self.watchlist.bases)
+        self._shown_rebuilds = 0  # engine rebuilds the board has drawn
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
-        # The sector map and the rotation model load after the first frame (see sectors).
-        self._sectors: SectorFeed | None = None
-        # History and signals: one background thread (see ui/recording.py). The demo
-        # market keeps its own files so simulated rates never mix with real ones.
-        if history_dir is None:
-            history_dir = default_history_dir(demo)
-        self.history: HistoryThread | None = HistoryThread(
-            config.signals, self.post_message, self.clock, history_dir,
-            trend_length=TREND_WIDTH) if history else None
-        self.recorder: Recorder | None = None  # set once the thread has warmed up
-        self.trend = SpreadTrend(TREND_WIDTH)
-        self.rate_velocity = RateVelocity()
-        self.velocity: dict[str, float | None] = {}  # base -> mean velocity, shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
-        self.rows: dict = {}  # base -> BoardRow, as last built
-        self._watch_timer = None  # hourly refresh of the watched coins' settlements
         self._shutting_down = False  # (MessagePump has its own _closing)
-        # refreshes handed to the signal engine, and those it has answered
-        self.evaluations_sent = 0
-        self.evaluations_done = 0
+        self.evaluations_done = 0  # refreshes the signal engine answered, as shown
         # The theme is chosen before the stylesheet is first parsed: set in on_mount,
         # it re-parsed and re-applied every rule before the first frame (~35 ms).
         self.register_theme(FUNDTUI_DARK)
         self.theme = FUNDTUI_DARK.name
+
+    # --- the engine's state, as the screens and tests read it -------------------
+
+    @property
+    def venues(self) -> list[str]:
+        return self.engine.venues
+
+    @property
+    def refresh_s(self) -> float:
+        return self.engine.refresh_s
+
+    @property
+    def statuses(self) -> dict:
+        return self.engine.market.statuses
+
+    @property
+    def quotes(self) -> dict:
+        return self.engine.market.quotes
+
+    @property
+    def rows(self) -> dict:
+        return self.engine.market.rows
+
+    @property
+    def sources(self) -> list[QuoteSource]:
+        return self.engine.sources
+
+    @property
+    def pollers(self) -> dict:
+        return self.engine.pollers
+
+    @property
+    def recorder(self) -> Recorder | None:
+        return self.engine.recorder
+
+    @property
+    def evaluations_sent(self) -> int:
+        return self.engine.evaluations_sent
+
+    @property
+    def _settled(self) -> bool:
+        return self.engine.settled
+
+    @property
+    def _rebuild_pending(self) -> bool:
+        """A rebuild is gathering answers, or the board has not drawn the last one."""
+        return self.engine.rebuild_pending or self._shown_rebuilds < self.engine.rebuilds
+
+    @property
+    def sectors(self) -> SectorFeed:
+        return self.engine.sectors
+
+    @sectors.setter
+    def sectors(self, feed: SectorFeed) -> None:
+        self.engine.sectors = feed
+
+    def poll_now(self) -> list[str]:
+        """Wake every poller now; returns the venues held back by a rate-limit wait."""
+        return self.engine.poll_now()
 
     # --- toasts -------------------------------------------------------------
 
@@ -197,30 +205,10 @@ class FundApp(App[int]):
         # holds the GIL for about a second.
         self.call_after_refresh(self._start_background)
 
-    @property
-    def sectors(self) -> SectorFeed:
-        """The sector feed, made on first use: the sector map and the rotation model
-        cost ~30 ms of imports and loading that the first frame does not wait for."""
-        if self._sectors is None:
-            from fundtui.ui.sectors import SectorFeed
-
-            self._sectors = SectorFeed(self.config)
-        return self._sectors
-
-    @sectors.setter
-    def sectors(self, feed: SectorFeed) -> None:
-        self._sectors = feed
-
     def _start_background(self) -> None:
-        """After the first frame: the sources (ccxt) and the history thread (SQLite,
+        """After the first frame: the sources (ccxt) and the writer thread (SQLite,
         the warm-up) would otherwise hold the GIL while it is drawn."""
-        self.run_worker(self._start_sources(), name="sources", group="sources",
-                        exit_on_error=False)
-        if self.history is not None:
-            # the sector board's 1/8/24 h-ago baselines, read by the thread at start
-            self.history.horizons_h = tuple(self.sectors.model.params.horizons_h)
-            self.run_worker(self.history.run, name="history", group="history", thread=True,
-                            exit_on_error=False)
+        self.engine.start()
 
     @property
     def closing(self) -> bool:
@@ -235,205 +223,78 @@ class FundApp(App[int]):
 
     async def on_unmount(self) -> None:
         self._shutting_down = True
-        if self.history is not None:  # let it checkpoint and close the database
-            self.history.stop()
-            await asyncio.to_thread(self.history.wait, 10)
-        for source in self.sources:
-            try:
-                await asyncio.wait_for(source.close(), 5)
-            except Exception:  # closing is best effort on the way out
-                pass
+        # stops polling, lets the writer checkpoint and close the database
+        await self.engine.stop()
 
-    # --- sources and polling ------------------------------------------------
+    # --- the engine's events --------------------------------------------------
 
-    async def _start_sources(self) -> None:
-        try:
-            sources = await asyncio.to_thread(self.source_factory)
-        except Exception as e:
-            self.post_message(SourcesFailed(describe_exception(e)))
-            return
-        self.post_message(SourcesReady(sources))
+    def _engine_event(self, event: ev.Event) -> None:
+        """From the event loop or the writer thread: into the message queue."""
+        self.post_message(EngineEvent(event))
 
-    def on_sources_ready(self, message: SourcesReady) -> None:
-        self.sources = message.sources
-        for source in message.sources:
-            if source.name not in self.statuses:
-                self.notify(f"Ignoring source {source.name!r}: not a configured venue",
-                            severity="warning")
-                continue
-            poller = VenuePoller(source, self.post_message, self.refresh_s, self.clock)
-            self.pollers[source.name] = poller
-            self.run_worker(poller.run(), name=f"poll {source.name}", group=source.name,
-                            exit_on_error=False)
-        for venue in self.venues:
-            if venue not in self.pollers:
-                self._venue_failed(venue, "no source for this venue")
-
-    def on_sources_failed(self, message: SourcesFailed) -> None:
-        self.notify(f"Could not start the venues: {message.reason}", severity="error",
-                    timeout=30)
-        for venue in self.venues:
-            self._venue_failed(venue, message.reason)
-
-    def on_venue_polled(self, message: VenuePolled) -> None:
-        if message.venue not in self.statuses:
-            return
-        self._show_source_notices(message.venue)
-        now = self.clock()
-        self.statuses[message.venue] = self.statuses[message.venue].succeeded(
-            now, message.poll.latency_ms, len(message.poll.quotes))
-        self.quotes[message.venue] = message.poll.quotes
-        if self.history is not None:
-            self.history.record_poll(message.poll.quotes, message.poll.fetched_ms)
-        self._schedule_rebuild()
-
-    def on_venue_failed(self, message: VenueFailed) -> None:
-        self._show_source_notices(message.venue)
-        self._venue_failed(message.venue, message.reason, message.retry_at_ms)
-
-    def _show_source_notices(self, venue: str) -> None:
-        # What a source noticed on the way (its market cache moved aside), once each.
-        poller = self.pollers.get(venue)
-        take = getattr(poller.source, "take_notices", None) if poller else None
-        for notice in take() if take is not None else ():
-            self.notify(notice, severity="warning", timeout=10)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR and worker.group in self.statuses:
-            self._venue_failed(worker.group, f"poller stopped: {describe_exception(worker.error)}")
-
-    def _venue_failed(self, venue: str, reason: str, retry_at_ms: int | None = None) -> None:
-        if venue not in self.statuses:
-            return
-        reason = reason.splitlines()[0] if reason.strip() else "unknown error"
-        self.statuses[venue] = self.statuses[venue].failed(reason, retry_at_ms)
-        self._refresh_status(self.clock())
-
-    def poll_now(self) -> list[str]:
-        """Wake every poller now; returns the venues held back by a rate-limit wait."""
-        return [v for v, p in self.pollers.items() if not p.wake()]
-
-    # --- keeping the screen current -----------------------------------------
-
-    def _schedule_rebuild(self) -> None:
-        # Venues poll on one grid and answer within a moment of each other: what
-        # arrives within gather_s makes one rebuild (and one repaint) for the lot.
-        if not self._rebuild_pending:
-            self._rebuild_pending = True
-            if self.gather_s > 0:
-                self.set_timer(self.gather_s, self._rebuild)
-            else:
-                self.call_later(self._rebuild)
-
-    def _rebuild(self) -> None:
-        self._rebuild_pending = False
+    def on_engine_event(self, message: EngineEvent) -> None:
+        event = message.event
+        if isinstance(event, ev.SourcesFailed):
+            self.notify(f"Could not start the venues: {event.reason}", severity="error",
+                        timeout=30)
         if self.closing:
             return
-        if not self._settled and all(st.last_ok_ms is not None or st.error
-                                     for st in self.statuses.values()):
-            self._settle()
-        now = self.clock()
-        self._stale = self._stale_venues(now)
-        rows = build_board(self.quotes, self.venues, self._stale)
-        # Refreshes closer than half the refresh period (venues answering a moment
-        # apart) are one point of the trend line.
-        self.trend.push(now, {b: r.spread.spread_8h if r.spread else None
-                              for b, r in rows.items()}, round(self.refresh_s * 500))
-        self.rows = rows
-        fresh = [q for r in rows.values() for q in r.fresh_quotes()]
-        self.rate_velocity.update(now, fresh)
-        self.velocity = self.rate_velocity.by_base(fresh)
-        self.board.set_rows(self._decorated(), now, self._stale)
-        self._refresh_status(now)
+        if isinstance(event, ev.BoardRebuilt):
+            self._show_rebuild(event)
+        elif isinstance(event, ev.StatusChanged):
+            self._refresh_status(event.now_ms)
+        elif isinstance(event, ev.SignalsEvaluated):
+            self._signals_evaluated(event)
+        elif isinstance(event, ev.HistoryReady):
+            self._history_ready(event)
+        elif isinstance(event, ev.HistoryProblem):
+            self.notify(f"History: {event.reason}", severity="warning", timeout=10)
+        elif isinstance(event, ev.Notice):
+            self.notify(event.text, severity=event.severity,  # type: ignore[arg-type]
+                        timeout=event.timeout)
+
+    def _show_rebuild(self, event: ev.BoardRebuilt) -> None:
+        self._shown_rebuilds = self.engine.rebuilds
+        self.board.set_rows(event.rows, event.now_ms, event.stale)
+        self._refresh_status(event.now_ms)
         self._update_view_info()
-        self._feed_sectors(now)
+        from fundtui.ui.sectors import SectorScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SectorScreen):
+                screen.refresh_board()
         self._update_selection()
-        if self.history is not None:
-            self.history.evaluate(now, fresh)
-            self.evaluations_sent += 1
 
-    def _decorated(self) -> dict:
-        """The rows with their trend line and velocity."""
-        trend, velocity = self.trend.values, self.velocity.get
-        return {b: dataclasses.replace(r, trend=trend(b), velocity=velocity(b))
-                for b, r in self.rows.items()}
-
-    # --- history and signals --------------------------------------------------
-
-    def on_history_ready(self, message: HistoryReady) -> None:
-        self.recorder = message.recorder
-        if self.closing:
-            return
-        self._start_watch_settlements()
-        if message.baselines:
-            self.sectors.warm_up(message.baselines, message.at_ms)
-        for at, spreads in message.warm_up.spreads:
-            self.trend.push(at, spreads, round(self.refresh_s * 500))
-        past = [h for h in message.past_hits if not self.signals or h.time_ms
+    def _history_ready(self, event: ev.HistoryReady) -> None:
+        past = [h for h in event.past_hits if not self.signals or h.time_ms
                 < self.signals[0].time_ms]
         self.signals.extendleft(reversed(past))
-        for problem in message.problems:
+        for problem in event.problems:
             self.notify(problem, severity="warning", timeout=10)
-        if message.warm_up.source != "none":
-            self.notify(message.warm_up.describe(), timeout=5)
+        if event.warm_up.source != "none":
+            self.notify(event.warm_up.describe(), timeout=5)
         if self.rows:
-            self.board.set_rows(self._decorated(), self.clock(), self._stale)
+            self.board.set_rows(self.engine.market.decorated(), self.clock(),
+                                self.engine.market.stale)
 
-    def on_signals_evaluated(self, message: SignalsEvaluated) -> None:
-        if self.closing:
-            return
-        self.evaluations_done += 1
-        self._update_selection()  # the EMA gaps moved
-        if not message.hits:
+    def _signals_evaluated(self, event: ev.SignalsEvaluated) -> None:
+        """Every hit, the signal engine's or the sector board's, already logged by the
+        writer: the signals list, an open signals screen, a toast, the bell."""
+        if event.evaluation:
+            self.evaluations_done += 1
+            self._update_selection()  # the EMA gaps moved
+        if not event.hits:
             return
         from fundtui.ui.signals_screen import SignalsScreen, hits_notice
 
-        self.signals.extend(message.hits)
+        self.signals.extend(event.hits)
         for screen in self.screen_stack:
             if isinstance(screen, SignalsScreen):
-                screen.add_hits(message.hits)
-        text, title = hits_notice(message.hits)
+                screen.add_hits(event.hits)
+        text, title = hits_notice(event.hits)
         self.notify(text, title=title, timeout=6)
         if self.config.bell:
             self.bell()
-
-    def on_history_problem(self, message: HistoryProblem) -> None:
-        self.notify(f"History: {message.reason}", severity="warning", timeout=10)
-
-    def _start_watch_settlements(self) -> None:
-        """Once the store is open and every venue has answered: keep the watched coins'
-        settled funding cached (now, then hourly), so their detail view opens ready."""
-        if self._watch_timer is not None or self.recorder is None or not self._settled:
-            return
-        self._watch_timer = self.set_interval(WATCH_SETTLED_EVERY_S, self._watch_settlements)
-        self._watch_settlements()
-
-    def _watch_settlements(self) -> None:
-        self.run_worker(self._fetch_watched(), group="settled", exclusive=True,
-                        exit_on_error=False)
-
-    async def _fetch_watched(self) -> None:
-        from fundtui.ui.settled import up_to_date
-
-        store = self.recorder.store if self.recorder is not None else None
-        if store is None:
-            return
-        sources = {s.name: s for s in self.sources}
-        now, problems = self.clock(), []
-        for base in sorted(self.watchlist.bases):
-            row = self.rows.get(base)
-            for venue, q in (row.quotes.items() if row is not None else ()):
-                fetch = getattr(sources.get(venue), "settlements", None)
-                if fetch is None or venue in row.stale:
-                    continue
-                _, _, problem = await up_to_date(store, venue, q.symbol, fetch, now,
-                                                 q.interval_hours)
-                if problem:
-                    problems.append(f"{base} on {venue}: {problem}")
-        if problems:
-            self.notify("Settled funding of watched coins not updated:\n"
-                        + "\n".join(problems[:5]), severity="warning", timeout=8)
 
     def _update_selection(self) -> None:
         base = self.board.selected_base
@@ -445,7 +306,7 @@ class FundApp(App[int]):
             label = f"EMA({c.ema_periods}×{c.ema_period_h:g}h)"
         self.main(SelectionLine).show(
             row, ema_gaps(row, engine) if row is not None and engine else {},
-            self.board.palette, engine is not None or self.history is None, label)
+            self.board.palette, engine is not None or self.engine.writer is None, label)
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._update_selection()
@@ -466,21 +327,6 @@ class FundApp(App[int]):
         self.push_screen(DetailScreen(row, store, {s.name: s for s in self.sources},
                                       list(self.signals), self.clock(), self.board.palette))
 
-    def _settle(self) -> None:
-        """Every venue has answered once: ccxt is imported and market metadata
-        loaded, some 200k objects that live as long as the app. Collect startup's
-        garbage, then move the rest out of the collector's sight, so later full
-        collections (which would otherwise rescan them all, ~90 ms, in the middle
-        of a refresh) only look at what refreshes create."""
-        self._settled = True
-        gc.collect()
-        gc.freeze()
-        self._start_watch_settlements()
-
-    def _stale_venues(self, now: int) -> frozenset[str]:
-        return frozenset(v for v, st in self.statuses.items()
-                         if st.state(now, self.refresh_s) is VenueState.STALE)
-
     def _refresh_status(self, now: int) -> None:
         if self.closing:
             return
@@ -492,8 +338,7 @@ class FundApp(App[int]):
             badge.show(st, now, self.refresh_s, palette)
             if notice := transition_notice(venue, before, badge.state, st, now):
                 self._queue_notice(*notice)
-        if self._stale_venues(now) != self._stale:  # a venue went stale or came back
-            self._rebuild()
+        self.engine.check_stale(now)  # a venue went stale or came back: rebuild
 
     def _queue_notice(self, message: str, severity: str) -> None:
         # Venues often change state together (the network drops, the app starts with
@@ -575,9 +420,7 @@ class FundApp(App[int]):
 
     def action_clear_filter(self) -> None:
         if self.board.base_filter is not None:  # drilled in from the sector board: back there
-            from fundtui.ui.sectors import open_sectors
-
-            open_sectors(self, self.sectors)
+            self.post_message(OpenSectors())
             return
         field = self.main("#filter", Input)
         field.value = ""
@@ -622,33 +465,62 @@ class FundApp(App[int]):
         self.push_screen(SignalsScreen(list(self.signals), self.board.palette))
 
     def action_sectors(self) -> None:
-        from fundtui.ui.sectors import open_sectors
-
-        open_sectors(self, self.sectors)
+        self.post_message(OpenSectors())
 
     def action_calculator(self) -> None:
-        from fundtui.ui.calculator import open_calculator
-
-        open_calculator(self)
+        self.post_message(OpenCalculator())
 
     def action_carry(self) -> None:
-        from fundtui.ui.calculator import open_carry
+        self.post_message(OpenCalculator(carry=True))
 
-        open_carry(self)
+    # --- what screens ask for -------------------------------------------------
 
-    def _feed_sectors(self, now: int) -> None:
-        """Sector aggregation of the rows just built; state changes are signals."""
-        from fundtui.ui import sectors as sector_board
+    def on_open_sectors(self, _message: OpenSectors) -> None:
+        """The sector board; from a drilled-in board, its filter is dropped first."""
+        from fundtui.ui.sectors import SectorScreen
 
-        hits = self.sectors.update(self.board.board_rows, now)
-        sector_board.refresh_screens(self)
-        sector_board.route_hits(self, hits)
+        if self.board.base_filter is not None:
+            self.board.set_base_filter(None)
+        self.push_screen(SectorScreen(self.sectors, self.board.palette))
+
+    def on_drill_into(self, message: DrillInto) -> None:
+        """Back to the board, showing only the sector's bases."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.board.set_base_filter(self.sectors.sector_map.bases_of(message.sector),
+                                   message.sector)
+        self.board.focus()
+
+    def on_open_detail(self, message: OpenDetail) -> None:
+        self.open_detail(message.base)
+
+    def on_open_calculator(self, message: OpenCalculator) -> None:
+        """The calculator or the carry view on the board's selected row."""
+        from fundtui.ui import calculator
+
+        base = self.board.selected_base
+        row = self.board.board_rows.get(base) if base is not None else None
+        make_calc = getattr(calculator, "calculator_screen", None)
+        make_carry = getattr(calculator, "carry_screen", None)
+        if not message.carry:
+            if make_calc is None:
+                calculator.open_calculator(self)
+            else:
+                self.push_screen(make_calc(row, self.config, self.demo))
+            return
+        if make_carry is None:
+            calculator.open_carry(self)
+            return
+        screen = make_carry(row, self.config)
+        if isinstance(screen, str):
+            self.notify(screen, timeout=3)
+        else:
+            self.push_screen(screen)
 
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201
-        from fundtui.ui.sectors import palette_commands
-
         yield from super().get_system_commands(screen)
-        yield from palette_commands(self, self.sectors)
+        yield SystemCommand("Sectors", "Sector rotation board: funding by sector (t)",
+                            lambda: self.post_message(OpenSectors()))
 
     def action_poll_now(self) -> None:
         held = self.poll_now()

@@ -29,11 +29,11 @@ from fundtui.core.normalize import known_interval, rate_8h_if_known
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
 from fundtui.core.timefmt import clock_utc, utc
+from fundtui.engine.settled import up_to_date
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
 from fundtui.ui.safe import plain, visible
-from fundtui.ui.settled import up_to_date
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

@@ -1,81 +1,50 @@
-"""Messages from the background workers to the app."""
+"""The engine's events as Textual messages: one thin wrapper, posted from any thread.
+
+The engine (``fundtui.engine``) emits plain events from the event loop and from
+its writer thread; ``App.post_message`` is thread-safe, so each is wrapped in an
+:class:`EngineEvent` and handled in the app's message queue, in order.
+Screens ask the app for things with the other messages here, instead of
+reaching into the app or the board's screen.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from textual.message import Message
 
-from fundtui.core.signal_types import Hit
-from fundtui.feeds.source import QuoteSource, VenuePoll
-
-if TYPE_CHECKING:  # the store loads in the history thread, after the first frame
-    from fundtui.store.history import Sample
-    from fundtui.store.recorder import Recorder, WarmUp
+from fundtui.engine.events import Event
 
 
-class SourcesReady(Message):
-    """The source factory finished (in a thread) and gave these sources."""
+class EngineEvent(Message):
+    """One event of the engine (``fundtui.engine.events``)."""
 
-    def __init__(self, sources: Sequence[QuoteSource]) -> None:
+    def __init__(self, event: Event) -> None:
         super().__init__()
-        self.sources = list(sources)
+        self.event = event
 
 
-class SourcesFailed(Message):
-    """The source factory raised; nothing can be polled."""
+class DrillInto(Message):
+    """Show the board filtered to ``sector``'s bases (Enter on the sector board)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, sector: str) -> None:
         super().__init__()
-        self.reason = reason
+        self.sector = sector
 
 
-class VenuePolled(Message):
-    """One venue answered (``venue`` is the source's name)."""
+class OpenSectors(Message):
+    """Open the sector board (``t``, the command palette, Esc on a drilled-in board)."""
 
-    def __init__(self, venue: str, poll: VenuePoll) -> None:
+
+class OpenDetail(Message):
+    """Open the detail view of ``base`` (Enter on the board or on a signal)."""
+
+    def __init__(self, base: str) -> None:
         super().__init__()
-        self.venue = venue
-        self.poll = poll
+        self.base = base
 
 
-class VenueFailed(Message):
-    """One venue's poll failed; the next attempt is at ``retry_at_ms``."""
+class OpenCalculator(Message):
+    """Open the calculator (``carry=False``) or the carry view on the selected row."""
 
-    def __init__(self, venue: str, reason: str, retry_at_ms: int) -> None:
+    def __init__(self, carry: bool = False) -> None:
         super().__init__()
-        self.venue = venue
-        self.reason = reason
-        self.retry_at_ms = retry_at_ms
-
-
-class HistoryReady(Message):
-    """The history thread opened its files and warmed the signal engine up."""
-
-    def __init__(self, recorder: Recorder, warm_up: WarmUp, problems: Sequence[str],
-                 past_hits: Sequence[Hit], baselines: Sequence[Sample] = (),
-                 at_ms: int = 0) -> None:
-        super().__init__()
-        self.recorder = recorder
-        self.warm_up = warm_up
-        self.problems = list(problems)
-        self.past_hits = list(past_hits)
-        self.baselines = list(baselines)  # stored samples at the sector board's horizons
-        self.at_ms = at_ms  # when the warm-up was done
-
-
-class SignalsEvaluated(Message):
-    """The engine took one refresh; these are its new hits."""
-
-    def __init__(self, hits: Sequence[Hit]) -> None:
-        super().__init__()
-        self.hits = list(hits)
-
-
-class HistoryProblem(Message):
-    """Writing history or the signals log failed (one line); the app keeps running."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+        self.carry = carry

@@ -1,49 +1,38 @@
 """The sector rotation board (``t``): one row per sector, a heat board of funding.
 
-:class:`SectorFeed` lives as long as the app: the app feeds it each rebuild's
-board rows; it aggregates them (``fundtui.core.rotation``), remembers each
-sector's weighted APR for velocity and the sparkline, and returns the
-state-change hits. It also keeps the screen's sort and the selected sector, so
-the screen, pushed afresh each time, comes back where it was left.
-
-:class:`SectorScreen` shows the feed. Enter drills into the board filtered to
-the sector's bases (the board's base-set filter); Escape there comes back to
-the sector board on the same sector.
+:class:`SectorScreen` shows the engine's :class:`SectorFeed`
+(``fundtui.engine.sector_feed``). Enter drills into the board filtered to the
+sector's bases (the board's base-set filter, asked for with a ``DrillInto``
+message); Escape there comes back to the sector board on the same sector.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from fundtui.config import Config
-from fundtui.core.board import BoardRow
-from fundtui.core.normalize import apr
 from fundtui.core.rotation import (
     CROWDING,
     DIVERGENCE,
-    HOUR_MS,
     ROTATION_IN,
     UNWINDING,
-    RotationParams,
-    SectorBoardModel,
-    SectorHistory,
     SectorStats,
-    StoredQuote,
 )
-from fundtui.core.sectors import SectorMap
-from fundtui.core.signal_types import Hit
+from fundtui.engine.sector_feed import SectorFeed
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
+from fundtui.ui.messages import DrillInto
 from fundtui.ui.safe import plain, visible
 from fundtui.ui.tables import cursor_key, order_rows
+
+__all__ = ["SectorFeed", "SectorScreen", "SectorTable", "sparkline"]
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_WIDTH = 16
@@ -65,60 +54,6 @@ def _pct(x: float | None, digits: int = 1, sign: bool = False) -> str:
     if x is None:
         return "n/a"
     return f"{x * 100:{'+' if sign else ''}.{digits}f}%"
-
-
-# --- the feed ------------------------------------------------------------------
-
-class SectorFeed:
-    """The app's sector state: map, rolling history, tracker, and the screen's view."""
-
-    def __init__(self, config: Config | None = None, sector_map: SectorMap | None = None) -> None:
-        self.warning: str | None = None
-        if sector_map is None:
-            from fundtui.store import sector_store
-
-            try:
-                sector_map, self.warning = sector_store.load(
-                    config.sectors if config is not None else None)
-            except (OSError, ValueError) as e:  # a broken install: no board, not a crash
-                sector_map, self.warning = SectorMap({}), f"no sector map: {e}"
-        params, history = RotationParams(), SectorHistory()
-        if config is not None:  # "extreme" as the signal rules define it, as an APR
-            params = RotationParams(extreme_apr=apr(config.signals.extreme_8h, 8.0))
-            # a sparkline bar per 5 minutes (the last one live), or per refresh if slower
-            history = SectorHistory(point_every_s=max(300.0, config.refresh_seconds / 2))
-        self.model = SectorBoardModel(sector_map, params, history)
-        self.rows: Mapping[str, BoardRow] = {}
-        self.sort_key = "apr"
-        self.sort_desc = True
-        self.selected: str | None = None
-
-    def warm_up(self, samples: Sequence[StoredQuote], until_ms: int) -> int:
-        """Start the sector history afresh from stored samples (the 1/8/24 h-ago
-        baselines), so velocity does not wait hours after a restart. The few live
-        points taken before the store answered are dropped: history only grows
-        forward in time. Returns the stored moments replayed."""
-        h = self.model.history
-        self.model.history = SectorHistory(snapshot_every_s=h.step_ms / 1000,
-                                           keep_h=h.keep_ms / HOUR_MS, points=h.points,
-                                           point_every_s=h.point_ms / 1000)
-        return self.model.warm_up(samples, until_ms)
-
-    @property
-    def sector_map(self) -> SectorMap:
-        return self.model.sector_map
-
-    @property
-    def stats(self) -> Mapping[str, SectorStats]:
-        return self.model.stats
-
-    def update(self, rows: Mapping[str, BoardRow], now_ms: int) -> list[Hit]:
-        """Aggregate one rebuild's rows; the hits are sectors entering a rotation state."""
-        self.rows = rows
-        return self.model.update(rows, now_ms)
-
-    def series(self, sector: str) -> list[float]:
-        return self.model.history.series(sector)
 
 
 # --- columns ---------------------------------------------------------------------
@@ -429,63 +364,4 @@ class SectorScreen(Screen[None]):
         if name is None:
             return
         self.feed.selected = name
-        drill_into(self.app, self.feed, name)
-
-
-# --- app glue (kept here so the app needs only a few lines) ------------------------
-
-def _board(app):  # noqa: ANN001, ANN202
-    from fundtui.ui.board import BoardTable
-
-    return app.screen_stack[0].query_one(BoardTable)
-
-
-def drill_into(app, feed: SectorFeed, sector: str) -> None:  # noqa: ANN001
-    """Back to the board, showing only ``sector``'s bases."""
-    board = _board(app)
-    while len(app.screen_stack) > 1:
-        app.pop_screen()
-    board.set_base_filter(feed.sector_map.bases_of(sector), sector)
-    board.focus()
-
-
-def open_sectors(app, feed: SectorFeed) -> None:  # noqa: ANN001
-    """The sector board; from a drilled-in board, its filter is dropped first."""
-    board = _board(app)
-    if board.base_filter is not None:
-        board.set_base_filter(None)
-    app.push_screen(SectorScreen(feed, board.palette))
-
-
-def refresh_screens(app) -> None:  # noqa: ANN001
-    for screen in app.screen_stack:
-        if isinstance(screen, SectorScreen):
-            screen.refresh_board()
-
-
-def route_hits(app, hits: Sequence[Hit]) -> None:  # noqa: ANN001
-    """Sector state changes go where the engine's hits go: the app's signal list,
-    an open signals screen, the signals log, a toast and the bell if configured."""
-    from fundtui.ui.signals_screen import SignalsScreen, hits_notice
-
-    if not hits:
-        return
-    app.signals.extend(hits)
-    for screen in app.screen_stack:
-        if isinstance(screen, SignalsScreen):
-            screen.add_hits(hits)
-    log = getattr(app.recorder, "log", None)
-    if log is not None:
-        try:  # one short append of whole lines, only when a state changes
-            log.append(hits)
-        except OSError as e:
-            app.notify(f"Could not write the signals log: {e}", severity="warning")
-    text, title = hits_notice(hits)
-    app.notify(text, title=title, timeout=8)
-    if app.config.bell:
-        app.bell()
-
-
-def palette_commands(app, feed: SectorFeed) -> Iterable[SystemCommand]:  # noqa: ANN001
-    yield SystemCommand("Sectors", "Sector rotation board: funding by sector (t)",
-                        lambda: open_sectors(app, feed))
+        self.app.post_message(DrillInto(name))

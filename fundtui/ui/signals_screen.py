@@ -20,6 +20,7 @@ from fundtui.core.signal_types import RULES, Hit
 from fundtui.core.signal_units import figure
 from fundtui.core.timefmt import utc
 from fundtui.ui.format import Palette
+from fundtui.ui.messages import OpenDetail
 from fundtui.ui.safe import plain, visible
 from fundtui.ui.tables import cursor_key, order_rows
 
@@ -171,5 +172,5 @@ class SignalsScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         hit = self._keys.get(event.row_key.value or "")
-        if hit is not None and hasattr(self.app, "open_detail"):
-            self.app.open_detail(hit.base)
+        if hit is not None:
+            self.app.post_message(OpenDetail(hit.base))

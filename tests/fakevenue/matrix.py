@@ -35,9 +35,9 @@ from typing import Any
 
 from fundtui.config import VenueConfig
 from fundtui.core.status import VenueState, VenueStatus
+from fundtui.engine.events import VenueFailed, VenuePolled
+from fundtui.engine.poller import VenuePoller
 from fundtui.feeds.registry import make_sources
-from fundtui.ui.messages import VenueFailed, VenuePolled
-from fundtui.ui.poller import VenuePoller
 from tests.fakevenue import faults
 from tests.fakevenue.server import RATE_PATHS, VENUES, FakeVenue
 

@@ -1,15 +1,18 @@
 """Settled funding for one market: the store's cache, brought up to date from the venue.
 
-Used by the detail view (on opening) and by the app for the watchlist (on start
-and hourly), so a watched coin's accumulated funding is ready without a wait.
+Used by the detail view (on opening) and by the engine for the watchlist (on start
+and hourly, ``watched_up_to_date``), so a watched coin's accumulated funding is
+ready without a wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 from fundtui.core.accrual import Settlement
+from fundtui.core.board import BoardRow
 from fundtui.core.normalize import known_interval
 from fundtui.core.text import describe_exception
 from fundtui.store.history import HistoryStore
@@ -55,3 +58,26 @@ async def up_to_date(store: HistoryStore | None, venue: str, symbol: str,
             except Exception as e:  # VenueError is one line already
                 problem = getattr(e, "reason", None) or describe_exception(e)
     return cached, "cache" if cached else "", problem
+
+
+async def watched_up_to_date(store: HistoryStore | None, sources: Mapping[str, Any],
+                             rows: Mapping[str, BoardRow], bases: Iterable[str],
+                             now_ms: int) -> list[str]:
+    """Bring the watched coins' settled funding up to date on every venue that
+    quotes them live and serves history; the problems, one line each."""
+    if store is None:
+        return []
+    problems = []
+    for base in sorted(bases):
+        row = rows.get(base)
+        if row is None:
+            continue
+        for venue, q in row.quotes.items():
+            fetch = getattr(sources.get(venue), "settlements", None)
+            if fetch is None or venue in row.stale:
+                continue
+            _, _, problem = await up_to_date(store, venue, q.symbol, fetch, now_ms,
+                                             q.interval_hours)
+            if problem:
+                problems.append(f"{base} on {venue}: {problem}")
+    return problems

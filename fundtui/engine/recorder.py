@@ -18,7 +18,7 @@ than from zero. The state is data, never code: nothing here unpickles.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,7 +264,7 @@ class Recorder:
         return problems
 
 
-def _by_time(samples: list[Sample]):
+def _by_time(samples: list[Sample]) -> Iterator[tuple[int, list[Sample]]]:
     i, n = 0, len(samples)
     while i < n:
         at = samples[i].at_ms

@@ -13,12 +13,10 @@ import asyncio
 import random
 from collections.abc import Callable
 
-from textual.message import Message
-
 from fundtui.core.backoff import retry_delay
 from fundtui.core.text import describe_exception, one_line
+from fundtui.engine.events import Event, VenueFailed, VenuePolled
 from fundtui.feeds.source import QuoteSource, VenueError
-from fundtui.ui.messages import VenueFailed, VenuePolled
 
 #: A poll that has not answered by then counts as failed (the sources have their
 #: own, shorter, HTTP timeouts; this only guards against a hung one).
@@ -39,12 +37,12 @@ def next_slot_s(now_ms: int, refresh_s: float) -> float:
 
 
 class VenuePoller:
-    def __init__(self, source: QuoteSource, post: Callable[[Message], object],
+    def __init__(self, source: QuoteSource, emit: Callable[[Event], object],
                  refresh_s: float, clock: Callable[[], int],
                  jitter: Callable[[], float] = random.random) -> None:
         self.source = source
         self.venue = source.name
-        self.post = post
+        self.emit = emit
         self.refresh_s = refresh_s
         self.clock = clock
         self.jitter = jitter
@@ -76,7 +74,7 @@ class VenuePoller:
                 pass
 
     async def poll_once(self) -> float:
-        """Poll once, post the outcome, and return the seconds to wait before the next."""
+        """Poll once, emit the outcome, and return the seconds to wait before the next."""
         self._wake.clear()
         try:
             poll = await asyncio.wait_for(self.source.poll(), self.timeout_s)
@@ -87,7 +85,7 @@ class VenuePoller:
         except Exception as e:  # a bug in a source must not stop the loop
             return self._failed(describe_exception(e))
         self.failures = 0
-        self.post(VenuePolled(self.venue, poll))
+        self.emit(VenuePolled(self.venue, poll))
         return next_slot_s(self.clock(), self.refresh_s)
 
     def _failed(self, reason: str, retry_after_s: float | None = None,
@@ -100,5 +98,5 @@ class VenuePoller:
         retry_at = self.clock() + int(delay * 1000)
         if rate_limited or retry_after_s is not None:
             self.not_before_ms = retry_at
-        self.post(VenueFailed(self.venue, reason, retry_at))
+        self.emit(VenueFailed(self.venue, reason, retry_at))
         return delay

@@ -1,10 +1,12 @@
-"""The history thread: stores polls and evaluates signals off the UI thread.
+"""The writer thread: the one writer of history, the signals log and the rule checkpoint.
 
 One thread, one queue, handled in arrival order: a venue poll is recorded to the
 history store, a board refresh is evaluated by the signal engine (hits appended
-to the signals log) and the result posted back to the app. Storing and
-evaluating never overlap, and a slow disk never delays a repaint. Failures are
-posted as one-line problems, at most once per distinct reason, and the thread
+to the signals log), hits of another source (the sector board's) are appended
+to the same log, and each result is emitted. Storing, evaluating and logging
+never overlap, no two threads ever append to the log (its rollover is a stat,
+a replace and an append), and a slow disk never delays a repaint. Failures are
+emitted as one-line problems, at most once per distinct reason, and the thread
 carries on.
 """
 
@@ -16,16 +18,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.message import Message
-
 from fundtui.core.quote import Quote
-from fundtui.core.signal_types import SignalConfig
+from fundtui.core.signal_types import Hit, SignalConfig
 from fundtui.core.text import describe_exception
+from fundtui.engine.events import Event, HistoryProblem, HistoryReady, SignalsEvaluated
 from fundtui.store.paths import CHECKPOINT_FILE, HISTORY_FILE, SIGNAL_LOG_FILE
-from fundtui.ui.messages import HistoryProblem, HistoryReady, SignalsEvaluated
 
 if TYPE_CHECKING:
-    from fundtui.store.recorder import Recorder
+    from fundtui.engine.recorder import Recorder
 
 HOUR_MS = 3_600_000
 
@@ -34,11 +34,11 @@ PAST_HITS = 500
 
 
 class HistoryThread:
-    def __init__(self, config: SignalConfig, post: Callable[[Message], object],
+    def __init__(self, config: SignalConfig, emit: Callable[[Event], object],
                  clock: Callable[[], int], folder: Path | None = None,
                  trend_length: int = 0, horizons_h: Sequence[float] = ()) -> None:
         self.config = config
-        self.post = post
+        self.emit = emit
         self.clock = clock
         self.folder = folder  # None: the default data folder
         self.trend_length = trend_length
@@ -51,7 +51,7 @@ class HistoryThread:
     def _path(self, name: str) -> Path | None:
         return None if self.folder is None else self.folder / name
 
-    # --- called from the UI thread -----------------------------------------------
+    # --- called from the event loop -----------------------------------------------
 
     def record_poll(self, quotes: Sequence[Quote], at_ms: int) -> None:
         self._queue.put(("poll", at_ms, quotes))
@@ -59,11 +59,34 @@ class HistoryThread:
     def evaluate(self, at_ms: int, quotes: Sequence[Quote]) -> None:
         self._queue.put(("board", at_ms, quotes))
 
+    def log_hits(self, hits: Sequence[Hit]) -> None:
+        """Hits found elsewhere (the sector board): logged here, then emitted like
+        the engine's, so every hit reaches the log and the user through one path."""
+        self._queue.put(("hits", 0, tuple(hits)))
+
     def stop(self) -> None:
         self._queue.put(None)
 
     def wait(self, timeout_s: float) -> bool:
         return self._done.wait(timeout_s)
+
+    def _report(self, reason: str) -> None:
+        if reason not in self._reported:
+            self._reported.add(reason)
+            self.emit(HistoryProblem(reason))
+
+    def _log(self, recorder: Recorder, hits: Sequence[Hit]) -> None:
+        """Append hits of another source; shown whether or not the log took them."""
+        from fundtui.store.signal_log import UnusableLog
+
+        try:  # one short append of whole lines, only when a state changes
+            if recorder.log is not None:
+                recorder.log.append(hits)
+        except UnusableLog as e:
+            self._report(str(e))
+        except OSError as e:
+            self._report(f"Could not write the signals log: {describe_exception(e)}")
+        self.emit(SignalsEvaluated(tuple(hits), evaluation=False))
 
     # --- the thread ----------------------------------------------------------------
 
@@ -74,7 +97,7 @@ class HistoryThread:
             self._done.set()
 
     def _run(self) -> None:
-        from fundtui.store.recorder import Recorder  # SQLite and JSON: off the first frame
+        from fundtui.engine.recorder import Recorder  # SQLite and JSON: off the first frame
         from fundtui.store.signal_log import UnusableLog
 
         recorder, problems = Recorder.open(
@@ -84,7 +107,7 @@ class HistoryThread:
         try:
             warm = recorder.warm_up(self.clock(), spread_refreshes=self.trend_length)
         except Exception as e:  # history unreadable halfway: carry on from what was read
-            from fundtui.store.recorder import WarmUp
+            from fundtui.engine.recorder import WarmUp
             warm = WarmUp("none", problems=[f"warm-up stopped: {describe_exception(e)}"])
         past = []
         if recorder.log is not None:
@@ -97,10 +120,12 @@ class HistoryThread:
         now = self.clock()
         baselines = []
         try:
-            baselines = recorder.samples_before([now - h * HOUR_MS for h in self.horizons_h])
+            baselines = recorder.samples_before([now - round(h * HOUR_MS)
+                                                 for h in self.horizons_h])
         except Exception as e:
             problems.append(f"sector baselines unreadable: {describe_exception(e)}")
-        self.post(HistoryReady(recorder, warm, problems + warm.problems, past, baselines, now))
+        self.emit(HistoryReady(recorder, warm, tuple(problems + warm.problems), tuple(past),
+                               tuple(baselines), now))
         while True:
             item = self._queue.get()
             if item is None:
@@ -110,13 +135,13 @@ class HistoryThread:
                 if kind == "poll":
                     recorder.record_poll(quotes, at_ms)
                     continue
+                if kind == "hits":
+                    self._log(recorder, quotes)
+                    continue
                 hits = recorder.evaluate(at_ms, quotes)
-                self.post(SignalsEvaluated(hits))
+                self.emit(SignalsEvaluated(tuple(hits)))
                 recorder.maintain(at_ms)
             except Exception as e:  # disk full, a damaged file: report once, keep going
-                reason = str(e) if isinstance(e, UnusableLog) else describe_exception(e)
-                if reason not in self._reported:
-                    self._reported.add(reason)
-                    self.post(HistoryProblem(reason))
+                self._report(str(e) if isinstance(e, UnusableLog) else describe_exception(e))
         for problem in recorder.close():
-            self.post(HistoryProblem(problem))
+            self.emit(HistoryProblem(problem))
