@@ -109,3 +109,14 @@ async def test_board_keys_on_the_detail_view_leave_the_board_alone_and_work_back
         await pilot.press("slash")
         await pilot.pause()
         assert app.main("#filter", Input).has_class("-open")
+
+
+def test_the_board_keys_are_bound_on_the_board_screen_and_nowhere_else():
+    from fundtui.ui.app import FundApp
+    from fundtui.ui.board_screen import BoardScreen
+
+    board_keys = {"u", "s", "S", "r", "slash", "escape", "w", "v,W", "c", "C"}
+    app_keys = {b.key for b in FundApp.BINDINGS}
+    assert app_keys == {"q", "question_mark", "R", "t", "g"}
+    assert board_keys <= {b.key for b in BoardScreen.BINDINGS}
+    assert "check_action" not in FundApp.__dict__  # no screen test standing in for scope

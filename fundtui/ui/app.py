@@ -12,12 +12,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable
 
 from fundtui.config import Config
 from fundtui.core.signal_types import Hit
@@ -27,7 +26,9 @@ from fundtui.feeds.source import QuoteSource
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui import safe
 from fundtui.ui.board import BoardTable
+from fundtui.ui.board_screen import BoardScreen
 from fundtui.ui.columns import TREND_WIDTH
+from fundtui.ui.engine_view import EngineView
 from fundtui.ui.format import Palette
 from fundtui.ui.messages import DrillInto, EngineEvent, OpenCalculator, OpenDetail, OpenSectors
 from fundtui.ui.selection import SelectionLine, ema_gaps
@@ -35,8 +36,7 @@ from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_noti
 from fundtui.ui.theme import FUNDTUI_DARK
 
 if TYPE_CHECKING:  # loaded by the writer thread, after the first frame
-    from fundtui.engine.recorder import Recorder
-    from fundtui.engine.sector_feed import SectorFeed
+    pass
 
 __all__ = ["REBUILD_GATHER_S", "FundApp", "SourceFactory", "run_app", "wall_clock_ms"]
 
@@ -47,31 +47,18 @@ NOTICE_GATHER_S = 0.3
 SIGNALS_KEPT = 2000
 
 
-class FundApp(App[int]):
+class FundApp(EngineView, App[int]):
     CSS_PATH = "fundtui.tcss"
     TITLE = "fundtui"
+    #: Keys that mean the same on every screen; the board's own keys are bound on
+    #: its screen (ui/board_screen.py), so they act only where the board is shown.
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
-        Binding("u", "unit", "Unit"),
-        Binding("s", "sort(1)", "Sort"),
-        Binding("S", "sort(-1)", "Sort back", show=False),
-        Binding("r", "reverse", "Reverse"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("w", "watch", "Watch"),
-        Binding("v,W", "watch_only", "Watchlist"),
         Binding("R", "poll_now", "Poll now", show=False),
         Binding("t", "sectors", "Sectors"),
         Binding("g", "signals", "Signals"),
-        Binding("c", "calculator", "Calc", show=False),
-        Binding("C", "carry", "Carry", show=False),
     ]
-
-    #: Actions on the board or its selected row: they act, and the footer offers
-    #: them, only while the board's screen is on top (elsewhere the board is hidden).
-    BOARD_ACTIONS = frozenset({"unit", "sort", "reverse", "filter", "clear_filter", "watch",
-                               "watch_only", "calculator", "carry"})
 
     def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
                  clock: Callable[[], int] | None = None,
@@ -99,65 +86,6 @@ class FundApp(App[int]):
         self.register_theme(FUNDTUI_DARK)
         self.theme = FUNDTUI_DARK.name
 
-    # --- the engine's state, as the screens and tests read it -------------------
-
-    @property
-    def venues(self) -> list[str]:
-        return self.engine.venues
-
-    @property
-    def refresh_s(self) -> float:
-        return self.engine.refresh_s
-
-    @property
-    def statuses(self) -> dict:
-        return self.engine.market.statuses
-
-    @property
-    def quotes(self) -> dict:
-        return self.engine.market.quotes
-
-    @property
-    def rows(self) -> dict:
-        return self.engine.market.rows
-
-    @property
-    def sources(self) -> list[QuoteSource]:
-        return self.engine.sources
-
-    @property
-    def pollers(self) -> dict:
-        return self.engine.pollers
-
-    @property
-    def recorder(self) -> Recorder | None:
-        return self.engine.recorder
-
-    @property
-    def evaluations_sent(self) -> int:
-        return self.engine.evaluations_sent
-
-    @property
-    def _settled(self) -> bool:
-        return self.engine.settled
-
-    @property
-    def _rebuild_pending(self) -> bool:
-        """A rebuild is gathering answers, or the board has not drawn the last one."""
-        return self.engine.rebuild_pending or self._shown_rebuilds < self.engine.rebuilds
-
-    @property
-    def sectors(self) -> SectorFeed:
-        return self.engine.sectors
-
-    @sectors.setter
-    def sectors(self, feed: SectorFeed) -> None:
-        self.engine.sectors = feed
-
-    def poll_now(self) -> list[str]:
-        """Wake every poller now; returns the venues held back by a rate-limit wait."""
-        return self.engine.poll_now()
-
     # --- toasts -------------------------------------------------------------
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -173,14 +101,12 @@ class FundApp(App[int]):
 
     # --- layout -------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield TopBar(self.demo, id="top")
-        yield BoardTable(self.venues, id="board")
-        yield SelectionLine(id="selection")
-        yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter",
-                    compact=True)
-        yield VenueStrip(self.venues, id="venues")
-        yield Footer()
+    def get_default_screen(self) -> BoardScreen:
+        return BoardScreen(self.venues, self.watchlist, self.demo)
+
+    @property
+    def board_screen(self) -> BoardScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
 
     @property
     def board(self) -> BoardTable:
@@ -191,11 +117,9 @@ class FundApp(App[int]):
         and signals screens cover it while refreshes keep it current)."""
         return self.screen_stack[0].query_one(selector, expect_type)
 
-    def on_mount(self) -> None:
-        self.board.watched = self.watchlist.bases
+    def on_board_screen_ready(self, _message: BoardScreen.Ready) -> None:
         self.board.palette = self._palette()
         self.theme_changed_signal.subscribe(self, lambda _theme: self._retheme())
-        self.board.focus()
         self._update_view_info()
         self.tick()
         self.ticker = self.set_interval(1.0, self.tick)
@@ -311,10 +235,6 @@ class FundApp(App[int]):
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._update_selection()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table is self.board and event.row_key.value is not None:
-            self.open_detail(event.row_key.value)
-
     def open_detail(self, base: str) -> None:
         """The detail view of ``base`` (Enter on the board or on a signal)."""
         row = self.rows.get(base)
@@ -372,30 +292,9 @@ class FundApp(App[int]):
         self._refresh_status(self.clock())
 
     def _update_view_info(self) -> None:
-        b = self.board
-        parts = [b.unit.label, f"sort {b.sort_title()}{'▼' if b.sort_desc else '▲'}"]
-        if b.filter_text:
-            parts.append(f"filter “{b.filter_text}”")
-        if b.base_filter_label:
-            parts.append(f"sector {b.base_filter_label} (Esc: sectors)")
-        if b.watch_only:
-            parts.append("★ only")
-        parts.append(f"{b.row_count}/{b.total_count} bases")
-        self.main(TopBar).set_view(" · ".join(parts))
-
-    def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
-        self._update_view_info()
+        self.board_screen.update_view_info()
 
     # --- actions ------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Board actions are off, and left out of the footer, on every other screen:
-        ``w`` on the sector board would watch a hidden row, ``/`` would open a
-        hidden filter."""
-        if action in self.BOARD_ACTIONS and self.screen_stack \
-                and self.screen is not self.screen_stack[0]:
-            return False
-        return True
 
     def action_help(self) -> None:
         from fundtui.ui.help import HelpScreen
@@ -403,58 +302,6 @@ class FundApp(App[int]):
         now = self.clock()
         self.push_screen(HelpScreen([(v, status_detail(st, now, self.refresh_s))
                                      for v, st in self.statuses.items()]))
-
-    def action_unit(self) -> None:
-        self.board.cycle_unit()
-
-    def action_sort(self, step: int) -> None:
-        self.board.cycle_sort(step)
-
-    def action_reverse(self) -> None:
-        self.board.reverse_sort()
-
-    def action_filter(self) -> None:
-        field = self.main("#filter", Input)
-        field.add_class("-open")
-        field.focus()
-
-    def action_clear_filter(self) -> None:
-        if self.board.base_filter is not None:  # drilled in from the sector board: back there
-            self.post_message(OpenSectors())
-            return
-        field = self.main("#filter", Input)
-        field.value = ""
-        field.remove_class("-open")
-        self.board.set_filter("")
-        self.board.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.board.set_filter(event.value.strip())
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-open")
-        self.board.focus()
-
-    def action_watch(self) -> None:
-        base = self.board.selected_base
-        if base is None:
-            return
-        watched = self.watchlist.toggle(base)
-        try:
-            self.watchlist.save()
-        except OSError as e:
-            self.notify(f"Could not save the watchlist: {e}", severity="error")
-        self.board.render_board()
-        self._update_view_info()
-        self.notify(f"{'★ Watching' if watched else 'No longer watching'} {base}", timeout=2)
-
-    def action_watch_only(self) -> None:
-        self.board.toggle_watch_only()
-        if self.board.watch_only and not self.watchlist.bases:
-            self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
 
     def action_signals(self) -> None:
         from fundtui.ui.signals_screen import SignalsScreen
@@ -466,12 +313,6 @@ class FundApp(App[int]):
 
     def action_sectors(self) -> None:
         self.post_message(OpenSectors())
-
-    def action_calculator(self) -> None:
-        self.post_message(OpenCalculator())
-
-    def action_carry(self) -> None:
-        self.post_message(OpenCalculator(carry=True))
 
     # --- what screens ask for -------------------------------------------------
 

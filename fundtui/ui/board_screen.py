@@ -1,0 +1,149 @@
+"""The board's screen: the board, its filter line, the selection line, and the board's keys.
+
+The keys that act on the board or its selected row (u s S r / Esc w v W c C Enter)
+are bound here, so they exist only while this screen is on top: on the sector
+board, the detail view or the signals screen the board is hidden, and ``w``
+would watch a row nobody sees. The app keeps the keys that mean the same on
+every screen (q ? t g R ctrl+p); ``q`` and ``?`` are listed here too, through
+the app's actions, so the footer keeps its order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from fundtui.store.watchlist import Watchlist
+from fundtui.ui.board import BoardTable
+from fundtui.ui.messages import OpenCalculator, OpenDetail, OpenSectors
+from fundtui.ui.selection import SelectionLine
+from fundtui.ui.status import TopBar, VenueStrip
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("u", "unit", "Unit"),
+        Binding("s", "sort(1)", "Sort"),
+        Binding("S", "sort(-1)", "Sort back", show=False),
+        Binding("r", "reverse", "Reverse"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("w", "watch", "Watch"),
+        Binding("v,W", "watch_only", "Watchlist"),
+        Binding("c", "calculator", "Calc", show=False),
+        Binding("C", "carry", "Carry", show=False),
+    ]
+
+    class Ready(Message):
+        """The board's widgets are mounted: the app can start filling them."""
+
+    def __init__(self, venues: Sequence[str], watchlist: Watchlist, demo: bool = False) -> None:
+        super().__init__()
+        self.venues = list(venues)
+        self.watchlist = watchlist
+        self.demo = demo
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.demo, id="top")
+        yield BoardTable(self.venues, id="board")
+        yield SelectionLine(id="selection")
+        yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter",
+                    compact=True)
+        yield VenueStrip(self.venues, id="venues")
+        yield Footer()
+
+    @property
+    def board(self) -> BoardTable:
+        return self.query_one(BoardTable)
+
+    def on_mount(self) -> None:
+        self.board.watched = self.watchlist.bases
+        self.board.focus()
+        self.post_message(self.Ready())
+
+    def update_view_info(self) -> None:
+        b = self.board
+        parts = [b.unit.label, f"sort {b.sort_title()}{'▼' if b.sort_desc else '▲'}"]
+        if b.filter_text:
+            parts.append(f"filter “{b.filter_text}”")
+        if b.base_filter_label:
+            parts.append(f"sector {b.base_filter_label} (Esc: sectors)")
+        if b.watch_only:
+            parts.append("★ only")
+        parts.append(f"{b.row_count}/{b.total_count} bases")
+        self.query_one(TopBar).set_view(" · ".join(parts))
+
+    def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
+        self.update_view_info()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is self.board and event.row_key.value is not None:
+            self.post_message(OpenDetail(event.row_key.value))
+
+    # --- the board's keys ------------------------------------------------------
+
+    def action_unit(self) -> None:
+        self.board.cycle_unit()
+
+    def action_sort(self, step: int) -> None:
+        self.board.cycle_sort(step)
+
+    def action_reverse(self) -> None:
+        self.board.reverse_sort()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-open")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        if self.board.base_filter is not None:  # drilled in from the sector board: back there
+            self.post_message(OpenSectors())
+            return
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.remove_class("-open")
+        self.board.set_filter("")
+        self.board.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.board.set_filter(event.value.strip())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-open")
+        self.board.focus()
+
+    def action_watch(self) -> None:
+        base = self.board.selected_base
+        if base is None:
+            return
+        watched = self.watchlist.toggle(base)
+        try:
+            self.watchlist.save()
+        except OSError as e:
+            self.notify(f"Could not save the watchlist: {e}", severity="error")
+        self.board.render_board()
+        self.update_view_info()
+        self.notify(f"{'★ Watching' if watched else 'No longer watching'} {base}", timeout=2)
+
+    def action_watch_only(self) -> None:
+        self.board.toggle_watch_only()
+        if self.board.watch_only and not self.watchlist.bases:
+            self.notify("The watchlist is empty: press w on a row to watch it", timeout=4)
+
+    def action_calculator(self) -> None:
+        self.post_message(OpenCalculator())
+
+    def action_carry(self) -> None:
+        self.post_message(OpenCalculator(carry=True))
