@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 from fundtui.core.accrual import Settlement, accumulated
 from fundtui.core.quote import Quote
 from fundtui.store import history
-from fundtui.store.history import HistoryError, HistoryStore, HistoryVersionError, Sample
+from fundtui.store.history import (
+    HistoryError,
+    HistoryStore,
+    HistoryVersionError,
+    Sample,
+    schema,
+)
 
 MIN = 60_000
 HOUR = 60 * MIN
@@ -170,8 +176,8 @@ def test_migrations_run_in_order_and_failed_one_rolls_back(tmp_path, monkeypatch
         raise sqlite3.OperationalError("boom")
 
     known = len(history.MIGRATIONS)
-    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, extra, extra_broken])
-    monkeypatch.setattr(history, "SCHEMA_VERSION", len(history.MIGRATIONS))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*history.MIGRATIONS, extra, extra_broken])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
     with pytest.raises(HistoryError, match="boom"):
         HistoryStore.open(path)
     db = sqlite3.connect(path)
@@ -390,8 +396,8 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
 def test_day_blocks_of_schema_1_still_read_and_join_7_day_blocks(tmp_path, monkeypatch):
     path = tmp_path / "h.sqlite3"
     with monkeypatch.context() as m:  # a file written before six_hour and 7-day blocks
-        m.setattr(history, "MIGRATIONS", history.MIGRATIONS[:1])
-        m.setattr(history, "SCHEMA_VERSION", 1)
+        m.setattr(schema, "MIGRATIONS", history.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
         old = HistoryStore.open(path)
         _retention_fixture(old)
         day = T0 // history.DAY_MS * history.DAY_MS  # 00:00 of T0's day

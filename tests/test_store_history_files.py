@@ -73,8 +73,8 @@ def _simulate(store: HistoryStore, hours: float, step_ms: int,
 
 def _unbounded(monkeypatch) -> None:
     """SQLite's defaults: a checkpoint every 1,000 pages (64 MB at 64 KB pages)."""
-    monkeypatch.setattr(history, "_bound_wal", lambda db: None)
-    monkeypatch.setattr(history, "_checkpoint", lambda db: None)
+    monkeypatch.setattr(history.store, "_bound_wal", lambda db: None)
+    monkeypatch.setattr(history.compaction, "_checkpoint", lambda db: None)
 
 
 def test_wal_stays_under_its_bound_across_a_simulated_day(tmp_path):
@@ -274,7 +274,7 @@ def test_locked_file_is_not_moved_aside(tmp_path, monkeypatch):
     path = tmp_path / "history.sqlite3"
     with HistoryStore.open(path) as store:
         store.record(_answer("okx", 0, 5), T0)
-    monkeypatch.setattr(history, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(history.store, "BUSY_TIMEOUT_S", 0.05)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")  # another process writing and holding the file
