@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fundtui.core import signal_state
+from fundtui.core import signal_state, signal_state_values
 from fundtui.core.quote import Quote
 from fundtui.core.signal_state import (
     FIELD_NAMES,
@@ -283,8 +283,9 @@ def test_the_reason_names_where_but_not_the_venue_strings(valid):
         decode(data, config)
 
 
-def test_the_codec_is_pure():
-    tree = ast.parse(Path(signal_state.__file__).read_text())
+@pytest.mark.parametrize("module", [signal_state, signal_state_values])
+def test_the_codec_is_pure(module):
+    tree = ast.parse(Path(module.__file__).read_text())
     names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
              for a in n.names}
     names |= {n.module.split(".")[0] for n in ast.walk(tree)
