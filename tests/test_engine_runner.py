@@ -1,0 +1,114 @@
+"""The engine's runner in a plain asyncio loop: one task per venue, gathered rebuilds,
+failures kept to their venue, events in the order a UI needs them."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fundtui.config import Config
+from fundtui.engine import events as ev
+from fundtui.engine.engine import Engine
+from fundtui.engine.poller import VenuePoller
+from tests.fakesource import FakeSource, FrozenClock, quote
+
+VENUES = ("binance", "okx", "gate")
+
+
+def sources(clock: FrozenClock) -> dict[str, FakeSource]:
+    return {v: FakeSource(v, [quote(v, "BTC", 0.0001 * (i + 1)), quote(v, f"X{i}", 0.0001)],
+                          clock) for i, v in enumerate(VENUES)}
+
+
+class Hung(FakeSource):
+    async def poll(self):  # noqa: ANN201
+        self.polls += 1
+        await asyncio.Event().wait()
+
+
+async def until(cond, timeout: float = 5.0) -> None:  # noqa: ANN001
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not cond():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
+def engine_for(srcs, clock, seen, **kw) -> Engine:  # noqa: ANN001
+    config = Config(exchanges=VENUES, refresh_seconds=30)
+    return Engine(config, lambda: list(srcs.values()), seen.append, clock, history=False, **kw)
+
+
+async def test_answers_within_the_gather_make_one_rebuild_of_every_venue():
+    clock, seen = FrozenClock(), []
+    srcs = sources(clock)
+    engine = engine_for(srcs, clock, seen, gather_s=0.3)
+    engine.start()
+    await until(lambda: any(isinstance(e, ev.BoardRebuilt) for e in seen))
+    await asyncio.sleep(0.4)  # nothing else is due before the next refresh
+    await engine.stop()
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds[0] == "SourcesReady"
+    assert kinds.count("VenuePolled") == 3 and kinds.count("BoardRebuilt") == 1
+    assert kinds.index("BoardRebuilt") > max(i for i, k in enumerate(kinds) if k == "VenuePolled")
+    board, = (e for e in seen if isinstance(e, ev.BoardRebuilt))
+    assert sorted(board.rows) == ["BTC", "X0", "X1", "X2"]
+    assert sorted(board.rows["BTC"].quotes) == sorted(VENUES)
+    assert board.rows["BTC"].spread is not None and board.stale == frozenset()
+    assert engine.settled  # every venue answered: startup's objects were frozen
+    assert all(s.closed for s in srcs.values())
+
+
+async def test_a_hung_venue_and_a_crashed_poller_hold_no_other_venue_back(monkeypatch):
+    clock, seen = FrozenClock(), []
+    srcs = sources(clock)
+    srcs["okx"] = Hung("okx", srcs["okx"].quotes, clock)
+    poll_once = VenuePoller.poll_once
+
+    async def crash_gate(self):  # noqa: ANN001, ANN202
+        if self.venue == "gate":
+            raise RuntimeError("boom")
+        return await poll_once(self)
+
+    monkeypatch.setattr(VenuePoller, "poll_once", crash_gate)
+    engine = engine_for(srcs, clock, seen, gather_s=0.05)
+    engine.start()
+    await until(lambda: any(isinstance(e, ev.BoardRebuilt) for e in seen))
+    statuses = engine.market.statuses
+    assert statuses["binance"].last_ok_ms == clock()
+    assert statuses["gate"].error == "poller stopped: RuntimeError: boom"
+    assert statuses["okx"].last_ok_ms is None and srcs["okx"].polls == 1  # still waiting
+    board = [e for e in seen if isinstance(e, ev.BoardRebuilt)][-1]
+    assert sorted(board.rows) == ["BTC", "X0"] and list(board.rows["BTC"].quotes) == ["binance"]
+    await asyncio.wait_for(engine.stop(), 10)  # the hung poll does not hold the stop
+
+
+async def test_a_failing_factory_fails_every_venue_with_its_reason():
+    clock, seen = FrozenClock(), []
+    config = Config(exchanges=VENUES, refresh_seconds=30)
+
+    def factory():  # noqa: ANN202
+        raise ImportError("no ccxt\nsecond line")
+
+    engine = Engine(config, factory, seen.append, clock, history=False)
+    engine.start()
+    await until(lambda: all(s.error for s in engine.market.statuses.values()))
+    await engine.stop()
+    reason = "ImportError: no ccxt second line"  # one line, for the badges and the toast
+    assert seen[0] == ev.SourcesFailed(reason)
+    assert {s.error for s in engine.market.statuses.values()} == {reason}
+    assert [type(e) for e in seen[1:]] == [ev.StatusChanged] * 3
+
+
+async def test_a_source_for_no_configured_venue_is_a_notice_and_a_missing_one_fails():
+    clock, seen = FrozenClock(), []
+    srcs = sources(clock)
+    del srcs["gate"]
+    srcs["bogus"] = FakeSource("bogus", [], clock)
+    engine = engine_for(srcs, clock, seen)
+    engine.start()
+    await until(lambda: engine.market.statuses["gate"].error is not None)
+    await engine.stop()
+    notices = [e.text for e in seen if isinstance(e, ev.Notice)]
+    assert notices == ["Ignoring source 'bogus': not a configured venue"]
+    assert engine.market.statuses["gate"].error == "no source for this venue"
+    assert srcs["bogus"].polls == 0
