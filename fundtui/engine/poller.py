@@ -1,6 +1,6 @@
 """One polling loop per venue: poll, report, sleep. Never two polls of a venue at once.
 
-A failure keeps the venue's last good quotes on the board (the app simply gets no
+A failure keeps the venue's last good quotes on the board (the engine simply gets no
 new ones), reports the reason, and waits ``retry_delay``: at least one refresh
 interval, at most two (a rate limit's Retry-After only lengthens it), so a failing
 venue never sees more requests than a working one and one that comes back is

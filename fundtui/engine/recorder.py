@@ -1,8 +1,9 @@
 """History, signals and the signals log behind one object, driven by one writer thread.
 
-The app hands every venue poll and every board refresh to a single background
-thread, which calls ``record_poll`` and ``evaluate`` in arrival order; nothing
-here runs on the UI thread, and nothing runs twice at once.
+The engine hands every venue poll and every board refresh to a single background
+thread (``engine/writer.py``), which calls ``record_poll`` and ``evaluate`` in
+arrival order; nothing here runs on the UI thread, and nothing runs twice at
+once. It runs the signal engine, so it is part of the engine, not of the store.
 
 Restart continuity: the signal engine's state is saved as versioned JSON to
 ``data_dir()/signals-state.json`` (``store/checkpoint``) every

@@ -27,7 +27,7 @@ from fundtui.core.signal_types import Hit
 
 
 class SectorFeed:
-    """The app's sector state: map, rolling history, tracker, and the screen's view."""
+    """The engine's sector state: map, rolling history, tracker, and the screen's view."""
 
     def __init__(self, config: Config | None = None, sector_map: SectorMap | None = None) -> None:
         self.warning: str | None = None

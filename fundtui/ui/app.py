@@ -1,8 +1,12 @@
-"""The fundtui app: the board, the venue status line, and one poller per venue.
+"""The fundtui app: runs the engine and renders what it says.
 
-The first frame does not wait for the sources: ``source_factory`` (which may
-import ccxt) runs in a thread after mount while the empty board and the
-"connecting" badges are already on screen.
+The engine (``fundtui.engine``: sources, one poller per venue, the market state,
+the writer thread) emits plain events; each becomes an ``EngineEvent`` message
+and is drawn here: the board's screen (``ui/board_screen.py``), the venue
+status line, toasts, the signals list. Screens ask for things with messages
+(``ui/messages.py``). The first frame does not wait for the sources:
+``source_factory`` (which may import ccxt) runs in a thread after mount while
+the empty board and the "connecting" badges are already on screen.
 """
 
 from __future__ import annotations
