@@ -115,3 +115,28 @@ def test_the_engine_hands_sector_hits_to_the_writer_not_the_log(monkeypatch):
     monkeypatch.setattr(signal_log.SignalLog, "append", lambda *a: pytest.fail("log written"))
     quiet.route_hits([hit("sector", 2)])
     assert emitted == [SignalsEvaluated((hit("sector", 2),), evaluation=False)]
+
+
+def test_hits_are_emitted_when_the_log_cannot_take_them(monkeypatch, tmp_path):
+    """A full disk loses the log lines, not the toast: the hits are still emitted,
+    and the failure is one problem, reported once."""
+    def full(self, hits):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SignalLog, "append", full)
+    monkeypatch.setattr(SignalEngine, "update", lambda self, now, quotes: list(quotes))
+    emitted: list = []
+    writer = HistoryThread(SignalConfig(), emitted.append, lambda: T0, tmp_path)
+    thread = threading.Thread(target=writer.run)
+    thread.start()
+    writer.evaluate(T0, [hit("engine", 1)])
+    writer.log_hits([hit("sector", 2)])
+    writer.evaluate(T0 + 1, [hit("engine", 3)])
+    writer.stop()
+    assert writer.wait(30)
+    thread.join(10)
+    shown = [h.base for e in emitted if isinstance(e, SignalsEvaluated) for h in e.hits]
+    assert shown == ["E1", "S2", "E3"]
+    problems = [e.reason for e in emitted if type(e).__name__ == "HistoryProblem"]
+    assert problems == ["Could not write the signals log: OSError: [Errno 28] No space left "
+                        "on device"]

@@ -41,7 +41,7 @@ def test_a_log_unusable_while_running_is_reported_by_its_own_line(monkeypatch, t
 
     notice = f"Signals log {tmp_path / SIGNAL_LOG_FILE} unusable (not a regular file)"
 
-    def evaluate(self, at_ms, quotes):
+    def evaluate(self, at_ms, quotes, **_):
         raise UnusableLog(notice)
 
     monkeypatch.setattr(Recorder, "evaluate", evaluate)

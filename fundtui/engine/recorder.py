@@ -228,11 +228,12 @@ class Recorder:
         if self.store is not None and quotes:
             self.store.record(quotes, at_ms)
 
-    def evaluate(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
-        """Feed the board's fresh quotes to the engine; log and return the new hits."""
+    def evaluate(self, now_ms: int, quotes: Iterable[Quote], *, log: bool = True) -> list[Hit]:
+        """Feed the board's fresh quotes to the engine; log (unless ``log`` is False:
+        the writer thread logs them itself) and return the new hits."""
         hits = self.engine.update(now_ms, quotes)
         self.last_ms = now_ms if self.last_ms is None else max(self.last_ms, now_ms)
-        if hits and self.log is not None:
+        if log and hits and self.log is not None:
             self.log.append(hits)
         return hits
 

@@ -75,18 +75,19 @@ class HistoryThread:
             self._reported.add(reason)
             self.emit(HistoryProblem(reason))
 
-    def _log(self, recorder: Recorder, hits: Sequence[Hit]) -> None:
-        """Append hits of another source; shown whether or not the log took them."""
+    def _log(self, recorder: Recorder, hits: Sequence[Hit], evaluation: bool) -> None:
+        """Append hits, the signal engine's or another source's, then emit them: the
+        one path of every hit. They are shown whether or not the log took them."""
         from fundtui.store.signal_log import UnusableLog
 
-        try:  # one short append of whole lines, only when a state changes
-            if recorder.log is not None:
+        try:  # one short append of whole lines
+            if hits and recorder.log is not None:
                 recorder.log.append(hits)
         except UnusableLog as e:
             self._report(str(e))
         except OSError as e:
             self._report(f"Could not write the signals log: {describe_exception(e)}")
-        self.emit(SignalsEvaluated(tuple(hits), evaluation=False))
+        self.emit(SignalsEvaluated(tuple(hits), evaluation=evaluation))
 
     # --- the thread ----------------------------------------------------------------
 
@@ -136,10 +137,10 @@ class HistoryThread:
                     recorder.record_poll(quotes, at_ms)
                     continue
                 if kind == "hits":
-                    self._log(recorder, quotes)
+                    self._log(recorder, quotes, evaluation=False)
                     continue
-                hits = recorder.evaluate(at_ms, quotes)
-                self.emit(SignalsEvaluated(tuple(hits)))
+                hits = recorder.evaluate(at_ms, quotes, log=False)
+                self._log(recorder, hits, evaluation=True)
                 recorder.maintain(at_ms)
             except Exception as e:  # disk full, a damaged file: report once, keep going
                 self._report(str(e) if isinstance(e, UnusableLog) else describe_exception(e))
