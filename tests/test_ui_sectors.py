@@ -200,7 +200,15 @@ async def test_long_sector_names_sort_and_stay_whole():
         await back_to_board(pilot)
 
 
-async def test_a_sector_entering_a_state_raises_a_toast():
+async def test_a_sector_entering_a_state_raises_a_toast(monkeypatch):
+    import threading
+
+    from fundtui.store.signal_log import SignalLog
+
+    appenders: set[str] = set()
+    append = SignalLog.append
+    monkeypatch.setattr(SignalLog, "append", lambda self, hits: (
+        appenders.add(threading.current_thread().name), append(self, hits))[1])
     clock = FrozenClock()
     sources = market(clock)
     app = make_app(sources, clock)
@@ -236,6 +244,7 @@ async def test_a_sector_entering_a_state_raises_a_toast():
                 if h.rule == "sector"] == \
             [("sector", "Meme", "crowding")]
         await back_to_board(pilot)
+    assert appenders == {"fundtui-writer"}  # never the UI thread: one writer of the log
 
 
 def test_sector_hits_read_as_apr_changes_on_the_signals_screen():

@@ -225,6 +225,8 @@ class FundApp(EngineView, App[int]):
             self.bell()
 
     def _update_selection(self) -> None:
+        if self.closing:  # a highlight posted as the board's screen went away
+            return
         base = self.board.selected_base
         row = self.rows.get(base) if base else None
         engine = self.recorder.engine if self.recorder is not None else None
@@ -292,11 +294,14 @@ class FundApp(EngineView, App[int]):
         return Palette.from_variables(self.get_css_variables())
 
     def _retheme(self) -> None:
+        if self.closing:
+            return
         self.board.set_palette(self._palette())
         self._refresh_status(self.clock())
 
     def _update_view_info(self) -> None:
-        self.board_screen.update_view_info()
+        if not self.closing:
+            self.board_screen.update_view_info()
 
     # --- actions ------------------------------------------------------------
 
