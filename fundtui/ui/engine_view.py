@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fundtui.core.board import BoardRow
 from fundtui.core.quote import Quote
 from fundtui.core.status import VenueStatus
+from fundtui.core.trend import SpreadTrend
 from fundtui.engine.engine import Engine
 from fundtui.engine.poller import VenuePoller
 from fundtui.feeds.source import QuoteSource
@@ -44,6 +45,26 @@ class EngineView:
     @property
     def rows(self) -> dict[str, BoardRow]:
         return self.engine.market.rows
+
+    @rows.setter
+    def rows(self, rows: dict[str, BoardRow]) -> None:  # benchmarks/refresh.py sets them
+        self.engine.market.rows = rows
+
+    @property
+    def trend(self) -> SpreadTrend:
+        return self.engine.market.trend
+
+    @property
+    def velocity(self) -> dict[str, float | None]:
+        return self.engine.market.velocity
+
+    @velocity.setter
+    def velocity(self, velocity: dict[str, float | None]) -> None:
+        self.engine.market.velocity = velocity
+
+    def _decorated(self) -> dict[str, BoardRow]:
+        """The rows with their trend line and velocity (as the engine hands them over)."""
+        return self.engine.market.decorated()
 
     @property
     def sources(self) -> list[QuoteSource]:
