@@ -8,24 +8,19 @@ and puts the cursor back on the base it was on, all in one batch update.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from fundtui.core.board import BoardRow
 from fundtui.core.quote import Quote
 from fundtui.ui import format as fmt
 from fundtui.ui import safe
 from fundtui.ui.columns import ColumnSpec, Ctx, board_columns, sort_order
+from fundtui.ui.fast_table import FastTable, cursor_key
 from fundtui.ui.format import DEFAULT_PALETTE, Palette, Unit
-from fundtui.ui.tables import cursor_key, order_rows, row_keys
 
 
 def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
@@ -66,34 +61,16 @@ def _cell_changed(spec: ColumnSpec, before: BoardRow, row: BoardRow) -> bool:
 #: trend line moves on every row each refresh, and a DataTable cell update costs
 #: the same whether or not the row is on screen.
 DEFERRED = frozenset({"trend"})
-#: Rows beyond the screen's edges drawn anyway, so a short scroll finds them ready.
-DEFER_MARGIN = 5
-
-#: Rendered cells kept by content (a screenful is ~40 rows x 16 columns, plus the
-#: cursor's variants); past this the cache starts over.
-CELL_CACHE_MAX = 4096
 
 
-def _moved(lines: list[list[Segment]], row_index: int, column_index: int) -> list[list[Segment]]:
-    """A rendered cell with the mouse metadata of another row (DataTable puts the
-    cell's row and column in every segment's style, for clicks)."""
-    meta = Style.from_meta({"row": row_index, "column": column_index})
-    return [[Segment(text, style + meta if style is not None else meta, control)
-             for text, style, control in line] for line in lines]
-
-
-class BoardTable(DataTable):
-    """Rows keyed by base; columns keyed as in ``columns.board_columns``."""
+class BoardTable(FastTable):
+    """Rows keyed by base; columns keyed as in ``columns.board_columns``. The cell
+    caches, batched updates and deferred cells are FastTable's (ui/fast_table.py)."""
 
     class ViewChanged(Message):
         """Unit, sort, filter or watchlist view changed (the top bar shows them)."""
 
     def __init__(self, venues: list[str], *, id: str | None = None) -> None:
-        # (place, keys, style, width, cursor, hover) -> (cell, its rendered lines);
-        # before DataTable's __init__, which already clears caches
-        self._cells: dict[tuple, tuple[object, int, list]] = {}
-        self._quiet = False  # inside _one_refresh
-        self._quiet_updates = 0
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
         self.specs: list[ColumnSpec] = board_columns(venues)
         self._spec = {s.key: s for s in self.specs}
@@ -114,7 +91,6 @@ class BoardTable(DataTable):
         self._drawn_view: tuple | None = None  # what besides the row the cells depend on
         self._ticking = [s for s in self.specs if s.ticking]
         self._next_change_ms: int | None = None  # earliest a countdown cell can change
-        self._deferred: dict[str, dict[str, Text]] = {}  # base -> off-screen cells to draw
 
     def on_mount(self) -> None:
         for spec in self.specs:
@@ -223,12 +199,12 @@ class BoardTable(DataTable):
         same_view = view == self._drawn_view
         self._drawn_view = view
         cursor_base = self.selected_base
-        with self.app.batch_update(), self._one_refresh():
+        with self.app.batch_update(), self.one_refresh():
             for base in [b for b in self._shown if b not in keep]:
                 self.remove_row(base)
                 del self._shown[base]
                 self._drawn.pop(base, None)
-                self._deferred.pop(base, None)
+                self.drop_deferred(base)
             for row in visible:
                 shown = self._shown.get(row.base)
                 if shown is None:
@@ -248,7 +224,7 @@ class BoardTable(DataTable):
                 for spec in row_specs:
                     text = spec.render(row, ctx)
                     if spec.key in DEFERRED:
-                        self._deferred.setdefault(row.base, {})[spec.key] = text
+                        self.defer_cell(row.base, spec.key, text)
                     elif not fmt.same(shown[spec.key], text):
                         self.update_cell(row.base, spec.key, text)
                         shown[spec.key] = text
@@ -257,52 +233,19 @@ class BoardTable(DataTable):
                  if (t := fmt.countdown_changes_at(r.next_funding_ms(self.now_ms), self.now_ms))),
                 default=None)
             self._update_labels()
-            self._apply_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
+            self.put_in_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
             if cursor_base in self._shown:
                 index = self.get_row_index(cursor_base)
                 if index != self.cursor_row:
                     self.move_cursor(row=index, animate=False)
-            self._draw_deferred()
+            self.draw_deferred()
 
-    def _bases_in_view(self) -> list[str]:
-        first = max(0, int(self.scroll_y) - DEFER_MARGIN)
-        last = min(self.row_count, int(self.scroll_y) + self.size.height + DEFER_MARGIN)
-        out = []
-        for i in range(first, last):
-            try:
-                out.append(self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
-            except CellDoesNotExist:
-                break
-        return out
-
-    def _draw_deferred(self) -> None:
-        """Draw the waiting cells of the rows now on (or near) the screen."""
-        if not self._deferred:
-            return
-        with self._one_refresh():
-            for base in self._bases_in_view():
-                cells = self._deferred.pop(base, None)
-                if not cells or base not in self._shown:
-                    continue
-                shown = self._shown[base]
-                for key, text in cells.items():
-                    if not fmt.same(shown[key], text):
-                        self.update_cell(base, key, text)
-                        shown[key] = text
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if round(old_value) != round(new_value):
-            self._draw_deferred()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._draw_deferred)
-
-    def _apply_order(self, order: list[str]) -> None:
-        # by row key: a base read back from its cell can differ from the base (Rich
-        # drops BEL, backspace, carriage return... from a cell's text)
-        if row_keys(self) != order:
-            order_rows(self, order)
+    def draw_waiting_cell(self, row_key: str, column_key: str, value: object) -> None:
+        """A deferred cell, drawn if its row is still shown and the cell changed."""
+        shown = self._shown.get(row_key)
+        if shown is not None and not fmt.same(shown[column_key], value):
+            self.update_cell(row_key, column_key, value)
+            shown[column_key] = value
 
     def _label(self, spec: ColumnSpec) -> Text:
         title = safe.visible(spec.title(self.unit))  # venue names come from the configuration
@@ -324,99 +267,7 @@ class BoardTable(DataTable):
         if changed:
             self.notify_style_update()  # drops the render caches that hold the old header
 
-    # --- cell updates --------------------------------------------------------
-
-    @contextmanager
-    def _one_refresh(self) -> Iterator[None]:
-        """Cell updates inside share one refresh of the table at the end (DataTable
-        refreshes on every ``update_cell``, a few hundred times a refresh)."""
-        if self._quiet:
-            yield
-            return
-        self._quiet, self._quiet_updates = True, 0
-        try:
-            yield
-        finally:
-            self._quiet = False
-            if self._quiet_updates:
-                self.refresh()
-
-    def update_cell(self, row_key, column_key, value, *, update_width: bool = False) -> None:  # noqa: ANN001
-        row = self._data.get(row_key) if self._quiet and not update_width else None
-        if row is None or column_key not in row:  # outside a batch, or for its errors
-            super().update_cell(row_key, column_key, value, update_width=update_width)
-            return
-        row[column_key] = value  # as DataTable.update_cell, less its refresh
-        self._update_count += 1
-        self._quiet_updates += 1
-
-    # --- cell rendering cache ----------------------------------------------
-
-    def _render_cell(self, row_index: int, column_index: int, base_style, width: int,
-                     cursor: bool = False, hover: bool = False):  # noqa: ANN001, ANN202
-        """DataTable's cell rendering, cached on the cell itself.
-
-        DataTable keys its cell cache on a counter that every ``update_cell`` bumps,
-        so one changed cell re-renders every cell on screen (~570 per refresh, about
-        a third of the app's CPU time at steady state). Here a cell is rendered again
-        only when its value (the very object: cells are replaced, never mutated),
-        style, width or cursor/hover state changed. A row that only moved (the sort
-        shifts rows every refresh) keeps its rendering with the new row number put
-        in the segments' mouse metadata. Style and size changes drop the cache as
-        DataTable drops its own."""
-        if column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width,
-                                        cursor, hover)
-        column_key = self._column_locations.get_key(column_index)
-        if row_index < 0:
-            row_key = self._header_row_key
-            value = self.columns[column_key].label
-        else:
-            row_key = self._row_locations.get_key(row_index)
-            value = self._data[row_key][column_key]
-        # hover shows only with the hover cursor on (as in DataTable's styling)
-        key = (column_index, row_key, base_style, width, cursor,
-               hover and self._show_hover_cursor, self._pseudo_class_state)
-        hit = self._cells.get(key)
-        if hit is not None and hit[0] is value:
-            if hit[1] == row_index:
-                return hit[2]
-            lines = _moved(hit[2], row_index, column_index)
-        else:
-            lines = super()._render_cell(row_index, column_index, base_style, width,
-                                         cursor, hover)
-            if len(self._cells) >= CELL_CACHE_MAX:
-                self._cells.clear()
-        self._cells[key] = (value, row_index, lines)
-        return lines
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._cells.clear()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cells.clear()
-
     # --- keys and mouse -----------------------------------------------------
-
-    def _column_stops(self) -> list[int]:
-        """scroll_x values that put a column right after the fixed Base column."""
-        stops, x = [0], 0
-        for column in self.ordered_columns[self.fixed_columns:]:
-            x += column.get_render_width(self)
-            stops.append(x)
-        return stops
-
-    def action_cursor_right(self) -> None:
-        # The cursor is a whole row, so ← → scroll the venue columns one column at a time.
-        ahead = [x for x in self._column_stops() if x > self.scroll_x]
-        if ahead:
-            self.scroll_to(x=min(ahead[0], self.max_scroll_x), animate=False)
-
-    def action_cursor_left(self) -> None:
-        behind = [x for x in self._column_stops() if x < self.scroll_x]
-        self.scroll_to(x=behind[-1] if behind else 0, animate=False)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()

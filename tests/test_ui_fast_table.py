@@ -1,0 +1,311 @@
+"""FastTable (ui/fast_table.py) against the installed Textual.
+
+The board's speed-ups override private DataTable internals. A Textual upgrade that
+removes or changes one would not fail loudly by itself: an override of a method
+DataTable no longer calls is silently dead, a write to an attribute it no longer
+reads is silently lost. These tests name what moved: each private name the module
+lists exists on DataTable with the shape it relies on, each overridden method still
+has DataTable's signature, DataTable's own code still does what the module copies,
+the module uses no private name it does not list, and the overrides still take effect.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import textual
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowKey
+
+from fundtui.ui import fast_table
+from fundtui.ui.fast_table import FastTable, cursor_key, order_rows, row_keys
+
+UI = Path(fast_table.__file__).parent
+SOURCE = Path(fast_table.__file__).read_text(encoding="utf-8")
+WHERE = f"(textual {textual.__version__}; fundtui/ui/fast_table.py relies on it)"
+
+
+def datatable_names() -> set[str]:
+    """Every name a DataTable has: its class's and those its __init__ sets."""
+    return set(dir(DataTable)) | set(vars(DataTable()))
+
+
+def private_uses(source: str) -> set[str]:
+    """Private attributes read or written on a table (``self``, ``table``, ``super()``)."""
+    return set(re.findall(r"\b(?:self|table|super\(\))\.(_[A-Za-z]\w*)", source))
+
+
+# --- the names and signatures relied on ------------------------------------------
+
+
+@pytest.mark.parametrize("name", fast_table.RELIES_ON)
+def test_every_private_name_relied_on_still_exists_on_datatable(name):
+    assert name in datatable_names(), f"DataTable.{name} is gone {WHERE}"
+
+
+async def test_the_private_attributes_have_the_shape_relied_on():
+    table = DataTable()
+    async with Host(table).run_test(size=(20, 5)):
+        table.add_column("c", key="c")
+        table.add_row("x", key="r")
+        shape_of(table)
+
+
+def shape_of(table: DataTable) -> None:
+    assert isinstance(table._data, dict), f"DataTable._data is no longer a dict {WHERE}"
+    assert table._data[RowKey("r")]["c"] == "x", f"DataTable._data[row][column] moved {WHERE}"
+    assert table._data.get("r") is not None, f"DataTable._data no longer takes str keys {WHERE}"
+    assert isinstance(table._update_count, int), f"DataTable._update_count changed {WHERE}"
+    for name in ("_row_locations", "_column_locations"):
+        locations = getattr(table, name)
+        assert hasattr(locations, "get_key"), f"DataTable.{name} has no get_key {WHERE}"
+        rebuilt = type(locations)({key: 0 for key in locations})
+        assert rebuilt.get_key(0) == locations.get_key(0), f"DataTable.{name} changed {WHERE}"
+    assert table._row_locations.get_key(0) == RowKey("r")
+    assert isinstance(table._header_row_key, RowKey), f"DataTable._header_row_key changed {WHERE}"
+    assert isinstance(table._show_hover_cursor, bool), (
+        f"DataTable._show_hover_cursor changed {WHERE}")
+    assert callable(table._clear_caches) and callable(table._render_cell)
+
+
+def overridden() -> list[str]:
+    return sorted(n for n, v in vars(FastTable).items()
+                  if callable(v) and hasattr(DataTable, n) and not n.startswith("__"))
+
+
+def test_the_overrides_are_the_ones_listed():
+    # public overrides are named in the module docstring, private ones in RELIES_ON
+    for name in overridden():
+        assert f"``{name}" in fast_table.__doc__, f"FastTable.{name} is not documented"
+    assert {"_render_cell", "_clear_caches", "update_cell", "notify_style_update"} <= set(
+        overridden())
+
+
+@pytest.mark.parametrize("name", overridden())
+def test_each_override_keeps_datatable_s_signature(name):
+    def shape(function) -> list[tuple[str, object, object]]:
+        return [(p.name, p.kind, p.default)
+                for p in inspect.signature(function).parameters.values()]
+
+    ours, theirs = getattr(FastTable, name), getattr(DataTable, name)
+    assert shape(ours) == shape(theirs), (
+        f"DataTable.{name}{inspect.signature(theirs)} changed; FastTable.{name}"
+        f"{inspect.signature(ours)} overrides it {WHERE}")
+
+
+def body_of(method) -> str:
+    return inspect.getsource(method)
+
+
+def test_datatable_s_cell_cache_key_is_still_the_one_the_override_follows():
+    # FastTable._render_cell keys its cache on all DataTable keys on, but the update
+    # counter (and adds the cell itself): a new part of DataTable's key must be added.
+    tree = ast.parse(inspect.cleandoc("\n" + body_of(DataTable._render_cell)))
+    keys = [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "cell_cache_key"
+            or isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "cell_cache_key"]
+    assert len(keys) == 1, f"DataTable._render_cell no longer builds cell_cache_key {WHERE}"
+    parts = [ast.unparse(e) for e in keys[0].elts]
+    assert parts == ["row_key", "column_key", "base_style", "cursor", "hover",
+                     "self._show_hover_cursor", "self._update_count",
+                     "self._pseudo_class_state"], (
+        f"DataTable._render_cell's cache key is now {parts} {WHERE}")
+
+
+def test_datatable_still_does_what_the_module_copies():
+    update = body_of(DataTable.update_cell)
+    for line in ("self._data[row_key][column_key] = value", "self._update_count += 1",
+                 "self.refresh()"):
+        assert line in update, f"DataTable.update_cell no longer does {line!r} {WHERE}"
+    sort = body_of(DataTable.sort)
+    for line in ("self._row_locations = TwoWayDict(", "self._update_count += 1"):
+        assert line in sort, f"DataTable.sort no longer does {line!r}; order_rows copies it"
+    assert "self._header_row_key" in body_of(DataTable._render_cell), (
+        f"DataTable._render_cell no longer keys the header on _header_row_key {WHERE}")
+    for caller in (DataTable._on_resize, DataTable.watch_show_cursor, DataTable.add_row):
+        source = body_of(caller)
+        assert "_clear_caches()" in source or "_update_count += 1" in source, (
+            f"DataTable.{caller.__name__} drops no caches any more {WHERE}")
+
+
+# --- no private use unlisted ------------------------------------------------------
+
+
+def test_the_module_uses_only_the_private_names_it_lists():
+    used = private_uses(SOURCE)
+    unlisted = sorted(used - set(fast_table.RELIES_ON) - set(fast_table.OWN))
+    assert not unlisted, f"fast_table.py uses {unlisted}: list them in RELIES_ON (and why)"
+    assert used == set(fast_table.RELIES_ON) | set(fast_table.OWN), (
+        f"listed but not used: {sorted(set(fast_table.RELIES_ON) | set(fast_table.OWN) - used)}")
+    for name in fast_table.RELIES_ON:
+        assert f"``{name}" in fast_table.__doc__, f"{name} is not explained in the docstring"
+
+
+def test_fast_table_s_own_names_shadow_nothing_of_datatable():
+    clash = sorted(set(fast_table.OWN) & datatable_names())
+    assert not clash, f"DataTable now has {clash} {WHERE}: FastTable's own would shadow it"
+
+
+def test_no_other_ui_module_uses_datatable_internals():
+    # DataTable's own private names (not those every widget has)
+    from textual.widget import Widget
+
+    own = {n for n in datatable_names() - set(dir(Widget)) - set(vars(Widget()))
+           if n.startswith("_") and not n.startswith("__")}
+    assert set(fast_table.RELIES_ON) - {"_pseudo_class_state"} <= own
+    for path in sorted(UI.glob("*.py")):
+        if path.name == "fast_table.py":
+            continue
+        used = sorted(set(re.findall(r"\.(_[A-Za-z]\w*)", path.read_text("utf-8"))) & own)
+        assert not used, f"{path.name} uses DataTable's {used}: they belong in fast_table.py"
+
+
+def test_the_board_keeps_no_private_state_datatable_could_clash_with():
+    source = (UI / "board.py").read_text("utf-8")
+    clash = sorted(private_uses(source) & datatable_names())
+    assert not clash, f"board.py's {clash} are DataTable's too {WHERE}"
+
+
+# --- the overrides still take effect ----------------------------------------------
+
+
+class Host(App[None]):
+    def __init__(self, table: DataTable, rows: int = 0) -> None:
+        super().__init__()
+        self.table, self.rows = table, rows
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+    def on_mount(self) -> None:
+        if self.rows:
+            self.table.add_column("key", width=6, key="key")
+            self.table.add_column("value", width=8, key="value")
+        for i in range(self.rows):
+            self.table.add_row(Text(f"r{i}"), Text(f"v{i}"), key=f"r{i}")
+
+
+def filled(rows: int = 4) -> Host:
+    return Host(FastTable(cursor_type="row"), rows)
+
+
+def line(table: DataTable, key: str) -> str:
+    return table.render_line(table.get_row_index(key) + 1).text  # + the header
+
+
+def spy_rendered(table: DataTable, monkeypatch) -> list[tuple[str, str]]:
+    rendered: list[tuple[str, str]] = []
+    real = DataTable._render_cell
+
+    def spy(self, row_index, column_index, *a, **k):
+        if self is table and row_index >= 0 and column_index >= 0:
+            rendered.append((self.coordinate_to_cell_key((row_index, column_index))
+                             .row_key.value,
+                             self.ordered_columns[column_index].key.value))
+        return real(self, row_index, column_index, *a, **k)
+
+    monkeypatch.setattr(DataTable, "_render_cell", spy)
+    return rendered
+
+
+async def test_a_batched_update_renders_the_new_value_and_only_that_cell(monkeypatch):
+    host = filled()
+    table = host.table
+    async with host.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        assert "v1" in line(table, "r1")
+        rendered = spy_rendered(table, monkeypatch)
+        refreshes: list[int] = []
+        real = table.refresh
+        monkeypatch.setattr(table, "refresh",
+                            lambda *a, **k: (refreshes.append(1), real(*a, **k))[1])
+        with table.one_refresh():
+            table.update_cell("r1", "value", Text("new1"))
+            table.update_cell("r2", "value", Text("new2"))
+        assert len(refreshes) == 1  # DataTable alone refreshes on every update
+        await pilot.pause()
+        lines = {key: line(table, key) for key in ("r0", "r1", "r2", "r3")}
+        assert "new1" in lines["r1"] and "v1" not in lines["r1"]
+        assert "new2" in lines["r2"] and "v0" in lines["r0"]
+        assert sorted(set(rendered)) == [("r1", "value"), ("r2", "value")]
+        with pytest.raises(CellDoesNotExist):  # DataTable's own checks, in a batch too
+            with table.one_refresh():
+                table.update_cell("nope", "value", "x")
+
+
+async def test_a_style_change_drops_the_cached_cells():
+    host = filled()
+    table = host.table
+    async with host.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        before = list(table.render_line(2))
+        assert table._cells
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+        assert list(table.render_line(2)) != before  # recoloured, not from the cache
+        table.show_cursor = False  # DataTable drops its caches through _clear_caches
+        assert not table._cells
+
+
+async def test_ordering_rows_moves_their_rendering_and_keeps_the_cursor_by_key(monkeypatch):
+    host = filled()
+    table = host.table
+    async with host.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table.move_cursor(row=table.get_row_index("r1"))
+        assert cursor_key(table) == "r1"
+        for key in row_keys(table):
+            line(table, key)
+        rendered = spy_rendered(table, monkeypatch)
+        table.put_in_order(["r3", "r1"])  # the others keep their order after them
+        assert row_keys(table) == ["r3", "r1", "r0", "r2"]
+        assert table.cursor_row == 1  # at its index, as after DataTable.sort
+        table.move_cursor(row=table.get_row_index("r1"))
+        assert cursor_key(table) == "r1"
+        await pilot.pause()
+        for index, key in enumerate(row_keys(table)):
+            strip = table.render_line(index + 1)
+            assert key in strip.text
+            rows = {seg.style.meta.get("row") for seg in strip if seg.style and seg.style.meta}
+            assert rows == {index}  # a click lands on the row shown there
+        assert not rendered  # moved, not rendered again
+        order_rows(table, ["r0", "r1", "r2", "r3"])
+        assert row_keys(table) == ["r0", "r1", "r2", "r3"]
+
+
+async def test_a_deferred_cell_waits_until_its_row_scrolls_into_view():
+    host = filled(rows=40)
+    table = host.table
+    async with host.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        table.defer_cell("r0", "value", Text("near"))
+        table.defer_cell("r39", "value", Text("far"))
+        table.draw_deferred()
+        assert table.get_cell("r0", "value").plain == "near"
+        assert table.get_cell("r39", "value").plain == "v39"  # off the screen: waits
+        table.move_cursor(row=39)
+        await pilot.pause()
+        assert table.get_cell("r39", "value").plain == "far"
+
+
+async def test_left_and_right_scroll_a_row_cursor_s_table_a_whole_column_at_a_time():
+    table = FastTable(cursor_type="row", fixed_columns=1)
+    async with Host(table).run_test(size=(30, 6)) as pilot:
+        for i in range(8):
+            table.add_column(f"c{i}", width=8, key=f"c{i}")
+        table.add_row(*[str(i) for i in range(8)], key="r")
+        await pilot.pause()
+        table.focus()
+        await pilot.press("right")
+        await pilot.pause()
+        width = table.ordered_columns[1].get_render_width(table)
+        assert table.scroll_x == width
+        await pilot.press("left")
+        await pilot.pause()
+        assert table.scroll_x == 0
