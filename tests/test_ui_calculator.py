@@ -8,7 +8,8 @@ from fundtui.config import Config, VenueConfig
 from fundtui.core import liquidation
 from fundtui.core.tiers import single_tier
 from fundtui.ui.app import FundApp
-from fundtui.ui.calculator import CalculatorScreen, CarryScreen
+from fundtui.ui.calculator import CalculatorScreen
+from fundtui.ui.carry_calculator import CarryScreen
 from tests.fakesource import FrozenClock
 from tests.uihelp import REFRESH_S, loaded, make_app, market, until
 

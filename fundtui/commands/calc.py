@@ -21,8 +21,10 @@ from typing import Any
 
 from fundtui.commands import say
 from fundtui.config import SUPPORTED_VENUES
+from fundtui.core.number_text import amount, price
 
 VENUES = SUPPORTED_VENUES
+NO_LIQUIDATION = "none (cannot be liquidated)"
 
 
 def num(name: str, *, percent: bool = False, allow_zero: bool = False,
@@ -99,36 +101,25 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
 
 
 def _tiers(args: argparse.Namespace, config: Any):
+    from fundtui.engine import calc_inputs
     from fundtui.feeds import tiers as feed
 
     if args.mmr is not None:
         if args.mmr >= 1:
             raise feed.TiersUnavailable(f"mmr must be under 100 %, got {args.mmr * 100:g} %")
         return feed.manual_tiers(args.mmr)
-    if args.venue == "binance":
-        return feed.binance_tiers(args.symbol, getattr(config, "binance_brackets", None))
-    return feed.venue_tiers(config.venue(args.venue), args.symbol, fetch=not args.offline)
-
-
-def _fmt(x: float | None, digits: int = 2) -> str:
-    return "-" if x is None else f"{x:,.{digits}f}"
-
-
-def _price(x: float | None) -> str:
-    if x is None:
-        return "none (cannot be liquidated)"
-    return f"{x:,.{max(2, 6 - len(str(int(abs(x)))))}f}"
+    return calc_inputs.resolve_tiers(config, args.venue, args.symbol, fetch=not args.offline)
 
 
 def run(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
-    from fundtui.core import fees as fee_table
     from fundtui.core.calculator import Inputs, calculate
     from fundtui.core.tiers import TierError
+    from fundtui.engine.calc_inputs import fee_table
     from fundtui.feeds.tiers import TiersUnavailable
 
     config = load_config(args.config)
-    fees = fee_table.perp_fees(args.venue, getattr(config, "fees", None))
+    fees = fee_table(config)(args.venue)
     fee_in = fees.taker if args.fee_in is None else args.fee_in
     fee_out = fees.taker if args.fee_out is None else args.fee_out
     try:
@@ -169,20 +160,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _limits(args: argparse.Namespace, config: Any) -> tuple[float | None, float, str]:
     """(step, minimum notional, where they came from): flags, else the market's."""
-    from fundtui.feeds.tiers import market_limits
+    from fundtui.engine.calc_inputs import order_limits
 
-    step, min_notional = args.step, args.min_notional
-    if step is not None and min_notional is not None:
-        return step, min_notional, "given"
-    limits = market_limits(config.venue(args.venue), args.symbol, fetch=not args.offline)
-    if limits is None:
-        return step, min_notional or 0.0, ("given" if step is not None else
-                                           "market limits unknown: size not rounded")
-    if step is None:
-        step = limits.step
-    if min_notional is None:
-        min_notional = limits.min_notional(args.entry)
-    return step, min_notional, "market"
+    return order_limits(config, args.venue, args.symbol, args.entry, step=args.step,
+                        min_notional=args.min_notional, fetch=not args.offline)
 
 
 def _num_or_none(x: float | None) -> float | None:
@@ -223,11 +204,12 @@ def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
         f"{args.venue} {args.symbol} {args.side}, "
         f"{'isolated' if inp.cross_wallet is None else 'cross'} · tiers: {tiers_label}",
         f"size          {s.qty:.8g} {args.symbol}  ({s.raw_qty:.8g} before rounding, {step})",
-        f"notional      {_fmt(s.notional)}",
-        f"margin        {_fmt(s.margin)} at {inp.leverage:g}x",
-        f"loss at stop  {_fmt(s.loss_at_stop)} incl. fees "
+        f"notional      {amount(s.notional)}",
+        f"margin        {amount(s.margin)} at {inp.leverage:g}x",
+        f"loss at stop  {amount(s.loss_at_stop)} incl. fees "
         f"({inp.fee_in * 100:g} % in, {inp.fee_out * 100:g} % out)",
-        f"liquidation   {_price(res.liquidation)} (maintenance {res.tier.mmr * 100:g} %"
+        f"liquidation   {price(res.liquidation, none=NO_LIQUIDATION)} "
+        f"(maintenance {res.tier.mmr * 100:g} %"
         + (f", amount {res.tier.cum:,.2f})" if res.tier.cum else ")"),
         "max leverage  " + (f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
                             if res.max_leverage_for_stop else
@@ -239,11 +221,11 @@ def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
         lines.append(f"R multiple    {res.r_multiple:.2f} at {inp.target:g}")
     f = res.funding
     if f is not None:
-        lines.append(f"funding       {f.verb} {_fmt(abs(f.per_settlement))} per "
-                     f"{inp.interval_h:g}h settlement, {_fmt(abs(f.per_day))} per day, "
-                     f"{_fmt(abs(f.over_period))} over {inp.hold_h:g}h "
+        lines.append(f"funding       {f.verb} {amount(abs(f.per_settlement))} per "
+                     f"{inp.interval_h:g}h settlement, {amount(abs(f.per_day))} per day, "
+                     f"{amount(abs(f.over_period))} over {inp.hold_h:g}h "
                      f"({f.settlements} settlements)")
-    lines.append(f"break-even    {_price(res.break_even)}"
+    lines.append(f"break-even    {price(res.break_even, none=NO_LIQUIDATION)}"
                  + (f" after {f.settlements} settlements" if f is not None else
                     " (fees only; give --rate for funding)"))
     lines += [f"warning: {w}" for w in res.warnings]

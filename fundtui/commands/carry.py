@@ -68,9 +68,10 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
 def run(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
     from fundtui.core import carry, fees
+    from fundtui.engine.calc_inputs import fee_table
 
     config = load_config(args.config)
-    overrides = getattr(config, "fees", None)
+    perp_fees = fee_table(config)
     if args.live:
         problem = _fill_live(args, config)
         if problem:
@@ -92,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     qty = args.qty if args.qty is not None else args.notional / args.price
     short_price = args.short_price or args.price
-    short_fee = args.fee if args.fee is not None else fees.perp_fees(args.short,
-                                                                    overrides).taker
+    short_fee = args.fee if args.fee is not None else perp_fees(args.short).taker
     try:
         if args.spot:
             spot_fee = args.fee if args.fee is not None else fees.spot_fees(args.spot).taker
@@ -104,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
                                        perp_fee_in=short_fee, perp_fee_out=short_fee,
                                        horizon_h=args.horizon)
         else:
-            long_fee = args.fee if args.fee is not None else fees.perp_fees(args.long,
-                                                                           overrides).taker
+            long_fee = args.fee if args.fee is not None else perp_fees(args.long).taker
             kind = f"perp-perp: long {args.long}, short {args.short}"
             res = carry.perp_perp(qty=qty, long_price=args.price, long_rate=args.long_rate,
                                   long_interval_h=args.long_interval, short_price=short_price,
@@ -163,6 +162,7 @@ def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
 
     from fundtui.core.board import choose_quotes
     from fundtui.core.normalize import known_interval
+    from fundtui.engine.calc_inputs import price_of
     from fundtui.feeds.poll import poll_all
 
     perp_venues = [v for v in (args.long, args.short) if v]
@@ -199,8 +199,7 @@ def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
         if getattr(args, f"{leg}_interval") is None:  # stays None when the venue's is unknown
             setattr(args, f"{leg}_interval", known_interval(q.interval_hours))
     if args.price is None:
-        marks = [q.mark_price / (q.multiplier or 1) for _, v in legs
-                 if (q := quotes.get(v)) is not None and q.mark_price is not None]
+        marks = [p for _, v in legs if (p := price_of(quotes.get(v))) is not None]
         if not marks:
             return f"no live mark price for {args.symbol}; give --price"
         args.price = marks[0]

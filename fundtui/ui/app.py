@@ -350,18 +350,10 @@ class FundApp(EngineView, App[int]):
 
         base = self.board.selected_base
         row = self.board.board_rows.get(base) if base is not None else None
-        make_calc = getattr(calculator, "calculator_screen", None)
-        make_carry = getattr(calculator, "carry_screen", None)
         if not message.carry:
-            if make_calc is None:
-                calculator.open_calculator(self)
-            else:
-                self.push_screen(make_calc(row, self.config, self.demo))
+            self.push_screen(calculator.calculator_screen(row, self.config, self.demo))
             return
-        if make_carry is None:
-            calculator.open_carry(self)
-            return
-        screen = make_carry(row, self.config)
+        screen = calculator.carry_screen(row, self.config)
         if isinstance(screen, str):
             self.notify(screen, timeout=3)
         else:
