@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fundtui.core import holding, liquidation, sizing
+from fundtui.core import holding, liquidation, sizing, venues
 from fundtui.core.numbers import parse_decimal
 from fundtui.core.tiers import NOTIONAL, Tier, tier_for
 
@@ -23,8 +23,9 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(raw if len(raw) <= limit else raw[: limit - 1] + "…")
 
 
-def number(name: str, text: str, *, positive: bool = True, allow_zero: bool = False,
-           percent: bool = False) -> float:
+def number(
+    name: str, text: str, *, positive: bool = True, allow_zero: bool = False, percent: bool = False
+) -> float:
     """``text`` as a finite number, else ValueError saying what is wrong with ``name``.
 
     Only ASCII decimal notation (:mod:`fundtui.core.numbers`): no Unicode digits,
@@ -43,8 +44,7 @@ def number(name: str, text: str, *, positive: bool = True, allow_zero: bool = Fa
         what = "a finite number" if str(e) == "not finite" else "a number"
         raise ValueError(f"{name} must be {what}, got {_shown(text)}") from None
     if positive and (value < 0 or (value == 0 and not allow_zero)):
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, "
-                         f"got {_shown(text)}")
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {_shown(text)}")
     return value / 100 if percent else value
 
 
@@ -94,61 +94,93 @@ def check(inp: Inputs) -> None:
         raise ValueError("stop must differ from entry")
     if not sizing.stop_on_right_side(inp.side, inp.entry, inp.stop):
         where = "below" if inp.side == sizing.LONG else "above"
-        raise ValueError(f"stop {inp.stop:g} is on the wrong side: a {inp.side}'s stop must "
-                         f"be {where} its entry {inp.entry:g}")
+        raise ValueError(
+            f"stop {inp.stop:g} is on the wrong side: a {inp.side}'s stop must "
+            f"be {where} its entry {inp.entry:g}"
+        )
     if inp.risk >= 1:
         raise ValueError(f"risk must be under 100 % of equity, got {inp.risk * 100:g} %")
     if inp.target is not None and not sizing.stop_on_right_side(
-            sizing.SHORT if inp.side == sizing.LONG else sizing.LONG, inp.entry, inp.target):
+        sizing.SHORT if inp.side == sizing.LONG else sizing.LONG, inp.entry, inp.target
+    ):
         where = "above" if inp.side == sizing.LONG else "below"
         raise ValueError(f"target must be {where} entry for a {inp.side}")
 
 
 def calculate(inp: Inputs) -> Result:
     check(inp)
-    size = sizing.risk_size(side=inp.side, equity=inp.equity, risk=inp.risk, entry=inp.entry,
-                            stop=inp.stop, leverage=inp.leverage, fee_in=inp.fee_in,
-                            fee_out=inp.fee_out, step=inp.step, min_notional=inp.min_notional)
+    size = sizing.risk_size(
+        side=inp.side,
+        equity=inp.equity,
+        risk=inp.risk,
+        entry=inp.entry,
+        stop=inp.stop,
+        leverage=inp.leverage,
+        fee_in=inp.fee_in,
+        fee_out=inp.fee_out,
+        step=inp.step,
+        min_notional=inp.min_notional,
+    )
     warnings: list[str] = []
     qty = size.qty if size.qty > 0 else size.raw_qty
     if size.qty <= 0:
-        warnings.append(f"size rounds down to 0 at step {inp.step:g}: risk more or "
-                        "pick a wider stop")
+        warnings.append(
+            f"size rounds down to 0 at step {inp.step:g}: risk more or pick a wider stop"
+        )
     elif size.below_min_notional:
-        warnings.append(f"notional {size.notional:,.2f} is below the venue minimum "
-                        f"{inp.min_notional:,.2f}")
+        warnings.append(
+            f"notional {size.notional:,.2f} is below the venue minimum {inp.min_notional:,.2f}"
+        )
     if inp.cross_wallet is not None:
-        if inp.venue != "binance":
-            raise ValueError("cross margin is computed with binance's formula only; "
-                             f"{inp.venue} is isolated here")
-        liq = liquidation.binance(inp.side, qty, inp.entry, inp.cross_wallet, inp.tiers,
-                                  other_maintenance=inp.other_maintenance,
-                                  other_upnl=inp.other_upnl)
+        if not venues.supports_cross_margin(inp.venue):
+            raise ValueError(
+                "cross margin is computed with binance's formula only; "
+                f"{inp.venue} is isolated here"
+            )
+        liq = liquidation.binance(
+            inp.side,
+            qty,
+            inp.entry,
+            inp.cross_wallet,
+            inp.tiers,
+            other_maintenance=inp.other_maintenance,
+            other_upnl=inp.other_upnl,
+        )
     else:
-        liq = liquidation.isolated(inp.venue, inp.side, qty, inp.entry, inp.leverage,
-                                   inp.tiers, inp.taker)
+        liq = liquidation.isolated(
+            inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers, inp.taker
+        )
     entry_tier = tier_for(inp.tiers, qty, inp.entry)
     if inp.leverage > entry_tier.max_leverage:
         unit = "notional" if entry_tier.unit == NOTIONAL else "size"
-        warnings.append(f"leverage {inp.leverage:g}x is above this size's tier maximum "
-                        f"{entry_tier.max_leverage:g}x (tier from {unit} "
-                        f"{entry_tier.floor:,.0f})")
+        warnings.append(
+            f"leverage {inp.leverage:g}x is above this size's tier maximum "
+            f"{entry_tier.max_leverage:g}x (tier from {unit} "
+            f"{entry_tier.floor:,.0f})"
+        )
     if liq.immediate(inp.side, inp.entry):
         warnings.append("margin is below maintenance at entry: liquidated on opening")
     elif not liquidation.stop_before_liquidation(inp.side, inp.stop, liq.price):
-        warnings.append(f"the stop {inp.stop:,.6g} lies beyond the liquidation price "
-                        f"{liq.price:,.6g}: liquidation comes first")
+        warnings.append(
+            f"the stop {inp.stop:,.6g} lies beyond the liquidation price "
+            f"{liq.price:,.6g}: liquidation comes first"
+        )
     if not liq.consistent:
         warnings.append("tier table is not continuous: liquidation uses the entry tier")
-    max_lev = None if inp.cross_wallet is not None else liquidation.max_leverage_for_stop(
-        inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.taker)
-    r_mult = None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop,
-                                                             inp.target)
+    max_lev = (
+        None
+        if inp.cross_wallet is not None
+        else liquidation.max_leverage_for_stop(
+            inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.taker
+        )
+    )
+    r_mult = (
+        None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop, inp.target)
+    )
     fund = None
     n = 0
     if inp.rate is not None and inp.interval_h:
         n = holding.settlements_in(inp.hold_h, inp.interval_h)
         fund = holding.funding(inp.side, size.notional, inp.rate, inp.interval_h, n)
-    be = holding.break_even(inp.side, inp.entry, inp.fee_in, inp.fee_out,
-                            inp.rate or 0.0, n)
+    be = holding.break_even(inp.side, inp.entry, inp.fee_in, inp.fee_out, inp.rate or 0.0, n)
     return Result(size, liq.price, liq.tier, max_lev, r_mult, fund, be, tuple(warnings))

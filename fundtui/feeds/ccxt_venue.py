@@ -52,27 +52,10 @@ from fundtui.core.quote import Quote
 from fundtui.core.text import one_line
 from fundtui.feeds import ccxt_client
 from fundtui.feeds import settlements as history
-from fundtui.feeds.ccxt_client import (  # noqa: F401  (public here)
-    check_api_base,
-    load_ccxt,
-    proxy_settings,
-    rewrite_api_urls,
-)
-from fundtui.feeds.errors import (  # noqa: F401  (public here)
-    REASON_CHARS,
-    PayloadError,
-    ResponseLog,
-    retry_after_seconds,
-)
+from fundtui.feeds.ccxt_client import load_ccxt
+from fundtui.feeds.errors import PayloadError, ResponseLog
 from fundtui.feeds.generic import GenericSpec
-from fundtui.feeds.metadata import (  # noqa: F401  (public here)
-    CACHE_LAYOUT,
-    INTERVALS_MAX_AGE_S,
-    INTERVALS_REFRESH_S,
-    MARKETS_MAX_AGE_S,
-    METADATA_RETRY_S,
-    MetadataKeeper,
-)
+from fundtui.feeds.metadata import CACHE_LAYOUT, METADATA_RETRY_S, MetadataKeeper
 from fundtui.feeds.source import VenueError, VenuePoll
 from fundtui.feeds.spec import Parsed, VenueSpec
 from fundtui.feeds.venues import spec_for
@@ -97,8 +80,14 @@ class CcxtVenue:
     ``clock`` returns epoch seconds (tests move it to reach refresh times).
     """
 
-    def __init__(self, config: VenueConfig, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 clock: Callable[[], float] = time.time, use_disk_cache: bool = True):
+    def __init__(
+        self,
+        config: VenueConfig,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        clock: Callable[[], float] = time.time,
+        use_disk_cache: bool = True,
+    ):
         self.name = config.name
         self.config = config
         self.timeout_s = float(timeout_s)
@@ -106,9 +95,14 @@ class CcxtVenue:
         self._clock = clock
         self._exchange: Any = None
         self._lock = asyncio.Lock()
-        self._metadata = MetadataKeeper(self.name, self.spec, request=self._request,
-                                        now_ms=self._now_ms, cache_key=self._cache_key,
-                                        use_disk_cache=use_disk_cache)
+        self._metadata = MetadataKeeper(
+            self.name,
+            self.spec,
+            request=self._request,
+            now_ms=self._now_ms,
+            cache_key=self._cache_key,
+            use_disk_cache=use_disk_cache,
+        )
         self._ignored_ids: set[str] = set()
         self._checked: set[tuple[str, int]] = set()
         self._responses = ResponseLog(self.name, self.spec.ccxt_id, self.timeout_s)
@@ -142,9 +136,16 @@ class CcxtVenue:
                 ex = await self._exchange_ready()
                 market_id, interval_h = await self._history_market(ex, symbol)
                 settle = symbol.rpartition(":")[2]
-                return await history.fetch_history(self.spec.venue, ex, self._request,
-                                                   market_id, since_ms, self._now_ms(),
-                                                   interval_h, settle=settle)
+                return await history.fetch_history(
+                    self.spec.venue,
+                    ex,
+                    self._request,
+                    market_id,
+                    since_ms,
+                    self._now_ms(),
+                    interval_h,
+                    settle=settle,
+                )
             except VenueError:
                 raise
             except Exception as exc:
@@ -199,14 +200,24 @@ class CcxtVenue:
         parsed = self._parse(raw, fetched_ms)
         new_unknown = parsed.unknown_ids - self._ignored_ids
         new_conflicts = set(parsed.conflicts.values()) - self._checked
-        if (new_unknown or new_conflicts) and not keeper.loaded_this_poll \
-                and fetched_ms >= keeper.retry_ms:
-            log.info("%s: refreshing metadata (%d new ids, %d schedule conflicts)",
-                     self.name, len(new_unknown), len(new_conflicts))
+        if (
+            (new_unknown or new_conflicts)
+            and not keeper.loaded_this_poll
+            and fetched_ms >= keeper.retry_ms
+        ):
+            log.info(
+                "%s: refreshing metadata (%d new ids, %d schedule conflicts)",
+                self.name,
+                len(new_unknown),
+                len(new_conflicts),
+            )
             keeper.retry_ms = fetched_ms + int(METADATA_RETRY_S * 1000)
             try:
-                await keeper.refresh(ex, markets=bool(new_unknown) or not self.spec.interval_table,
-                                     intervals=self.spec.interval_table)
+                await keeper.refresh(
+                    ex,
+                    markets=bool(new_unknown) or not self.spec.interval_table,
+                    intervals=self.spec.interval_table,
+                )
             except Exception as exc:
                 log.warning("%s: metadata refresh failed: %s", self.name, exc)
             else:
@@ -238,8 +249,12 @@ class CcxtVenue:
         oldest_ok = max(stamps) - int(STALE_ROW_S * 1000)
         fresh = [q for q in quotes if q.timestamp_ms is None or q.timestamp_ms >= oldest_ok]
         if len(fresh) < len(quotes):
-            log.info("%s: dropped %d rows older than the answer's newest by over %d min",
-                     self.name, len(quotes) - len(fresh), STALE_ROW_S // 60)
+            log.info(
+                "%s: dropped %d rows older than the answer's newest by over %d min",
+                self.name,
+                len(quotes) - len(fresh),
+                STALE_ROW_S // 60,
+            )
         return fresh
 
     def _parse(self, raw: Any, fetched_ms: int) -> Parsed:
@@ -262,12 +277,17 @@ class CcxtVenue:
         except ImportError as exc:
             raise VenueError(self.name, f"ccxt is not available ({exc})") from exc
         try:
-            ex = ccxt_client.build_exchange(ccxt, self.spec.ccxt_id, self.config,
-                                            timeout_s=self.timeout_s,
-                                            options=self.spec.ccxt_options)
+            ex = ccxt_client.build_exchange(
+                ccxt,
+                self.spec.ccxt_id,
+                self.config,
+                timeout_s=self.timeout_s,
+                options=self.spec.ccxt_options,
+            )
         except ccxt_client.UnknownExchange:
-            raise VenueError(self.name,
-                             f"unknown venue '{self.name}' (not a ccxt exchange id)") from None
+            raise VenueError(
+                self.name, f"unknown venue '{self.name}' (not a ccxt exchange id)"
+            ) from None
         except ValueError as exc:
             raise VenueError(self.name, str(exc)) from exc
         if isinstance(self.spec, GenericSpec) and ex.has.get("fetchFundingRates") is not True:

@@ -27,10 +27,10 @@ from fundtui.core.rotation import (
     SectorStats,
 )
 from fundtui.engine.sector_feed import SectorFeed
+from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
 from fundtui.ui.messages import DrillInto
 from fundtui.ui.safe import plain, visible
-from fundtui.ui.tables import cursor_key, order_rows
 
 __all__ = ["SectorFeed", "SectorScreen", "SectorTable", "sparkline"]
 
@@ -99,10 +99,15 @@ def _num(text: str, style: Style | str = "") -> Text:
 
 def _velocity(h: int) -> Column:
     return Column(
-        f"d{h}", f"Δ{h}h", 7, lambda s, f: s.velocity.get(h),
+        f"d{h}",
+        f"Δ{h}h",
+        7,
+        lambda s, f: s.velocity.get(h),
         lambda s, f, p: _num(
             "n/a" if (v := s.velocity.get(h)) is None else f"{v * 100:+.1f}",
-            p.muted if v is None else _heat(v, p, 0.05, 0.20)))
+            p.muted if v is None else _heat(v, p, 0.05, 0.20),
+        ),
+    )
 
 
 def _apr_style(x: float | None, f: SectorFeed, p: Palette) -> Style:
@@ -110,33 +115,82 @@ def _apr_style(x: float | None, f: SectorFeed, p: Palette) -> Style:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("sector", "Sector", 15, lambda s, f: s.sector.casefold(),
-           lambda s, f, p: plain(s.sector, style="bold" if s.state else ""), desc_first=False),
-    Column("apr", "APR", 8, lambda s, f: s.apr,
-           lambda s, f, p: _num(_pct(s.apr), _apr_style(s.apr, f, p))),
+    Column(
+        "sector",
+        "Sector",
+        15,
+        lambda s, f: s.sector.casefold(),
+        lambda s, f, p: plain(s.sector, style="bold" if s.state else ""),
+        desc_first=False,
+    ),
+    Column(
+        "apr",
+        "APR",
+        8,
+        lambda s, f: s.apr,
+        lambda s, f, p: _num(_pct(s.apr), _apr_style(s.apr, f, p)),
+    ),
     _velocity(1),
     _velocity(8),
     _velocity(24),
-    Column("price", "Px 24h", 7, lambda s, f: s.price_change,
-           lambda s, f, p: _num(_pct(s.price_change, sign=True),
-                                _heat(s.price_change, p, 0.03, 0.10))),
-    Column("z", "z", 5, lambda s, f: s.z,
-           lambda s, f, p: _num("n/a" if s.z is None else f"{s.z:+.1f}",
-                                _heat(s.z, p, 1.0, 2.0))),
-    Column("state", "State", 11, lambda s, f: s.state or "",
-           lambda s, f, p: Text(s.state or "", style=_state_style(s.state, p))),
-    Column("trend", "Trend (APR)", TREND_WIDTH, lambda s, f: _last_move(f.series(s.sector)),
-           lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p))),
-    Column("median", "Median", 8, lambda s, f: s.median_apr,
-           lambda s, f, p: _num(_pct(s.median_apr), _apr_style(s.median_apr, f, p))),
-    Column("bases", "Bases", 7, lambda s, f: s.count,
-           lambda s, f, p: _num(f"{s.count}/{s.members}", p.flat if s.count else p.muted)),
-    Column("extreme", "Ext", 3, lambda s, f: s.extreme,
-           lambda s, f, p: _num(str(s.extreme) if s.extreme else "",
-                                p.warn if s.extreme else p.muted)),
-    Column("weights", "Wt", 3, lambda s, f: s.weighting,
-           lambda s, f, p: Text(_WEIGHT.get(s.weighting, "?"),
-                                style=p.flat if s.weighting == "oi" else p.warn)),
+    Column(
+        "price",
+        "Px 24h",
+        7,
+        lambda s, f: s.price_change,
+        lambda s, f, p: _num(_pct(s.price_change, sign=True), _heat(s.price_change, p, 0.03, 0.10)),
+    ),
+    Column(
+        "z",
+        "z",
+        5,
+        lambda s, f: s.z,
+        lambda s, f, p: _num("n/a" if s.z is None else f"{s.z:+.1f}", _heat(s.z, p, 1.0, 2.0)),
+    ),
+    Column(
+        "state",
+        "State",
+        11,
+        lambda s, f: s.state or "",
+        lambda s, f, p: Text(s.state or "", style=_state_style(s.state, p)),
+    ),
+    Column(
+        "trend",
+        "Trend (APR)",
+        TREND_WIDTH,
+        lambda s, f: _last_move(f.series(s.sector)),
+        lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p)),
+    ),
+    Column(
+        "median",
+        "Median",
+        8,
+        lambda s, f: s.median_apr,
+        lambda s, f, p: _num(_pct(s.median_apr), _apr_style(s.median_apr, f, p)),
+    ),
+    Column(
+        "bases",
+        "Bases",
+        7,
+        lambda s, f: s.count,
+        lambda s, f, p: _num(f"{s.count}/{s.members}", p.flat if s.count else p.muted),
+    ),
+    Column(
+        "extreme",
+        "Ext",
+        3,
+        lambda s, f: s.extreme,
+        lambda s, f, p: _num(str(s.extreme) if s.extreme else "", p.warn if s.extreme else p.muted),
+    ),
+    Column(
+        "weights",
+        "Wt",
+        3,
+        lambda s, f: s.weighting,
+        lambda s, f, p: Text(
+            _WEIGHT.get(s.weighting, "?"), style=p.flat if s.weighting == "oi" else p.warn
+        ),
+    ),
 )
 COLUMN = {c.key: c for c in COLUMNS}
 
@@ -173,6 +227,7 @@ def sort_order(stats: Iterable[SectorStats], feed: SectorFeed, key: str, desc: b
 
 
 # --- the table ---------------------------------------------------------------------
+
 
 class SectorTable(DataTable):
     """Rows keyed by sector name, cells diffed against what is on screen."""
@@ -265,6 +320,7 @@ class SectorTable(DataTable):
 
 # --- the screen --------------------------------------------------------------------
 
+
 class SectorScreen(Screen[None]):
     """The sector rotation board."""
 
@@ -313,10 +369,12 @@ class SectorScreen(Screen[None]):
         m, feed = self.feed.sector_map, self.feed
         covered, total = m.coverage(feed.rows)
         params = feed.model.params
-        parts = [f"Sectors · map {m.as_of or 'undated'}",  # the map is a file: made visible
-                 f"{covered}/{total} bases in a sector",
-                 f"APR weighted by open interest (Vol/Eq: fallback) · Δ in APR points · "
-                 f"extreme |APR| ≥ {params.extreme_apr:.0%}"]
+        parts = [
+            f"Sectors · map {m.as_of or 'undated'}",  # the map is a file: made visible
+            f"{covered}/{total} bases in a sector",
+            f"APR weighted by open interest (Vol/Eq: fallback) · Δ in APR points · "
+            f"extreme |APR| ≥ {params.extreme_apr:.0%}",
+        ]
         if not any(v is not None for s in feed.stats.values() for v in s.velocity.values()):
             parts.append("Δ n/a until 1 h of history")
         if feed.warning:
@@ -328,16 +386,20 @@ class SectorScreen(Screen[None]):
         s = self.feed.stats.get(name) if name else None
         out = Text()
         if s is not None:
-            weights = {"oi": "open interest", "volume": "24 h volume (no OI for every base)",
-                       "equal": "equal (no OI or volume for every base)"}.get(s.weighting, "-")
+            weights = {
+                "oi": "open interest",
+                "volume": "24 h volume (no OI for every base)",
+                "equal": "equal (no OI or volume for every base)",
+            }.get(s.weighting, "-")
             # sector names come from the map file, bases from the venues
             lead = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.leading) or "-"
             lag = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.lagging) or "-"
             out.append(visible(s.sector), style="bold")
             out.append(f" · {s.count} of {s.members} bases quoted · weights: {weights}\n")
             out.append(f"leading {lead} · lagging {lag}\n")
-            out.append(visible(s.explanation),
-                       style=self.palette.hot if s.state else self.palette.flat)
+            out.append(
+                visible(s.explanation), style=self.palette.hot if s.state else self.palette.flat
+            )
         self.query_one("#sector-detail", Static).update(out)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

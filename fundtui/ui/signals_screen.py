@@ -19,10 +19,10 @@ from textual.widgets import DataTable, Footer, Static
 from fundtui.core.signal_types import RULES, Hit
 from fundtui.core.signal_units import figure
 from fundtui.core.timefmt import utc
+from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import Palette
 from fundtui.ui.messages import OpenDetail
 from fundtui.ui.safe import plain, visible
-from fundtui.ui.tables import cursor_key, order_rows
 
 
 def when(ms: int) -> str:
@@ -60,9 +60,15 @@ class SignalsScreen(Screen):
     }
     SignalsScreen #signals { height: 1fr; }
     """
-    COLUMNS = (("time", "Time (UTC)", 14), ("rule", "Rule", 14), ("base", "Base", 10),
-               ("venues", "Venues", 20), ("value", "Value", 14), ("threshold", "Threshold", 13),
-               ("why", "Explanation", 120))
+    COLUMNS = (
+        ("time", "Time (UTC)", 14),
+        ("rule", "Rule", 14),
+        ("base", "Base", 10),
+        ("venues", "Venues", 20),
+        ("value", "Value", 14),
+        ("threshold", "Threshold", 13),
+        ("why", "Explanation", 120),
+    )
 
     def __init__(self, hits: Sequence[Hit], palette: Palette) -> None:
         super().__init__()
@@ -100,11 +106,15 @@ class SignalsScreen(Screen):
     def _cells(self, h: Hit) -> list[Text]:
         p = self.palette
         # a hit's base, venues and explanation are venue text (or the signals log's)
-        return [Text(when(h.time_ms), style=p.muted), plain(h.rule, style="bold"),
-                plain(h.base), plain(" / ".join(h.venues)),
-                plain(figure(h.rule, h.value), style=p.hot, justify="right"),
-                plain(figure(h.rule, h.threshold), style=p.muted, justify="right"),
-                plain(h.explanation)]
+        return [
+            Text(when(h.time_ms), style=p.muted),
+            plain(h.rule, style="bold"),
+            plain(h.base),
+            plain(" / ".join(h.venues)),
+            plain(figure(h.rule, h.value), style=p.hot, justify="right"),
+            plain(figure(h.rule, h.threshold), style=p.muted, justify="right"),
+            plain(h.explanation),
+        ]
 
     def _add(self, hits: Sequence[Hit]) -> None:
         for h in hits:
@@ -128,9 +138,13 @@ class SignalsScreen(Screen):
     def _head(self) -> None:
         shown = sum(1 for h in self.hits if self._shown(h))
         rule = self.rule or "all rules"
-        self.query_one("#signals-head", Static).update(Text.assemble(
-            ("Signals", "bold"), f"  ·  {visible(rule)}  ·  {shown} of {len(self.hits)} hits  ·  ",
-            ("f next rule · a all · Enter details · Esc back", self.palette.muted)))
+        self.query_one("#signals-head", Static).update(
+            Text.assemble(
+                ("Signals", "bold"),
+                f"  ·  {visible(rule)}  ·  {shown} of {len(self.hits)} hits  ·  ",
+                ("f next rule · a all · Enter details · Esc back", self.palette.muted),
+            )
+        )
 
     def add_hits(self, hits: Sequence[Hit]) -> None:
         """New hits, newest last: they go on top, the cursor stays on its hit."""
