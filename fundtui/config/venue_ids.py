@@ -33,11 +33,10 @@ def _ccxt_exchange_ids() -> frozenset[str]:
         names = os.listdir(folder)
     except OSError:
         return frozenset()
-    return frozenset(n[:-3] for n in names
-                     if n.endswith(".py") and _VENUE_ID.fullmatch(n[:-3]))
+    return frozenset(n[:-3] for n in names if n.endswith(".py") and _VENUE_ID.fullmatch(n[:-3]))
 
 
-def is_known_venue(name: str) -> bool:
+def is_known_venue(name: object) -> bool:
     """A venue fundtui supports, or any other exchange id ccxt ships an async client for.
 
     Checked against the list of ids only (ASCII lowercase letters and digits, at

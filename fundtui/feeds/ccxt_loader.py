@@ -62,7 +62,9 @@ def _full_on_demand(module: ModuleType) -> None:
         with _lock:
             if module.__dict__.pop("__getattr__", None) is not None:
                 module.__dict__.pop("_fundtui_stub", None)
-                module.__spec__.loader.exec_module(module)
+                spec = module.__spec__
+                assert spec is not None and spec.loader is not None  # built from a file
+                spec.loader.exec_module(module)
         try:
             return module.__dict__[name]
         except KeyError:
@@ -80,7 +82,9 @@ def _stub_packages() -> Path | None:
     root = Path(next(iter(spec.submodule_search_locations)))
     folder = root / "async_support"
     inner = importlib.util.spec_from_file_location(
-        "ccxt.async_support", folder / "__init__.py", submodule_search_locations=[str(folder)])
+        "ccxt.async_support", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    assert inner is not None  # a path-based spec, never None
     for name, package_spec in zip(_PACKAGES, (spec, inner), strict=True):
         module = importlib.util.module_from_spec(package_spec)
         module.__dict__["_fundtui_stub"] = True
@@ -94,8 +98,9 @@ def _stub_packages() -> Path | None:
 
     for module in (errors, decimal_to_precision):
         top.update({n: getattr(module, n) for n in module.__all__})
-    top.update(Exchange=exchange.Exchange, Precise=precise.Precise,
-               __version__=exchange.__version__)
+    top.update(
+        Exchange=exchange.Exchange, Precise=precise.Precise, __version__=exchange.__version__
+    )
     return folder
 
 
@@ -106,6 +111,7 @@ def load() -> Any:
         present = sys.modules.get("ccxt")
         if present is not None and not present.__dict__.get("_fundtui_stub"):
             return importlib.import_module("ccxt.async_support")
+        folder: Path | None
         if present is not None:
             folder = Path(sys.modules["ccxt.async_support"].__path__[0])
         else:

@@ -47,8 +47,6 @@ def retry_after_seconds(headers: dict[str, Any] | None, now_s: float | None = No
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        if when is None:
-            return None
         seconds = when.timestamp() - (time.time() if now_s is None else now_s)
     return max(0.0, seconds) if seconds == seconds else None  # NaN guard
 
@@ -143,9 +141,11 @@ class ResponseLog:
         reason, retry_after = self.describe(exc)
         ccxt = loaded_ccxt()
         limited = (self.http_error is not None and self.http_error[0] in (429, 418)) or (
-            ccxt is not None and isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection))
-        return VenueError(self.name, one_line(reason, REASON_CHARS), retry_after,
-                          rate_limited=limited)
+            ccxt is not None and isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection)
+        )
+        return VenueError(
+            self.name, one_line(reason, REASON_CHARS), retry_after, rate_limited=limited
+        )
 
     def describe(self, exc: BaseException) -> tuple[str, float | None]:
         ccxt = loaded_ccxt()
@@ -163,8 +163,8 @@ class ResponseLog:
             return f"HTTP {status} from {host}", None
         if ccxt is None:
             return f"{type(exc).__name__}: {exc}", None
-        url = self._url_in(exc)
-        host = urlsplit(url).netloc if url else self.name
+        found = self._url_in(exc)
+        host = urlsplit(found).netloc if found else self.name
         if isinstance(exc, ccxt.RequestTimeout):
             return f"timed out after {_fmt_s(self.timeout_s)} s", None
         if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
@@ -180,7 +180,7 @@ class ResponseLog:
         if isinstance(exc, ccxt.BaseError):
             message = str(exc)
             if message.startswith(self.ccxt_id + " "):
-                message = message[len(self.ccxt_id) + 1:]
+                message = message[len(self.ccxt_id) + 1 :]
             echoed = _echoed_body(message)
             if echoed is not None:
                 return f"unexpected payload: expected the venue's reply object, got {echoed}", None

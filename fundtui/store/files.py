@@ -67,7 +67,8 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
 
 
 def _read_to(fd: int, limit: int) -> bytes:
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = os.read(fd, min(1 << 20, limit + 1 - total))
         if not chunk:
@@ -174,18 +175,21 @@ def move_aside(path: Path, reason: str, what: str | None = None) -> str:
     try:
         target = _take_name(path)
     except OSError as e:
-        return notice + visible(f" and could not be moved aside ({_why(e)}); "
-                                "it was left as it is")
+        return notice + visible(f" and could not be moved aside ({_why(e)}); it was left as it is")
     return notice + visible(f"; moved to {target.name}")
 
 
 def _why(e: BaseException) -> str:
-    return one_line(e.strerror, 80) if isinstance(e, OSError) and e.strerror \
+    return (
+        one_line(e.strerror, 80)
+        if isinstance(e, OSError) and e.strerror
         else describe_exception(e, 80)
+    )
 
 
-def read_guarded(path: Path, read: Callable[[Path], T], what: str | None = None
-                 ) -> tuple[T | None, str | None]:
+def read_guarded(
+    path: Path, read: Callable[[Path], T], what: str | None = None
+) -> tuple[T | None, str | None]:
     """``read(path)`` (``read_text``, ``read_tail``...), or None and a one-line notice.
 
     A missing file is ``(None, None)``. One that cannot be used (``UnusableFile``: not
@@ -208,8 +212,9 @@ def read_guarded(path: Path, read: Callable[[Path], T], what: str | None = None
         return None, unusable_notice(path, _why(e), label) + "; left as it is"
 
 
-def load_json(path: Path, parse: Callable[[Any], T], what: str | None = None,
-              limit: int = MAX_FILE_BYTES) -> tuple[T | None, str | None]:
+def load_json(
+    path: Path, parse: Callable[[Any], T], what: str | None = None, limit: int = MAX_FILE_BYTES
+) -> tuple[T | None, str | None]:
     """``parse(json.loads(file))``, or None, and a one-line notice when not usable.
 
     As ``read_guarded``; content that is not JSON, is nested too deep, or that
@@ -262,8 +267,13 @@ def open_private_append(path: Path) -> int:
     (OSError either way, like any other write failure).
     """
     private_dir(path.parent)
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) \
+    flags = (
+        os.O_WRONLY
+        | os.O_APPEND
+        | os.O_CREAT
+        | getattr(os, "O_NONBLOCK", 0)
         | getattr(os, "O_NOCTTY", 0)
+    )
     fd = os.open(path, flags, PRIVATE_FILE_MODE)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

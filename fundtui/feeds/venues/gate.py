@@ -47,33 +47,54 @@ class GateSpec(VenueSpec):
 
         def handle(row: Any) -> None:
             name = R.text(row.get("name"))
-            parts = name.split("_") if name else []
+            if name is None:
+                return
+            parts = name.split("_")
             if len(parts) != 2 or parts[1] not in STABLE_SETTLE or not parts[0]:
                 return  # dated contracts carry a third part; other settles are not ours
             # Live only: "status" is "trading" (older answers omit it); contracts being
             # delisted (reduce-only) and pre-market ones are not.
             status = row.get("status")
-            if (status is not None and status != "trading") or row.get("in_delisting") is True \
-                    or row.get("is_pre_market") is True:
+            if (
+                (status is not None and status != "trading")
+                or row.get("in_delisting") is True
+                or row.get("is_pre_market") is True
+            ):
                 return
             size = R.positive(row.get("quanto_multiplier"))
-            m = Market(id=name, symbol=f"{parts[0]}/{parts[1]}:{parts[1]}", base_id=parts[0],
-                       settle=parts[1], contract_size=size or 1.0)
+            m = Market(
+                id=name,
+                symbol=f"{parts[0]}/{parts[1]}:{parts[1]}",
+                base_id=parts[0],
+                settle=parts[1],
+                contract_size=size or 1.0,
+            )
             mark = R.positive(row.get("mark_price"))
-            rows.add(m, funding_rate=R.num(row.get("funding_rate")),
-                     interval_hours=R.interval_hours(row.get("funding_interval"), unit_s=1),
-                     next_funding_ms=R.epoch_ms(row.get("funding_next_apply"), unit_ms=1000),
-                     mark_price=mark, index_price=R.positive(row.get("index_price")),
-                     open_interest_usd=R.product(amount(row.get("position_size")), size, mark))
+            rows.add(
+                m,
+                funding_rate=R.num(row.get("funding_rate")),
+                interval_hours=R.interval_hours(row.get("funding_interval"), unit_s=1),
+                next_funding_ms=R.epoch_ms(row.get("funding_next_apply"), unit_ms=1000),
+                mark_price=mark,
+                index_price=R.positive(row.get("index_price")),
+                open_interest_usd=R.product(amount(row.get("position_size")), size, mark),
+            )
 
         return rows.run(rows_of(raw), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         # Epoch seconds: from the first whole second at or after start, to the last before end.
         raw = await ex.publicFuturesGetSettleFundingRate(
-            {"settle": settle.lower(), "contract": market_id, "from": -(-cursor // 1000),
-             "to": (end - 1) // 1000, "limit": limit})
+            {
+                "settle": settle.lower(),
+                "contract": market_id,
+                "from": -(-cursor // 1000),
+                "to": (end - 1) // 1000,
+                "limit": limit,
+            }
+        )
         return read_history(rows_of(raw), "t", lambda r: r.get("r"), unit_ms=1000)
 
     async def load_tier_markets(self, ex: Any) -> None:

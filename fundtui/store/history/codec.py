@@ -47,18 +47,28 @@ _BLOCK_VERSION = 2
 #: Largest decimal exponent tried for a column (okx sends rates with 16 decimals).
 _MAX_DECIMALS = 18
 _WIDTH_CODE = {1: "B", 2: "H", 4: "I", 8: "Q"}
-_V1_FIELDS = (("q", 8), ("q", 8), ("d", 8), ("q", 8), ("d", 8), ("f", 4), ("d", 8), ("d", 8),
-              ("f", 4))
+_V1_FIELDS = (
+    ("q", 8),
+    ("q", 8),
+    ("d", 8),
+    ("q", 8),
+    ("d", 8),
+    ("f", 4),
+    ("d", 8),
+    ("d", 8),
+    ("f", 4),
+)
 _V1_RATE_SCALE = 1e10
 #: Powers of ten as floats: exact up to 10**22, so ``n / _TEN[e]`` is correctly rounded.
-_TEN = tuple(10.0 ** e for e in range(_MAX_DECIMALS + 1))
+_TEN = tuple(10.0**e for e in range(_MAX_DECIMALS + 1))
 #: First byte of an LZMA block (a zlib stream's first byte always ends in 0x8).
 _LZMA_TAG = 3
 #: LZMA2 with a 64 KB dictionary (blocks are a few KB; compressing needs ~1 MB,
 #: not the ~90 MB of the default preset) and no position bits (the columns are
 #: byte-planed, so byte position says nothing).
-_LZMA_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 6, "dict_size": 1 << 16,
-                  "lc": 3, "lp": 0, "pb": 0}]
+_LZMA_FILTERS = [
+    {"id": lzma.FILTER_LZMA2, "preset": 6, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 0}
+]
 
 
 def _shuffle(data: bytes, size: int) -> bytes:
@@ -71,7 +81,7 @@ def _unshuffle(data: bytes, size: int) -> bytes:
     out = bytearray(len(data))
     n = len(data) // size
     for i in range(size):
-        out[i::size] = data[i * n:(i + 1) * n]
+        out[i::size] = data[i * n : (i + 1) * n]
     return bytes(out)
 
 
@@ -89,8 +99,15 @@ def _enc_ints(values: list[int]) -> bytes:
         prev = v
         zz.append(d << 1 if d >= 0 else (-d << 1) - 1)
     top = max(zz, default=0)
-    width = 0 if top == 0 else 1 if top < 1 << 8 else 2 if top < 1 << 16 else (
-        4 if top < 1 << 32 else 8)
+    width = (
+        0
+        if top == 0
+        else 1
+        if top < 1 << 8
+        else 2
+        if top < 1 << 16
+        else (4 if top < 1 << 32 else 8)
+    )
     head = struct.pack("<qB", first, width)
     if not width:
         return head
@@ -104,7 +121,7 @@ def _dec_ints(data: bytes, pos: int, n: int) -> tuple[list[int], int]:
         return [first] * n, pos
     k = (n - 1) * width
     zz = array(_WIDTH_CODE[width])
-    zz.frombytes(_unshuffle(data[pos:pos + k], width))
+    zz.frombytes(_unshuffle(data[pos : pos + k], width))
     pos += k
     return list(accumulate([(z >> 1) ^ -(z & 1) for z in zz], initial=first)), pos
 
@@ -141,10 +158,14 @@ def _scale_exactly(values: list[float], e: int) -> list[int] | None:
     if e > _MAX_DECIMALS:
         return None
     scale = _TEN[e]
-    ints = [round(v * scale) if -4e18 < v * scale < 4e18 else None for v in values]
-    for n, v in zip(ints, values, strict=True):
-        if n is None or n / scale != v or (not n and math.copysign(1.0, v) < 0):
+    ints: list[int] = []
+    for v in values:
+        if not -4e18 < v * scale < 4e18:
             return None
+        n = round(v * scale)
+        if n / scale != v or (not n and math.copysign(1.0, v) < 0):
+            return None
+        ints.append(n)
     return ints
 
 
@@ -169,7 +190,7 @@ def _dec_floats(data: bytes, pos: int, n: int) -> tuple[list[float], int]:
     if tag != 88:  # X
         raise sqlite3.DatabaseError(f"unknown packed column tag {tag}")
     xs = array("Q")
-    xs.frombytes(_unshuffle(data[pos + 1:pos + 1 + 8 * n], 8))
+    xs.frombytes(_unshuffle(data[pos + 1 : pos + 1 + 8 * n], 8))
     for i in range(1, n):
         xs[i] ^= xs[i - 1]
     return array("d", xs.tobytes()).tolist(), pos + 1 + 8 * n
@@ -187,8 +208,9 @@ def _enc_index(idx: list[float], mark: list[float | None]) -> bytes:
     e, ints = both
     n = len(idx)
     try:
-        basis = b"B" + bytes((e,)) + _enc_ints(
-            [a - b for a, b in zip(ints[:n], ints[n:], strict=True)])
+        basis = (
+            b"B" + bytes((e,)) + _enc_ints([a - b for a, b in zip(ints[:n], ints[n:], strict=True)])
+        )
     except OverflowError:  # differences past 64 bits: not prices
         return plain
     return basis if len(zlib.compress(basis, 1)) < len(zlib.compress(plain, 1)) else plain
@@ -258,8 +280,9 @@ def _pack(rows: list[Row], start_ms: int, dense: bool = False) -> bytes:
     at = cols[0]
     mark = cols[4]
     cols[0] = [a - start_ms for a in at]
-    cols[6] = [None if m is not None and i else p
-               for m, i, p in zip(mark, cols[5], cols[6], strict=True)]
+    cols[6] = [
+        None if m is not None and i else p for m, i, p in zip(mark, cols[5], cols[6], strict=True)
+    ]
     parts = [struct.pack("<BI", _BLOCK_VERSION, n)]
     for ci, values in enumerate(cols):
         present = [v for v in values if v is not None]
@@ -281,8 +304,9 @@ def _pack(rows: list[Row], start_ms: int, dense: bool = False) -> bytes:
         else:
             parts.append(_enc_floats(present))
     if dense:
-        return bytes((_LZMA_TAG,)) + lzma.compress(b"".join(parts), format=lzma.FORMAT_RAW,
-                                                   filters=_LZMA_FILTERS)
+        return bytes((_LZMA_TAG,)) + lzma.compress(
+            b"".join(parts), format=lzma.FORMAT_RAW, filters=_LZMA_FILTERS
+        )
     return zlib.compress(b"".join(parts), 9)
 
 
@@ -298,6 +322,7 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
         raise sqlite3.DatabaseError(f"unknown packed block version {version}")
     pos = 5
     cols: list[list] = []
+    values: list  # ints, floats or None per column; the rows mix them by field
     for ci in range(8):
         kind = data[pos]
         pos += 1
@@ -307,7 +332,7 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
         present = None
         k = n
         if kind == 2:
-            present = data[pos:pos + n]
+            present = data[pos : pos + n]
             pos += n
             k = sum(present)
         if ci in (0, 3):
@@ -315,22 +340,27 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
         elif ci == 7 and data[pos] == 80:  # P: oi predicted from the mark's move
             scale = _TEN[data[pos + 1]]
             acc, pos = _dec_ints(data, pos + 2, k)
-            marks = cols[4] if present is None else [
-                m for m, p in zip(cols[4], present, strict=True) if p]
+            marks = (
+                cols[4]
+                if present is None
+                else [m for m, p in zip(cols[4], present, strict=True) if p]
+            )
             ints = [acc[0]]
             for j in range(1, k):
                 ints.append(acc[j] - acc[j - 1] + _predict(ints[j - 1], marks[j - 1], marks[j]))
             values = [v / scale for v in ints]
         elif ci in (5, 7) and data[pos] in (66, 82):  # B: index - mark; R: oi / mark
             tag = data[pos]
-            marks = cols[4] if present is None else [
-                m for m, p in zip(cols[4], present, strict=True) if p]
+            marks = (
+                cols[4]
+                if present is None
+                else [m for m, p in zip(cols[4], present, strict=True) if p]
+            )
             if tag == 66:
                 e = data[pos + 1]
                 diffs, pos = _dec_ints(data, pos + 2, k)
                 scale = _TEN[e]
-                values = [(round(m * scale) + d) / scale for m, d in zip(marks, diffs,
-                                                                       strict=True)]
+                values = [(round(m * scale) + d) / scale for m, d in zip(marks, diffs, strict=True)]
             else:
                 qs, pos = _dec_floats(data, pos + 1, k)
                 values = [q * m for q, m in zip(qs, marks, strict=True)]
@@ -351,13 +381,13 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
 def _unpack_v1(data: bytes, n: int, start_ms: int) -> list[Row]:
     """Blocks written before version 2 (rate in 1e-10 units, float32 index and OI)."""
     pos = 5
-    cols = []
+    cols: list[list] = []
     for code, size in _V1_FIELDS:
-        present = data[pos:pos + n]
+        present = data[pos : pos + n]
         pos += n
         k = sum(present)
         values = array(code)
-        values.frombytes(_unshuffle(data[pos:pos + k * size], size))
+        values.frombytes(_unshuffle(data[pos : pos + k * size], size))
         pos += k * size
         if k == n:
             cols.append(values.tolist())
@@ -371,8 +401,9 @@ def _unpack_v1(data: bytes, n: int, start_ms: int) -> list[Row]:
         idx = idx_abs if rel is None else mark * (1.0 + rel)
         if mark is not None and idx:
             prem = (mark - idx) / idx
-        out.append((at, None if rate is None else rate / _V1_RATE_SCALE, iv, nf, mark, idx,
-                    prem, oi))
+        out.append(
+            (at, None if rate is None else rate / _V1_RATE_SCALE, iv, nf, mark, idx, prem, oi)
+        )
     return out
 
 

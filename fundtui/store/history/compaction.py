@@ -21,6 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fundtui.store.history.codec import _pack, _unpack
 from fundtui.store.history.errors import _guarded, _rollback
@@ -53,7 +54,6 @@ def _reduce(rows: list[Row]) -> list[Row]:
     return sorted(last.values(), key=lambda r: r[0])
 
 
-
 class Compaction:
     """The compaction steps of ``HistoryStore`` (a mixin: the store holds the state)."""
 
@@ -78,7 +78,7 @@ class Compaction:
     _STEP_S = 0.010
     _RAW_SLICE_MS = 60_000
 
-    def _locked_steps(self, items: list, fn: Callable[[sqlite3.Connection, object], None]) -> None:
+    def _locked_steps(self, items: list, fn: Callable[[sqlite3.Connection, Any], object]) -> None:
         """Run ``fn(db, item)`` for every item, in transactions of at most about ``_STEP_S``."""
         clock = time.perf_counter
         i = 0
@@ -122,11 +122,16 @@ class Compaction:
         """
         hi = min(hour + HOUR_MS, before_ms)
         gen = self._late_writes
-        mids = [r[0] for r in self._read_locked(
-            "SELECT DISTINCT market_id FROM raw WHERE at_ms >= ? AND at_ms < ? "
-            "ORDER BY market_id", (hour, hi))]
+        mids = [
+            r[0]
+            for r in self._read_locked(
+                "SELECT DISTINCT market_id FROM raw WHERE at_ms >= ? AND at_ms < ? "
+                "ORDER BY market_id",
+                (hour, hi),
+            )
+        ]
         for k in range(0, len(mids), self._PACK_MARKETS):
-            self._pack_markets(hour, hi, mids[k:k + self._PACK_MARKETS])
+            self._pack_markets(hour, hi, mids[k : k + self._PACK_MARKETS])
         # Delete what was packed, a slice at a time; stop at a refresh recorded
         # into the span since it was read (its rows are not in the blocks yet).
         for lo in range(hour, hi, self._RAW_SLICE_MS):
@@ -136,8 +141,10 @@ class Compaction:
                 db = self._db
                 db.execute("BEGIN IMMEDIATE")
                 try:
-                    db.execute("DELETE FROM raw WHERE at_ms >= ? AND at_ms < ?",
-                               (lo, min(lo + self._RAW_SLICE_MS, hi)))
+                    db.execute(
+                        "DELETE FROM raw WHERE at_ms >= ? AND at_ms < ?",
+                        (lo, min(lo + self._RAW_SLICE_MS, hi)),
+                    )
                     db.execute("COMMIT")
                 except BaseException:
                     _rollback(db)
@@ -151,13 +158,17 @@ class Compaction:
         groups: dict[int, list[Row]] = {}
         for lo in range(hour, hi, self._RAW_SLICE_MS):
             for r in self._read_locked(
-                    f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ? "
-                    f"AND market_id IN ({marks})",
-                    (lo, min(lo + self._RAW_SLICE_MS, hi), *mids)):
+                f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ? "
+                f"AND market_id IN ({marks})",
+                (lo, min(lo + self._RAW_SLICE_MS, hi), *mids),
+            ):
                 groups.setdefault(r[0], []).append(r[1:])
-        old: dict[int, bytes] = dict(self._read_locked(
-            f"SELECT market_id, data FROM hour WHERE hour_ms = ? AND market_id IN ({marks})",
-            (hour, *mids)))
+        old: dict[int, bytes] = dict(
+            self._read_locked(
+                f"SELECT market_id, data FROM hour WHERE hour_ms = ? AND market_id IN ({marks})",
+                (hour, *mids),
+            )
+        )
         blocks = []
         for mid in sorted(groups):
             rows = groups.pop(mid)
@@ -167,8 +178,9 @@ class Compaction:
                 merged.update((r[0], r) for r in rows)
                 rows = sorted(merged.values(), key=lambda r: r[0])
             blocks.append((mid, hour, len(rows), _pack(rows, hour)))
-        self._locked_steps(blocks, lambda db, b: db.execute(
-            "INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)", b))
+        self._locked_steps(
+            blocks, lambda db, b: db.execute("INSERT OR REPLACE INTO hour VALUES (?, ?, ?, ?)", b)
+        )
 
     def _merge_closed(self, end_ms: int, cut: int) -> None:
         """Merge the hour blocks of every 6-hour window ending by ``end_ms`` into one
@@ -180,12 +192,14 @@ class Compaction:
         """
         mids = [r[0] for r in self._read_locked("SELECT id FROM market ORDER BY id", ())]
         for k in range(0, len(mids), 200):
-            chunk = mids[k:k + 200]
+            chunk = mids[k : k + 200]
             marks = ",".join("?" * len(chunk))
             windows: dict[tuple[int, int], list[tuple[int, bytes]]] = {}
             for mid, hour, data in self._read_locked(
-                    f"SELECT market_id, hour_ms, data FROM hour WHERE market_id IN ({marks}) "
-                    f"AND hour_ms < ?", (*chunk, end_ms)):
+                f"SELECT market_id, hour_ms, data FROM hour WHERE market_id IN ({marks}) "
+                f"AND hour_ms < ?",
+                (*chunk, end_ms),
+            ):
                 w = hour // SIX_HOURS_MS * SIX_HOURS_MS
                 if w + SIX_HOURS_MS <= end_ms and w + SIX_HOURS_MS > cut:
                     windows.setdefault((mid, w), []).append((hour, data))
@@ -193,10 +207,14 @@ class Compaction:
                 continue
             lo = min(w for _, w in windows)
             found = sorted({mid for mid, _ in windows})
-            existing = {(mid, w): data for mid, w, data in self._read_locked(
-                f"SELECT market_id, start_ms, data FROM six_hour WHERE market_id IN "
-                f"({','.join('?' * len(found))}) AND start_ms >= ? AND start_ms < ?",
-                (*found, lo, end_ms))}
+            existing = {
+                (mid, w): data
+                for mid, w, data in self._read_locked(
+                    f"SELECT market_id, start_ms, data FROM six_hour WHERE market_id IN "
+                    f"({','.join('?' * len(found))}) AND start_ms >= ? AND start_ms < ?",
+                    (*found, lo, end_ms),
+                )
+            }
             work = []
             for (mid, w), hours in sorted(windows.items()):
                 merged: dict[int, Row] = {}
@@ -211,13 +229,18 @@ class Compaction:
     @staticmethod
     def _write_merged(db: sqlite3.Connection, item: tuple) -> None:
         mid, w, n, data = item
-        db.execute("INSERT OR REPLACE INTO six_hour (market_id, start_ms, n, data) "
-                   "VALUES (?, ?, ?, ?)", item)
-        db.execute("DELETE FROM hour WHERE market_id = ? AND hour_ms >= ? AND hour_ms < ?",
-                   (mid, w, w + SIX_HOURS_MS))
+        db.execute(
+            "INSERT OR REPLACE INTO six_hour (market_id, start_ms, n, data) VALUES (?, ?, ?, ?)",
+            item,
+        )
+        db.execute(
+            "DELETE FROM hour WHERE market_id = ? AND hour_ms >= ? AND hour_ms < ?",
+            (mid, w, w + SIX_HOURS_MS),
+        )
 
-    def _retain(self, blocks: list[tuple[str, int, bytes]], kept: list[tuple[int, bytes]],
-                cut: int) -> tuple[list, list, list, int]:
+    def _retain(
+        self, blocks: list[tuple[str, int, bytes]], kept: list[tuple[int, bytes]], cut: int
+    ) -> tuple[list, list, list, int]:
         """Retention for one market: its ``(table, start, data)`` blocks starting
         before ``cut`` and its kept blocks that may merge with them. Returns (block
         updates, kept range, kept blocks, samples deleted) for ``_write_retained``."""
@@ -259,16 +282,18 @@ class Compaction:
         for table, start, n, data in updates:
             col = "hour_ms" if table == "hour" else "start_ms"
             if n:
-                db.execute(f"UPDATE {table} SET n = ?, data = ? WHERE market_id = ? AND "
-                           f"{col} = ?", (n, data, mid, start))
+                db.execute(
+                    f"UPDATE {table} SET n = ?, data = ? WHERE market_id = ? AND {col} = ?",
+                    (n, data, mid, start),
+                )
             else:
-                db.execute(f"DELETE FROM {table} WHERE market_id = ? AND {col} = ?",
-                           (mid, start))
+                db.execute(f"DELETE FROM {table} WHERE market_id = ? AND {col} = ?", (mid, start))
         if kept_range:
-            db.execute("DELETE FROM kept WHERE market_id = ? AND day_ms >= ? AND day_ms < ?",
-                       (mid, *kept_range))
-            db.executemany("INSERT INTO kept VALUES (?, ?, ?, ?)",
-                           [(mid, *b) for b in kept_blocks])
+            db.execute(
+                "DELETE FROM kept WHERE market_id = ? AND day_ms >= ? AND day_ms < ?",
+                (mid, *kept_range),
+            )
+            db.executemany("INSERT INTO kept VALUES (?, ?, ?, ?)", [(mid, *b) for b in kept_blocks])
 
     @_guarded
     def compact(self, now_ms: int) -> int:
@@ -300,29 +325,28 @@ class Compaction:
             self._packing_before = before
             try:
                 while True:
-                    row = self._read_locked("SELECT MIN(at_ms) FROM raw WHERE at_ms < ?",
-                                            (before,))
+                    row = self._read_locked("SELECT MIN(at_ms) FROM raw WHERE at_ms < ?", (before,))
                     if row[0][0] is None:
                         break
                     self._pack_hour(row[0][0] // HOUR_MS * HOUR_MS, before)
             finally:
                 self._packing_before = -_FOREVER
-            self._merge_closed(now_ms // HOUR_MS * HOUR_MS // SIX_HOURS_MS * SIX_HOURS_MS,
-                               cut)
+            self._merge_closed(now_ms // HOUR_MS * HOUR_MS // SIX_HOURS_MS * SIX_HOURS_MS, cut)
             if self._retained_hour is not None and cut // HOUR_MS <= self._retained_hour:
                 return 0
             self._retained_hour = cut // HOUR_MS
             mids = [r[0] for r in self._read_locked("SELECT id FROM market ORDER BY id", ())]
             deleted = 0
             for k in range(0, len(mids), 200):
-                chunk = mids[k:k + 200]
+                chunk = mids[k : k + 200]
                 marks = ",".join("?" * len(chunk))
                 blocks: dict[int, list[tuple[str, int, bytes]]] = {}
                 for table, col in (("six_hour", "start_ms"), ("hour", "hour_ms")):
                     for mid, start, data in self._read_locked(
-                            f"SELECT market_id, {col}, data FROM {table} WHERE market_id IN "
-                            f"({marks}) AND {col} < ? ORDER BY market_id, {col}",
-                            (*chunk, cut)):
+                        f"SELECT market_id, {col}, data FROM {table} WHERE market_id IN "
+                        f"({marks}) AND {col} < ? ORDER BY market_id, {col}",
+                        (*chunk, cut),
+                    ):
                         blocks.setdefault(mid, []).append((table, start, data))
                 if not blocks:
                     continue
@@ -330,15 +354,19 @@ class Compaction:
                 kept: dict[int, list] = {}
                 found = sorted(blocks)
                 for mid, start, data in self._read_locked(
-                        f"SELECT market_id, day_ms, data FROM kept WHERE market_id IN "
-                        f"({','.join('?' * len(found))}) AND day_ms >= ?", (*found, lo)):
+                    f"SELECT market_id, day_ms, data FROM kept WHERE market_id IN "
+                    f"({','.join('?' * len(found))}) AND day_ms >= ?",
+                    (*found, lo),
+                ):
                     kept.setdefault(mid, []).append((start, data))
-                work = [(mid, self._retain(blocks[mid], kept.get(mid, []), cut))
-                        for mid in found]
+                work = [(mid, self._retain(blocks[mid], kept.get(mid, []), cut)) for mid in found]
                 deleted += sum(w[1][3] for w in work)
                 self._locked_steps(work, self._write_retained)
             with self._lock:
                 # Refresh markers older than the raw window go too; the newest stays.
-                self._db.execute("DELETE FROM refresh WHERE at_ms < ? "
-                                 "AND at_ms < (SELECT MAX(at_ms) FROM refresh)", (cut,))
+                self._db.execute(
+                    "DELETE FROM refresh WHERE at_ms < ? "
+                    "AND at_ms < (SELECT MAX(at_ms) FROM refresh)",
+                    (cut,),
+                )
         return deleted

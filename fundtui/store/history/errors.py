@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fundtui.core.text import describe_exception
 
@@ -38,11 +38,12 @@ def _rollback(db: sqlite3.Connection) -> None:
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     """Report SQLite failures (disk full, damage found later, closed store) as HistoryError."""
+
     @functools.wraps(method)
-    def wrapper(self: HistoryStore, *args, **kwargs):
+    def wrapper(self: HistoryStore, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
-            raise HistoryError(
-                f"History database {self.path}: {describe_exception(exc)}") from exc
+            raise HistoryError(f"History database {self.path}: {describe_exception(exc)}") from exc
+
     return wrapper

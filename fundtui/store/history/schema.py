@@ -143,15 +143,16 @@ def _v2(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_RAW_COLS = ("at_ms, funding_rate, interval_hours, next_funding_dt, mark, idx, premium, "
-             "oi_usd")
+_RAW_COLS = "at_ms, funding_rate, interval_hours, next_funding_dt, mark, idx, premium, oi_usd"
+
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise HistoryVersionError(
             f"History database {path} has schema version {version}, newer than this "
-            f"fundtui knows ({SCHEMA_VERSION}); not opening it")
+            f"fundtui knows ({SCHEMA_VERSION}); not opening it"
+        )
     for target in range(version + 1, SCHEMA_VERSION + 1):
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -34,8 +34,10 @@ class Settlements:
             db.execute("BEGIN IMMEDIATE")
             try:
                 mid = self._market_id(venue, symbol, None, None)
-                rows = [(mid, int(s.funding_time_ms), float(s.rate), s.interval_hours)
-                        for s in settlements]
+                rows = [
+                    (mid, int(s.funding_time_ms), float(s.rate), s.interval_hours)
+                    for s in settlements
+                ]
                 db.executemany("INSERT OR REPLACE INTO settlement VALUES (?,?,?,?)", rows)
                 db.execute("COMMIT")
             except BaseException:
@@ -54,5 +56,7 @@ class Settlements:
                 "SELECT st.funding_time_ms, st.rate, st.interval_hours "
                 "FROM market m JOIN settlement st ON st.market_id = m.id "
                 "WHERE m.venue = ? AND m.symbol = ? AND st.funding_time_ms >= ? "
-                "ORDER BY st.funding_time_ms", (venue, symbol, int(since_ms))).fetchall()
+                "ORDER BY st.funding_time_ms",
+                (venue, symbol, int(since_ms)),
+            ).fetchall()
         return [Settlement(t, r, iv) for t, r, iv in rows]

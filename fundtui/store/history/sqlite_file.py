@@ -94,8 +94,11 @@ def _is_not_a_database(exc: HistoryError) -> bool:
         return True
     cause = exc.__cause__
     code = getattr(cause, "sqlite_errorcode", None)
-    return (isinstance(cause, sqlite3.DatabaseError) and code is not None
-            and code & 0xFF in _NOT_A_DATABASE_CODES)
+    return (
+        isinstance(cause, sqlite3.DatabaseError)
+        and code is not None
+        and code & 0xFF in _NOT_A_DATABASE_CODES
+    )
 
 
 def _reason(exc: HistoryError) -> str:

@@ -70,8 +70,7 @@ class HistoryStore(Compaction, Settlements):
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: Path | None = None, *,
-             move_unusable_aside: bool = False) -> HistoryStore:
+    def open(cls, path: Path | None = None, *, move_unusable_aside: bool = False) -> HistoryStore:
         """Open (creating and migrating as needed) the history file at ``path``.
 
         A new file is created 0600 in a 0700 folder (``store.files``); SQLite gives
@@ -107,8 +106,9 @@ class HistoryStore(Compaction, Settlements):
             _check_header(path)
             private_dir(path.parent)
             _create_private(path)
-            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                 timeout=BUSY_TIMEOUT_S)
+            db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+            )
             # Before anything is written: a new file gets PAGE_SIZE pages (ignored
             # for an existing file). Packed hour blocks are a few KB each, and a
             # page only holds whole rows, so 4 KB pages would be half empty.
@@ -152,7 +152,9 @@ class HistoryStore(Compaction, Settlements):
             "INSERT INTO market (venue, symbol, base, quote) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (venue, symbol) DO UPDATE SET "
             "base = COALESCE(excluded.base, base), quote = COALESCE(excluded.quote, quote) "
-            "RETURNING id", (venue, symbol, base, quote)).fetchone()
+            "RETURNING id",
+            (venue, symbol, base, quote),
+        ).fetchone()
         self._ids[key] = row[0]
         return row[0]
 
@@ -173,19 +175,27 @@ class HistoryStore(Compaction, Settlements):
                     mid = self._market_id(q.venue, q.symbol, q.base, q.quote)
                     nf = q.next_funding_ms
                     mark, idx = q.mark_price, q.index_price
-                    rows.append((mid, at_ms, q.funding_rate, q.interval_hours,
-                                 None if nf is None else int(nf) - at_ms, mark, idx,
-                                 # as in a packed block: only a premium that cannot
-                                 # be recomputed from mark and index (see _read)
-                                 None if mark is not None and idx else q.venue_premium,
-                                 _oi_digits(q.open_interest_usd)))
+                    rows.append(
+                        (
+                            mid,
+                            at_ms,
+                            q.funding_rate,
+                            q.interval_hours,
+                            None if nf is None else int(nf) - at_ms,
+                            mark,
+                            idx,
+                            # as in a packed block: only a premium that cannot
+                            # be recomputed from mark and index (see _read)
+                            None if mark is not None and idx else q.venue_premium,
+                            _oi_digits(q.open_interest_usd),
+                        )
+                    )
                 db.executemany("INSERT OR REPLACE INTO raw VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 db.execute("INSERT OR REPLACE INTO refresh VALUES (?, ?)", (at_ms, len(rows)))
                 db.execute("COMMIT")
                 if at_ms < self._packing_before:  # into a span compact is packing
                     self._late_writes += 1
-                if (self._retained_hour is not None
-                        and at_ms < (self._retained_hour + 1) * HOUR_MS):
+                if self._retained_hour is not None and at_ms < (self._retained_hour + 1) * HOUR_MS:
                     self._retained_hour = None  # behind retention: the next compact reduces it
             except BaseException:
                 _rollback(db)
@@ -195,8 +205,7 @@ class HistoryStore(Compaction, Settlements):
 
     # ------------------------------------------------------------ reading
 
-    def _read(self, market_ids: list[int] | None, since_ms: int,
-              until_ms: int) -> list[Sample]:
+    def _read(self, market_ids: list[int] | None, since_ms: int, until_ms: int) -> list[Sample]:
         """Samples of ``market_ids`` (None: all) in ``[since_ms, until_ms)``, by market, time."""
         if market_ids is not None and not market_ids:
             return []
@@ -217,28 +226,38 @@ class HistoryStore(Compaction, Settlements):
         with self._lock:
             db = self._db
             # Older layers first: a later layer's sample at the same time replaces it.
-            for table, col, span in (("kept", "day_ms", WEEK_MS),
-                                     ("six_hour", "start_ms", SIX_HOURS_MS),
-                                     ("hour", "hour_ms", HOUR_MS)):
+            for table, col, span in (
+                ("kept", "day_ms", WEEK_MS),
+                ("six_hour", "start_ms", SIX_HOURS_MS),
+                ("hour", "hour_ms", HOUR_MS),
+            ):
                 lo = max(since_ms - span + 1, -_FOREVER)
                 for mid, start, data in db.execute(
-                        f"SELECT market_id, {col}, data FROM {table} "
-                        f"WHERE {col} >= ? AND {col} < ?{sel}", (lo, until_ms, *ids)):
+                    f"SELECT market_id, {col}, data FROM {table} "
+                    f"WHERE {col} >= ? AND {col} < ?{sel}",
+                    (lo, until_ms, *ids),
+                ):
                     add(mid, _unpack(data, start))
             # raw is keyed by time: one pass over the range (it holds about an hour).
             groups: dict[int, list[Row]] = {}
-            for r in db.execute(f"SELECT market_id, {_RAW_COLS} FROM raw "
-                                f"WHERE at_ms >= ? AND at_ms < ?{sel}",
-                                (since_ms, until_ms, *ids)):
+            for r in db.execute(
+                f"SELECT market_id, {_RAW_COLS} FROM raw WHERE at_ms >= ? AND at_ms < ?{sel}",
+                (since_ms, until_ms, *ids),
+            ):
                 groups.setdefault(r[0], []).append(r[1:])
             for mid, rows in groups.items():
                 add(mid, rows)
             names = {}
             if by_market:
                 found = list(by_market)
-                names = {r[0]: r[1:] for r in db.execute(
-                    f"SELECT id, venue, symbol, base, quote FROM market "
-                    f"WHERE id IN ({','.join('?' * len(found))})", found)}
+                names = {
+                    r[0]: r[1:]
+                    for r in db.execute(
+                        f"SELECT id, venue, symbol, base, quote FROM market "
+                        f"WHERE id IN ({','.join('?' * len(found))})",
+                        found,
+                    )
+                }
         out: list[Sample] = []
         for mid in sorted(by_market, key=lambda m: names[m][:2]):
             venue, symbol, base, quote = names[mid]
@@ -246,13 +265,28 @@ class HistoryStore(Compaction, Settlements):
                 _, rate, iv, nf_dt, mark, idx, prem, oi = by_market[mid][at]
                 if mark is not None and idx:  # raw rows store no recomputable premium
                     prem = (mark - idx) / idx
-                out.append(Sample(venue, symbol, base, quote, at, rate, iv,
-                                  None if nf_dt is None else at + nf_dt, mark, idx, prem, oi))
+                out.append(
+                    Sample(
+                        venue,
+                        symbol,
+                        base,
+                        quote,
+                        at,
+                        rate,
+                        iv,
+                        None if nf_dt is None else at + nf_dt,
+                        mark,
+                        idx,
+                        prem,
+                        oi,
+                    )
+                )
         return out
 
     @_guarded
-    def series(self, venue: str, symbol: str, since_ms: int,
-               until_ms: int | None = None) -> list[Sample]:
+    def series(
+        self, venue: str, symbol: str, since_ms: int, until_ms: int | None = None
+    ) -> list[Sample]:
         """Samples of one market with ``since_ms <= at_ms`` (``< until_ms``), oldest first.
 
         Reads the market's packed hour and day blocks overlapping the range by
@@ -261,8 +295,9 @@ class HistoryStore(Compaction, Settlements):
         once use ``all_since``, which reads each block once.
         """
         with self._lock:
-            row = self._db.execute("SELECT id FROM market WHERE venue = ? AND symbol = ?",
-                                   (venue, symbol)).fetchone()
+            row = self._db.execute(
+                "SELECT id FROM market WHERE venue = ? AND symbol = ?", (venue, symbol)
+            ).fetchone()
         until = _FOREVER if until_ms is None else until_ms
         return self._read([row[0]] if row else [], since_ms, until)
 
@@ -274,8 +309,7 @@ class HistoryStore(Compaction, Settlements):
         all in its list, in time order; ``Sample.symbol`` tells them apart.
         """
         with self._lock:
-            ids = [r[0] for r in self._db.execute("SELECT id FROM market WHERE base = ?",
-                                                  (base,))]
+            ids = [r[0] for r in self._db.execute("SELECT id FROM market WHERE base = ?", (base,))]
         out: dict[str, list[Sample]] = {}
         samples = self._read(ids, since_ms, _FOREVER)
         samples.sort(key=lambda s: (s.venue, s.at_ms, s.symbol))
@@ -284,8 +318,9 @@ class HistoryStore(Compaction, Settlements):
         return out
 
     @_guarded
-    def all_since(self, since_ms: int,
-                  until_ms: int | None = None) -> dict[tuple[str, str], list[Sample]]:
+    def all_since(
+        self, since_ms: int, until_ms: int | None = None
+    ) -> dict[tuple[str, str], list[Sample]]:
         """Every market's samples in ``[since_ms, until_ms)``, by (venue, symbol), oldest first.
 
         One pass over the stored history, for warming up averages after a restart.
