@@ -64,9 +64,11 @@ def main() -> None:
             assert restored is not None and not notices, notices
         size = path.stat().st_size
     assert dumps(restored.engine, restored.at_ms) == dumps(engine, at_ms)
-    print(f"{markets:,} markets, {len(engine._last_hit):,} cooldowns: {size / 1e6:.2f} MB; "
-          f"save median {statistics.median(saves):.0f} ms (min {min(saves):.0f}), "
-          f"load median {statistics.median(loads):.0f} ms (min {min(loads):.0f})")
+    print(
+        f"{markets:,} markets, {len(engine._last_hit):,} cooldowns: {size / 1e6:.2f} MB; "
+        f"save median {statistics.median(saves):.0f} ms (min {min(saves):.0f}), "
+        f"load median {statistics.median(loads):.0f} ms (min {min(loads):.0f})"
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ def measure(way: str, repeat: int) -> str:
         peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.stop()
         size = path.stat().st_size
-    return (f"{way:>8}: {size / 1e6:.2f} MB file; save median {statistics.median(times):.0f} ms"
-            f" (min {min(times):.0f}); tracemalloc peak {peak / 1e6:.2f} MB;"
-            f" RSS +{grown:.1f} MB after 3 saves")
+    return (
+        f"{way:>8}: {size / 1e6:.2f} MB file; save median {statistics.median(times):.0f} ms"
+        f" (min {min(times):.0f}); tracemalloc peak {peak / 1e6:.2f} MB;"
+        f" RSS +{grown:.1f} MB after 3 saves"
+    )
 
 
 def main() -> None:
@@ -81,8 +83,9 @@ def main() -> None:
         print(measure(args.way, args.repeat))
         return
     for way in WAYS:  # a fresh process each: what one way kept does not hide the other's
-        subprocess.run([sys.executable, __file__, "--way", way, "--repeat", str(args.repeat)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--way", way, "--repeat", str(args.repeat)], check=True
+        )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def _fmt(value: float, places: int) -> str:
 
 
 def _step(places: int) -> str:
-    return _fmt(10.0 ** -places, places)
+    return _fmt(10.0**-places, places)
 
 
 def _rate(value: float, places: int = 8) -> str:
@@ -149,13 +149,18 @@ def build_listings(n: int, seed: int = 1) -> dict[str, list[Listing]]:
             bundled = price < 0.001 and venue in BUNDLE_PREFIX
             name = BUNDLE_PREFIX[venue] + base if bundled else base
             rate = (level + vrng.gauss(0, 0.00004)) * hours / 8
-            listings.append(Listing(
-                name=name, coin_price=price * (1 + vrng.gauss(0, 0.0005)),
-                multiplier=1000 if bundled else 1, interval_h=hours,
-                rate=max(-0.003, min(0.003, rate)),
-                bare=(venue == "bybit" and vrng.random() < 0.1)
-                or (venue == "bitget" and vrng.random() < 0.05),
-                listed_ms=1_570_000_000_000 + vrng.randrange(0, 150_000_000_000)))
+            listings.append(
+                Listing(
+                    name=name,
+                    coin_price=price * (1 + vrng.gauss(0, 0.0005)),
+                    multiplier=1000 if bundled else 1,
+                    interval_h=hours,
+                    rate=max(-0.003, min(0.003, rate)),
+                    bare=(venue == "bybit" and vrng.random() < 0.1)
+                    or (venue == "bitget" and vrng.random() < 0.05),
+                    listed_ms=1_570_000_000_000 + vrng.randrange(0, 150_000_000_000),
+                )
+            )
         out[venue] = listings
     return out
 
@@ -191,8 +196,9 @@ class MarketVenue(FakeVenue):
         """Move the rate (and price) of ``share`` of the listings; returns how many."""
         k = round(len(self.listings) * share)
         for item in self.rng.sample(self.listings, k):
-            item.rate = max(-0.003, min(0.003, item.rate + self.rng.gauss(0, 0.00003)
-                                        * item.interval_h / 8))
+            item.rate = max(
+                -0.003, min(0.003, item.rate + self.rng.gauss(0, 0.00003) * item.interval_h / 8)
+            )
             item.coin_price *= 1 + self.rng.gauss(0, 0.002)
         return k
 
@@ -212,12 +218,20 @@ class MarketVenue(FakeVenue):
             for item in self.listings:
                 places = _places(item.price)
                 s = copy.deepcopy(proto)
-                s.update(symbol=item.name + "USDT", pair=item.name + "USDT", baseAsset=item.name,
-                         onboardDate=item.listed_ms, pricePrecision=places)
+                s.update(
+                    symbol=item.name + "USDT",
+                    pair=item.name + "USDT",
+                    baseAsset=item.name,
+                    onboardDate=item.listed_ms,
+                    pricePrecision=places,
+                )
                 for f in s["filters"]:
                     if f["filterType"] == "PRICE_FILTER":
-                        f.update(tickSize=_step(places), minPrice=_step(places),
-                                 maxPrice=_fmt(item.price * 20, places))
+                        f.update(
+                            tickSize=_step(places),
+                            minPrice=_step(places),
+                            maxPrice=_fmt(item.price * 20, places),
+                        )
                 symbols.append(s)
             info["symbols"] = symbols
             info["serverTime"] = now
@@ -233,12 +247,19 @@ class MarketVenue(FakeVenue):
         for i, item in enumerate(self.listings):
             places = _places(item.price, 8)
             stamp = now - (i * 7) % 1000
-            rows.append(dict(
-                proto, symbol=item.name + "USDT", markPrice=_fmt(item.price, places),
-                indexPrice=_fmt(item.price * 0.9998, places),
-                estimatedSettlePrice=_fmt(item.price * 0.9999, places),
-                lastFundingRate=_rate(item.rate), interestRate="0.00010000",
-                nextFundingTime=_next_settlement(stamp, item.interval_h), time=stamp))
+            rows.append(
+                dict(
+                    proto,
+                    symbol=item.name + "USDT",
+                    markPrice=_fmt(item.price, places),
+                    indexPrice=_fmt(item.price * 0.9998, places),
+                    estimatedSettlePrice=_fmt(item.price * 0.9999, places),
+                    lastFundingRate=_rate(item.rate),
+                    interestRate="0.00010000",
+                    nextFundingTime=_next_settlement(stamp, item.interval_h),
+                    time=stamp,
+                )
+            )
         out["premiumIndex"] = rows
         return out
 
@@ -252,11 +273,18 @@ class MarketVenue(FakeVenue):
             for item in self.listings:
                 places = _places(item.price, 5)
                 r = copy.deepcopy(proto)
-                r.update(symbol=item.name + "USDT", baseCoin=item.name,
-                         launchTime=str(item.listed_ms), priceScale=str(places),
-                         fundingInterval=item.interval_h * 60)
-                r["priceFilter"].update(minPrice=_step(places), tickSize=_step(places),
-                                        maxPrice=_fmt(item.price * 20, places))
+                r.update(
+                    symbol=item.name + "USDT",
+                    baseCoin=item.name,
+                    launchTime=str(item.listed_ms),
+                    priceScale=str(places),
+                    fundingInterval=item.interval_h * 60,
+                )
+                r["priceFilter"].update(
+                    minPrice=_step(places),
+                    tickSize=_step(places),
+                    maxPrice=_fmt(item.price * 20, places),
+                )
                 rows.append(r)
             inst["result"]["list"] = rows
             inst["time"] = now
@@ -269,15 +297,23 @@ class MarketVenue(FakeVenue):
             places = _places(item.price, 5)
             p = item.price
             r = dict(older if item.bare else full)
-            r.update(symbol=item.name + "USDT", lastPrice=_fmt(p, places),
-                     markPrice=_fmt(p * 1.00005, places), indexPrice=_fmt(p * 0.9999, places),
-                     prevPrice24h=_fmt(p * 0.98, places), price24hPcnt="0.020408",
-                     highPrice24h=_fmt(p * 1.03, places), lowPrice24h=_fmt(p * 0.97, places),
-                     prevPrice1h=_fmt(p * 0.999, places), bid1Price=_fmt(p * 0.9999, places),
-                     ask1Price=_fmt(p * 1.0001, places),
-                     openInterestValue="20000000.00",
-                     turnover24h=_fmt(5_000_000.0, 4), fundingRate=_rate(item.rate, 6),
-                     nextFundingTime=str(_next_settlement(now, item.interval_h)))
+            r.update(
+                symbol=item.name + "USDT",
+                lastPrice=_fmt(p, places),
+                markPrice=_fmt(p * 1.00005, places),
+                indexPrice=_fmt(p * 0.9999, places),
+                prevPrice24h=_fmt(p * 0.98, places),
+                price24hPcnt="0.020408",
+                highPrice24h=_fmt(p * 1.03, places),
+                lowPrice24h=_fmt(p * 0.97, places),
+                prevPrice1h=_fmt(p * 0.999, places),
+                bid1Price=_fmt(p * 0.9999, places),
+                ask1Price=_fmt(p * 1.0001, places),
+                openInterestValue="20000000.00",
+                turnover24h=_fmt(5_000_000.0, 4),
+                fundingRate=_rate(item.rate, 6),
+                nextFundingTime=str(_next_settlement(now, item.interval_h)),
+            )
             if not item.bare:
                 r["fundingIntervalHour"] = str(item.interval_h)
             rows.append(r)
@@ -295,12 +331,20 @@ class MarketVenue(FakeVenue):
             rows = []
             for i, item in enumerate(self.listings):
                 places = _places(item.price, 5)
-                ct_val = 10 ** max(0, round(-math.log10(item.price)) + 1) if item.price < 1 \
-                    else 1
-                rows.append(dict(proto, instId=f"{item.name}-USDT-SWAP",
-                                 instFamily=f"{item.name}-USDT", uly=f"{item.name}-USDT",
-                                 ctValCcy=item.name, ctVal=str(ct_val), tickSz=_step(places),
-                                 instIdCode=20000 + i, listTime=str(item.listed_ms)))
+                ct_val = 10 ** max(0, round(-math.log10(item.price)) + 1) if item.price < 1 else 1
+                rows.append(
+                    dict(
+                        proto,
+                        instId=f"{item.name}-USDT-SWAP",
+                        instFamily=f"{item.name}-USDT",
+                        uly=f"{item.name}-USDT",
+                        ctValCcy=item.name,
+                        ctVal=str(ct_val),
+                        tickSz=_step(places),
+                        instIdCode=20000 + i,
+                        listTime=str(item.listed_ms),
+                    )
+                )
             inst["data"] = rows
             out["instruments_swap"] = inst
         rates = copy.deepcopy(self._templates["funding_rate_any"])
@@ -309,13 +353,21 @@ class MarketVenue(FakeVenue):
         for item in self.listings:
             settle = _next_settlement(now, item.interval_h)
             cap = "0.00375" if item.interval_h == 8 else "0.015"
-            rows.append(dict(proto, instId=f"{item.name}-USDT-SWAP",
-                             fundingRate=_rate(item.rate, 16), fundingTime=str(settle),
-                             nextFundingTime=str(settle + item.interval_h * HOUR_MS),
-                             nextFundingRate=_rate(item.rate * 0.9, 16),
-                             premium=_rate(item.rate * 0.8, 16), maxFundingRate=cap,
-                             minFundingRate="-" + cap, settFundingRate=_rate(item.rate, 16),
-                             ts=str(now)))
+            rows.append(
+                dict(
+                    proto,
+                    instId=f"{item.name}-USDT-SWAP",
+                    fundingRate=_rate(item.rate, 16),
+                    fundingTime=str(settle),
+                    nextFundingTime=str(settle + item.interval_h * HOUR_MS),
+                    nextFundingRate=_rate(item.rate * 0.9, 16),
+                    premium=_rate(item.rate * 0.8, 16),
+                    maxFundingRate=cap,
+                    minFundingRate="-" + cap,
+                    settFundingRate=_rate(item.rate, 16),
+                    ts=str(now),
+                )
+            )
         rates["data"] = rows
         out["funding_rate_any"] = rates
         return out
@@ -328,9 +380,15 @@ class MarketVenue(FakeVenue):
             proto = _template(contracts["data"], "symbol", "BTCUSDT")
             rows = []
             for item in self.listings:
-                rows.append(dict(proto, symbol=item.name + "USDT", baseCoin=item.name,
-                                 pricePlace=str(_places(item.price, 5)),
-                                 fundInterval=str(item.interval_h)))
+                rows.append(
+                    dict(
+                        proto,
+                        symbol=item.name + "USDT",
+                        baseCoin=item.name,
+                        pricePlace=str(_places(item.price, 5)),
+                        fundInterval=str(item.interval_h),
+                    )
+                )
             contracts["data"] = rows
             contracts["requestTime"] = now
             out["contracts_usdt_futures"] = contracts
@@ -339,11 +397,16 @@ class MarketVenue(FakeVenue):
         older = _template(rates["data"], "symbol", "XRPUSDT")  # the old minimal form
         rows = []
         for item in self.listings:
-            r = dict(older if item.bare else full, symbol=item.name + "USDT",
-                     fundingRate=_rate(item.rate, 6))
+            r = dict(
+                older if item.bare else full,
+                symbol=item.name + "USDT",
+                fundingRate=_rate(item.rate, 6),
+            )
             if not item.bare:
-                r.update(fundingRateInterval=str(item.interval_h),
-                         nextUpdate=str(_next_settlement(now, item.interval_h)))
+                r.update(
+                    fundingRateInterval=str(item.interval_h),
+                    nextUpdate=str(_next_settlement(now, item.interval_h)),
+                )
             rows.append(r)
         rates["data"] = rows
         rates["requestTime"] = now
@@ -358,16 +421,24 @@ class MarketVenue(FakeVenue):
             places = _places(item.price, 5)
             p = item.price
             size = 10 ** max(-4, min(4, -round(math.log10(p)) + 1))
-            rows.append(dict(
-                proto, name=f"{item.name}_USDT",
-                quanto_multiplier=f"{size:g}" if size < 1 else str(int(size)),
-                last_price=_fmt(p, places), mark_price=_fmt(p * 1.00005, places),
-                index_price=_fmt(p * 0.9999, places), mark_price_round=_step(places),
-                order_price_round=_step(places), funding_rate=_rate(item.rate, 6),
-                funding_rate_indicative=_rate(item.rate * 0.9, 6),
-                funding_interval=item.interval_h * 3600,
-                funding_next_apply=_next_settlement(now, item.interval_h) // 1000,
-                launch_time=item.listed_ms // 1000, create_time=item.listed_ms // 1000))
+            rows.append(
+                dict(
+                    proto,
+                    name=f"{item.name}_USDT",
+                    quanto_multiplier=f"{size:g}" if size < 1 else str(int(size)),
+                    last_price=_fmt(p, places),
+                    mark_price=_fmt(p * 1.00005, places),
+                    index_price=_fmt(p * 0.9999, places),
+                    mark_price_round=_step(places),
+                    order_price_round=_step(places),
+                    funding_rate=_rate(item.rate, 6),
+                    funding_rate_indicative=_rate(item.rate * 0.9, 6),
+                    funding_interval=item.interval_h * 3600,
+                    funding_next_apply=_next_settlement(now, item.interval_h) // 1000,
+                    launch_time=item.listed_ms // 1000,
+                    create_time=item.listed_ms // 1000,
+                )
+            )
         return {"futures_usdt_contracts": rows}
 
     # -- hyperliquid: positional universe + contexts
@@ -379,15 +450,30 @@ class MarketVenue(FakeVenue):
         for item in self.listings:
             p = item.price
             places = _places(p, 5)
-            universe.append(dict(proto_u, name=item.name, szDecimals=max(0, 5 - places),
-                                 maxLeverage=10, marginTableId=10))
-            contexts.append(dict(
-                proto_c, funding=_rate(item.rate, 10), markPx=_fmt(p, places),
-                oraclePx=_fmt(p * 1.0001, places), midPx=_fmt(p * 1.00002, places),
-                prevDayPx=_fmt(p * 0.98, places),
-                impactPxs=[_fmt(p * 0.9999, places), _fmt(p * 1.0001, places)],
-                premium=_rate(-0.0001, 10), openInterest=_fmt(2_000_000 / p, 2),
-                dayNtlVlm=_fmt(3_000_000.0, 4), dayBaseVlm=_fmt(3_000_000 / p, 4)))
+            universe.append(
+                dict(
+                    proto_u,
+                    name=item.name,
+                    szDecimals=max(0, 5 - places),
+                    maxLeverage=10,
+                    marginTableId=10,
+                )
+            )
+            contexts.append(
+                dict(
+                    proto_c,
+                    funding=_rate(item.rate, 10),
+                    markPx=_fmt(p, places),
+                    oraclePx=_fmt(p * 1.0001, places),
+                    midPx=_fmt(p * 1.00002, places),
+                    prevDayPx=_fmt(p * 0.98, places),
+                    impactPxs=[_fmt(p * 0.9999, places), _fmt(p * 1.0001, places)],
+                    premium=_rate(-0.0001, 10),
+                    openInterest=_fmt(2_000_000 / p, 2),
+                    dayNtlVlm=_fmt(3_000_000.0, 4),
+                    dayBaseVlm=_fmt(3_000_000 / p, 4),
+                )
+            )
         meta["universe"] = universe
         return {"metaAndAssetCtxs": [meta, contexts]}
 
@@ -416,8 +502,14 @@ def stop_all(fakes: dict[str, MarketVenue]) -> None:
         fake.stop()
 
 
-def start_perturber(fakes: dict[str, MarketVenue], seconds: float, *, share: float = 0.10,
-                    refresh_s: float = 10.0, period_s: float = 2.0) -> threading.Event:
+def start_perturber(
+    fakes: dict[str, MarketVenue],
+    seconds: float,
+    *,
+    share: float = 0.10,
+    refresh_s: float = 10.0,
+    period_s: float = 2.0,
+) -> threading.Event:
     """Every ``period_s`` move rates so ``share`` of them change per ``refresh_s``.
 
     Also re-stamps every rate answer with the current time. Stops after
@@ -456,8 +548,9 @@ def request_log(fakes: dict[str, MarketVenue]) -> dict[str, list[tuple[float, st
 def serve(n: int, seed: int, seconds: float, share: float, refresh_s: float) -> int:
     fakes = scaled_fakes(n, seed)
     stop = start_perturber(fakes, seconds, share=share, refresh_s=refresh_s)
-    print(json.dumps({"n": n, "seed": seed, "urls": {v: f.url for v, f in fakes.items()}}),
-          flush=True)
+    print(
+        json.dumps({"n": n, "seed": seed, "urls": {v: f.url for v, f in fakes.items()}}), flush=True
+    )
     deadline = time.monotonic() + seconds
     try:
         while (left := deadline - time.monotonic()) > 0:
@@ -499,11 +592,13 @@ async def _poll_all(fakes: dict[str, MarketVenue], polls: int) -> None:
                     continue
                 intervals = Counter(q.interval_hours for q in res.quotes)
                 bundled = sum(q.multiplier > 1 for q in res.quotes)
-                mix = ", ".join(f"{'?' if h is None else f'{h:g}h'}: {c}"
-                                for h, c in sorted(intervals.items(),
-                                                   key=lambda kv: (kv[0] is None, kv[0] or 0)))
-                print(f"  {source.name:12} {len(res.quotes):4d} quotes  ({mix}; "
-                      f"{bundled} bundled)")
+                mix = ", ".join(
+                    f"{'?' if h is None else f'{h:g}h'}: {c}"
+                    for h, c in sorted(
+                        intervals.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)
+                    )
+                )
+                print(f"  {source.name:12} {len(res.quotes):4d} quotes  ({mix}; {bundled} bundled)")
     finally:
         for s in sources:
             await s.close()
@@ -520,8 +615,11 @@ def check(n: int, seed: int, polls: int) -> int:
             for venue, counts in request_counts(fakes).items():
                 paths = ", ".join(f"{p} x{c}" for p, c in sorted(counts.items()))
                 print(f"  {venue:12} {paths}")
-            bases = {item.name.removeprefix("1000").removeprefix("k")
-                     for f in fakes.values() for item in f.listings}
+            bases = {
+                item.name.removeprefix("1000").removeprefix("k")
+                for f in fakes.values()
+                for item in f.listings
+            }
             print(f"{n} listings per venue, {len(bases)} distinct bases")
         finally:
             stop_all(fakes)
@@ -534,8 +632,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--serve", action="store_true", help="serve until quit / --seconds")
     ap.add_argument("--seconds", type=float, default=600.0, help="--serve: longest lifetime")
-    ap.add_argument("--share", type=float, default=0.10,
-                    help="--serve: share of rates moved per refresh")
+    ap.add_argument(
+        "--share", type=float, default=0.10, help="--serve: share of rates moved per refresh"
+    )
     ap.add_argument("--refresh", type=float, default=10.0, help="--serve: the app's refresh")
     ap.add_argument("--polls", type=int, default=2, help="check: polls per venue")
     args = ap.parse_args()

@@ -42,10 +42,14 @@ def main() -> int:
     tmp = tempfile.mkdtemp()
     # Live mode pointed at a closed local port: the first frame cannot depend on a venue.
     cfg = Path(tmp) / "config.toml"
-    cfg.write_text("[general]\nexchanges = [\"binance\", \"bybit\", \"okx\", \"bitget\", "
-                   "\"gate\", \"hyperliquid\"]\n" + "".join(
-                       f"[exchanges.{v}]\napi_base = \"http://127.0.0.1:9\"\n"
-                       for v in ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")))
+    cfg.write_text(
+        '[general]\nexchanges = ["binance", "bybit", "okx", "bitget", '
+        '"gate", "hyperliquid"]\n'
+        + "".join(
+            f'[exchanges.{v}]\napi_base = "http://127.0.0.1:9"\n'
+            for v in ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+        )
+    )
     env = {f"FUNDTUI_{k}_DIR": os.path.join(tmp, k.lower()) for k in ("CONFIG", "DATA", "CACHE")}
     bare, live, demo_frame, demo_data = [], [], [], []
     for _ in range(args.runs):
@@ -63,8 +67,10 @@ def main() -> int:
     ratio = med([x / y for x, y in zip(live, bare, strict=True)])
     print(f"runs: {args.runs} (medians, seconds from process start)")
     print(f"bare textual app first frame : {b:.3f}")
-    print(f"fundtui live first frame     : {lv:.3f}  ({ratio:.2f}x bare, median of paired runs;"
-          " target <= 0.5 s, <= 1.3x)")
+    print(
+        f"fundtui live first frame     : {lv:.3f}  ({ratio:.2f}x bare, median of paired runs;"
+        " target <= 0.5 s, <= 1.3x)"
+    )
     print(f"fundtui --demo first frame   : {med(demo_frame):.3f}")
     print(f"fundtui --demo data on screen: {med(demo_data):.3f}  (target <= 1.5 s)")
     return 0

@@ -85,8 +85,16 @@ def _markets(rng: random.Random) -> list[tuple]:
     for i in range(N_QUOTES):
         venue = venues[i % len(venues)]
         base = f"C{i // len(venues):03d}"
-        out.append((venue, f"{base}/USDT:USDT", base, INTERVALS[i % 3],
-                    rng.uniform(0.01, 50_000.0), rng.uniform(1e5, 5e8)))
+        out.append(
+            (
+                venue,
+                f"{base}/USDT:USDT",
+                base,
+                INTERVALS[i % 3],
+                rng.uniform(0.01, 50_000.0),
+                rng.uniform(1e5, 5e8),
+            )
+        )
     return out
 
 
@@ -97,11 +105,20 @@ def _refresh(markets: list[tuple], at_ms: int, rng: random.Random) -> list[Quote
     for venue, symbol, base, iv, px, oi in markets:
         period = int(iv * HOUR_MS)
         mark = px * (1.0 + (rnd() - 0.5) * 0.02)
-        quotes.append(Quote(
-            venue, symbol, base, "USDT", (rnd() - 0.4) * 4e-4, iv,
-            next_funding_ms=(at_ms // period + 1) * period,
-            mark_price=mark, index_price=mark * (1.0 + (rnd() - 0.5) * 1e-3),
-            open_interest_usd=oi * (1.0 + rnd() * 0.01)))
+        quotes.append(
+            Quote(
+                venue,
+                symbol,
+                base,
+                "USDT",
+                (rnd() - 0.4) * 4e-4,
+                iv,
+                next_funding_ms=(at_ms // period + 1) * period,
+                mark_price=mark,
+                index_price=mark * (1.0 + (rnd() - 0.5) * 1e-3),
+                open_interest_usd=oi * (1.0 + rnd() * 0.01),
+            )
+        )
     return quotes
 
 
@@ -113,8 +130,14 @@ def _sig_places(price: float, digits: int) -> int:
 class _Venue:
     """What one venue's bulk answer carries, at the precision it sends (see module doc)."""
 
-    def __init__(self, rate_dp: int, mark_sig: int | None, index_dp_or_sig: tuple | None,
-                 oi: str | None, premium_dp: int | None = None):
+    def __init__(
+        self,
+        rate_dp: int,
+        mark_sig: int | None,
+        index_dp_or_sig: tuple | None,
+        oi: str | None,
+        premium_dp: int | None = None,
+    ):
         self.rate_dp = rate_dp
         self.mark_sig = mark_sig
         self.index = index_dp_or_sig
@@ -160,6 +183,7 @@ class _RealMarket:
 
         def g(mu: float, sd: float) -> float:
             return rng.gauss(mu, sd * k)
+
         sp = self.spec
         self.price *= 1.0 + g(0.0, PRICE_SD)
         self.basis += 0.01 * (0.0 - self.basis) + g(0.0, BASIS_SD)
@@ -182,9 +206,19 @@ class _RealMarket:
             premium = round(self.premium, sp.premium_dp)
         period = int(self.iv * HOUR_MS)
         rate = NEUTRAL_8H * self.iv / 8 if self.pinned else self.rate
-        return Quote(self.venue, self.symbol, self.base, "USDT", round(rate, sp.rate_dp),
-                     self.iv, next_funding_ms=(at_ms // period + 1) * period, mark_price=mark,
-                     index_price=index, open_interest_usd=oi, venue_premium=premium)
+        return Quote(
+            self.venue,
+            self.symbol,
+            self.base,
+            "USDT",
+            round(rate, sp.rate_dp),
+            self.iv,
+            next_funding_ms=(at_ms // period + 1) * period,
+            mark_price=mark,
+            index_price=index,
+            open_interest_usd=oi,
+            venue_premium=premium,
+        )
 
 
 class _TimedLock:
@@ -227,13 +261,21 @@ def _mb(n: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--days", type=float, default=30.0)
-    ap.add_argument("--full-hours", type=float, default=50.0,
-                    help="newest hours recorded at the full 30 s rate (>= 48 for no extrapolation)")
+    ap.add_argument(
+        "--full-hours",
+        type=float,
+        default=50.0,
+        help="newest hours recorded at the full 30 s rate (>= 48 for no extrapolation)",
+    )
     ap.add_argument("--keep", type=Path, help="write the database here and keep it")
-    ap.add_argument("--market", choices=("worst", "realistic"), default="worst",
-                    help="worst: every field redrawn at full float precision each refresh; "
-                         "realistic: each venue's fields at its precision, moving as live "
-                         "markets do (see module doc)")
+    ap.add_argument(
+        "--market",
+        choices=("worst", "realistic"),
+        default="worst",
+        help="worst: every field redrawn at full float precision each refresh; "
+        "realistic: each venue's fields at its precision, moving as live "
+        "markets do (see module doc)",
+    )
     args = ap.parse_args()
 
     rng = random.Random(1)
@@ -246,6 +288,7 @@ def main() -> None:
         def refresh(ms: list, at: int, rng: random.Random) -> list[Quote]:
             steps = 1.0 if at >= full_from else SPARSE_MS / REFRESH_MS
             return [m.quote(at, rng, steps) for m in ms]
+
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="fundtui-history-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "history.sqlite3"
@@ -316,9 +359,12 @@ def main() -> None:
     store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     compacted_bytes = _size(path)
     sparse_s = time.perf_counter() - t_start
-    print(f"older {(full_from - START_MS) / 86_400_000:.2f} d: {written:,} rows written "
-          f"(1 refresh / 30 min), compacted hourly -> file {_mb(compacted_bytes)} "
-          f"in {sparse_s:.0f} s", flush=True)
+    print(
+        f"older {(full_from - START_MS) / 86_400_000:.2f} d: {written:,} rows written "
+        f"(1 refresh / 30 min), compacted hourly -> file {_mb(compacted_bytes)} "
+        f"in {sparse_s:.0f} s",
+        flush=True,
+    )
 
     # Newest part: every refresh at full rate, back to back, compacting on a
     # worker thread meanwhile; record() times taken while it runs are kept apart.
@@ -342,27 +388,33 @@ def main() -> None:
     maybe_compact(end_ms, COMPACT_EVERY_MS)
     written += full_written
     db = store._db
-    raw_kept = (db.execute("SELECT count(*) FROM raw").fetchone()[0]
-                + db.execute("SELECT COALESCE(SUM(n), 0) FROM hour").fetchone()[0]
-                + db.execute("SELECT COALESCE(SUM(n), 0) FROM six_hour").fetchone()[0])
+    raw_kept = (
+        db.execute("SELECT count(*) FROM raw").fetchone()[0]
+        + db.execute("SELECT COALESCE(SUM(n), 0) FROM hour").fetchone()[0]
+        + db.execute("SELECT COALESCE(SUM(n), 0) FROM six_hour").fetchone()[0]
+    )
     kept = raw_kept + db.execute("SELECT COALESCE(SUM(n), 0) FROM kept").fetchone()[0]
-    venue, symbol, base = ((markets[0][:3]) if args.market == "worst" else
-                          (markets[0].venue, markets[0].symbol, markets[0].base))
+    venue, symbol, base = (
+        (markets[0][:3])
+        if args.market == "worst"
+        else (markets[0].venue, markets[0].symbol, markets[0].base)
+    )
     reads = []
     for label, fn in (
-            ("series(1 market, 24 h)",
-             lambda: store.series(venue, symbol, end_ms - 24 * HOUR_MS)),
-            ("series(1 market, 30 d)", lambda: store.series(venue, symbol, START_MS)),
-            ("series_by_base(6 venues, 30 d)", lambda: store.series_by_base(base, START_MS)),
-            ("all_since(all markets, 1 h)", lambda: store.all_since(end_ms - HOUR_MS)),
-            ("all_since(all markets, 24 h)",
-             lambda: store.all_since(end_ms - 24 * HOUR_MS))):
+        ("series(1 market, 24 h)", lambda: store.series(venue, symbol, end_ms - 24 * HOUR_MS)),
+        ("series(1 market, 30 d)", lambda: store.series(venue, symbol, START_MS)),
+        ("series_by_base(6 venues, 30 d)", lambda: store.series_by_base(base, START_MS)),
+        ("all_since(all markets, 1 h)", lambda: store.all_since(end_ms - HOUR_MS)),
+        ("all_since(all markets, 24 h)", lambda: store.all_since(end_ms - 24 * HOUR_MS)),
+    ):
         t = time.perf_counter()
         got = fn()
         n = sum(len(v) for v in got.values()) if isinstance(got, dict) else len(got)
         reads.append(f"{label} {(time.perf_counter() - t) * 1000:.0f} ms ({n:,} samples)")
-    free_pages, page_size = (db.execute("PRAGMA freelist_count").fetchone()[0],
-                             db.execute("PRAGMA page_size").fetchone()[0])
+    free_pages, page_size = (
+        db.execute("PRAGMA freelist_count").fetchone()[0],
+        db.execute("PRAGMA page_size").fetchone()[0],
+    )
     store.close()
     total = _size(path)
     elapsed = time.perf_counter() - t_start
@@ -370,38 +422,56 @@ def main() -> None:
     record_ms.sort()
 
     raw_bytes = total - compacted_bytes
-    print(f"newest {args.full_hours:g} h: {full_written:,} rows written "
-          f"({len(record_ms):,} refreshes x {N_QUOTES:,} quotes, every 30 s)")
-    print(f"record() of {N_QUOTES:,} quotes: median {statistics.median(record_ms):.1f} ms, "
-          f"p95 {record_ms[int(len(record_ms) * 0.95)]:.1f} ms")
+    print(
+        f"newest {args.full_hours:g} h: {full_written:,} rows written "
+        f"({len(record_ms):,} refreshes x {N_QUOTES:,} quotes, every 30 s)"
+    )
+    print(
+        f"record() of {N_QUOTES:,} quotes: median {statistics.median(record_ms):.1f} ms, "
+        f"p95 {record_ms[int(len(record_ms) * 0.95)]:.1f} ms"
+    )
     full_runs = compact_s[sparse_runs:]
-    print(f"compact(): {len(compact_s)} runs, max {max(s for _, s in compact_s):.2f} s; "
-          f"{sum(s for _, s in full_runs) / args.full_hours:.1f} s per simulated hour at "
-          f"full rate ({len(full_runs)} runs); "
-          + (f"steady state (cutting into full-rate data) {max(steady):.2f} s"
-             if steady else "no run cut into full-rate data (use --full-hours > 48)")
-          + f"; longest store-lock hold inside a compact {max(holds, default=0) * 1000:.1f} ms")
+    print(
+        f"compact(): {len(compact_s)} runs, max {max(s for _, s in compact_s):.2f} s; "
+        f"{sum(s for _, s in full_runs) / args.full_hours:.1f} s per simulated hour at "
+        f"full rate ({len(full_runs)} runs); "
+        + (
+            f"steady state (cutting into full-rate data) {max(steady):.2f} s"
+            if steady
+            else "no run cut into full-rate data (use --full-hours > 48)"
+        )
+        + f"; longest store-lock hold inside a compact {max(holds, default=0) * 1000:.1f} ms"
+    )
     if during_ms:
-        print(f"record() while a compact ran on another thread: {len(during_ms)} calls, "
-              f"median {statistics.median(during_ms):.1f} ms, max {max(during_ms):.1f} ms")
+        print(
+            f"record() while a compact ran on another thread: {len(during_ms)} calls, "
+            f"median {statistics.median(during_ms):.1f} ms, max {max(during_ms):.1f} ms"
+        )
     print("reads: " + "; ".join(reads))
-    print(f"samples written {written:,}; samples kept {kept:,} ({raw_kept:,} raw within 48 h, "
-          f"{kept - raw_kept:,} compacted)")
-    print(f"file after {args.days:g} simulated days: {_mb(total)} "
-          f"({_mb(compacted_bytes)} before the full-rate phase, +{_mb(raw_bytes)} during it; "
-          f"{_mb(free_pages * page_size)} of it free pages awaiting reuse); "
-          f"{total / max(kept, 1):.0f} bytes per kept sample")
-    print(f"WAL and -shm beside it while recording: at most {_mb(wal_peak)} "
-          f"(checked after every record and compaction)")
+    print(
+        f"samples written {written:,}; samples kept {kept:,} ({raw_kept:,} raw within 48 h, "
+        f"{kept - raw_kept:,} compacted)"
+    )
+    print(
+        f"file after {args.days:g} simulated days: {_mb(total)} "
+        f"({_mb(compacted_bytes)} before the full-rate phase, +{_mb(raw_bytes)} during it; "
+        f"{_mb(free_pages * page_size)} of it free pages awaiting reuse); "
+        f"{total / max(kept, 1):.0f} bytes per kept sample"
+    )
+    print(
+        f"WAL and -shm beside it while recording: at most {_mb(wal_peak)} "
+        f"(checked after every record and compaction)"
+    )
     if args.full_hours < 48:
         est = compacted_bytes + raw_bytes * 48 / args.full_hours
-        print(f"EXTRAPOLATED: raw part scaled linearly from {args.full_hours:g} h to 48 h "
-              f"-> about {_mb(est)}")
+        print(
+            f"EXTRAPOLATED: raw part scaled linearly from {args.full_hours:g} h to 48 h "
+            f"-> about {_mb(est)}"
+        )
         total = est
     total += wal_peak
     verdict = "meets" if total <= 50e6 else "MISSES"
-    print(f"target <= 50 MB for file + WAL peak: {verdict} ({_mb(total)}); "
-          f"ran {elapsed:.0f} s")
+    print(f"target <= 50 MB for file + WAL peak: {verdict} ({_mb(total)}); ran {elapsed:.0f} s")
     if args.keep is None:
         shutil.rmtree(workdir, ignore_errors=True)
     else:

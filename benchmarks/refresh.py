@@ -28,9 +28,20 @@ def universe(rng: random.Random) -> dict[str, list[Quote]]:
     out = {}
     for v in SUPPORTED_VENUES:
         interval = 1 if v == "hyperliquid" else rng.choice((4, 8, 8))
-        out[v] = [Quote(v, f"{b}/USDT:USDT", b, "USDT", rng.gauss(0.0001, 0.0002), interval,
-                        next_funding_ms=NOW + 3_600_000, mark_price=100.0, index_price=99.99)
-                  for b in BASES]
+        out[v] = [
+            Quote(
+                v,
+                f"{b}/USDT:USDT",
+                b,
+                "USDT",
+                rng.gauss(0.0001, 0.0002),
+                interval,
+                next_funding_ms=NOW + 3_600_000,
+                mark_price=100.0,
+                index_price=99.99,
+            )
+            for b in BASES
+        ]
     return out
 
 
@@ -38,14 +49,23 @@ def mutate(quotes: dict[str, list[Quote]], rng: random.Random, share: float) -> 
     cells = [(v, i) for v in quotes for i in range(len(BASES))]
     for v, i in rng.sample(cells, int(len(cells) * share)):
         q = quotes[v][i]
-        quotes[v][i] = Quote(q.venue, q.symbol, q.base, q.quote,
-                             q.funding_rate + rng.gauss(0, 0.00005), q.interval_hours,
-                             q.next_funding_ms, q.mark_price, q.index_price)
+        quotes[v][i] = Quote(
+            q.venue,
+            q.symbol,
+            q.base,
+            q.quote,
+            q.funding_rate + rng.gauss(0, 0.00005),
+            q.interval_hours,
+            q.next_funding_ms,
+            q.mark_price,
+            q.index_price,
+        )
 
 
 async def run(refreshes: int) -> None:
-    app = FundApp(Config(refresh_seconds=10), source_factory=lambda: [], clock=lambda: NOW,
-                  history=False)
+    app = FundApp(
+        Config(refresh_seconds=10), source_factory=lambda: [], clock=lambda: NOW, history=False
+    )
     rng = random.Random(1)
     quotes = universe(rng)
     build, table, paint = [], [], []
@@ -59,11 +79,14 @@ async def run(refreshes: int) -> None:
             rows = build_board(quotes, SUPPORTED_VENUES)
             # as the app does: each base's spread trend and velocity next to the rates
             at = NOW + k * 10_000
-            app.trend.push(at, {b: r.spread.spread_8h if r.spread else None
-                                for b, r in rows.items()})
+            app.trend.push(
+                at, {b: r.spread.spread_8h if r.spread else None for b, r in rows.items()}
+            )
             app.rows = rows
-            app.velocity = {b: rng.gauss(0, 0.00002) if rng.random() < 0.1
-                            else app.velocity.get(b) for b in rows}
+            app.velocity = {
+                b: rng.gauss(0, 0.00002) if rng.random() < 0.1 else app.velocity.get(b)
+                for b in rows
+            }
             rows = app._decorated()
             t1 = time.perf_counter()
             board.set_rows(rows, NOW)
@@ -74,8 +97,10 @@ async def run(refreshes: int) -> None:
             table.append(t2 - t1)
             paint.append(t3 - t2)
     ms = lambda xs: f"median {statistics.median(xs) * 1e3:6.2f} ms, max {max(xs) * 1e3:6.2f} ms"  # noqa: E731
-    print(f"{len(BASES)} bases x {len(SUPPORTED_VENUES)} venues, 10% of rate cells changed, "
-          f"{refreshes} refreshes")
+    print(
+        f"{len(BASES)} bases x {len(SUPPORTED_VENUES)} venues, 10% of rate cells changed, "
+        f"{refreshes} refreshes"
+    )
     print(f"build rows (core + trend)  : {ms(build)}")
     print(f"table update (diff, batch) : {ms(table)}   target <= 20 ms")
     print(f"repaint that follows       : {ms(paint)}")

@@ -55,9 +55,23 @@ class MovingMarket(FakeMarket):
 
     def __init__(self, n: int, lifetime_s: float):  # noqa: D107 (same protocol as FakeMarket)
         self.proc = subprocess.Popen(
-            [PY, str(HERE / "fakemarket.py"), "--serve", "--n", str(n), "--seconds",
-             str(lifetime_s), "--refresh", str(REFRESH_S), "--share", str(EVERY_RATE)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [
+                PY,
+                str(HERE / "fakemarket.py"),
+                "--serve",
+                "--n",
+                str(n),
+                "--seconds",
+                str(lifetime_s),
+                "--refresh",
+                str(REFRESH_S),
+                "--share",
+                str(EVERY_RATE),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.urls = self._read(30.0)["urls"]
 
 
@@ -94,22 +108,30 @@ def main() -> int:
     try:
         market = MovingMarket(args.n, seconds + 120)
         cfg = tmp / "config.toml"
-        cfg.write_text("[general]\nexchanges = [" + ", ".join(f'"{v}"' for v in VENUES)
-                       + f"]\nrefresh_seconds = {REFRESH_S}\n" + "".join(
-                           f'[exchanges.{v}]\napi_base = "{u}"\n' for v, u in market.urls.items()))
+        cfg.write_text(
+            "[general]\nexchanges = ["
+            + ", ".join(f'"{v}"' for v in VENUES)
+            + f"]\nrefresh_seconds = {REFRESH_S}\n"
+            + "".join(f'[exchanges.{v}]\napi_base = "{u}"\n' for v, u in market.urls.items())
+        )
         argv = [PY, "-m", "fundtui", "--config", str(cfg)]
         if args.probe:
             argv = [PY, str(HERE / "rss_probe.py"), "--config", str(cfg)]
-            env.update(FUNDTUI_PROBE_FILE=str(probe_file),
-                       FUNDTUI_PROBE_EVERY=str(args.probe_every),
-                       FUNDTUI_PROBE_TRACE="1" if args.trace else "0",
-                       FUNDTUI_PROBE_TRIM="1" if args.trim else "0")
+            env.update(
+                FUNDTUI_PROBE_FILE=str(probe_file),
+                FUNDTUI_PROBE_EVERY=str(args.probe_every),
+                FUNDTUI_PROBE_TRACE="1" if args.trace else "0",
+                FUNDTUI_PROBE_TRIM="1" if args.trim else "0",
+            )
         pid, fd, _ = spawn(argv, 120, 40, env)
         out = Output(fd)
         hist = tmp / "data" / "history.sqlite3"
         wal = hist.with_name(hist.name + "-wal")
-        print(f"{args.n} perpetuals x 6 venues, refresh {REFRESH_S} s, every rate moving; "
-              f"{args.minutes:g} min", flush=True)
+        print(
+            f"{args.n} perpetuals x 6 venues, refresh {REFRESH_S} s, every rate moving; "
+            f"{args.minutes:g} min",
+            flush=True,
+        )
         print(" min   VmRSS   VmHWM  history     WAL", flush=True)
         t0 = time.perf_counter()
         peak_rss = peak_wal = 0.0
@@ -125,12 +147,18 @@ def main() -> int:
             st = status(pid)
             rss, hwm = mb(st["VmRSS"]), mb(st["VmHWM"])
             peak_rss = max(peak_rss, rss)
-            print(f"{k * args.every / 60:4.1f} {rss:6.1f}M {hwm:6.1f}M {_size(hist) / 1e6:6.1f}M "
-                  f"{_size(wal) / 1e6:6.1f}M   {out.bases}", flush=True)
+            print(
+                f"{k * args.every / 60:4.1f} {rss:6.1f}M {hwm:6.1f}M {_size(hist) / 1e6:6.1f}M "
+                f"{_size(wal) / 1e6:6.1f}M   {out.bases}",
+                flush=True,
+            )
         st = status(pid)
-        print(f"peak: VmRSS {peak_rss:.1f} MB at the readings, VmHWM {mb(st['VmHWM']):.1f} MB; "
-              f"largest WAL seen {peak_wal:.1f} MB; target RSS <= 150 MB: "
-              f"{'meets' if mb(st['VmHWM']) <= 150 else 'MISSES'}", flush=True)
+        print(
+            f"peak: VmRSS {peak_rss:.1f} MB at the readings, VmHWM {mb(st['VmHWM']):.1f} MB; "
+            f"largest WAL seen {peak_wal:.1f} MB; target RSS <= 150 MB: "
+            f"{'meets' if mb(st['VmHWM']) <= 150 else 'MISSES'}",
+            flush=True,
+        )
         if args.probe and probe_file.exists():
             print("probe (inside the app):")
             for line in probe_file.read_text().splitlines():

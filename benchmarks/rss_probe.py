@@ -25,9 +25,21 @@ import tracemalloc
 
 
 class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
 
 
 def _libc():
@@ -62,18 +74,22 @@ def _probe(path: str, every: float, trace: bool, trim: bool) -> None:
             line["heap_free_kb"] = mi.fordblks // 1024
         if trace:
             snap = tracemalloc.take_snapshot().filter_traces(
-                (tracemalloc.Filter(False, tracemalloc.__file__),))
+                (tracemalloc.Filter(False, tracemalloc.__file__),)
+            )
             line["traced_kb"] = tracemalloc.get_traced_memory()[0] // 1024
             line["traced_peak_kb"] = tracemalloc.get_traced_memory()[1] // 1024
-            stats = snap.compare_to(prev, "lineno") if prev is not None else snap.statistics(
-                "lineno")
+            stats = (
+                snap.compare_to(prev, "lineno") if prev is not None else snap.statistics("lineno")
+            )
             line["grew"] = [
                 f"{getattr(s, 'size_diff', s.size) // 1024:+d} KB -> {s.size // 1024} KB "
                 f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno}"
-                for s in sorted(stats, key=lambda s: -getattr(s, "size_diff", s.size))[:12]]
+                for s in sorted(stats, key=lambda s: -getattr(s, "size_diff", s.size))[:12]
+            ]
             top = snap.statistics("filename")[:8]
-            line["top_files"] = [f"{s.size // 1024} KB {s.traceback[0].filename.rsplit('/', 2)[-1]}"
-                                 for s in top]
+            line["top_files"] = [
+                f"{s.size // 1024} KB {s.traceback[0].filename.rsplit('/', 2)[-1]}" for s in top
+            ]
             prev = snap
         if trim and libc is not None:
             before = status_kb()["VmRSS"]
@@ -88,9 +104,17 @@ def main() -> None:
     trace = os.environ.get("FUNDTUI_PROBE_TRACE") == "1"
     if trace:
         tracemalloc.start(1)
-    threading.Thread(target=_probe, name="rss-probe", daemon=True, args=(
-        path, float(os.environ.get("FUNDTUI_PROBE_EVERY", "30")), trace,
-        os.environ.get("FUNDTUI_PROBE_TRIM") == "1")).start()
+    threading.Thread(
+        target=_probe,
+        name="rss-probe",
+        daemon=True,
+        args=(
+            path,
+            float(os.environ.get("FUNDTUI_PROBE_EVERY", "30")),
+            trace,
+            os.environ.get("FUNDTUI_PROBE_TRIM") == "1",
+        ),
+    ).start()
     sys.argv = ["fundtui", *sys.argv[1:]]
     runpy.run_module("fundtui", run_name="__main__", alter_sys=True)
 

@@ -50,8 +50,10 @@ def main() -> None:
     with_velocity = all(v is not None for v in model.stats["L1"].velocity.values())
     snaps = sum(sys.getsizeof(s) for _, _, s in model.history._snaps)
     print(f"{len(rows)} bases, {len(model.sector_map.sectors)} sectors, {steps} refreshes")
-    print(f"update, last 50 refreshes (velocity on 1/8/24 h: {with_velocity}): "
-          f"median {statistics.median(last):.2f} ms, max {max(last):.2f} ms")
+    print(
+        f"update, last 50 refreshes (velocity on 1/8/24 h: {with_velocity}): "
+        f"median {statistics.median(last):.2f} ms, max {max(last):.2f} ms"
+    )
     print(f"update, first 50 refreshes: median {statistics.median(times[:50]):.2f} ms")
     print(f"history snapshots: {len(model.history._snaps)}, {snaps / 1024:.0f} KB")
 

@@ -36,8 +36,19 @@ def universe(rng: random.Random) -> list[Quote]:
             sd = 0.0005 if b in HOT else 0.00005
             rate = rng.gauss(0.0001, sd) * interval / 8
             CENTRE[(v, b)] = rate
-            out.append(Quote(v, f"{b}/USDT:USDT", b, "USDT", rate, interval,
-                             mark_price=100.0, index_price=100.0, open_interest_usd=1e7))
+            out.append(
+                Quote(
+                    v,
+                    f"{b}/USDT:USDT",
+                    b,
+                    "USDT",
+                    rate,
+                    interval,
+                    mark_price=100.0,
+                    index_price=100.0,
+                    open_interest_usd=1e7,
+                )
+            )
     return out
 
 
@@ -49,12 +60,21 @@ def step(quotes: list[Quote], rng: random.Random) -> list[Quote]:
     g = rng.gauss
     for q in quotes:
         index = q.index_price * (1 + g(0.0, 0.0005))
-        out.append(Quote(q.venue, q.symbol, q.base, q.quote,
-                         q.funding_rate + 0.05 * (CENTRE[q.venue, q.base] - q.funding_rate)
-                         + g(0.0, 0.00001) * q.interval_hours / 8,
-                         q.interval_hours, mark_price=index * (1 + g(0.0001, 0.0003)),
-                         index_price=index,
-                         open_interest_usd=q.open_interest_usd * (1 + g(0.0, 0.005))))
+        out.append(
+            Quote(
+                q.venue,
+                q.symbol,
+                q.base,
+                q.quote,
+                q.funding_rate
+                + 0.05 * (CENTRE[q.venue, q.base] - q.funding_rate)
+                + g(0.0, 0.00001) * q.interval_hours / 8,
+                q.interval_hours,
+                mark_price=index * (1 + g(0.0001, 0.0003)),
+                index_price=index,
+                open_interest_usd=q.open_interest_usd * (1 + g(0.0, 0.005)),
+            )
+        )
     return out
 
 
@@ -92,12 +112,14 @@ def main() -> None:
         times.append((time.perf_counter() - a) * 1000)
         t += REFRESH_MS
     print(f"warm-up: {len(history):,} samples in {warm * 1000:.0f} ms")
-    print(f"{len(quotes):,} quotes, {args.refreshes} refreshes: "
-          f"median {statistics.median(times):.2f} ms, "
-          f"p95 {sorted(times)[int(len(times) * 0.95)]:.2f} ms, max {max(times):.2f} ms, "
-          f"min {min(times):.2f} ms per refresh "
-          f"({hits} hits); CPU time median {statistics.median(cpu):.2f} ms, "
-          f"p95 {sorted(cpu)[int(len(cpu) * 0.95)]:.2f} ms")
+    print(
+        f"{len(quotes):,} quotes, {args.refreshes} refreshes: "
+        f"median {statistics.median(times):.2f} ms, "
+        f"p95 {sorted(times)[int(len(times) * 0.95)]:.2f} ms, max {max(times):.2f} ms, "
+        f"min {min(times):.2f} ms per refresh "
+        f"({hits} hits); CPU time median {statistics.median(cpu):.2f} ms, "
+        f"p95 {sorted(cpu)[int(len(cpu) * 0.95)]:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

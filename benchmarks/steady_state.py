@@ -163,9 +163,21 @@ class FakeMarket:
 
     def __init__(self, n: int, lifetime_s: float):
         self.proc = subprocess.Popen(
-            [PY, str(HERE / "fakemarket.py"), "--serve", "--n", str(n),
-             "--seconds", str(lifetime_s), "--refresh", str(REFRESH_S)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [
+                PY,
+                str(HERE / "fakemarket.py"),
+                "--serve",
+                "--n",
+                str(n),
+                "--seconds",
+                str(lifetime_s),
+                "--refresh",
+                str(REFRESH_S),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.urls: dict[str, str] = self._read(30.0)["urls"]
 
     def _read(self, timeout: float) -> dict:
@@ -205,8 +217,10 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def write_config(tmp: Path, urls: dict[str, str] | None) -> Path:
     cfg = tmp / "config.toml"
-    text = ("[general]\nexchanges = [" + ", ".join(f'"{v}"' for v in VENUES) + "]\n"
-            f"refresh_seconds = {REFRESH_S}\n")
+    text = (
+        "[general]\nexchanges = [" + ", ".join(f'"{v}"' for v in VENUES) + "]\n"
+        f"refresh_seconds = {REFRESH_S}\n"
+    )
     for venue, url in (urls or {}).items():
         text += f'[exchanges.{venue}]\napi_base = "{url}"\n'
     cfg.write_text(text)
@@ -244,62 +258,89 @@ def measure(pid: int, out: Output, seconds: float) -> dict:
         prev_wall, prev_perf, prev_ns = wall, perf, ns
     cpu1, t1 = cpu_seconds(pid), time.perf_counter()
     st = status(pid)
-    return {"start": t0_wall, "end": time.time(), "elapsed": t1 - t0, "cpu": cpu1 - cpu0,
-            "windows": windows, "rss": mb(st["VmRSS"]), "hwm": mb(st["VmHWM"]),
-            "threads": int(st["Threads"])}
+    return {
+        "start": t0_wall,
+        "end": time.time(),
+        "elapsed": t1 - t0,
+        "cpu": cpu1 - cpu0,
+        "windows": windows,
+        "rss": mb(st["VmRSS"]),
+        "hwm": mb(st["VmHWM"]),
+        "threads": int(st["Threads"]),
+    }
 
 
-def report(m: dict, out: Output, log: dict[str, list[tuple[float, str]]] | None,
-           args: argparse.Namespace) -> None:
+def report(
+    m: dict, out: Output, log: dict[str, list[tuple[float, str]]] | None, args: argparse.Namespace
+) -> None:
     pct = lambda x: f"{x * 100:5.2f} %"  # noqa: E731
     windows = m["windows"]
     cpus = [w[2] for w in windows]
     utc = lambda t: time.strftime("%H:%M:%S", time.gmtime(t))  # noqa: E731
-    print(f"window: {m['elapsed']:.1f} s after warm-up ({utc(m['start'])}-{utc(m['end'])} UTC), "
-          f"refresh {REFRESH_S} s, "
-          f"{'demo market' if args.demo else f'{args.n} symbols x 6 venues'}, 120x40 pty")
+    print(
+        f"window: {m['elapsed']:.1f} s after warm-up ({utc(m['start'])}-{utc(m['end'])} UTC), "
+        f"refresh {REFRESH_S} s, "
+        f"{'demo market' if args.demo else f'{args.n} symbols x 6 venues'}, 120x40 pty"
+    )
     if any(time.gmtime(t).tm_min >= 55 for t in (m["start"], m["end"])):
         print("  (inside the last 5 min before the hour: hourly countdowns tick every second)")
-    print(f"CPU average (utime+stime)       : {pct(m['cpu'] / m['elapsed'])} of one core"
-          "   target <= 2 %")
+    print(
+        f"CPU average (utime+stime)       : {pct(m['cpu'] / m['elapsed'])} of one core"
+        "   target <= 2 %"
+    )
     if log is not None:
         times = sorted(t for rows in log.values() for t, _ in rows)
         is_quiet = [not any(w[0] - 1.0 <= t < w[1] for t in times) for w in windows]
         quiet = [w[2] for w, q in zip(windows, is_quiet, strict=True) if q]
         busy = [w[2] for w, q in zip(windows, is_quiet, strict=True) if not q]
         if quiet:
-            print(f"CPU in quiet seconds (median)   : {pct(statistics.median(quiet))}"
-                  f"   ({len(quiet)} of {len(windows)} 1-s windows; max {pct(max(quiet))})"
-                  "   target ~0")
+            print(
+                f"CPU in quiet seconds (median)   : {pct(statistics.median(quiet))}"
+                f"   ({len(quiet)} of {len(windows)} 1-s windows; max {pct(max(quiet))})"
+                "   target ~0"
+            )
         else:
             print("CPU in quiet seconds           : no 1-s window without a request")
         if busy:
-            print(f"CPU in refresh seconds (median) : {pct(statistics.median(busy))}"
-                  f"   (max {pct(max(busy))})")
+            print(
+                f"CPU in refresh seconds (median) : {pct(statistics.median(busy))}"
+                f"   (max {pct(max(busy))})"
+            )
     else:
-        print(f"CPU per 1-s window (median)     : {pct(statistics.median(cpus))}"
-              "   target ~0 (quiet seconds: most of them)")
+        print(
+            f"CPU per 1-s window (median)     : {pct(statistics.median(cpus))}"
+            "   target ~0 (quiet seconds: most of them)"
+        )
     ordered = sorted(cpus)
-    print(f"CPU per 1-s window, all         : median {pct(statistics.median(cpus))}, "
-          f"p90 {pct(ordered[int(0.9 * (len(ordered) - 1))])}, max {pct(ordered[-1])}")
-    print(f"pty output                      : median {statistics.median(w[3] for w in windows):.0f}"
-          f" B/s, total {sum(w[3] for w in windows) / 1024:.0f} KiB")
+    print(
+        f"CPU per 1-s window, all         : median {pct(statistics.median(cpus))}, "
+        f"p90 {pct(ordered[int(0.9 * (len(ordered) - 1))])}, max {pct(ordered[-1])}"
+    )
+    print(
+        f"pty output                      : median {statistics.median(w[3] for w in windows):.0f}"
+        f" B/s, total {sum(w[3] for w in windows) / 1024:.0f} KiB"
+    )
     print(f"board (top bar)                 : {out.bases or 'no base count seen'}")
-    print(f"memory VmRSS at end / VmHWM peak: {m['rss']:.1f} MB / {m['hwm']:.1f} MB"
-          f"   target <= 150 MB   ({m['threads']} threads)")
+    print(
+        f"memory VmRSS at end / VmHWM peak: {m['rss']:.1f} MB / {m['hwm']:.1f} MB"
+        f"   target <= 150 MB   ({m['threads']} threads)"
+    )
     if log is None:
         return
     refreshes = m["elapsed"] / REFRESH_S
-    print(f"requests over the window (~{refreshes:.1f} refreshes of {REFRESH_S} s):"
-          "   target 1 per venue per refresh")
+    print(
+        f"requests over the window (~{refreshes:.1f} refreshes of {REFRESH_S} s):"
+        "   target 1 per venue per refresh"
+    )
     for venue in VENUES:
         rows = [p for t, p in log[venue] if m["start"] <= t < m["end"]]
         counts = Counter(rows)
         polls = counts.get(RATE_ROUTE[venue][0], 0)
         per = f"{len(rows) / polls:.2f}" if polls else "n/a"
         paths = ", ".join(f"{p} x{c}" for p, c in sorted(counts.items()))
-        print(f"  {venue:12} {len(rows):3d} requests, {polls:3d} polls, {per} per refresh"
-              f"   [{paths}]")
+        print(
+            f"  {venue:12} {len(rows):3d} requests, {polls:3d} polls, {per} per refresh   [{paths}]"
+        )
 
 
 def main() -> int:

@@ -62,12 +62,14 @@ def _exchange_list(text: str) -> list[str]:
     (a file system lookup with a 300-character name fails with OSError)."""
     names = [n.strip().lower() for n in text.split(",")]
     if not all(names):
-        raise argparse.ArgumentTypeError("expected comma-separated exchange ids, "
-                                         f"got {shown_id(text)!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated exchange ids, got {shown_id(text)!r}"
+        )
     for n in names:
         if not is_known_venue(n):
-            raise argparse.ArgumentTypeError(f"unknown exchange {shown_id(n)!r}; "
-                                             f"{unknown_venue_hint()}")
+            raise argparse.ArgumentTypeError(
+                f"unknown exchange {shown_id(n)!r}; {unknown_venue_hint()}"
+            )
     return list(dict.fromkeys(names))
 
 
@@ -76,11 +78,19 @@ def _add_common(p: argparse.ArgumentParser, defaults: bool) -> None:
     # snapshot` and `fundtui snapshot --demo` work; a subcommand does not reset
     # what was given before it.
     kw: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
-    p.add_argument("--demo", action="store_true", help="use the simulated market (no network)",
-                   **({"default": False} if defaults else kw))
-    p.add_argument("--config", type=Path, metavar="PATH",
-                   help=f"config file (default: {paths.config_file()})",
-                   **({"default": None} if defaults else kw))
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the simulated market (no network)",
+        **({"default": False} if defaults else kw),
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help=f"config file (default: {paths.config_file()})",
+        **({"default": None} if defaults else kw),
+    )
 
 
 def _names_no_command(argv: Sequence[str]) -> bool:
@@ -101,8 +111,11 @@ def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
     """The command line. ``commands_too=False``: the top-level options alone, for a
     command line that names no command (the board), so that the first frame does
     not wait for the sub-command modules to be imported and their parsers built."""
-    parser = _Parser(prog=PROG, allow_abbrev=False,
-                     description="Funding rates of crypto perpetuals across venues.")
+    parser = _Parser(
+        prog=PROG,
+        allow_abbrev=False,
+        description="Funding rates of crypto perpetuals across venues.",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_common(parser, defaults=True)
     if not commands_too:
@@ -110,29 +123,45 @@ def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
         return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    snap = commands.add_parser("snapshot", allow_abbrev=False,
-                               help="poll every venue once and print the rates",
-                               description="Poll every venue once and print the rates. "
-                                           "Exit 0 when at least one venue answered, 1 when "
-                                           "none did.")
+    snap = commands.add_parser(
+        "snapshot",
+        allow_abbrev=False,
+        help="poll every venue once and print the rates",
+        description="Poll every venue once and print the rates. "
+        "Exit 0 when at least one venue answered, 1 when "
+        "none did.",
+    )
     snap.add_argument("--json", action="store_true", help="print JSON (stable interface)")
-    snap.add_argument("--exchanges", type=_exchange_list, metavar="A,B",
-                      help="poll these venues instead of the configured ones "
-                           "(even when disabled in the config)")
+    snap.add_argument(
+        "--exchanges",
+        type=_exchange_list,
+        metavar="A,B",
+        help="poll these venues instead of the configured ones (even when disabled in the config)",
+    )
     _add_common(snap, defaults=False)
 
-    cfg = commands.add_parser("config", allow_abbrev=False, help="the config file",
-                              description="Write or locate the config file.")
+    cfg = commands.add_parser(
+        "config",
+        allow_abbrev=False,
+        help="the config file",
+        description="Write or locate the config file.",
+    )
     actions = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
-    init = actions.add_parser("init", allow_abbrev=False,
-                              help="write a commented default config")
+    init = actions.add_parser("init", allow_abbrev=False, help="write a commented default config")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                      help="write here instead of the default path")
-    where = actions.add_parser("path", allow_abbrev=False,
-                               help="print where the config is read from")
-    where.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                       help=argparse.SUPPRESS)
+    init.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="write here instead of the default path",
+    )
+    where = actions.add_parser(
+        "path", allow_abbrev=False, help="print where the config is read from"
+    )
+    where.add_argument(
+        "--config", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands, _add_common)
     return parser
@@ -143,6 +172,7 @@ _say = say
 
 # --- the board ---------------------------------------------------------------
 
+
 def _run_board(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     from fundtui.ui.app import run_app
@@ -151,6 +181,7 @@ def _run_board(args: argparse.Namespace) -> int:
 
 
 # --- snapshot ----------------------------------------------------------------
+
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
@@ -169,8 +200,19 @@ def _pct(x: float | None, digits: int) -> str:
 def _table(snapshot_rows, now_ms: int) -> str:
     from fundtui.core.timefmt import clock_utc, countdown
 
-    header = ("BASE", "VENUE", "SYMBOL", "RATE", "INT", "8H", "APR", "NEXT FUNDING",
-              "SPREAD 8H", "SPREAD APR", "LONG / SHORT")
+    header = (
+        "BASE",
+        "VENUE",
+        "SYMBOL",
+        "RATE",
+        "INT",
+        "8H",
+        "APR",
+        "NEXT FUNDING",
+        "SPREAD 8H",
+        "SPREAD APR",
+        "LONG / SHORT",
+    )
     lines = [header]
     for row in snapshot_rows:
         first = True
@@ -179,27 +221,31 @@ def _table(snapshot_rows, now_ms: int) -> str:
             nxt = "-"
             if q.next_funding_ms is not None:
                 nxt = f"{clock_utc(q.next_funding_ms)} in {countdown(q.next_funding_ms, now_ms)}"
-            lines.append((
-                row.base if first else "",
-                venue,
-                q.symbol,
-                _pct(q.funding_rate, 4),
-                "-" if q.interval_hours is None else f"{q.interval_hours:g}h",
-                _pct(q.rate_8h, 4),
-                _pct(q.apr, 2),
-                nxt,
-                _pct(s.spread_8h, 4) if s else "",
-                _pct(s.apr, 1) if s else "",
-                f"{s.long_venue} / {s.short_venue}" if s else "",
-            ))
+            lines.append(
+                (
+                    row.base if first else "",
+                    venue,
+                    q.symbol,
+                    _pct(q.funding_rate, 4),
+                    "-" if q.interval_hours is None else f"{q.interval_hours:g}h",
+                    _pct(q.rate_8h, 4),
+                    _pct(q.apr, 2),
+                    nxt,
+                    _pct(s.spread_8h, 4) if s else "",
+                    _pct(s.apr, 1) if s else "",
+                    f"{s.long_venue} / {s.short_venue}" if s else "",
+                )
+            )
             first = False
     lines = [tuple(visible(c) for c in line) for line in lines]  # widths of what is shown
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     numeric = {3, 4, 5, 6, 8, 9}
     out = []
     for line in lines:
-        cells = [c.rjust(w) if i in numeric else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        cells = [
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 
@@ -233,9 +279,10 @@ def _snapshot(args: argparse.Namespace) -> int:
         snap = build_snapshot([q for p in polls for q in p.quotes], board, errors, now_ms, order)
         print(json.dumps(snap, indent=2))
     elif polls:
-        rows = sorted(board.values(), key=lambda r: (r.spread is None,
-                                                     -(r.spread.spread_8h if r.spread else 0.0),
-                                                     r.base))
+        rows = sorted(
+            board.values(),
+            key=lambda r: (r.spread is None, -(r.spread.spread_8h if r.spread else 0.0), r.base),
+        )
         print(_table(rows, now_ms))
     if not polls:
         _say("no exchange answered")
@@ -244,6 +291,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 # --- config ------------------------------------------------------------------
+
 
 def _config(args: argparse.Namespace) -> int:
     """``config path`` / ``config init``: the file is written whole (temp file, then
@@ -272,6 +320,7 @@ def _config(args: argparse.Namespace) -> int:
 
 
 # --- entry -------------------------------------------------------------------
+
 
 def _exit_code(e: SystemExit) -> int:
     if e.code is None:

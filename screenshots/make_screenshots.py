@@ -1,6 +1,6 @@
 """Regenerate the README's screenshots from the demo market, with a frozen clock.
 
-    python screenshots/make_screenshots.py
+python screenshots/make_screenshots.py
 """
 
 from __future__ import annotations
@@ -25,13 +25,21 @@ async def board(path: Path, size: tuple[int, int]) -> None:
     config = Config(refresh_seconds=30)
     venues = [v.name for v in config.active_venues()]
     now = [NOW_MS - 10 * 30_000]
-    app = FundApp(config, lambda: demo_sources(venues, clock=lambda: now[0]), demo=True,
-                  clock=lambda: now[0], gather_s=0.0)
+    app = FundApp(
+        config,
+        lambda: demo_sources(venues, clock=lambda: now[0]),
+        demo=True,
+        clock=lambda: now[0],
+        gather_s=0.0,
+    )
     async with app.run_test(size=size) as pilot:
+
         async def polled() -> None:
-            while app._rebuild_pending or any(s.last_ok_ms != now[0]
-                                               for s in app.statuses.values()) \
-                    or app.evaluations_done < app.evaluations_sent:
+            while (
+                app._rebuild_pending
+                or any(s.last_ok_ms != now[0] for s in app.statuses.values())
+                or app.evaluations_done < app.evaluations_sent
+            ):
                 await pilot.pause(0.05)
 
         await polled()
@@ -52,13 +60,21 @@ async def sectors(path: Path, size: tuple[int, int]) -> None:
     config = Config(refresh_seconds=30)
     venues = [v.name for v in config.active_venues()]
     now = [NOW_MS - 70 * 60_000]
-    app = FundApp(config, lambda: demo_sources(venues, clock=lambda: now[0]), demo=True,
-                  clock=lambda: now[0], history=False, gather_s=0.0)
+    app = FundApp(
+        config,
+        lambda: demo_sources(venues, clock=lambda: now[0]),
+        demo=True,
+        clock=lambda: now[0],
+        history=False,
+        gather_s=0.0,
+    )
     app.sectors = SectorFeed(config, sector_store.bundled())  # not a user's updated map
     async with app.run_test(size=size) as pilot:
+
         async def polled() -> None:
-            while app._rebuild_pending or any(s.last_ok_ms != now[0]
-                                               for s in app.statuses.values()):
+            while app._rebuild_pending or any(
+                s.last_ok_ms != now[0] for s in app.statuses.values()
+            ):
                 await pilot.pause(0.05)
 
         await polled()

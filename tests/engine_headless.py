@@ -28,12 +28,20 @@ async def main(folder: Path) -> dict:
     fakes = {v: FakeVenue(v).start() for v in ("binance", "okx")}
     try:
         # every spread is a hit: planted by a threshold no market stays under
-        config = Config(exchanges=tuple(fakes), refresh_seconds=30,
-                        venues={v: VenueConfig(v, api_base=f.url) for v, f in fakes.items()},
-                        signals=SignalConfig(spread_8h=1e-9))
+        config = Config(
+            exchanges=tuple(fakes),
+            refresh_seconds=30,
+            venues={v: VenueConfig(v, api_base=f.url) for v, f in fakes.items()},
+            signals=SignalConfig(spread_8h=1e-9),
+        )
         seen: list = []
-        engine = Engine(config, lambda: make_sources(config.active_venues(), timeout_s=5.0),
-                        seen.append, gather_s=0.05, history_dir=folder)
+        engine = Engine(
+            config,
+            lambda: make_sources(config.active_venues(), timeout_s=5.0),
+            seen.append,
+            gather_s=0.05,
+            history_dir=folder,
+        )
         engine.start()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60

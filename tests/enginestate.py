@@ -31,8 +31,10 @@ def exact_state(engine: SignalEngine) -> dict[str, Any]:
     """Every market's rolling state (in the engine's order) and the cooldowns."""
     return {
         "config": engine.config,
-        "markets": [(venue, symbol, market_state(k))
-                    for venue, by_symbol in engine._keys.items()
-                    for symbol, k in by_symbol.items()],
+        "markets": [
+            (venue, symbol, market_state(k))
+            for venue, by_symbol in engine._keys.items()
+            for symbol, k in by_symbol.items()
+        ],
         "cooldowns": [(key, exact(t)) for key, t in engine._last_hit.items()],
     }

@@ -22,20 +22,35 @@ class FrozenClock:
         self.now_ms += int(seconds * 1000)
 
 
-def quote(venue: str, base: str, rate: float, interval_h: float = 8.0,
-          next_in_ms: int | None = HOUR, mark: float | None = None,
-          index: float | None = None, clock_ms: int = T0) -> Quote:
-    return Quote(venue=venue, symbol=f"{base}/USDT:USDT", base=base, quote="USDT",
-                 funding_rate=rate, interval_hours=interval_h,
-                 next_funding_ms=None if next_in_ms is None else clock_ms + next_in_ms,
-                 mark_price=mark, index_price=index)
+def quote(
+    venue: str,
+    base: str,
+    rate: float,
+    interval_h: float = 8.0,
+    next_in_ms: int | None = HOUR,
+    mark: float | None = None,
+    index: float | None = None,
+    clock_ms: int = T0,
+) -> Quote:
+    return Quote(
+        venue=venue,
+        symbol=f"{base}/USDT:USDT",
+        base=base,
+        quote="USDT",
+        funding_rate=rate,
+        interval_hours=interval_h,
+        next_funding_ms=None if next_in_ms is None else clock_ms + next_in_ms,
+        mark_price=mark,
+        index_price=index,
+    )
 
 
 class FakeSource:
     """Returns ``quotes`` on every poll, or raises ``error`` while it is set."""
 
-    def __init__(self, name: str, quotes: list[Quote], clock: FrozenClock,
-                 latency_ms: float = 42.0) -> None:
+    def __init__(
+        self, name: str, quotes: list[Quote], clock: FrozenClock, latency_ms: float = 42.0
+    ) -> None:
         self.name = name
         self.quotes = list(quotes)
         self.clock = clock

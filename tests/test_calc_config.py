@@ -19,16 +19,22 @@ def test_brackets_path_is_relative_to_the_config(tmp_path):
     assert cfg.binance_brackets == tmp_path / "b.json"
 
 
-@pytest.mark.parametrize(("text", "said"), [
-    ("[fees.binance]\ntaker = 5", "[fees.binance] taker must be a fraction between 0 and 0.01"),
-    ("[fees.binance]\ntaker = -0.1", "taker must be a fraction"),
-    ('[fees.binance]\ntaker = "0.05%"', "taker must be a fraction"),
-    ("[fees.binance]\nspot = 0.001", '[fees.binance] unknown key "spot"; allowed: maker, taker'),
-    ("[fees.nosuchvenue]\ntaker = 0.001", "unknown exchange"),
-    ("[fees]\nbinance = 1", "binance must be a table"),
-    ("[calculator]\nbinance_brackets = 3", "binance_brackets must be the path"),
-    ("[calculator]\nbrackets = 'x'", '[calculator] unknown key "brackets"'),
-])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[fees.binance]\ntaker = 5", "[fees.binance] taker must be a fraction between 0 and 0.01"),
+        ("[fees.binance]\ntaker = -0.1", "taker must be a fraction"),
+        ('[fees.binance]\ntaker = "0.05%"', "taker must be a fraction"),
+        (
+            "[fees.binance]\nspot = 0.001",
+            '[fees.binance] unknown key "spot"; allowed: maker, taker',
+        ),
+        ("[fees.nosuchvenue]\ntaker = 0.001", "unknown exchange"),
+        ("[fees]\nbinance = 1", "binance must be a table"),
+        ("[calculator]\nbinance_brackets = 3", "binance_brackets must be the path"),
+        ("[calculator]\nbrackets = 'x'", '[calculator] unknown key "brackets"'),
+    ],
+)
 def test_bad_values_are_one_line(text, said):
     with pytest.raises(ConfigError) as e:
         parse_config(text, "cfg.toml")
@@ -40,7 +46,7 @@ def test_default_config_documents_the_sections_and_still_loads():
     text = default_config_text()
     assert "# [fees.binance]" in text and "# [calculator]" in text
     parse_config(text)
-    block = text[text.index("# [fees.binance]"):text.index("# Signal thresholds")]
+    block = text[text.index("# [fees.binance]") : text.index("# Signal thresholds")]
     uncommented = "\n".join(line[2:].split("#")[0] for line in block.splitlines())
     cfg = parse_config(uncommented)
     assert cfg.fees["binance"] == PERP["binance"] and cfg.binance_brackets is not None

@@ -24,8 +24,23 @@ from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no intern
 
 REPO = Path(__file__).resolve().parent.parent
 
-CALC = ["calc", "--offline", "--side", "long", "--equity", "10000", "--risk", "1",
-        "--entry", "60000", "--stop", "58800", "--leverage", "10", "--json"]
+CALC = [
+    "calc",
+    "--offline",
+    "--side",
+    "long",
+    "--equity",
+    "10000",
+    "--risk",
+    "1",
+    "--entry",
+    "60000",
+    "--stop",
+    "58800",
+    "--leverage",
+    "10",
+    "--json",
+]
 
 
 def _cli(capsys, venue: str, cfg: Path) -> dict:
@@ -37,11 +52,21 @@ def _cli(capsys, venue: str, cfg: Path) -> dict:
 def test_the_screen_and_the_command_take_the_same_fees_tiers_and_step(capsys, tmp_path, venue):
     cfg = tmp_path / "config.toml"
     cfg.write_text(f"[fees.{venue}]\ntaker = 0.0003\n")  # not the base tier: the config's
-    tier_cache.save("okx", "BTC/USDT:USDT", feed.tiers_from_ccxt("okx", [
-        {"maxNotional": 200, "maintenanceMarginRate": 0.004, "maxLeverage": 125},
-        {"maxNotional": 500, "maintenanceMarginRate": 0.005, "maxLeverage": 100}], 1.0))
-    tier_cache.save_limits(venue, "BTC/USDT:USDT",
-                           {"step": 0.001, "min_qty": 0.001, "min_cost": 100.0})
+    tier_cache.save(
+        "okx",
+        "BTC/USDT:USDT",
+        feed.tiers_from_ccxt(
+            "okx",
+            [
+                {"maxNotional": 200, "maintenanceMarginRate": 0.004, "maxLeverage": 125},
+                {"maxNotional": 500, "maintenanceMarginRate": 0.005, "maxLeverage": 100},
+            ],
+            1.0,
+        ),
+    )
+    tier_cache.save_limits(
+        venue, "BTC/USDT:USDT", {"step": 0.001, "min_qty": 0.001, "min_cost": 100.0}
+    )
     row = build_row("BTC", {venue: quote(venue, "BTC", 0.0001, mark=60000.0)}, [venue])
     screen = calculator_screen(row, load_config(str(cfg)), demo=True)
     out = _cli(capsys, venue, cfg)
@@ -60,8 +85,7 @@ def test_the_screen_and_the_command_take_the_same_fees_tiers_and_step(capsys, tm
 def test_without_cached_limits_neither_rounds_the_size(capsys, tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("")
-    row = build_row("BTC", {"binance": quote("binance", "BTC", 0.0001, mark=60000.0)},
-                    ["binance"])
+    row = build_row("BTC", {"binance": quote("binance", "BTC", 0.0001, mark=60000.0)}, ["binance"])
     screen = calculator_screen(row, load_config(str(cfg)), demo=True)
     out = _cli(capsys, "binance", cfg)
     assert "step" not in screen.initial
@@ -86,21 +110,36 @@ def test_the_carry_screen_needs_a_spread_and_says_so_in_one_line(tmp_path):
     said = carry_screen(lone, config)
     assert isinstance(said, str) and "\n" not in said and "spread" in said
     assert isinstance(carry_screen(None, config), str)
-    pair = build_row("BTC", {"okx": quote("okx", "BTC", 0.0001, mark=60000.0),
-                             "bybit": quote("bybit", "BTC", 0.0005, mark=60010.0)},
-                     ["okx", "bybit"])
+    pair = build_row(
+        "BTC",
+        {
+            "okx": quote("okx", "BTC", 0.0001, mark=60000.0),
+            "bybit": quote("bybit", "BTC", 0.0005, mark=60010.0),
+        },
+        ["okx", "bybit"],
+    )
     screen = carry_screen(pair, config)
     assert not isinstance(screen, str)
-    legs = {screen.initial["long_venue"]: screen.initial["long_fee"],
-            screen.initial["short_venue"]: screen.initial["short_fee"]}
+    legs = {
+        screen.initial["long_venue"]: screen.initial["long_fee"],
+        screen.initial["short_venue"]: screen.initial["short_fee"],
+    }
     assert legs["bybit"] == pct_text(0.0002)  # the config's fee, as the command takes it
     assert legs["okx"] == pct_text(calc_inputs.fee_table(config)("okx").taker)
 
 
 def test_the_calculator_inputs_import_no_textual():
-    code = ("import sys, fundtui.engine.calc_inputs, fundtui.core.number_text\n"
-            "print('textual' in sys.modules)\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    code = (
+        "import sys, fundtui.engine.calc_inputs, fundtui.core.number_text\n"
+        "print('textual' in sys.modules)\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "False"

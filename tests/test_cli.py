@@ -21,8 +21,15 @@ REPO = Path(__file__).resolve().parents[1]
 def run(*args, input=None):
     """``python -m fundtui ARGS`` in a fresh process (the test's folders are inherited)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "fundtui", *args], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=60, input=input)
+    return subprocess.run(
+        [sys.executable, "-m", "fundtui", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        input=input,
+    )
 
 
 def assert_one_line_error(proc, code=2):
@@ -47,20 +54,30 @@ def test_help_as_module():
 
 def imported_after(argv):
     """Top-level packages among textual, ccxt and rich imported by main(argv)."""
-    code = ("import io, contextlib, json, sys\n"
-            "from fundtui.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            f"    rc = main({argv!r})\n"
-            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'ccxt', 'rich'})\n"
-            "print(json.dumps([rc, heavy]))\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    code = (
+        "import io, contextlib, json, sys\n"
+        "from fundtui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main({argv!r})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'ccxt', 'rich'})\n"
+        "print(json.dumps([rc, heavy]))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["snapshot", "--demo"],
-                                  ["snapshot", "--demo", "--json"], ["config", "path"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["snapshot", "--demo"], ["snapshot", "--demo", "--json"], ["config", "path"]],
+)
 def test_headless_commands_do_not_import_textual_or_ccxt(argv):
     rc, heavy = imported_after(argv)
     assert rc == 0
@@ -87,8 +104,9 @@ def test_snapshot_demo_json():
         assert q["next_funding_time"] > snap["generated_at"][:-1]
     spreads = snap["spreads"]
     assert spreads and all(s["venues"] == 2 for s in spreads)
-    assert [s["spread_8h"] for s in spreads] == sorted((s["spread_8h"] for s in spreads),
-                                                       reverse=True)
+    assert [s["spread_8h"] for s in spreads] == sorted(
+        (s["spread_8h"] for s in spreads), reverse=True
+    )
     wif = next(s for s in spreads if s["base"] == "WIF")  # planted: hyperliquid pays far more
     assert wif["short_exchange"] == "hyperliquid" and wif["long_exchange"] == "binance"
     assert wif["apr"] == pytest.approx(wif["spread_8h"] * 3 * 365)
@@ -99,22 +117,19 @@ def test_snapshot_demo_table_matches_the_json(capsys):
     snap = json.loads(capsys.readouterr().out)
     assert cli.main(["snapshot", "--demo"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:8] == ["BASE", "VENUE", "SYMBOL", "RATE", "INT", "8H", "APR",
-                                    "NEXT"]
+    assert lines[0].split()[:8] == ["BASE", "VENUE", "SYMBOL", "RATE", "INT", "8H", "APR", "NEXT"]
     top = snap["spreads"][0]
     first = lines[1].split()
     assert first[0] == top["base"]
     assert f"{top['spread_8h'] * 100:.4f}%" in lines[1]
     assert f"{top['long_exchange']} / {top['short_exchange']}" in lines[1]
     # every venue row of the top base shows that venue's rate as in the JSON
-    row_venues = [first[1]] + [ln.split()[0] for ln in lines[2:top["venues"] + 1]]
+    row_venues = [first[1]] + [ln.split()[0] for ln in lines[2 : top["venues"] + 1]]
     assert len(row_venues) == top["venues"]
-    for ln in lines[1:top["venues"] + 1]:
+    for ln in lines[1 : top["venues"] + 1]:
         cells = ln.split()
-        venue, symbol, rate, interval = (cells[1:5] if cells[0] == top["base"]
-                                         else cells[0:4])
-        q = next(q for q in snap["quotes"]
-                 if q["exchange"] == venue and q["symbol"] == symbol)
+        venue, symbol, rate, interval = cells[1:5] if cells[0] == top["base"] else cells[0:4]
+        q = next(q for q in snap["quotes"] if q["exchange"] == venue and q["symbol"] == symbol)
         assert rate == f"{q['funding_rate'] * 100:.4f}%"
         assert interval == f"{q['interval_hours']}h"
 
@@ -134,17 +149,26 @@ def test_snapshot_exit_1_when_no_venue_answers(monkeypatch, capsys):
     made = []
 
     def sources(names, **kw):
-        made.extend([Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
-                     Failing(names[1], RuntimeError("socket\nclosed"))])
+        made.extend(
+            [
+                Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
+                Failing(names[1], RuntimeError("socket\nclosed")),
+            ]
+        )
         return made
+
     monkeypatch.setattr(demo, "demo_sources", sources)
     assert cli.main(["snapshot", "--demo", "--json", "--exchanges", "gate,okx"]) == 1
     out = capsys.readouterr()
-    assert json.loads(out.out)["errors"] == {"gate": "HTTP 503 maintenance",
-                                             "okx": "RuntimeError: socket closed"}
-    assert out.err.splitlines() == ["fundtui: gate: HTTP 503 maintenance",
-                                    "fundtui: okx: RuntimeError: socket closed",
-                                    "fundtui: no exchange answered"]
+    assert json.loads(out.out)["errors"] == {
+        "gate": "HTTP 503 maintenance",
+        "okx": "RuntimeError: socket closed",
+    }
+    assert out.err.splitlines() == [
+        "fundtui: gate: HTTP 503 maintenance",
+        "fundtui: okx: RuntimeError: socket closed",
+        "fundtui: no exchange answered",
+    ]
     assert all(s.closed for s in made)
 
 
@@ -152,8 +176,11 @@ def test_snapshot_exit_0_when_some_venue_answers(monkeypatch, capsys):
     real = demo.demo_sources
 
     def sources(names, **kw):
-        return [Failing("gate", VenueError("gate", "HTTP 429 rate limited", 30.0)),
-                *real(names[1:], **kw)]
+        return [
+            Failing("gate", VenueError("gate", "HTTP 429 rate limited", 30.0)),
+            *real(names[1:], **kw),
+        ]
+
     monkeypatch.setattr(demo, "demo_sources", sources)
     assert cli.main(["snapshot", "--demo", "--json", "--exchanges", "gate,okx"]) == 0
     out = capsys.readouterr()
@@ -164,8 +191,9 @@ def test_snapshot_exit_0_when_some_venue_answers(monkeypatch, capsys):
 
 
 def test_snapshot_follows_the_config(capsys):
-    paths.config_file().write_text('[general]\nexchanges = ["okx", "gate", "bybit"]\n'
-                                   '[exchanges.gate]\nenabled = false\n')
+    paths.config_file().write_text(
+        '[general]\nexchanges = ["okx", "gate", "bybit"]\n[exchanges.gate]\nenabled = false\n'
+    )
     assert cli.main(["snapshot", "--demo", "--json"]) == 0
     exchanges = [q["exchange"] for q in json.loads(capsys.readouterr().out)["quotes"]]
     assert list(dict.fromkeys(exchanges)) == ["okx", "bybit"]
@@ -175,23 +203,27 @@ def test_snapshot_follows_the_config(capsys):
 
 
 def test_snapshot_with_every_venue_disabled(capsys):
-    paths.config_file().write_text('[general]\nexchanges = ["okx"]\n'
-                                   '[exchanges.okx]\nenabled = false\n')
+    paths.config_file().write_text(
+        '[general]\nexchanges = ["okx"]\n[exchanges.okx]\nenabled = false\n'
+    )
     assert cli.main(["snapshot", "--demo"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no exchanges to poll" in err
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--bogus"], "unrecognized arguments: --bogus"),
-    (["snapshot", "--exchanges", "binance,nosuchvenue"], "unknown exchange 'nosuchvenue'"),
-    (["snapshot", "--exchanges", "binance,,okx"], "expected comma-separated exchange ids"),
-    (["snapshot", "--exchanges"], "expected one argument"),
-    (["snapshot", "--jsn"], "unrecognized arguments: --jsn"),
-    (["snap"], "invalid choice: 'snap'"),
-    (["config"], "required"),
-    (["config", "nuke"], "invalid choice: 'nuke'"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["snapshot", "--exchanges", "binance,nosuchvenue"], "unknown exchange 'nosuchvenue'"),
+        (["snapshot", "--exchanges", "binance,,okx"], "expected comma-separated exchange ids"),
+        (["snapshot", "--exchanges"], "expected one argument"),
+        (["snapshot", "--jsn"], "unrecognized arguments: --jsn"),
+        (["snap"], "invalid choice: 'snap'"),
+        (["config"], "required"),
+        (["config", "nuke"], "invalid choice: 'nuke'"),
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line(args, needle):
     line = assert_one_line_error(run(*args))
     assert needle in line
@@ -201,8 +233,10 @@ def test_config_errors_exit_2_with_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[general]\nrefresh_seconds = "fast"\n')
     line = assert_one_line_error(run("snapshot", "--demo", "--config", str(bad)))
-    assert line == (f'fundtui: {bad}: [general] refresh_seconds must be a number of seconds '
-                    'between 5 and 3600, got "fast"')
+    assert line == (
+        f"fundtui: {bad}: [general] refresh_seconds must be a number of seconds "
+        'between 5 and 3600, got "fast"'
+    )
     # the same before the subcommand, and for the board
     assert_one_line_error(run("--config", str(bad), "snapshot", "--demo"))
     assert_one_line_error(run("--config", str(bad), "--demo"))
@@ -243,6 +277,7 @@ def test_config_path_and_init(capsys, tmp_path):
 def test_interrupt_exits_130_quietly(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(cli, "_snapshot", interrupted)
     assert cli.main(["snapshot", "--demo"]) == 130
     out = capsys.readouterr()
@@ -268,17 +303,24 @@ def test_live_snapshot_hands_the_venue_configs_to_the_registry(monkeypatch, caps
     def make_sources(venues):
         got.extend(venues)
         # stand-ins for live venues: the demo market under the same names
-        return [*demo.demo_sources([v.name for v in venues[:1]]),
-                Failing(venues[1].name, VenueError(venues[1].name, "HTTP 451 restricted"))]
+        return [
+            *demo.demo_sources([v.name for v in venues[:1]]),
+            Failing(venues[1].name, VenueError(venues[1].name, "HTTP 451 restricted")),
+        ]
+
     registry = types.ModuleType("fundtui.feeds.registry")
     registry.make_sources = make_sources
     monkeypatch.setitem(sys.modules, "fundtui.feeds.registry", registry)
-    paths.config_file().write_text('[general]\nexchanges = ["bybit", "binance", "okx"]\n'
-                                   '[exchanges.binance]\napi_base = "http://127.0.0.1:18100"\n'
-                                   '[exchanges.okx]\nenabled = false\n')
+    paths.config_file().write_text(
+        '[general]\nexchanges = ["bybit", "binance", "okx"]\n'
+        '[exchanges.binance]\napi_base = "http://127.0.0.1:18100"\n'
+        "[exchanges.okx]\nenabled = false\n"
+    )
     assert cli.main(["snapshot", "--json"]) == 0
-    assert [(v.name, v.api_base) for v in got] == [("bybit", None),
-                                                  ("binance", "http://127.0.0.1:18100")]
+    assert [(v.name, v.api_base) for v in got] == [
+        ("bybit", None),
+        ("binance", "http://127.0.0.1:18100"),
+    ]
     out = capsys.readouterr()
     assert json.loads(out.out)["errors"] == {"binance": "HTTP 451 restricted"}
     assert out.err == "fundtui: binance: HTTP 451 restricted\n"
@@ -295,32 +337,56 @@ def test_the_board_loads_no_commands_calculator_sectors_or_signal_screens_before
     # The board's first frame waits for every import before it: the sub-command
     # modules (with the calculator), the sector map and rotation model, and the
     # signals and help screens are loaded when first used.
-    code = ("import json, sys\n"
-            "import fundtui.cli as cli\n"
-            "def board(args):\n"
-            "    from fundtui.ui.app import FundApp\n"
-            "    FundApp(cli.load_config(args.config), lambda: [], demo=args.demo)\n"
-            "    return 0\n"
-            "cli._run_board = board\n"
-            "assert cli.main(['--demo']) == 0\n"
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fundtui'))))\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    code = (
+        "import json, sys\n"
+        "import fundtui.cli as cli\n"
+        "def board(args):\n"
+        "    from fundtui.ui.app import FundApp\n"
+        "    FundApp(cli.load_config(args.config), lambda: [], demo=args.demo)\n"
+        "    return 0\n"
+        "cli._run_board = board\n"
+        "assert cli.main(['--demo']) == 0\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fundtui'))))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     loaded = set(json.loads(p.stdout.splitlines()[-1]))
     assert "fundtui.ui.app" in loaded
     assert not {m for m in loaded if m.startswith("fundtui.commands.")}
-    assert not loaded & {"fundtui.core.calculator", "fundtui.core.rotation",
-                         "fundtui.ui.sectors", "fundtui.store.sector_store",
-                         "fundtui.ui.signals_screen", "fundtui.ui.help",
-                         "fundtui.core.signals"}  # the engine: the config needs only its types
+    assert not loaded & {
+        "fundtui.core.calculator",
+        "fundtui.core.rotation",
+        "fundtui.ui.sectors",
+        "fundtui.store.sector_store",
+        "fundtui.ui.signals_screen",
+        "fundtui.ui.help",
+        "fundtui.core.signals",
+    }  # the engine: the config needs only its types
 
 
-@pytest.mark.parametrize("argv, board", [
-    ([], True), (["--demo"], True), (["--config", "calc"], True), (["--config=x", "--demo"], True),
-    (["--bogus"], True), (["calc"], False), (["--demo", "snapshot"], False),
-    (["--help"], False), (["-h"], False), (["snap"], False), (["--config", "x", "history"], False),
-])
+@pytest.mark.parametrize(
+    "argv, board",
+    [
+        ([], True),
+        (["--demo"], True),
+        (["--config", "calc"], True),
+        (["--config=x", "--demo"], True),
+        (["--bogus"], True),
+        (["calc"], False),
+        (["--demo", "snapshot"], False),
+        (["--help"], False),
+        (["-h"], False),
+        (["snap"], False),
+        (["--config", "x", "history"], False),
+    ],
+)
 def test_a_command_line_naming_no_command_skips_the_sub_command_parsers(argv, board):
     assert cli._names_no_command(argv) is board
 
@@ -331,8 +397,9 @@ def test_the_board_command_line_still_parses_as_before(monkeypatch):
     assert cli.main(["--config", "calc", "--demo"]) == 0
     assert calls[0].config == Path("calc") and calls[0].demo and calls[0].command is None
     help_text = run("--help").stdout
-    assert all(c in help_text for c in ("snapshot", "calc", "carry", "sectors", "signals",
-                                        "history"))
+    assert all(
+        c in help_text for c in ("snapshot", "calc", "carry", "sectors", "signals", "history")
+    )
 
 
 def test_config_init_creates_a_private_folder_and_file(tmp_path, capsys):

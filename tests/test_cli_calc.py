@@ -16,12 +16,47 @@ pytest_plugins = ("tests.fakevenue.fixtures",)
 
 from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
 
-CALC = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
-        "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
-        "--leverage", "10"]
-CARRY = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit", "--price",
-         "60000", "--notional", "10000", "--long-rate", "0.01", "--long-interval", "8",
-         "--short-rate", "0.03", "--short-interval", "8"]
+CALC = [
+    "calc",
+    "--offline",
+    "--venue",
+    "binance",
+    "--symbol",
+    "BTC",
+    "--side",
+    "long",
+    "--equity",
+    "10000",
+    "--risk",
+    "1",
+    "--entry",
+    "60000",
+    "--stop",
+    "58800",
+    "--leverage",
+    "10",
+]
+CARRY = [
+    "carry",
+    "--symbol",
+    "BTC",
+    "--long",
+    "binance",
+    "--short",
+    "bybit",
+    "--price",
+    "60000",
+    "--notional",
+    "10000",
+    "--long-rate",
+    "0.01",
+    "--long-interval",
+    "8",
+    "--short-rate",
+    "0.03",
+    "--short-interval",
+    "8",
+]
 
 
 def main_json(capsys, argv):
@@ -88,9 +123,14 @@ def test_calc_mmr_flag_and_bybit_formula(capsys):
 
 
 def test_calc_offline_uses_the_tier_cache(capsys):
-    tiers = feed.tiers_from_ccxt("okx", [
-        {"maxNotional": 200, "maintenanceMarginRate": 0.004, "maxLeverage": 125},
-        {"maxNotional": 500, "maintenanceMarginRate": 0.005, "maxLeverage": 100}], 1.0)
+    tiers = feed.tiers_from_ccxt(
+        "okx",
+        [
+            {"maxNotional": 200, "maintenanceMarginRate": 0.004, "maxLeverage": 125},
+            {"maxNotional": 500, "maintenanceMarginRate": 0.005, "maxLeverage": 100},
+        ],
+        1.0,
+    )
     tier_cache.save("okx", "BTC/USDT:USDT", tiers, key="")
     out = main_json(capsys, [*with_flag(CALC, "--venue", "okx"), "--offline"])
     assert "okx BTC/USDT:USDT tiers (fetched" in out["tiers"]
@@ -105,30 +145,33 @@ def test_calc_without_tiers_says_what_to_do(capsys):
     assert feed.venue_tiers is not None and VenueConfig("gate")
 
 
-@pytest.mark.parametrize(("flag", "value", "said"), [
-    ("--equity", "-5", "equity must be > 0"),
-    ("--equity", "0", "equity must be > 0"),
-    ("--equity", "nan", "equity must be a finite number"),
-    ("--equity", "inf", "equity must be a finite number"),
-    ("--equity", "ten", "equity must be a number, got 'ten'"),
-    ("--risk", "0", "risk must be > 0"),
-    ("--risk", "100", "risk must be under 100 %"),
-    ("--entry", "abc", "entry must be a number"),
-    ("--stop", "-1", "stop must be > 0"),
-    ("--leverage", "0", "leverage must be > 0"),
-    ("--leverage", "NaN", "leverage must be a finite number"),
-    ("--stop", "61000", "stop 61000 is on the wrong side: a long's stop must be below"),
-    ("--stop", "60000", "stop must differ from entry"),
-    ("--side", "up", "invalid choice: 'up'"),
-    ("--venue", "kraken", "invalid choice: 'kraken'"),
-    ("--symbol", "B-T-C", "symbol must be a coin like BTC"),
-    # float() reads these as 3, 123 and 1000: ASCII decimal notation only
-    ("--leverage", "٣", "leverage must be a number, got '٣'"),
-    ("--equity", "１２３", "equity must be a number, got '１２３'"),
-    ("--equity", "1_000", "equity must be a number, got '1_000'"),
-    ("--equity", "1,000", "equity must be a number, got '1,000'"),
-    ("--entry", "1e999", "entry must be a finite number"),
-])
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        ("--equity", "-5", "equity must be > 0"),
+        ("--equity", "0", "equity must be > 0"),
+        ("--equity", "nan", "equity must be a finite number"),
+        ("--equity", "inf", "equity must be a finite number"),
+        ("--equity", "ten", "equity must be a number, got 'ten'"),
+        ("--risk", "0", "risk must be > 0"),
+        ("--risk", "100", "risk must be under 100 %"),
+        ("--entry", "abc", "entry must be a number"),
+        ("--stop", "-1", "stop must be > 0"),
+        ("--leverage", "0", "leverage must be > 0"),
+        ("--leverage", "NaN", "leverage must be a finite number"),
+        ("--stop", "61000", "stop 61000 is on the wrong side: a long's stop must be below"),
+        ("--stop", "60000", "stop must differ from entry"),
+        ("--side", "up", "invalid choice: 'up'"),
+        ("--venue", "kraken", "invalid choice: 'kraken'"),
+        ("--symbol", "B-T-C", "symbol must be a coin like BTC"),
+        # float() reads these as 3, 123 and 1000: ASCII decimal notation only
+        ("--leverage", "٣", "leverage must be a number, got '٣'"),
+        ("--equity", "１２３", "equity must be a number, got '１２３'"),
+        ("--equity", "1_000", "equity must be a number, got '1_000'"),
+        ("--equity", "1,000", "equity must be a number, got '1,000'"),
+        ("--entry", "1e999", "entry must be a finite number"),
+    ],
+)
 def test_calc_bad_flags_exit_2_with_one_line(capsys, flag, value, said):
     assert said in one_line_error(capsys, with_flag(CALC, flag, value))
 
@@ -155,9 +198,25 @@ def test_carry_perp_perp(capsys):
 
 
 def test_carry_cash_and_carry_text(capsys):
-    argv = ["carry", "--symbol", "BTC", "--spot", "binance", "--short", "bybit", "--price",
-            "60000", "--qty", "0.2", "--short-rate", "0.01", "--short-interval", "8",
-            "--fee", "0.1"]
+    argv = [
+        "carry",
+        "--symbol",
+        "BTC",
+        "--spot",
+        "binance",
+        "--short",
+        "bybit",
+        "--price",
+        "60000",
+        "--qty",
+        "0.2",
+        "--short-rate",
+        "0.01",
+        "--short-interval",
+        "8",
+        "--fee",
+        "0.1",
+    ]
     assert cli.main(argv) == 0
     text = capsys.readouterr().out
     # 12,000 x 0.01 % = 1.20 per settlement; fees 12,000 x 0.1 % x 4 = 48 -> 40 settlements
@@ -169,26 +228,29 @@ def test_carry_negative_carry_never_breaks_even(capsys):
     assert out["break_even_settlements"] is None and out["net"] < 0
 
 
-@pytest.mark.parametrize(("argv", "said"), [
-    (with_flag(CARRY, "--price", "0"), "price must be > 0"),
-    (with_flag(CARRY, "--notional", "-100"), "notional must be > 0"),
-    (with_flag(CARRY, "--short-rate", "nan"), "short-rate must be a finite number"),
-    (with_flag(CARRY, "--long-rate", "x"), "long-rate must be a number"),
-    ([*CARRY, "--short-interval", "0"], "short-interval must be > 0"),
-    ([*CARRY, "--horizon", "-1"], "horizon must be > 0"),
-    (with_flag(CARRY, "--short", "binance"), "both binance"),
-    ([a for a in CARRY if a not in ("--long-rate", "0.01")], "needs --long-rate"),
-    ([*CARRY, "--spot", "okx"], "not allowed with argument"),
-    (with_flag(CARRY, "--notional", "１０"), "notional must be a number, got '１０'"),
-    (with_flag(CARRY, "--short-rate", "0_03"), "short-rate must be a number, got '0_03'"),
-])
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (with_flag(CARRY, "--price", "0"), "price must be > 0"),
+        (with_flag(CARRY, "--notional", "-100"), "notional must be > 0"),
+        (with_flag(CARRY, "--short-rate", "nan"), "short-rate must be a finite number"),
+        (with_flag(CARRY, "--long-rate", "x"), "long-rate must be a number"),
+        ([*CARRY, "--short-interval", "0"], "short-interval must be > 0"),
+        ([*CARRY, "--horizon", "-1"], "horizon must be > 0"),
+        (with_flag(CARRY, "--short", "binance"), "both binance"),
+        ([a for a in CARRY if a not in ("--long-rate", "0.01")], "needs --long-rate"),
+        ([*CARRY, "--spot", "okx"], "not allowed with argument"),
+        (with_flag(CARRY, "--notional", "１０"), "notional must be a number, got '１０'"),
+        (with_flag(CARRY, "--short-rate", "0_03"), "short-rate must be a number, got '0_03'"),
+    ],
+)
 def test_carry_bad_flags(capsys, argv, said):
     assert said in one_line_error(capsys, argv)
 
 
 def without(argv, flag):
     i = argv.index(flag)
-    return argv[:i] + argv[i + 2:]
+    return argv[:i] + argv[i + 2 :]
 
 
 def test_carry_never_guesses_an_interval_it_was_not_given(capsys):
@@ -197,8 +259,21 @@ def test_carry_never_guesses_an_interval_it_was_not_given(capsys):
     assert "--long-interval is required (hours per settlement, or --live)" in line
     line = one_line_error(capsys, without(CARRY, "--short-interval"))
     assert "--short-interval is required" in line
-    spot = ["carry", "--symbol", "BTC", "--spot", "binance", "--short", "bybit", "--price",
-            "60000", "--qty", "0.2", "--short-rate", "0.01"]
+    spot = [
+        "carry",
+        "--symbol",
+        "BTC",
+        "--spot",
+        "binance",
+        "--short",
+        "bybit",
+        "--price",
+        "60000",
+        "--qty",
+        "0.2",
+        "--short-rate",
+        "0.01",
+    ]
     assert "--short-interval is required" in one_line_error(capsys, spot)
     # a missing rate is still named first
     line = one_line_error(capsys, without(without(CARRY, "--long-rate"), "--long-interval"))
@@ -238,8 +313,7 @@ def test_calc_takes_step_and_minimum_from_the_market(capsys, fakes, tmp_path, _q
     assert out["qty"] == 0.079 and fakes["binance"].hits("/fapi/v1/exchangeInfo") == 1
     # a tiny account: below the market minimum
     out = main_json(capsys, [*with_flag(CALC, "--equity", "50"), "--config", str(cfg)])
-    assert any("below the venue minimum" in w or "rounds down to 0" in w
-               for w in out["warnings"])
+    assert any("below the venue minimum" in w or "rounds down to 0" in w for w in out["warnings"])
 
 
 def test_calc_offline_without_limits_says_it_did_not_round(capsys):
@@ -250,29 +324,43 @@ def test_calc_offline_without_limits_says_it_did_not_round(capsys):
 def test_calc_cross_margin_uses_the_wallet_and_other_positions(capsys):
     # TV-L1 in cross form: a 6,000 wallet and nothing else behaves like 6,000 isolated
     # 1,260 at risk / 1,259.40 per coin (move plus fees) = 1.0005 -> 1 BTC at step 1
-    base = [*with_flag(with_flag(CALC, "--equity", "1000000"), "--risk", "0.126"),
-            "--step", "1"]
+    base = [*with_flag(with_flag(CALC, "--equity", "1000000"), "--risk", "0.126"), "--step", "1"]
     out = main_json(capsys, [*base, "--cross-wallet", "6000"])
     assert out["qty"] == 1 and out["margin_mode"] == "cross"
     assert round(out["liquidation_price"], 2) == 54216.87
     assert out["max_leverage_stop_before_liquidation"] is None
-    worse = main_json(capsys, [*base, "--cross-wallet", "6000", "--other-maintenance", "500",
-                               "--other-upnl", "-1000"])
+    worse = main_json(
+        capsys,
+        [*base, "--cross-wallet", "6000", "--other-maintenance", "500", "--other-upnl", "-1000"],
+    )
     assert worse["liquidation_price"] == pytest.approx((6000 - 500 - 1000 - 60000) / (0.004 - 1))
     line = one_line_error(capsys, [*CALC, "--other-upnl", "5"])
     assert "need --cross-wallet" in line
-    line = one_line_error(capsys, [*with_flag(CALC, "--venue", "bybit"), "--mmr", "0.5",
-                                   "--cross-wallet", "100"])
+    line = one_line_error(
+        capsys, [*with_flag(CALC, "--venue", "bybit"), "--mmr", "0.5", "--cross-wallet", "100"]
+    )
     assert "binance's formula only" in line
 
 
-def test_carry_live_takes_rates_and_price_from_the_venues(capsys, fakes, tmp_path,
-                                                          _quick_close):
+def test_carry_live_takes_rates_and_price_from_the_venues(capsys, fakes, tmp_path, _quick_close):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("".join(f'[exchanges.{v}]\napi_base = "{fakes[v].url}"\n'
-                           for v in ("binance", "bybit")))
-    argv = ["carry", "--symbol", "BTC", "--long", "binance", "--short", "bybit",
-            "--notional", "10000", "--live", "--config", str(cfg)]
+    cfg.write_text(
+        "".join(f'[exchanges.{v}]\napi_base = "{fakes[v].url}"\n' for v in ("binance", "bybit"))
+    )
+    argv = [
+        "carry",
+        "--symbol",
+        "BTC",
+        "--long",
+        "binance",
+        "--short",
+        "bybit",
+        "--notional",
+        "10000",
+        "--live",
+        "--config",
+        str(cfg),
+    ]
     out = main_json(capsys, argv)
     # premiumIndex BTCUSDT lastFundingRate / markPrice; bybit tickers BTCUSDT fundingRate
     assert out["long_rate"] == 0.00013062 and out["long_interval_h"] == 8
@@ -286,25 +374,54 @@ def test_carry_live_takes_rates_and_price_from_the_venues(capsys, fakes, tmp_pat
 
 def test_carry_live_failures_are_one_line(capsys, fakes, tmp_path, _quick_close):
     cfg = tmp_path / "c.toml"
-    cfg.write_text(f'[exchanges.binance]\napi_base = "{fakes["binance"].url}"\n'
-                   f'[exchanges.bybit]\napi_base = "{fakes["bybit"].url}"\n')
-    argv = ["carry", "--symbol", "NOSUCH", "--long", "binance", "--short", "bybit",
-            "--notional", "10000", "--live", "--config", str(cfg)]
+    cfg.write_text(
+        f'[exchanges.binance]\napi_base = "{fakes["binance"].url}"\n'
+        f'[exchanges.bybit]\napi_base = "{fakes["bybit"].url}"\n'
+    )
+    argv = [
+        "carry",
+        "--symbol",
+        "NOSUCH",
+        "--long",
+        "binance",
+        "--short",
+        "bybit",
+        "--notional",
+        "10000",
+        "--live",
+        "--config",
+        str(cfg),
+    ]
     assert "binance has no live funding rate for NOSUCH" in one_line_error(capsys, argv, 1)
     fakes["bybit"].fail(503)
     line = one_line_error(capsys, with_flag(argv, "--symbol", "BTC"), 1)
     assert line.startswith("fundtui: bybit: ") and "503" in line
 
 
-def test_carry_live_leg_with_an_unknown_interval_asks_for_it(capsys, fakes, tmp_path,
-                                                            _quick_close):
+def test_carry_live_leg_with_an_unknown_interval_asks_for_it(capsys, fakes, tmp_path, _quick_close):
     # okx's LPT row with a fundingTime of "NaN": the rate is there, the interval is not
     rows = fakes["okx"].payload("funding_rate_any")["data"]
     next(r for r in rows if r["instId"] == "LPT-USDT-SWAP")["fundingTime"] = "NaN"
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[exchanges.okx]\napi_base = "{fakes["okx"].url}"\n')
-    argv = ["carry", "--symbol", "LPT", "--spot", "binance", "--short", "okx", "--price", "5",
-            "--notional", "10000", "--fee", "0", "--live", "--config", str(cfg)]
+    argv = [
+        "carry",
+        "--symbol",
+        "LPT",
+        "--spot",
+        "binance",
+        "--short",
+        "okx",
+        "--price",
+        "5",
+        "--notional",
+        "10000",
+        "--fee",
+        "0",
+        "--live",
+        "--config",
+        str(cfg),
+    ]
     line = one_line_error(capsys, argv)
     assert "--short-interval is required: okx gives no funding interval for LPT" in line
     # the interval the user gives is used with the live rate: -0.12 % per 4 h, 6 a day
@@ -321,8 +438,22 @@ def test_carry_without_rates_or_live(capsys):
 
 
 def test_carry_live_demo(capsys):
-    out = main_json(capsys, ["carry", "--symbol", "BTC", "--long", "binance", "--short",
-                             "okx", "--notional", "10000", "--live", "--demo"])
+    out = main_json(
+        capsys,
+        [
+            "carry",
+            "--symbol",
+            "BTC",
+            "--long",
+            "binance",
+            "--short",
+            "okx",
+            "--notional",
+            "10000",
+            "--live",
+            "--demo",
+        ],
+    )
     assert out["price"] > 0 and out["long_rate"] is not None and out["short_rate"] is not None
     assert out["notional"] == pytest.approx(10000)
 

@@ -30,15 +30,25 @@ def store_some(demo: bool = False) -> int:
     with HistoryStore.open(folder / "history.sqlite3") as store:
         for k in range(24):
             t = t_end - (23 - k) * 5 * 60_000
-            store.record([
-                Quote("binance", "BTC/USDT:USDT", "BTC", "USDT", 0.0001 + k * 1e-6, 8.0,
-                      mark_price=60_000.0 + k, index_price=60_000.0,
-                      open_interest_usd=5e8),
-                Quote("okx", "BTC/USDT:USDT", "BTC", "USDT", 0.00005, 4.0),
-                Quote("okx", "ETH/USDT:USDT", "ETH", "USDT", 0.0002, 8.0),
-            ], t)
-        store.save_settlements("binance", "BTC/USDT:USDT",
-                               [Settlement(t_end - HOUR, 0.0001, 8.0)])
+            store.record(
+                [
+                    Quote(
+                        "binance",
+                        "BTC/USDT:USDT",
+                        "BTC",
+                        "USDT",
+                        0.0001 + k * 1e-6,
+                        8.0,
+                        mark_price=60_000.0 + k,
+                        index_price=60_000.0,
+                        open_interest_usd=5e8,
+                    ),
+                    Quote("okx", "BTC/USDT:USDT", "BTC", "USDT", 0.00005, 4.0),
+                    Quote("okx", "ETH/USDT:USDT", "ETH", "USDT", 0.0002, 8.0),
+                ],
+                t,
+            )
+        store.save_settlements("binance", "BTC/USDT:USDT", [Settlement(t_end - HOUR, 0.0001, 8.0)])
     return t_end
 
 
@@ -74,17 +84,20 @@ def test_history_bundled_names_normalize_and_missing_is_exit_1(capsys):
     assert "nothing stored for PEPE" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["history", "BT C"], "BASE must be a coin"),
-    (["history", "BTC", "--hours", "-1"], "--hours must be more than 0"),
-    (["history", "BTC", "--hours", "nan"], "--hours must be a number, got 'nan'"),
-    (["history", "BTC", "--hours", "٣"], "--hours must be a number, got '٣'"),
-    (["history", "BTC", "--hours", "1_0"], "--hours must be a number"),
-    (["history", "BTC", "--hours", "1e999"], "--hours must be a number"),
-    (["history", "BTC", "--venue", "../okx"], "unknown exchange '../okx'"),
-    (["history", "BTC", "--venue", "x" * 300], "unknown exchange 'xxxxxxxxxx"),
-    (["history", "BTC", "--every", "x"], "--every must be a number"),
-])
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["history", "BT C"], "BASE must be a coin"),
+        (["history", "BTC", "--hours", "-1"], "--hours must be more than 0"),
+        (["history", "BTC", "--hours", "nan"], "--hours must be a number, got 'nan'"),
+        (["history", "BTC", "--hours", "٣"], "--hours must be a number, got '٣'"),
+        (["history", "BTC", "--hours", "1_0"], "--hours must be a number"),
+        (["history", "BTC", "--hours", "1e999"], "--hours must be a number"),
+        (["history", "BTC", "--venue", "../okx"], "unknown exchange '../okx'"),
+        (["history", "BTC", "--venue", "x" * 300], "unknown exchange 'xxxxxxxxxx"),
+        (["history", "BTC", "--every", "x"], "--every must be a number"),
+    ],
+)
 def test_history_bad_flags_are_one_line_exit_2(capsys, argv, fragment):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -143,21 +156,26 @@ def test_signals_json_when_no_venue_answers_is_the_same_document(monkeypatch, ca
 
     assert cli.main(["signals", "--demo", "--json", "--config", str(write_okx_gate())]) == 0
     answered = json.loads(capsys.readouterr().out)
-    monkeypatch.setattr(demo, "demo_sources", lambda names, **kw: [
-        Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
-        Failing(names[1], TimeoutError("read timed out"))])
+    monkeypatch.setattr(
+        demo,
+        "demo_sources",
+        lambda names, **kw: [
+            Failing(names[0], VenueError(names[0], "HTTP 503 maintenance")),
+            Failing(names[1], TimeoutError("read timed out")),
+        ],
+    )
     assert cli.main(["signals", "--demo", "--json", "--config", str(write_okx_gate())]) == 1
     out = capsys.readouterr()
     doc = json.loads(out.out)
     assert list(doc) == list(answered)
     assert doc["venues"] == [] and doc["hits"] == []
-    assert doc["errors"] == {"okx": "HTTP 503 maintenance",
-                             "gate": "TimeoutError: read timed out"}
-    assert doc["history"] == {"source": "none", "hours": answered["history"]["hours"],
-                              "samples": 0}
-    assert out.err.splitlines() == ["fundtui: okx: HTTP 503 maintenance",
-                                    "fundtui: gate: TimeoutError: read timed out",
-                                    "fundtui: no exchange answered"]
+    assert doc["errors"] == {"okx": "HTTP 503 maintenance", "gate": "TimeoutError: read timed out"}
+    assert doc["history"] == {"source": "none", "hours": answered["history"]["hours"], "samples": 0}
+    assert out.err.splitlines() == [
+        "fundtui: okx: HTTP 503 maintenance",
+        "fundtui: gate: TimeoutError: read timed out",
+        "fundtui: no exchange answered",
+    ]
 
 
 def write_okx_gate():

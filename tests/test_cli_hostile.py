@@ -31,8 +31,16 @@ REPO = Path(__file__).resolve().parents[1]
 #: Bases a venue may list: an OSC title set ended by BEL (the issue's okx instId),
 #: a screen clear, carriage return, backspace, DEL, a C1 CSI, a bidi override and
 #: a zero-width space.
-NAMES = ("\x1b]0;PWNED\x07T", "\x1b[2J", "CR\rX", "BS\bX", "DEL\x7fX", "CSI\x9bX",
-         "RLO\u202eX", "ZW\u200bX")
+NAMES = (
+    "\x1b]0;PWNED\x07T",
+    "\x1b[2J",
+    "CR\rX",
+    "BS\bX",
+    "DEL\x7fX",
+    "CSI\x9bX",
+    "RLO\u202eX",
+    "ZW\u200bX",
+)
 HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 
 
@@ -55,8 +63,15 @@ def hostile_okx(fake, template: str = "LPT") -> None:
     inst = next(i for i in instruments if i["instId"] == f"{template}-USDT-SWAP")
     rate = next(r for r in rates if r["instId"] == f"{template}-USDT-SWAP")
     for name in NAMES:
-        instruments.append({**inst, "instId": f"{name}-USDT-SWAP", "instFamily": f"{name}-USDT",
-                            "uly": f"{name}-USDT", "ctValCcy": name})
+        instruments.append(
+            {
+                **inst,
+                "instId": f"{name}-USDT-SWAP",
+                "instFamily": f"{name}-USDT",
+                "uly": f"{name}-USDT",
+                "ctValCcy": name,
+            }
+        )
         rates.append({**rate, "instId": f"{name}-USDT-SWAP"})
 
 
@@ -78,17 +93,24 @@ def okx_config(fakes, tmp_path, quick_ccxt) -> Path:
     """A config polling only the fake okx, which lists the hostile names."""
     hostile_okx(fakes["okx"])
     cfg = tmp_path / "hostile.toml"
-    cfg.write_text(f'[general]\nexchanges = ["okx"]\n'
-                   f'[exchanges.okx]\napi_base = "{fakes["okx"].url}"\n')
+    cfg.write_text(
+        f'[general]\nexchanges = ["okx"]\n[exchanges.okx]\napi_base = "{fakes["okx"].url}"\n'
+    )
     return cfg
 
 
 # --- the issue's failure, as bytes on a real stdout ------------------------------
 
+
 def test_snapshot_text_writes_no_escape_or_bell_byte(okx_config):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    p = subprocess.run([sys.executable, "-m", "fundtui", "snapshot", "--config", str(okx_config)],
-                       capture_output=True, cwd=REPO, env=env, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "fundtui", "snapshot", "--config", str(okx_config)],
+        capture_output=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.count(b"\x1b") == 0 and p.stdout.count(b"\x07") == 0  # were 14 and 7
     assert not [b for b in p.stdout if b < 0x20 and b != 0x0A or b == 0x7F]
@@ -101,6 +123,7 @@ def test_snapshot_text_writes_no_escape_or_bell_byte(okx_config):
 
 
 # --- every command, in process -----------------------------------------------------
+
 
 def test_snapshot_table_lines_up_on_what_is_shown(capsys, okx_config):
     assert cli.main(["snapshot", "--config", str(okx_config)]) == 0
@@ -137,8 +160,10 @@ def test_signals_text_and_json(capsys, okx_config):
 
 def test_a_venue_error_quoting_a_hostile_body_is_one_inert_line(capsys, fakes, okx_config):
     fakes["bybit"].fail(503, body="\x1b]0;PWNED\x07\x1b[2J\r\u202e down\nfor maintenance")
-    okx_config.write_text(okx_config.read_text().replace('["okx"]', '["okx", "bybit"]')
-                          + f'[exchanges.bybit]\napi_base = "{fakes["bybit"].url}"\n')
+    okx_config.write_text(
+        okx_config.read_text().replace('["okx"]', '["okx", "bybit"]')
+        + f'[exchanges.bybit]\napi_base = "{fakes["bybit"].url}"\n'
+    )
     assert cli.main(["snapshot", "--config", str(okx_config)]) == 0
     err = capsys.readouterr().err
     assert_inert(err)
@@ -148,8 +173,10 @@ def test_a_venue_error_quoting_a_hostile_body_is_one_inert_line(capsys, fakes, o
 def test_history_text_spells_out_a_stored_hostile_symbol(capsys):
     now = time.time_ns() // 1_000_000
     with HistoryStore.open(history_folder(False) / paths.HISTORY_FILE) as store:
-        store.record([Quote("okx", f"BTC{n}/USDT:USDT", "BTC", "USDT", 0.0001, 8.0)
-                      for n in NAMES], now - 60_000)
+        store.record(
+            [Quote("okx", f"BTC{n}/USDT:USDT", "BTC", "USDT", 0.0001, 8.0) for n in NAMES],
+            now - 60_000,
+        )
     assert cli.main(["history", "BTC"]) == 0
     out = capsys.readouterr().out
     assert_inert(out)
@@ -205,8 +232,21 @@ def test_a_lone_surrogate_from_a_venue_is_spelled_out_not_a_crash(capsys, monkey
 
 # --- exchange ids ------------------------------------------------------------------
 
-BAD_IDS = ["x" * 300, "../binance", "..", "a/b", "/etc/passwd", "bin\x00ance", "ｂinance",
-           "binance\u200b", "\x1b[2J", "bin ance", "", "okx,", ",okx"]
+BAD_IDS = [
+    "x" * 300,
+    "../binance",
+    "..",
+    "a/b",
+    "/etc/passwd",
+    "bin\x00ance",
+    "ｂinance",
+    "binance\u200b",
+    "\x1b[2J",
+    "bin ance",
+    "",
+    "okx,",
+    ",okx",
+]
 
 
 def one_line_error(capsys, argv, code=2) -> str:
@@ -226,8 +266,9 @@ def test_a_bad_exchange_flag_is_one_line_before_any_file_is_looked_at(capsys, mo
     config._ccxt_exchange_ids.cache_clear()
     looked: list[str] = []
     real_stat = os.stat
-    monkeypatch.setattr(os, "stat", lambda p, *a, **k: looked.append(str(p)) or real_stat(p, *a,
-                                                                                          **k))
+    monkeypatch.setattr(
+        os, "stat", lambda p, *a, **k: looked.append(str(p)) or real_stat(p, *a, **k)
+    )
     line = one_line_error(capsys, ["snapshot", "--exchanges", name])
     assert "unknown exchange" in line or "expected comma-separated" in line
     assert len(line) < 400
@@ -236,9 +277,11 @@ def test_a_bad_exchange_flag_is_one_line_before_any_file_is_looked_at(capsys, mo
 
 @pytest.mark.parametrize("name", [n for n in BAD_IDS if n and "," not in n])
 def test_a_bad_exchange_in_the_config_is_one_line(capsys, name):
-    for text in (f"[general]\nexchanges = [{json.dumps(name)}]\n",
-                 f"[exchanges.{json.dumps(name)}]\nenabled = true\n",
-                 f"[fees.{json.dumps(name)}]\ntaker = 0.001\n"):
+    for text in (
+        f"[general]\nexchanges = [{json.dumps(name)}]\n",
+        f"[exchanges.{json.dumps(name)}]\nenabled = true\n",
+        f"[fees.{json.dumps(name)}]\ntaker = 0.001\n",
+    ):
         paths.config_file().write_text(text)
         for argv in (["snapshot", "--demo"], ["signals", "--demo"]):
             assert "unknown exchange" in one_line_error(capsys, argv)
@@ -266,22 +309,51 @@ def flag(argv, name, value):
     return out
 
 
-HOSTILE_NUMBERS = ["٣", "１２３", "1_000", "1,5", "nan", "-inf", "infinity", "1e999", "0x10",
-                   "1.2.3", "", "\u200b5", "5\x00", "\x1b[2J", "9" * 400]
+HOSTILE_NUMBERS = [
+    "٣",
+    "１２３",
+    "1_000",
+    "1,5",
+    "nan",
+    "-inf",
+    "infinity",
+    "1e999",
+    "0x10",
+    "1.2.3",
+    "",
+    "\u200b5",
+    "5\x00",
+    "\x1b[2J",
+    "9" * 400,
+]
 SWEEP = [
     *[flag(CALC, f, v) for f in ("--equity", "--leverage", "--entry") for v in HOSTILE_NUMBERS],
     *[[*CALC, f, v] for f in ("--fee-in", "--mmr", "--rate", "--hold") for v in ("٣", "nan")],
-    flag(CALC, "--symbol", "\x1b]0;PWNED\x07"), flag(CALC, "--symbol", "B\u202eTC"),
-    flag(CALC, "--venue", "../binance"), flag(CALC, "--side", "\x9b"),
-    *[flag(CARRY, f, v) for f in ("--price", "--notional", "--short-rate")
-      for v in ("٣", "1_0", "inf")],
+    flag(CALC, "--symbol", "\x1b]0;PWNED\x07"),
+    flag(CALC, "--symbol", "B\u202eTC"),
+    flag(CALC, "--venue", "../binance"),
+    flag(CALC, "--side", "\x9b"),
+    *[
+        flag(CARRY, f, v)
+        for f in ("--price", "--notional", "--short-rate")
+        for v in ("٣", "1_0", "inf")
+    ],
     flag(CARRY, "--short", "x" * 300),
-    ["history", "\x1b[2J"], ["history", "BT\x07C"], ["history", "BTC", "--hours", "٣"],
-    ["history", "BTC", "--every", "inf"], ["history", "BTC", "--venue", "x" * 300],
-    ["sectors", "update", "--pace", "nan"], ["sectors", "\x1b[2J"],
-    ["sectors", "update", "--base-url", "\x1b[2J"], ["sectors", "update", "--base-url", "x:/"],
-    ["snapshot", "--exchanges", "x" * 300], ["snapshot", "\u202e"], ["--\x1b]0;PWNED\x07"],
-    ["\x9b"], ["config", "\x1b[2J"], ["signals", "--json\x07"],
+    ["history", "\x1b[2J"],
+    ["history", "BT\x07C"],
+    ["history", "BTC", "--hours", "٣"],
+    ["history", "BTC", "--every", "inf"],
+    ["history", "BTC", "--venue", "x" * 300],
+    ["sectors", "update", "--pace", "nan"],
+    ["sectors", "\x1b[2J"],
+    ["sectors", "update", "--base-url", "\x1b[2J"],
+    ["sectors", "update", "--base-url", "x:/"],
+    ["snapshot", "--exchanges", "x" * 300],
+    ["snapshot", "\u202e"],
+    ["--\x1b]0;PWNED\x07"],
+    ["\x9b"],
+    ["config", "\x1b[2J"],
+    ["signals", "--json\x07"],
 ]
 
 
@@ -290,15 +362,25 @@ def test_sweep_bad_flags_exit_2_with_one_inert_line(capsys, argv):
     one_line_error(capsys, argv)
 
 
-@pytest.mark.parametrize("command", [["snapshot", "--demo"], ["signals", "--demo"],
-                                     ["sectors", "list"], CALC, CARRY, ["--demo"]])
-@pytest.mark.parametrize("config", ["/dev/zero", "fifo", "not-utf8", "huge", "folder",
-                                    "deep", "long-name", "hostile-name"])
+@pytest.mark.parametrize(
+    "command",
+    [["snapshot", "--demo"], ["signals", "--demo"], ["sectors", "list"], CALC, CARRY, ["--demo"]],
+)
+@pytest.mark.parametrize(
+    "config",
+    ["/dev/zero", "fifo", "not-utf8", "huge", "folder", "deep", "long-name", "hostile-name"],
+)
 def test_sweep_unusable_config_files_exit_2_with_one_line(capsys, tmp_path, command, config):
-    target = {"fifo": tmp_path / "fifo", "not-utf8": tmp_path / "latin1.toml",
-              "huge": tmp_path / "huge.toml", "folder": tmp_path, "deep": tmp_path / "deep.toml",
-              "long-name": tmp_path / ("y" * 300), "hostile-name": tmp_path / "\x1b[2J.toml",
-              "/dev/zero": Path("/dev/zero")}[config]
+    target = {
+        "fifo": tmp_path / "fifo",
+        "not-utf8": tmp_path / "latin1.toml",
+        "huge": tmp_path / "huge.toml",
+        "folder": tmp_path,
+        "deep": tmp_path / "deep.toml",
+        "long-name": tmp_path / ("y" * 300),
+        "hostile-name": tmp_path / "\x1b[2J.toml",
+        "/dev/zero": Path("/dev/zero"),
+    }[config]
     if config == "fifo":
         os.mkfifo(target)
     elif config == "not-utf8":
@@ -313,8 +395,9 @@ def test_sweep_unusable_config_files_exit_2_with_one_line(capsys, tmp_path, comm
     keep = config in ("not-utf8", "deep", "hostile-name")
     before = target.read_bytes() if keep else None
     line = one_line_error(capsys, [*command, "--config", str(target)])
-    assert (str(target) if config not in ("long-name", "hostile-name")
-            else visible(str(target))[:100]) in line
+    assert (
+        str(target) if config not in ("long-name", "hostile-name") else visible(str(target))[:100]
+    ) in line
     if before is not None:
         assert target.read_bytes() == before  # the user's file, left for the user to fix
 

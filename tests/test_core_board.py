@@ -11,14 +11,18 @@ NOW = 1_700_000_000_000
 
 def q(venue, base, rate, interval=8, quote="USDT", mult=1, **kw):
     prefix = f"{mult}" if mult != 1 else ""
-    return Quote(venue, f"{prefix}{base}/{quote}:{quote}", base, quote, rate, interval,
-                 multiplier=mult, **kw)
+    return Quote(
+        venue, f"{prefix}{base}/{quote}:{quote}", base, quote, rate, interval, multiplier=mult, **kw
+    )
 
 
 def test_spread_legs_and_apr_on_8h_equivalents():
     # okx 0.01 %/8h, binance 0.05 %/8h, hyperliquid 0.00125 %/1h (= 0.01 %/8h)
-    quotes = [q("binance", "BTC", 0.0005), q("okx", "BTC", 0.0001),
-              q("hyperliquid", "BTC", 0.0000125, interval=1)]
+    quotes = [
+        q("binance", "BTC", 0.0005),
+        q("okx", "BTC", 0.0001),
+        q("hyperliquid", "BTC", 0.0000125, interval=1),
+    ]
     s = spread_for("BTC", quotes)
     assert s.short_venue == "binance"  # highest rate: shorts receive it
     assert s.long_venue == "okx"  # lowest; tie with hyperliquid keeps the first seen
@@ -47,8 +51,9 @@ def test_no_spread_from_one_venue_or_missing_rates():
 
 
 def test_usdt_preferred_over_usdc_on_one_venue():
-    chosen = choose_quotes([q("bybit", "BTC", 0.0009, quote="USDC"),
-                            q("bybit", "BTC", 0.0001, quote="USDT")])
+    chosen = choose_quotes(
+        [q("bybit", "BTC", 0.0009, quote="USDC"), q("bybit", "BTC", 0.0001, quote="USDT")]
+    )
     assert chosen["BTC"]["bybit"].quote == "USDT"
 
 
@@ -58,24 +63,47 @@ def test_usdc_kept_where_it_is_the_only_settlement():
 
 
 def test_bundles_compare_directly_with_one_coin_contracts():
-    board = build_board({
-        "binance": [q("binance", "PEPE", 0.0003, mult=1000)],
-        "okx": [q("okx", "PEPE", 0.0001)],
-    }, ["binance", "okx"])
+    board = build_board(
+        {
+            "binance": [q("binance", "PEPE", 0.0003, mult=1000)],
+            "okx": [q("okx", "PEPE", 0.0001)],
+        },
+        ["binance", "okx"],
+    )
     row = board["PEPE"]
     assert row.spread.short_venue == "binance"
     assert row.spread.spread_8h == pytest.approx(0.0002)
 
 
 def test_row_premium_is_median_and_next_funding_is_earliest_upcoming():
-    board = build_board({
-        "a": [q("a", "S", 0.0001, mark_price=101.0, index_price=100.0,
-                next_funding_ms=NOW - 1)],  # already passed: ignored
-        "b": [q("b", "S", 0.0001, mark_price=100.2, index_price=100.0,
-                next_funding_ms=NOW + 3_600_000)],
-        "c": [q("c", "S", 0.0001, mark_price=99.0, index_price=100.0,
-                next_funding_ms=NOW + 7_200_000)],
-    }, ["a", "b", "c"])
+    board = build_board(
+        {
+            "a": [
+                q("a", "S", 0.0001, mark_price=101.0, index_price=100.0, next_funding_ms=NOW - 1)
+            ],  # already passed: ignored
+            "b": [
+                q(
+                    "b",
+                    "S",
+                    0.0001,
+                    mark_price=100.2,
+                    index_price=100.0,
+                    next_funding_ms=NOW + 3_600_000,
+                )
+            ],
+            "c": [
+                q(
+                    "c",
+                    "S",
+                    0.0001,
+                    mark_price=99.0,
+                    index_price=100.0,
+                    next_funding_ms=NOW + 7_200_000,
+                )
+            ],
+        },
+        ["a", "b", "c"],
+    )
     row = board["S"]
     assert row.premium == pytest.approx(0.002)
     assert row.next_funding_ms(NOW) == NOW + 3_600_000
@@ -89,13 +117,33 @@ def test_rows_follow_the_configured_venue_order():
 
 
 def test_stale_venues_are_shown_but_feed_no_figure():
-    board = build_board({
-        "a": [q("a", "S", 0.0009, mark_price=110.0, index_price=100.0,
-                next_funding_ms=NOW + 60_000)],
-        "b": [q("b", "S", 0.0001, mark_price=100.1, index_price=100.0,
-                next_funding_ms=NOW + 3_600_000)],
-        "c": [q("c", "S", 0.0002, mark_price=100.3, index_price=100.0)],
-    }, ["a", "b", "c"], stale_venues={"a"})
+    board = build_board(
+        {
+            "a": [
+                q(
+                    "a",
+                    "S",
+                    0.0009,
+                    mark_price=110.0,
+                    index_price=100.0,
+                    next_funding_ms=NOW + 60_000,
+                )
+            ],
+            "b": [
+                q(
+                    "b",
+                    "S",
+                    0.0001,
+                    mark_price=100.1,
+                    index_price=100.0,
+                    next_funding_ms=NOW + 3_600_000,
+                )
+            ],
+            "c": [q("c", "S", 0.0002, mark_price=100.3, index_price=100.0)],
+        },
+        ["a", "b", "c"],
+        stale_venues={"a"},
+    )
     row = board["S"]
     assert set(row.quotes) == {"a", "b", "c"} and row.stale == {"a"}
     assert (row.spread.long_venue, row.spread.short_venue) == ("b", "c")
@@ -105,7 +153,10 @@ def test_stale_venues_are_shown_but_feed_no_figure():
 
 
 def test_a_row_with_only_stale_venues_has_no_figures():
-    board = build_board({"a": [q("a", "S", 0.0009)], "b": [q("b", "S", 0.0001)]},
-                        ["a", "b"], stale_venues={"a", "b"})
+    board = build_board(
+        {"a": [q("a", "S", 0.0009)], "b": [q("b", "S", 0.0001)]},
+        ["a", "b"],
+        stale_venues={"a", "b"},
+    )
     row = board["S"]
     assert row.spread is None and row.premium is None and row.next_funding_ms(NOW) is None

@@ -28,14 +28,23 @@ DATA = Path(__file__).parents[1] / "fundtui" / "data" / "binance_brackets.json"
 def binance_table(symbol: str) -> tuple[Tier, ...]:
     rows = json.loads(DATA.read_text())["brackets"]
     brackets = next(r["brackets"] for r in rows if r["symbol"] == symbol)
-    return check_tiers(Tier(b["notionalFloor"], b["notionalCap"], b["maintMarginRatio"],
-                            b["cum"], b["initialLeverage"]) for b in brackets)
+    return check_tiers(
+        Tier(
+            b["notionalFloor"],
+            b["notionalCap"],
+            b["maintMarginRatio"],
+            b["cum"],
+            b["initialLeverage"],
+        )
+        for b in brackets
+    )
 
 
 BTC = binance_table("BTCUSDT")
 
 
 # --- docs/FORMULAS.md test vectors ------------------------------------------------------
+
 
 def test_tv_l1_binance_isolated_long():
     liq = liquidation.binance("long", 1, 60000, 6000, BTC)
@@ -57,8 +66,10 @@ def test_tv_l3_bracket_at_liquidation_notional():
 
 
 def test_isolated_dispatch_uses_margin_from_leverage():
-    assert round(liquidation.isolated("binance", "long", 10, 60000, 20, BTC, 0.0005).price,
-                 2) == 57256.28
+    assert (
+        round(liquidation.isolated("binance", "long", 10, 60000, 20, BTC, 0.0005).price, 2)
+        == 57256.28
+    )
 
 
 def test_bracket_choice_differs_from_entry_notional():
@@ -72,8 +83,9 @@ def test_bracket_choice_differs_from_entry_notional():
     assert wrong.price != pytest.approx(liq.price)
 
 
-@pytest.mark.parametrize(("side", "entry", "lev", "want"),
-                         [("long", 20000, 50, 19700.00), ("short", 8000, 40, 8160.00)])
+@pytest.mark.parametrize(
+    ("side", "entry", "lev", "want"), [("long", 20000, 50, 19700.00), ("short", 8000, 40, 8160.00)]
+)
 def test_tv_b_bybit(side, entry, lev, want):
     liq = liquidation.bybit(side, 2.5, entry, lev, single_tier(0.005))
     assert round(liq.price, 2) == want
@@ -117,9 +129,18 @@ def test_long_at_1x_is_never_liquidated():
 
 
 def test_tv_s1_risk_size():
-    size = sizing.risk_size(side="long", equity=10000, risk=0.01, entry=60000, stop=58800,
-                            leverage=10, fee_in=0.0005, fee_out=0.0005, step=0.001,
-                            min_notional=100)
+    size = sizing.risk_size(
+        side="long",
+        equity=10000,
+        risk=0.01,
+        entry=60000,
+        stop=58800,
+        leverage=10,
+        fee_in=0.0005,
+        fee_out=0.0005,
+        step=0.001,
+        min_notional=100,
+    )
     assert round(size.raw_qty, 6) == 0.079403
     assert size.qty == 0.079
     assert round(size.notional, 2) == 4740.00
@@ -130,15 +151,27 @@ def test_tv_s1_risk_size():
 
 
 def test_size_below_min_notional_and_wrong_stop():
-    size = sizing.risk_size(side="long", equity=100, risk=0.001, entry=60000, stop=50000,
-                            leverage=1, fee_in=0, fee_out=0, step=0.001, min_notional=100)
+    size = sizing.risk_size(
+        side="long",
+        equity=100,
+        risk=0.001,
+        entry=60000,
+        stop=50000,
+        leverage=1,
+        fee_in=0,
+        fee_out=0,
+        step=0.001,
+        min_notional=100,
+    )
     assert size.qty == 0.0 and size.below_min_notional
     with pytest.raises(ValueError, match="below"):
-        sizing.risk_size(side="long", equity=1, risk=0.01, entry=100, stop=101, leverage=1,
-                         fee_in=0, fee_out=0)
+        sizing.risk_size(
+            side="long", equity=1, risk=0.01, entry=100, stop=101, leverage=1, fee_in=0, fee_out=0
+        )
     with pytest.raises(ValueError, match="above"):
-        sizing.risk_size(side="short", equity=1, risk=0.01, entry=100, stop=99, leverage=1,
-                         fee_in=0, fee_out=0)
+        sizing.risk_size(
+            side="short", equity=1, risk=0.01, entry=100, stop=99, leverage=1, fee_in=0, fee_out=0
+        )
 
 
 def test_round_down_is_exact():
@@ -179,25 +212,38 @@ def test_warnings_stop_beyond_liquidation_and_max_leverage():
     assert liquidation.stop_before_liquidation("long", 58800, ok.price)
     assert not liquidation.stop_before_liquidation("long", 58800, too.price)
     # capped by the tier's own maximum
-    assert liquidation.max_leverage_for_stop("binance", "long", 0.001, 60000, 59999, BTC,
-                                             0.0005) == 150
+    assert (
+        liquidation.max_leverage_for_stop("binance", "long", 0.001, 60000, 59999, BTC, 0.0005)
+        == 150
+    )
     # a far stop: only 1x keeps the liquidation beyond it
-    assert liquidation.max_leverage_for_stop("binance", "long", 0.001, 60000, 1000, BTC,
-                                             0.0005) == 1
+    assert (
+        liquidation.max_leverage_for_stop("binance", "long", 0.001, 60000, 1000, BTC, 0.0005) == 1
+    )
 
 
 def test_leverage_beyond_margin_is_liquidated_at_entry():
     # 6.3M notional sits in the 50x bracket; 125x margin is below maintenance
     liq = liquidation.isolated("binance", "long", 105, 60000, 125, BTC, 0.0005)
     assert liq.immediate("long", 60000)
-    assert not liquidation.isolated("binance", "long", 105, 60000, 50, BTC,
-                                    0.0005).immediate("long", 60000)
+    assert not liquidation.isolated("binance", "long", 105, 60000, 50, BTC, 0.0005).immediate(
+        "long", 60000
+    )
 
 
 def test_cash_and_carry():
-    c = carry.cash_and_carry(qty=1, spot=100, perp=100, rate=0.0001, interval_h=8,
-                             spot_fee_in=0.001, spot_fee_out=0.001, perp_fee_in=0.0005,
-                             perp_fee_out=0.0005, horizon_h=24 * 30)
+    c = carry.cash_and_carry(
+        qty=1,
+        spot=100,
+        perp=100,
+        rate=0.0001,
+        interval_h=8,
+        spot_fee_in=0.001,
+        spot_fee_out=0.001,
+        perp_fee_in=0.0005,
+        perp_fee_out=0.0005,
+        horizon_h=24 * 30,
+    )
     assert c.funding_per_day == pytest.approx(0.03)
     assert c.fees == pytest.approx(0.3)
     assert c.break_even_settlements == 30 and c.break_even_hours == 240
@@ -207,10 +253,20 @@ def test_cash_and_carry():
 
 def test_perp_perp_mixed_intervals():
     # long A pays 0.01 %/8h, short B receives 0.01 %/1h: 8 - 1 = 7 per 8 h on 10,000
-    c = carry.perp_perp(qty=1, long_price=10000, long_rate=0.0001, long_interval_h=8,
-                        short_price=10000, short_rate=0.0001, short_interval_h=1,
-                        long_fee_in=0, long_fee_out=0, short_fee_in=0.0001,
-                        short_fee_out=0.0001, horizon_h=24)
+    c = carry.perp_perp(
+        qty=1,
+        long_price=10000,
+        long_rate=0.0001,
+        long_interval_h=8,
+        short_price=10000,
+        short_rate=0.0001,
+        short_interval_h=1,
+        long_fee_in=0,
+        long_fee_out=0,
+        short_fee_in=0.0001,
+        short_fee_out=0.0001,
+        horizon_h=24,
+    )
     assert c.funding_per_day == pytest.approx(21.0)
     assert c.fees == pytest.approx(2.0)
     assert c.break_even_settlements == 2 and c.break_even_hours == 2
@@ -218,9 +274,18 @@ def test_perp_perp_mixed_intervals():
 
 
 def test_carry_that_never_pays_back():
-    c = carry.cash_and_carry(qty=1, spot=100, perp=100, rate=-0.0001, interval_h=8,
-                             spot_fee_in=0, spot_fee_out=0, perp_fee_in=0, perp_fee_out=0,
-                             horizon_h=24)
+    c = carry.cash_and_carry(
+        qty=1,
+        spot=100,
+        perp=100,
+        rate=-0.0001,
+        interval_h=8,
+        spot_fee_in=0,
+        spot_fee_out=0,
+        perp_fee_in=0,
+        perp_fee_out=0,
+        horizon_h=24,
+    )
     assert c.break_even_settlements is None and c.net < 0
 
 
@@ -260,8 +325,13 @@ def test_long_liquidates_below_entry_short_above(venue, qty, entry, lev):
 
 
 @settings(max_examples=200, deadline=None)
-@given(venue=venues, qty=qtys, entry=prices, lev=st.integers(1, 149),
-       side=st.sampled_from(["long", "short"]))
+@given(
+    venue=venues,
+    qty=qtys,
+    entry=prices,
+    lev=st.integers(1, 149),
+    side=st.sampled_from(["long", "short"]),
+)
 def test_liquidation_moves_toward_entry_as_leverage_rises(venue, qty, entry, lev, side):
     assume(allowed(qty, entry, lev + 1))
     lo = liquidation.isolated(venue, side, qty, entry, lev, BTC, 0.0005).price
@@ -273,12 +343,18 @@ def test_liquidation_moves_toward_entry_as_leverage_rises(venue, qty, entry, lev
 
 
 @settings(max_examples=200, deadline=None)
-@given(equity=st.floats(1, 1e8), k=st.floats(0.01, 100), entry=prices,
-       frac=st.floats(0.001, 0.5), side=st.sampled_from(["long", "short"]))
+@given(
+    equity=st.floats(1, 1e8),
+    k=st.floats(0.01, 100),
+    entry=prices,
+    frac=st.floats(0.001, 0.5),
+    side=st.sampled_from(["long", "short"]),
+)
 def test_size_scales_linearly_with_equity(equity, k, entry, frac, side):
     stop = entry * (1 - frac) if side == "long" else entry * (1 + frac)
-    kw = dict(side=side, risk=0.01, entry=entry, stop=stop, leverage=5, fee_in=0.0005,
-              fee_out=0.0005)
+    kw = dict(
+        side=side, risk=0.01, entry=entry, stop=stop, leverage=5, fee_in=0.0005, fee_out=0.0005
+    )
     one = sizing.risk_size(equity=equity, **kw)
     scaled = sizing.risk_size(equity=equity * k, **kw)
     assert scaled.raw_qty == pytest.approx(one.raw_qty * k, rel=1e-9)

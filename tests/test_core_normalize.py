@@ -28,12 +28,15 @@ def test_tv_n2_daily_payment():
     assert per_day == pytest.approx(36.0)
 
 
-@pytest.mark.parametrize("interval,rate,expected_8h", [
-    (1, 0.0001, 0.0008),
-    (2, 0.0001, 0.0004),
-    (4, 0.0001, 0.0002),
-    (8, 0.0001, 0.0001),
-])
+@pytest.mark.parametrize(
+    "interval,rate,expected_8h",
+    [
+        (1, 0.0001, 0.0008),
+        (2, 0.0001, 0.0004),
+        (4, 0.0001, 0.0002),
+        (8, 0.0001, 0.0001),
+    ],
+)
 def test_every_interval_scales(interval, rate, expected_8h):
     assert normalize.rate_8h(rate, interval) == pytest.approx(expected_8h)
     assert normalize.apr(rate, interval) == pytest.approx(rate * 8760 / interval)

@@ -28,28 +28,40 @@ H = 3_600_000
 
 
 def q(venue, base, rate, interval_h=8.0, oi=None, vol=None, change=None) -> Quote:
-    return Quote(venue=venue, symbol=f"{base}/USDT:USDT", base=base, quote="USDT",
-                 funding_rate=rate, interval_hours=interval_h, open_interest_usd=oi,
-                 volume_24h_usd=vol, price_change_24h=change)
+    return Quote(
+        venue=venue,
+        symbol=f"{base}/USDT:USDT",
+        base=base,
+        quote="USDT",
+        funding_rate=rate,
+        interval_hours=interval_h,
+        open_interest_usd=oi,
+        volume_24h_usd=vol,
+        price_change_24h=change,
+    )
 
 
-SECTORS = SectorMap.build({"A": ["X", "Y"], "B": ["Y", "Z"], "C": ["W", "W2"],
-                           "Empty": ["Q"]})
+SECTORS = SectorMap.build({"A": ["X", "Y"], "B": ["Y", "Z"], "C": ["W", "W2"], "Empty": ["Q"]})
 
 
 def rows():
-    return build_board({
-        # X: APR (0.0001 + 0.0003) x 1095 / 2 = 0.219; OI 300 (okx gives none); vol 1000
-        "binance": [q("binance", "X", 0.0001, oi=300, vol=1000, change=0.02),
-                    q("binance", "W2", 0.0002, oi=50)],
-        "okx": [q("okx", "X", 0.0003, change=0.04)],
-        # Y: 0.0002 per 4 h = 0.0004 per 8 h: APR 0.438
-        "bybit": [q("bybit", "Y", 0.0002, interval_h=4, oi=100, vol=3000, change=0.10)],
-        # Z: APR -0.1095, volume but no OI
-        "gate": [q("gate", "Z", -0.0001, vol=1000, change=-0.05)],
-        # W: 0.00001 per hour: APR 0.0876, neither OI nor volume
-        "hyperliquid": [q("hyperliquid", "W", 0.00001, interval_h=1)],
-    }, ["binance", "okx", "bybit", "gate", "hyperliquid"])
+    return build_board(
+        {
+            # X: APR (0.0001 + 0.0003) x 1095 / 2 = 0.219; OI 300 (okx gives none); vol 1000
+            "binance": [
+                q("binance", "X", 0.0001, oi=300, vol=1000, change=0.02),
+                q("binance", "W2", 0.0002, oi=50),
+            ],
+            "okx": [q("okx", "X", 0.0003, change=0.04)],
+            # Y: 0.0002 per 4 h = 0.0004 per 8 h: APR 0.438
+            "bybit": [q("bybit", "Y", 0.0002, interval_h=4, oi=100, vol=3000, change=0.10)],
+            # Z: APR -0.1095, volume but no OI
+            "gate": [q("gate", "Z", -0.0001, vol=1000, change=-0.05)],
+            # W: 0.00001 per hour: APR 0.0876, neither OI nor volume
+            "hyperliquid": [q("hyperliquid", "W", 0.00001, interval_h=1)],
+        },
+        ["binance", "okx", "bybit", "gate", "hyperliquid"],
+    )
 
 
 def test_weights_and_each_fallback():
@@ -132,8 +144,10 @@ def test_crowding_needs_standout_high_rising_funding_and_flat_others():
     assert st.z == pytest.approx(2.0)
     assert st.state == CROWDING and st.state_horizon_h == 8
     assert (st.state_value, st.state_threshold) == (pytest.approx(0.2), 0.05)
-    assert st.explanation == ("Crowding: funding 60.0% APR, +2.0 σ above the market, "
-                              "+20.0 pts in 8 h while the other sectors moved 0.0 pts (median).")
+    assert st.explanation == (
+        "Crowding: funding 60.0% APR, +2.0 σ above the market, "
+        "+20.0 pts in 8 h while the other sectors moved 0.0 pts (median)."
+    )
     # the other sectors moving too: not crowding
     moving = {b: a - 0.05 for b, a in now.items()}
     moving["B1"] = 0.40
@@ -146,8 +160,9 @@ def test_unwinding_rotation_in_divergence():
     flat = {"B2": 0.10, "B3": 0.10, "B4": 0.10, "B5": 0.10}
     st = states({"B1": 0.30, **flat}, {"B1": 0.40, **flat}, {"B1": -0.05})["S1"]
     assert st.state == UNWINDING
-    assert st.explanation == ("Unwinding: funding fell from 40.0% to 30.0% APR in 8 h while "
-                              "price fell -5.0 % in 24 h.")
+    assert st.explanation == (
+        "Unwinding: funding fell from 40.0% to 30.0% APR in 8 h while price fell -5.0 % in 24 h."
+    )
     st = states({"B1": 0.30, **flat}, {"B1": 0.40, **flat}, {"B1": 0.01})["S1"]
     assert st.state is None  # price barely moved
     st = states({"B1": 0.15, **flat}, {"B1": 0.05, **flat}, {"B1": 0.04})["S1"]
@@ -232,9 +247,13 @@ def test_warm_up_from_the_history_store_gives_velocity_at_once(tmp_path):
     assert model.warm_up(samples, until_ms=T0) == 1
     # A an hour ago, OI weights: (0.219 x 300 + 0.219 x 100) / 400
     assert model.history.series("A") == pytest.approx([0.219])
-    live = build_board({"binance": [q("binance", "X", 0.0001, oi=300)],
-                        "bybit": [q("bybit", "Y", 0.0002, interval_h=4, oi=100)]},
-                       ["binance", "bybit"])
+    live = build_board(
+        {
+            "binance": [q("binance", "X", 0.0001, oi=300)],
+            "bybit": [q("bybit", "Y", 0.0002, interval_h=4, oi=100)],
+        },
+        ["binance", "bybit"],
+    )
     assert model.update(live, T0 + 10_000) == []
     # now (0.1095 x 300 + 0.438 x 100) / 400 = 0.191625; then 0.219 (same weights)
     assert model.stats["A"].velocity[1] == pytest.approx(0.191625 - 0.219)
@@ -245,21 +264,37 @@ def test_unusable_rates_and_stale_venues_feed_nothing():
     from fundtui.core.board import build_row
     from fundtui.core.rotation import base_figures
 
-    row = build_row("X", {"a": q("a", "X", 0.0001, oi=100, vol=10, change=0.01),
-                          "b": q("b", "X", 0.5, interval_h=None, oi=float("nan")),
-                          "c": q("c", "X", float("nan"), vol=-5.0),
-                          "d": q("d", "X", 0.9, oi=1e9, vol=1e9, change=0.5)},
-                    ["a", "b", "c", "d"], stale={"d"})
+    row = build_row(
+        "X",
+        {
+            "a": q("a", "X", 0.0001, oi=100, vol=10, change=0.01),
+            "b": q("b", "X", 0.5, interval_h=None, oi=float("nan")),
+            "c": q("c", "X", float("nan"), vol=-5.0),
+            "d": q("d", "X", 0.9, oi=1e9, vol=1e9, change=0.5),
+        },
+        ["a", "b", "c", "d"],
+        stale={"d"},
+    )
     f = base_figures(row)
-    assert (f.apr, f.open_interest, f.volume, f.change_24h) == \
-        (pytest.approx(0.1095), 100, 10, 0.01)
+    assert (f.apr, f.open_interest, f.volume, f.change_24h) == (
+        pytest.approx(0.1095),
+        100,
+        10,
+        0.01,
+    )
 
 
 def stored(venue, base, rate, interval_h, at_ms=T0 - H, oi=None):
     from types import SimpleNamespace
 
-    return SimpleNamespace(venue=venue, base=base, at_ms=at_ms, funding_rate=rate,
-                           interval_hours=interval_h, open_interest_usd=oi)
+    return SimpleNamespace(
+        venue=venue,
+        base=base,
+        at_ms=at_ms,
+        funding_rate=rate,
+        interval_hours=interval_h,
+        open_interest_usd=oi,
+    )
 
 
 UNKNOWN_INTERVALS = (None, 0.0, -8.0, float("nan"), float("inf"))
@@ -273,14 +308,22 @@ def test_an_unknown_interval_gives_no_apr_never_a_guessed_one():
     for unknown in UNKNOWN_INTERVALS:
         # X: 0.01 % per 4 h = 0.02 %/8h = 21.9 % APR; the venue whose interval is unknown
         # adds nothing (as 8 h it would add 10.95 %, as 1 h 87.6 %, as -8 h -10.95 %)
-        row = SimpleNamespace(base="X", stale=set(),
-                              quotes={"a": q("a", "X", 0.0001, interval_h=4),
-                                      "b": q("b", "X", 0.0001, interval_h=unknown)})
+        row = SimpleNamespace(
+            base="X",
+            stale=set(),
+            quotes={
+                "a": q("a", "X", 0.0001, interval_h=4),
+                "b": q("b", "X", 0.0001, interval_h=unknown),
+            },
+        )
         assert base_figures(row).apr == pytest.approx(0.219), unknown
         # the stored samples a restart replays: the same rule
         model = SectorBoardModel(SectorMap.build({"A": ["X"]}))
-        samples = [stored("a", "X", 0.0001, 4.0), stored("b", "X", 0.0001, unknown),
-                   stored("b", "Y", 0.0005, unknown)]  # Y has nothing usable: no figure
+        samples = [
+            stored("a", "X", 0.0001, 4.0),
+            stored("b", "X", 0.0001, unknown),
+            stored("b", "Y", 0.0005, unknown),
+        ]  # Y has nothing usable: no figure
         assert model.warm_up(samples, until_ms=T0) == 1
         assert model.history.series("A") == pytest.approx([0.219]), unknown
         assert model.history.past(T0, (1,)) == {1: {"X": pytest.approx(0.219)}}, unknown

@@ -13,8 +13,9 @@ from fundtui.store import sector_store
 
 
 def small() -> SectorMap:
-    return SectorMap.build({"DeFi": ["uni", "AAVE", "UNI"], "DEX": ["UNI", "DYDX"],
-                            "Empty": []}, "2026-01-01", "test")
+    return SectorMap.build(
+        {"DeFi": ["uni", "AAVE", "UNI"], "DEX": ["UNI", "DYDX"], "Empty": []}, "2026-01-01", "test"
+    )
 
 
 def test_build_normalizes_and_inverts():
@@ -27,9 +28,12 @@ def test_build_normalizes_and_inverts():
 
 
 def test_overrides_replace_add_remove_and_per_base():
-    m = small().with_overrides(SectorOverrides(
-        sectors={"DEX": ("DYDX", "GMX"), "Mine": ("ENA",), "DeFi": ()},
-        bases={"GMX": ("DEX", "Perps"), "DYDX": ()}))
+    m = small().with_overrides(
+        SectorOverrides(
+            sectors={"DEX": ("DYDX", "GMX"), "Mine": ("ENA",), "DeFi": ()},
+            bases={"GMX": ("DEX", "Perps"), "DYDX": ()},
+        )
+    )
     assert m.names() == ("DEX", "Mine", "Perps")  # DeFi removed by its empty list
     assert m.bases_of("DEX") == ("GMX",)  # replaced; DYDX then taken out of every sector
     assert m.sectors_of("GMX") == ("DEX", "Perps")
@@ -53,8 +57,20 @@ def test_bundled_map_is_dated_broad_and_covers_the_demo_market():
     m = sector_store.bundled()
     assert len(m.names()) >= 12
     assert m.as_of == "2026-11-21" and "custom_categories.csv" in m.source
-    for name in ("L1", "L2", "DeFi", "Meme", "AI", "Gaming", "RWA", "Oracles & Data",
-                 "Exchange tokens", "Privacy", "Storage & DePIN", "Liquid staking"):
+    for name in (
+        "L1",
+        "L2",
+        "DeFi",
+        "Meme",
+        "AI",
+        "Gaming",
+        "RWA",
+        "Oracles & Data",
+        "Exchange tokens",
+        "Privacy",
+        "Storage & DePIN",
+        "Liquid staking",
+    ):
         assert m.bases_of(name), name
     demo = [c.base for c in _universe(7)]
     covered, total = m.coverage(demo)
@@ -79,19 +95,25 @@ def test_store_prefers_a_good_cache_and_ignores_a_bad_one():
 
 
 def test_config_sectors_section():
-    cfg = parse_config('[sectors]\nMeme = ["pepe", "WIF"]\n"My basket" = []\n'
-                       '[sectors.bases]\nhype = ["DEX", "L1"]\n', "c.toml")
+    cfg = parse_config(
+        '[sectors]\nMeme = ["pepe", "WIF"]\n"My basket" = []\n'
+        '[sectors.bases]\nhype = ["DEX", "L1"]\n',
+        "c.toml",
+    )
     assert cfg.sectors.sectors == {"Meme": ("PEPE", "WIF"), "My basket": ()}
     assert cfg.sectors.bases == {"HYPE": ("DEX", "L1")}
     assert parse_config(default_config_text()) == Config(source="config.toml")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[sectors]\nMeme = "PEPE"', 'c.toml: [sectors] "Meme" must be a list of coin symbols'),
-    ('[sectors]\nMeme = ["PE PE"]', 'c.toml: [sectors] "Meme": "PE PE" is not a coin symbol'),
-    ('[sectors.bases]\nHYPE = "DEX"', "c.toml: [sectors.bases] HYPE must be a list of sector"),
-    ('[sectors.bases]\n"$$" = ["DEX"]', 'c.toml: [sectors.bases] "$$" is not a coin symbol'),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[sectors]\nMeme = "PEPE"', 'c.toml: [sectors] "Meme" must be a list of coin symbols'),
+        ('[sectors]\nMeme = ["PE PE"]', 'c.toml: [sectors] "Meme": "PE PE" is not a coin symbol'),
+        ('[sectors.bases]\nHYPE = "DEX"', "c.toml: [sectors.bases] HYPE must be a list of sector"),
+        ('[sectors.bases]\n"$$" = ["DEX"]', 'c.toml: [sectors.bases] "$$" is not a coin symbol'),
+    ],
+)
 def test_config_sectors_errors_are_one_line(text, message):
     with pytest.raises(ConfigError) as e:
         parse_config(text, "c.toml")

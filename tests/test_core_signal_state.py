@@ -42,22 +42,40 @@ class Market:
         for i in range(20):
             for venue, ih in (("binance", 8), ("okx", 4.0), ("hyperliquid", 1)):
                 sd = 0.001 if i % 5 == 0 else 0.00005
-                self.quotes.append(Quote(venue, f"C{i}/USDT:USDT", f"C{i}", "USDT",
-                                         self.rng.gauss(0.0001, sd) * ih / 8, ih,
-                                         mark_price=100.0, index_price=100.0,
-                                         open_interest_usd=None if i % 3 == 2 else 1e7))
+                self.quotes.append(
+                    Quote(
+                        venue,
+                        f"C{i}/USDT:USDT",
+                        f"C{i}",
+                        "USDT",
+                        self.rng.gauss(0.0001, sd) * ih / 8,
+                        ih,
+                        mark_price=100.0,
+                        index_price=100.0,
+                        open_interest_usd=None if i % 3 == 2 else 1e7,
+                    )
+                )
 
     def step(self) -> list[Quote]:
         g = self.rng.gauss
         out = []
         for q in self.quotes:
             index = q.index_price * (1 + g(0, 0.001))
-            out.append(Quote(q.venue, q.symbol, q.base, q.quote,
-                             q.funding_rate + g(0, 0.0001) * q.interval_hours / 8,
-                             q.interval_hours, mark_price=index * (1 + g(0.0002, 0.001)),
-                             index_price=index,
-                             open_interest_usd=None if q.open_interest_usd is None
-                             else q.open_interest_usd * (1 + g(0, 0.03))))
+            out.append(
+                Quote(
+                    q.venue,
+                    q.symbol,
+                    q.base,
+                    q.quote,
+                    q.funding_rate + g(0, 0.0001) * q.interval_hours / 8,
+                    q.interval_hours,
+                    mark_price=index * (1 + g(0.0002, 0.001)),
+                    index_price=index,
+                    open_interest_usd=None
+                    if q.open_interest_usd is None
+                    else q.open_interest_usd * (1 + g(0, 0.03)),
+                )
+            )
         self.quotes = out
         return out
 
@@ -152,7 +170,7 @@ def test_the_pieces_are_the_bytes_of_the_whole_document_each_about_one_market():
 def test_the_pieces_of_an_empty_engine_and_of_hostile_names_are_the_whole_document():
     assert "".join(chunks(SignalEngine(), T0)) == dumps(SignalEngine(), T0)
     engine = SignalEngine()
-    hostile = "\x1b]0;PWNED\x07T-USDT-SWAP\u202e\"\\,]}"
+    hostile = '\x1b]0;PWNED\x07T-USDT-SWAP\u202e"\\,]}'
     engine.update(T0, [Quote("okx", hostile, "\u00e9\u20ac\U0001f600", "USDT", 0.0001, 8.0)])
     k = engine._keys["okx"][hostile]
     k.velocity, k.bsum, k.ex_price = math.nan, math.inf, -math.inf
@@ -175,6 +193,7 @@ def test_a_state_of_another_version_or_other_thresholds_is_not_used():
 def _spoil(path: str, value):
     """A valid state with the value at ``path`` (dot-separated keys and indexes)
     replaced; ``value`` a function of the old value."""
+
     def apply(data):
         data = copy.deepcopy(data)
         *parents, last = [int(p) if p.lstrip("-").isdigit() else p for p in path.split(".")]
@@ -183,6 +202,7 @@ def _spoil(path: str, value):
             node = node[p]
         node[last] = value(node[last])
         return data
+
     return apply
 
 
@@ -223,12 +243,16 @@ SPOILED = {
     "ring one slot short": _spoil(f"markets.0.{RING}", _short),
     "ring as a list": _spoil(f"markets.0.{RING}", lambda v: [0.0] * 96),
     "ring not base64": _spoil(f"markets.0.{RING}", lambda v: "*" + v[1:]),
-    "counts one slot short": _spoil(f"markets.0.{RING_N}", lambda v: base64.b64encode(
-        base64.b64decode(v)[:-4]).decode()),
-    "negative count": _spoil(f"markets.0.{RING_N}", lambda v: base64.b64encode(
-        b"\xff\xff\xff\xff" + base64.b64decode(v)[4:]).decode()),
+    "counts one slot short": _spoil(
+        f"markets.0.{RING_N}", lambda v: base64.b64encode(base64.b64decode(v)[:-4]).decode()
+    ),
+    "negative count": _spoil(
+        f"markets.0.{RING_N}",
+        lambda v: base64.b64encode(b"\xff\xff\xff\xff" + base64.b64decode(v)[4:]).decode(),
+    ),
     "spike ring of the deviation's length": _spoil(
-        f"markets.0.{SP_HI}", lambda v: base64.b64encode(bytes(8 * 96)).decode()),
+        f"markets.0.{SP_HI}", lambda v: base64.b64encode(bytes(8 * 96)).decode()
+    ),
     "rate as text": _spoil(f"markets.0.{LAST_R8}", lambda v: str(v)),
     "rate beyond float range": _spoil(f"markets.0.{LAST_R8}", lambda v: math.inf),
     "rate NaN number": _spoil(f"markets.0.{LAST_R8}", lambda v: math.nan),
@@ -252,8 +276,9 @@ SPOILED = {
     "cooldown of no rule": _spoil("cooldowns.0.0", lambda v: "sector"),
     "cooldown of no venue": _spoil("cooldowns.0.2", lambda v: []),
     "cooldown of three venues": _spoil("cooldowns.0.2", lambda v: ["a", "b", "c"]),
-    "oi queue past its lookback": _spoil(f"markets.0.{OIQ}", lambda v: [
-        list(range(30)), base64.b64encode(bytes(8 * 30)).decode()]),
+    "oi queue past its lookback": _spoil(
+        f"markets.0.{OIQ}", lambda v: [list(range(30)), base64.b64encode(bytes(8 * 30)).decode()]
+    ),
 }
 
 
@@ -286,9 +311,21 @@ def test_the_reason_names_where_but_not_the_venue_strings(valid):
 @pytest.mark.parametrize("module", [signal_state, signal_state_values])
 def test_the_codec_is_pure(module):
     tree = ast.parse(Path(module.__file__).read_text())
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-             for a in n.names}
-    names |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.module}
-    assert not names & {"pickle", "marshal", "shelve", "os", "io", "pathlib", "textual",
-                        "sqlite3", "time", "datetime"}
+    names = {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    names |= {
+        n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    }
+    assert not names & {
+        "pickle",
+        "marshal",
+        "shelve",
+        "os",
+        "io",
+        "pathlib",
+        "textual",
+        "sqlite3",
+        "time",
+        "datetime",
+    }

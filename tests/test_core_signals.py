@@ -15,8 +15,17 @@ BP = 0.0001
 
 
 def q(rate, interval=8, venue="binance", base="BTC", mark=None, index=None, oi=None):
-    return Quote(venue, f"{base}/USDT:USDT", base, "USDT", rate, interval,
-                 mark_price=mark, index_price=index, open_interest_usd=oi)
+    return Quote(
+        venue,
+        f"{base}/USDT:USDT",
+        base,
+        "USDT",
+        rate,
+        interval,
+        mark_price=mark,
+        index_price=index,
+        open_interest_usd=oi,
+    )
 
 
 def only(hits, rule):
@@ -29,6 +38,7 @@ def feed(engine, series):
 
 
 # --- implied funding (docs/FORMULAS.md sections 2 and 9) ---------------------------
+
 
 def test_implied_rate_rests_at_the_interest_scaled_to_the_interval():
     # TV: 0.01 %/8h = 0.005 %/4h = 0.00125 %/1h when the premium is inside the band
@@ -99,8 +109,9 @@ def test_ema_vector_and_divergence():
 
 def test_ema_streak_breaks_on_a_period_inside_the_threshold():
     # threshold 0.15 bp: d = 0.2 (hit), -0.15 (hit, other sign: streak restarts), 0.425, 0.9625
-    e = SignalEngine(SignalConfig(ema_periods=3, ema_divergence_hourly=0.15 * BP - 1e-12,
-                                  cooldown_s=0))
+    e = SignalEngine(
+        SignalConfig(ema_periods=3, ema_divergence_hourly=0.15 * BP - 1e-12, cooldown_s=0)
+    )
     per = [only(h, "ema_divergence") for h in feed(e, ema_series())]
     assert [x[0].extras["periods"] if x else 0 for x in per] == [0, 0, 0, 1, 1, 1, 2, 3]
 
@@ -133,21 +144,28 @@ def test_warm_up_continues_as_if_never_stopped():
     assert restarted.ema("binance", "BTC/USDT:USDT") == pytest.approx(1.15 * BP)
     hits_restarted = feed(restarted, series[5:])
     assert hits_restarted == hits_straight[5:]
-    assert [h.extras for hs in hits_restarted for h in hs] == \
-        [h.extras for hs in hits_straight[5:] for h in hs]
+    assert [h.extras for hs in hits_restarted for h in hs] == [
+        h.extras for hs in hits_straight[5:] for h in hs
+    ]
     assert restarted.ema("binance", "BTC/USDT:USDT") == straight.ema("binance", "BTC/USDT:USDT")
     # the same from a stored (time_ms, rate) series
     stored = SignalEngine(cfg)
-    stored.warm_up_series("binance", "BTC/USDT:USDT", "BTC", 1,
-                          [(t, qs[0].funding_rate) for t, qs in series[:5]])
+    stored.warm_up_series(
+        "binance", "BTC/USDT:USDT", "BTC", 1, [(t, qs[0].funding_rate) for t, qs in series[:5]]
+    )
     assert feed(stored, series[5:]) == hits_straight[5:]
 
 
 def test_warm_up_emits_nothing_and_update_skips_samples_that_are_not_newer():
     e = SignalEngine(SignalConfig(cooldown_s=0))
     e.warm_up([(T0, q(BP)), (T0 + H, q(50 * BP))])  # a 0.49 % spike, silent
-    assert e.update(T0 + H, [Quote(
-        "binance", "BTC/USDT:USDT", "BTC", "USDT", 99 * BP, 8, timestamp_ms=T0 + H)]) == []
+    assert (
+        e.update(
+            T0 + H,
+            [Quote("binance", "BTC/USDT:USDT", "BTC", "USDT", 99 * BP, 8, timestamp_ms=T0 + H)],
+        )
+        == []
+    )
 
 
 def test_quotes_without_a_rate_or_interval_are_skipped():
@@ -158,6 +176,7 @@ def test_quotes_without_a_rate_or_interval_are_skipped():
 
 
 # --- velocity -------------------------------------------------------------------
+
 
 def test_velocity_is_8h_equivalent_change_per_hour():
     e = SignalEngine()
@@ -171,6 +190,7 @@ def test_velocity_is_8h_equivalent_change_per_hour():
 
 
 # --- deviation from the rolling 24 h mean ----------------------------------------
+
 
 def deviation_engine():
     e = SignalEngine(SignalConfig(cooldown_s=0))
@@ -218,6 +238,7 @@ def test_deviation_below_threshold_and_inclusive():
 
 
 # --- spike within 8 h -----------------------------------------------------------------
+
 
 def test_spike_within_the_32_quarter_hours_ending_now():
     # the window is the 32 UTC quarter-hours ending with the current one: 7h45 to 8h
@@ -271,31 +292,41 @@ def test_spike_window_is_cut_on_quarter_hours():
 
 # --- spread ---------------------------------------------------------------------------
 
+
 def test_spread_hit_names_the_legs_and_the_apr():
     e = SignalEngine()
-    quotes = [q(BP, 8, "binance"), q(7.2 * BP, 8, "okx"), q(0.2 * BP, 1, "hyperliquid"),
-              q(BP, 8, "binance", base="ETH"), q(5 * BP, 8, "okx", base="ETH")]
+    quotes = [
+        q(BP, 8, "binance"),
+        q(7.2 * BP, 8, "okx"),
+        q(0.2 * BP, 1, "hyperliquid"),
+        q(BP, 8, "binance", base="ETH"),
+        q(5 * BP, 8, "okx", base="ETH"),
+    ]
     (h,) = only(e.update(T0, quotes), "spread")
     # okx 0.072 %/8h - binance 0.01 %/8h = 0.062 %/8h; x 3 x 365 = 67.89 % APR
     assert (h.base, h.venues) == ("BTC", ("okx", "binance"))
     assert h.value == pytest.approx(6.2 * BP)
     assert h.extras["apr"] == pytest.approx(0.6789)
-    assert h.explanation == ("okx pays 0.062%/8h more than binance: short okx, long binance, "
-                             "67.9% APR")
+    assert h.explanation == (
+        "okx pays 0.062%/8h more than binance: short okx, long binance, 67.9% APR"
+    )
     # ETH's 0.04 % stays under 0.05 %
 
 
 def test_spread_threshold_is_inclusive():
     spread = 7.2 * BP - BP
     hits = SignalEngine(SignalConfig(spread_8h=spread)).update(
-        T0, [q(BP, 8, "binance"), q(7.2 * BP, 8, "okx")])
+        T0, [q(BP, 8, "binance"), q(7.2 * BP, 8, "okx")]
+    )
     assert len(only(hits, "spread")) == 1
     hits = SignalEngine(SignalConfig(spread_8h=spread * 1.0001)).update(
-        T0, [q(BP, 8, "binance"), q(7.2 * BP, 8, "okx")])
+        T0, [q(BP, 8, "binance"), q(7.2 * BP, 8, "okx")]
+    )
     assert only(hits, "spread") == []
 
 
 # --- cooldown ---------------------------------------------------------------------------
+
 
 def test_cooldown_per_rule_base_and_venue():
     e = SignalEngine(SignalConfig(cooldown_s=600))
@@ -307,13 +338,15 @@ def test_cooldown_per_rule_base_and_venue():
     assert len(only(e.update(T0 + 599_999, pair + eth), "spread")) == 1
     # the other direction is another pair of venues
     flipped = [q(10 * BP, 8, "binance"), q(BP, 8, "okx")]
-    assert [h.venues for h in only(e.update(T0 + 599_999, flipped), "spread")] == \
-        [("binance", "okx")]
+    assert [h.venues for h in only(e.update(T0 + 599_999, flipped), "spread")] == [
+        ("binance", "okx")
+    ]
     # BTC okx/binance fires again once the cooldown has passed
     assert len(only(e.update(T0 + 600_000, pair), "spread")) == 1
 
 
 # --- open-interest regime ---------------------------------------------------------------
+
 
 def oi_run(rate, ois, cfg=None, extra=()):
     e = SignalEngine(cfg or SignalConfig(cooldown_s=0))
@@ -328,8 +361,10 @@ def test_oi_rising_with_extreme_funding_is_crowding():
     (h,) = oi_run(8 * BP, [100e6, 105e6, 110e6])
     assert h.extras["regime"] == "crowding"
     assert h.value == pytest.approx(0.10)
-    assert h.explanation == ("longs pay 0.080%/8h on binance BTC with open interest up 10.0% "
-                             "over 4h: crowding, the move is building")
+    assert h.explanation == (
+        "longs pay 0.080%/8h on binance BTC with open interest up 10.0% "
+        "over 4h: crowding, the move is building"
+    )
 
 
 def test_oi_falling_with_extreme_negative_funding_is_unwind():
@@ -358,11 +393,14 @@ def test_oi_regime_counts_the_top_decile_as_extreme():
 
 # --- exhaustion -----------------------------------------------------------------------------
 
+
 def exhaustion_run(rates, marks):
     """One sample per 8h slot, a minute after each settlement."""
     e = SignalEngine(SignalConfig(cooldown_s=0))
-    return [only(e.update(T0 + i * 8 * H + 60_000, [q(r, mark=m)]), "exhaustion")
-            for i, (r, m) in enumerate(zip(rates, marks, strict=True))]
+    return [
+        only(e.update(T0 + i * 8 * H + 60_000, [q(r, mark=m)]), "exhaustion")
+        for i, (r, m) in enumerate(zip(rates, marks, strict=True))
+    ]
 
 
 def test_exhaustion_after_three_extreme_settlements_without_the_price():
@@ -372,8 +410,10 @@ def test_exhaustion_after_three_extreme_settlements_without_the_price():
     (h,) = per[3]
     assert h.value == pytest.approx(-0.005)
     assert h.extras["settlements"] == 3
-    assert h.explanation == ("longs paid extreme funding on binance BTC for 3 settlements but "
-                             "price went -0.50%: crowd exhausted, reversal risk")
+    assert h.explanation == (
+        "longs paid extreme funding on binance BTC for 3 settlements but "
+        "price went -0.50%: crowd exhausted, reversal risk"
+    )
 
 
 def test_exhaustion_negative_cases():
@@ -395,11 +435,19 @@ def test_exhaustion_negative_cases():
 
 # --- config and purity ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [
-    {"spread_8h": -0.1}, {"cooldown_s": float("nan")}, {"ema_periods": 0},
-    {"ema_periods": 2.5}, {"spike_window_h": 0}, {"extreme_quantile": 1.5},
-    {"deviation_8h": True},
-])
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"spread_8h": -0.1},
+        {"cooldown_s": float("nan")},
+        {"ema_periods": 0},
+        {"ema_periods": 2.5},
+        {"spike_window_h": 0},
+        {"extreme_quantile": 1.5},
+        {"deviation_8h": True},
+    ],
+)
 def test_signal_config_rejects_bad_values(kwargs):
     with pytest.raises(ValueError):
         SignalConfig(**kwargs)
@@ -420,10 +468,12 @@ def test_hit_is_frozen():
 
 def test_signals_module_is_pure():
     tree = ast.parse(Path(signals.__file__).read_text())
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-             for a in n.names}
-    names |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.module}
+    names = {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    names |= {
+        n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    }
     assert not names & {"textual", "ccxt", "httpx", "sqlite3", "time", "datetime", "asyncio"}
 
 
@@ -431,8 +481,11 @@ def test_engine_keeps_no_quote_after_an_update():
     # a quote queued for the rules must not stay referenced from the per-market
     # state: it would keep old boards alive, and the saved state leaves it out
     e = SignalEngine()
-    quotes = [q((i - 10) * BP, venue=v, base=f"B{i}", mark=100.0, index=100.0 + i / 10)
-              for i in range(20) for v in ("binance", "okx")]
+    quotes = [
+        q((i - 10) * BP, venue=v, base=f"B{i}", mark=100.0, index=100.0 + i / 10)
+        for i in range(20)
+        for v in ("binance", "okx")
+    ]
     e.update(T0, quotes)
     e.update(T0 + 30_000, quotes[::-1])
     states = [k for by_symbol in e._keys.values() for k in by_symbol.values()]

@@ -40,9 +40,14 @@ def _feed(seed: int, n_bases: int, refreshes: int):
         for b in bases:
             iv = 1.0 if v == "hyperliquid" else rng.choice((4.0, 8.0, 8.0))
             wild = rng.random() < 0.2
-            state[v, b] = {"iv": iv, "rate": rng.gauss(1e-4, 3e-4 if wild else 5e-5) * iv / 8,
-                           "wild": wild, "px": rng.uniform(0.1, 1000.0), "oi": 1e7,
-                           "trend": rng.choice((-1, 0, 1))}
+            state[v, b] = {
+                "iv": iv,
+                "rate": rng.gauss(1e-4, 3e-4 if wild else 5e-5) * iv / 8,
+                "wild": wild,
+                "px": rng.uniform(0.1, 1000.0),
+                "oi": 1e7,
+                "trend": rng.choice((-1, 0, 1)),
+            }
     t = T0 - 6 * H
     out = []
     for _ in range(refreshes):
@@ -70,9 +75,21 @@ def _feed(seed: int, n_bases: int, refreshes: int):
                     ts = t - rng.choice((0, 1000, 60_000, 3 * H))
                 vp = rng.gauss(1e-4, 5e-4) if v == "okx" else None
                 rate = s["rate"] if rng.random() > 0.01 else None
-                quotes.append(Quote(v, f"{b}/USDT:USDT", b, "USDT", rate, s["iv"],
-                                    mark_price=mark, index_price=index, open_interest_usd=oi,
-                                    timestamp_ms=ts, venue_premium=vp))
+                quotes.append(
+                    Quote(
+                        v,
+                        f"{b}/USDT:USDT",
+                        b,
+                        "USDT",
+                        rate,
+                        s["iv"],
+                        mark_price=mark,
+                        index_price=index,
+                        open_interest_usd=oi,
+                        timestamp_ms=ts,
+                        venue_premium=vp,
+                    )
+                )
         out.append((t, quotes))
     return out
 
@@ -86,9 +103,20 @@ def _digest(config: SignalConfig, seed: int, n_bases: int, refreshes: int, warm:
     for t, quotes in feed[warm:]:
         for hit in engine.update(t, quotes):
             counts[hit.rule] = counts.get(hit.rule, 0) + 1
-            h.update(repr((hit.time_ms, hit.rule, hit.base, hit.venues, hit.value,
-                           hit.threshold, hit.explanation,
-                           sorted(hit.extras.items()))).encode())
+            h.update(
+                repr(
+                    (
+                        hit.time_ms,
+                        hit.rule,
+                        hit.base,
+                        hit.venues,
+                        hit.value,
+                        hit.threshold,
+                        hit.explanation,
+                        sorted(hit.extras.items()),
+                    )
+                ).encode()
+            )
     for v in VENUES:
         for i in range(n_bases):
             sym = f"B{i:02d}/USDT:USDT"
@@ -98,18 +126,49 @@ def _digest(config: SignalConfig, seed: int, n_bases: int, refreshes: int, warm:
 
 CASES = {
     "defaults": (SignalConfig(), 1, 16, 2000, 300),
-    "tight": (SignalConfig(cooldown_s=0, extreme_quantile=0.8, oi_lookback_h=0.5,
-                           spike_window_h=1.0, deviation_window_h=2.0, ema_period_h=0.25,
-                           exhaustion_settlements=2, exhaustion_follow=0.001), 2, 8, 2000, 200),
+    "tight": (
+        SignalConfig(
+            cooldown_s=0,
+            extreme_quantile=0.8,
+            oi_lookback_h=0.5,
+            spike_window_h=1.0,
+            deviation_window_h=2.0,
+            ema_period_h=0.25,
+            exhaustion_settlements=2,
+            exhaustion_follow=0.001,
+        ),
+        2,
+        8,
+        2000,
+        200,
+    ),
 }
 
 RECORDED = {
-    "defaults": ("d2c137ed6920b9aee33de770", {
-        "deviation": 730, "ema_divergence": 49, "exhaustion": 633, "implied": 5797,
-        "oi_regime": 1539, "spike": 615, "spread": 2131}),
-    "tight": ("92844942df43ee58b50b954a", {
-        "deviation": 3716, "ema_divergence": 56, "exhaustion": 14460, "implied": 55459,
-        "oi_regime": 19485, "spike": 6800, "spread": 15640}),
+    "defaults": (
+        "d2c137ed6920b9aee33de770",
+        {
+            "deviation": 730,
+            "ema_divergence": 49,
+            "exhaustion": 633,
+            "implied": 5797,
+            "oi_regime": 1539,
+            "spike": 615,
+            "spread": 2131,
+        },
+    ),
+    "tight": (
+        "92844942df43ee58b50b954a",
+        {
+            "deviation": 3716,
+            "ema_divergence": 56,
+            "exhaustion": 14460,
+            "implied": 55459,
+            "oi_regime": 19485,
+            "spike": 6800,
+            "spread": 15640,
+        },
+    ),
 }
 
 

@@ -74,11 +74,18 @@ def test_predictions_become_settlements_at_the_end_of_their_window():
 
 def test_prediction_gap_limit_and_bad_points():
     t0 = 1000 * 8 * HOUR
-    points = [(t0 + 50 * 60_000, 0.0001, 1.0), (t0 + 2 * HOUR - 20 * 60_000, 0.0002, 1.0),
-              (t0 + 30, None, 1.0), (t0 + 40, 0.1, None), (t0 + 50, math.nan, 1.0)]
+    points = [
+        (t0 + 50 * 60_000, 0.0001, 1.0),
+        (t0 + 2 * HOUR - 20 * 60_000, 0.0002, 1.0),
+        (t0 + 30, None, 1.0),
+        (t0 + 40, 0.1, None),
+        (t0 + 50, math.nan, 1.0),
+    ]
     assert settled_from_predictions(points, t0 + 3 * HOUR) == [Settlement(t0 + HOUR, 0.0001, 1.0)]
     assert settled_from_predictions(points, t0 + 3 * HOUR, max_gap_ms=30 * 60_000) == [
-        Settlement(t0 + HOUR, 0.0001, 1.0), Settlement(t0 + 2 * HOUR, 0.0002, 1.0)]
+        Settlement(t0 + HOUR, 0.0001, 1.0),
+        Settlement(t0 + 2 * HOUR, 0.0002, 1.0),
+    ]
 
 
 def test_a_minimum_span_keeps_small_wobbles_small():
@@ -106,8 +113,17 @@ def test_rate_velocity_matches_the_signal_engines():
             if rng.random() < 0.5:
                 rates[(venue, iv)] = r + rng.gauss(0, 0.00002)
             stamp = t if rng.random() < 0.8 else None  # some venues send no time
-            quotes.append(Quote(venue, "BTC/USDT:USDT", "BTC", "USDT", rates[(venue, iv)], iv,
-                                timestamp_ms=stamp))
+            quotes.append(
+                Quote(
+                    venue,
+                    "BTC/USDT:USDT",
+                    "BTC",
+                    "USDT",
+                    rates[(venue, iv)],
+                    iv,
+                    timestamp_ms=stamp,
+                )
+            )
         if step % 7 == 3:
             quotes = quotes[:1]  # two venues did not answer this time
         engine.update(t, quotes)
@@ -128,8 +144,9 @@ def test_a_repeated_answer_is_not_a_move():
     rv.update(5000, [q])
     rv.update(9000, [q])  # the same answer again: same time stamp
     assert rv.of("okx", "X/USDT:USDT") is None
-    rv.update(9000, [Quote("okx", "X/USDT:USDT", "X", "USDT", 0.0002, 8.0,
-                           timestamp_ms=1000 + HOUR)])
+    rv.update(
+        9000, [Quote("okx", "X/USDT:USDT", "X", "USDT", 0.0002, 8.0, timestamp_ms=1000 + HOUR)]
+    )
     assert rv.of("okx", "X/USDT:USDT") == pytest.approx(0.0001)
 
 
@@ -143,4 +160,3 @@ def test_signal_figures_read_in_each_rules_unit():
     assert figure("exhaustion", -0.012) == "-1.2% px"
     assert figure("sector", 0.155) == "+15.5% APR"
     assert figure("no-such-rule", 0.123456) == "0.1235"
-

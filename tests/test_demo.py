@@ -53,6 +53,7 @@ async def test_concurrent_polls_are_still_deterministic():
             polls = await asyncio.gather(*(s.poll() for s in sources))
             rounds.append([p.quotes for p in polls])
         return rounds
+
     assert await concurrently() == await concurrently()
 
 
@@ -123,8 +124,11 @@ async def test_next_funding_is_the_next_point_on_the_interval_grid():
             assert q.next_funding_ms % iv == 0
             assert NOW < q.next_funding_ms <= NOW + iv
     # 08:17:05 UTC: next 1 h settlement at 09:00, next 4 h at 12:00, next 8 h at 16:00
-    expected = {1.0: NOW - 17 * 60_000 - 5_000 + HOUR, 4.0: NOW - 17 * 60_000 - 5_000 + 4 * HOUR,
-                8.0: NOW - 17 * 60_000 - 5_000 + 8 * HOUR}
+    expected = {
+        1.0: NOW - 17 * 60_000 - 5_000 + HOUR,
+        4.0: NOW - 17 * 60_000 - 5_000 + 4 * HOUR,
+        8.0: NOW - 17 * 60_000 - 5_000 + 8 * HOUR,
+    }
     for q in r["bybit"].quotes:
         assert q.next_funding_ms == expected[q.interval_hours]
 
@@ -148,8 +152,9 @@ async def test_planted_divergences_stand_out_on_every_poll():
     rounds = await poll_rounds(demo_sources(SUPPORTED_VENUES, clock=clock), 5)
     for r in rounds:
         board = build_board({v: p.quotes for v, p in r.items()}, SUPPORTED_VENUES)
-        top = sorted((row.spread for row in board.values() if row.spread),
-                     key=lambda s: -s.spread_8h)[:len(PLANTED) + 5]
+        top = sorted(
+            (row.spread for row in board.values() if row.spread), key=lambda s: -s.spread_8h
+        )[: len(PLANTED) + 5]
         top_bases = {s.base for s in top}
         for (base, venue), offset in PLANTED.items():
             s = board[base].spread

@@ -16,11 +16,21 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_the_engine_gives_rows_and_hits_with_no_textual_imported(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "FUNDTUI_DATA_DIR": str(tmp_path / "data"),
-           "FUNDTUI_CACHE_DIR": str(tmp_path / "cache"),
-           "FUNDTUI_CONFIG_DIR": str(tmp_path / "config")}
-    p = subprocess.run([sys.executable, "-m", "tests.engine_headless", str(tmp_path / "h")],
-                       capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "FUNDTUI_DATA_DIR": str(tmp_path / "data"),
+        "FUNDTUI_CACHE_DIR": str(tmp_path / "cache"),
+        "FUNDTUI_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    p = subprocess.run(
+        [sys.executable, "-m", "tests.engine_headless", str(tmp_path / "h")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     out = json.loads(p.stdout.splitlines()[-1])
     assert out["textual"] is False

@@ -15,8 +15,10 @@ VENUES = ("binance", "okx", "gate")
 
 
 def sources(clock: FrozenClock) -> dict[str, FakeSource]:
-    return {v: FakeSource(v, [quote(v, "BTC", 0.0001 * (i + 1)), quote(v, f"X{i}", 0.0001)],
-                          clock) for i, v in enumerate(VENUES)}
+    return {
+        v: FakeSource(v, [quote(v, "BTC", 0.0001 * (i + 1)), quote(v, f"X{i}", 0.0001)], clock)
+        for i, v in enumerate(VENUES)
+    }
 
 
 class Hung(FakeSource):
@@ -50,7 +52,7 @@ async def test_answers_within_the_gather_make_one_rebuild_of_every_venue():
     assert kinds[0] == "SourcesReady"
     assert kinds.count("VenuePolled") == 3 and kinds.count("BoardRebuilt") == 1
     assert kinds.index("BoardRebuilt") > max(i for i, k in enumerate(kinds) if k == "VenuePolled")
-    board, = (e for e in seen if isinstance(e, ev.BoardRebuilt))
+    (board,) = (e for e in seen if isinstance(e, ev.BoardRebuilt))
     assert sorted(board.rows) == ["BTC", "X0", "X1", "X2"]
     assert sorted(board.rows["BTC"].quotes) == sorted(VENUES)
     assert board.rows["BTC"].spread is not None and board.stale == frozenset()

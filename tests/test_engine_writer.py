@@ -26,8 +26,16 @@ EACH = 300  # hits per source
 
 
 def hit(source: str, i: int) -> Hit:
-    return Hit(T0 + i, "spread" if source == "engine" else "crowding", f"{source[0].upper()}{i}",
-               ("binance", "okx"), 0.001, 0.0005, f"{source} hit {i}", {"n": i})
+    return Hit(
+        T0 + i,
+        "spread" if source == "engine" else "crowding",
+        f"{source[0].upper()}{i}",
+        ("binance", "okx"),
+        0.001,
+        0.0005,
+        f"{source} hit {i}",
+        {"n": i},
+    )
 
 
 @pytest.fixture
@@ -110,8 +118,7 @@ def test_the_engine_hands_sector_hits_to_the_writer_not_the_log(monkeypatch):
     engine.route_hits([hit("sector", 1)])
     assert sent == [[hit("sector", 1)]] and emitted == []
 
-    quiet = Engine(Config(exchanges=("binance",)), list, emitted.append, lambda: T0,
-                   history=False)
+    quiet = Engine(Config(exchanges=("binance",)), list, emitted.append, lambda: T0, history=False)
     monkeypatch.setattr(signal_log.SignalLog, "append", lambda *a: pytest.fail("log written"))
     quiet.route_hits([hit("sector", 2)])
     assert emitted == [SignalsEvaluated((hit("sector", 2),), evaluation=False)]
@@ -120,6 +127,7 @@ def test_the_engine_hands_sector_hits_to_the_writer_not_the_log(monkeypatch):
 def test_hits_are_emitted_when_the_log_cannot_take_them(monkeypatch, tmp_path):
     """A full disk loses the log lines, not the toast: the hits are still emitted,
     and the failure is one problem, reported once."""
+
     def full(self, hits):
         raise OSError(28, "No space left on device")
 
@@ -138,5 +146,6 @@ def test_hits_are_emitted_when_the_log_cannot_take_them(monkeypatch, tmp_path):
     shown = [h.base for e in emitted if isinstance(e, SignalsEvaluated) for h in e.hits]
     assert shown == ["E1", "S2", "E3"]
     problems = [e.reason for e in emitted if type(e).__name__ == "HistoryProblem"]
-    assert problems == ["Could not write the signals log: OSError: [Errno 28] No space left "
-                        "on device"]
+    assert problems == [
+        "Could not write the signals log: OSError: [Errno 28] No space left on device"
+    ]

@@ -17,8 +17,11 @@ import pytest
 from fundtui.core.text import visible
 from tests.fakevenue import matrix
 
-ROWS = [pytest.param(fault, all_venues, id=f"{fault.name}-{'all' if all_venues else 'one'}")
-        for fault in matrix.FAULTS for all_venues in (False, True)]
+ROWS = [
+    pytest.param(fault, all_venues, id=f"{fault.name}-{'all' if all_venues else 'one'}")
+    for fault in matrix.FAULTS
+    for all_venues in (False, True)
+]
 #: Half a minute of each fault keeps the matrix fast; benchmarks/faults.py runs a full minute.
 FAULT_S = 30.0
 R = matrix.REFRESH_S
@@ -52,7 +55,8 @@ async def test_fault(fault, all_venues, capfd):
 
 
 async def test_on_the_real_clock_429s_on_all_six_slow_the_pollers_and_recovery_is_quick(
-        monkeypatch):
+    monkeypatch,
+):
     # The same promise with real waits (VenuePoller.run): Retry-After 0.1 s on every
     # venue at a 1 s refresh, and R pressed every 10 ms throughout. Bounds are generous
     # for a loaded machine.
@@ -70,8 +74,7 @@ async def test_on_the_real_clock_429s_on_all_six_slow_the_pollers_and_recovery_i
     monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
     refresh = 1.0
     fakes = {v: FakeVenue(v).start() for v in VENUES}
-    sources = make_sources([VenueConfig(v, api_base=fakes[v].url) for v in VENUES],
-                           timeout_s=2.0)
+    sources = make_sources([VenueConfig(v, api_base=fakes[v].url) for v in VENUES], timeout_s=2.0)
     polled: dict[str, list[float]] = {v: [] for v in VENUES}
 
     def post(msg):
@@ -100,8 +103,7 @@ async def test_on_the_real_clock_429s_on_all_six_slow_the_pollers_and_recovery_i
         for fake in fakes.values():
             fake.clear_failures()
         back = time.monotonic()
-        while not all(t and t[-1] > back for t in polled.values()) \
-                and time.monotonic() < back + 10:
+        while not all(t and t[-1] > back for t in polled.values()) and time.monotonic() < back + 10:
             await asyncio.sleep(0.02)
         slowest = max(t[-1] for t in polled.values()) - back
         assert slowest <= 2 * refresh + 1.0  # two intervals, plus a loaded machine's slack

@@ -51,11 +51,31 @@ def test_unknown_binance_symbol_asks_for_a_rate():
 
 def test_binance_brackets_override_file(tmp_path):
     path = tmp_path / "brackets.json"
-    path.write_text(json.dumps([{"symbol": "SOLUSDT", "brackets": [
-        {"notionalFloor": 0, "notionalCap": 1000, "maintMarginRatio": 0.01, "cum": 0,
-         "initialLeverage": 50},
-        {"notionalFloor": 1000, "notionalCap": 5000, "maintMarginRatio": 0.02, "cum": 10,
-         "initialLeverage": 20}]}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "symbol": "SOLUSDT",
+                    "brackets": [
+                        {
+                            "notionalFloor": 0,
+                            "notionalCap": 1000,
+                            "maintMarginRatio": 0.01,
+                            "cum": 0,
+                            "initialLeverage": 50,
+                        },
+                        {
+                            "notionalFloor": 1000,
+                            "notionalCap": 5000,
+                            "maintMarginRatio": 0.02,
+                            "cum": 10,
+                            "initialLeverage": 20,
+                        },
+                    ],
+                }
+            ]
+        )
+    )
     src = feed.binance_tiers("SOL", path)
     assert [t.mmr for t in src.tiers] == [0.01, 0.02] and str(path) in src.label
     path.write_text('{"nope": 1}')
@@ -81,8 +101,10 @@ def test_fetch_through_ccxt_and_cache(fakes, venue):
 def test_fetched_values(fakes):
     bybit = feed.venue_tiers(VenueConfig("bybit", api_base=fakes["bybit"].url), "BTC").tiers
     assert [(t.floor, t.mmr, t.cum, t.max_leverage) for t in bybit] == [
-        (0.0, 0.005, 0.0, 100.0), (2_000_000.0, 0.0056, 1200.0, 90.0),
-        (2_600_000.0, 0.0062, 2760.0, 82.0)]
+        (0.0, 0.005, 0.0, 100.0),
+        (2_000_000.0, 0.0056, 1200.0, 90.0),
+        (2_600_000.0, 0.0062, 2760.0, 82.0),
+    ]
     okx = feed.venue_tiers(VenueConfig("okx", api_base=fakes["okx"].url), "BTC").tiers
     # OKX bounds tiers in contracts; BTC-USDT-SWAP ctVal 0.01 -> base units
     assert okx[0].unit == BASE and okx[0].cap == pytest.approx(200.0)
@@ -152,8 +174,9 @@ def test_a_tier_fetch_also_keeps_the_order_limits(fakes):
 
 
 def test_bundled_contract_limits_are_in_coins_of_the_base():
-    tier_cache.save_limits("bybit", "1000PEPE/USDT:USDT",
-                           {"step": 100.0, "min_qty": 100.0, "min_cost": 5.0})
+    tier_cache.save_limits(
+        "bybit", "1000PEPE/USDT:USDT", {"step": 100.0, "min_qty": 100.0, "min_cost": 5.0}
+    )
     per_pepe = feed.market_limits(VenueConfig("bybit"), "PEPE", fetch=False)
     assert per_pepe.step == 100_000.0 and per_pepe.min_qty == 100_000.0
     assert per_pepe.min_cost == 5.0
@@ -166,7 +189,9 @@ def test_hyperliquid_margin_tables(fakes):
     src = feed.venue_tiers(config, "BTC")
     # meta table 56: 40x from 0, 20x from 150M; maintenance = 1 / (2 x max leverage)
     assert [(t.floor, t.mmr, t.max_leverage) for t in src.tiers] == [
-        (0.0, 0.0125, 40.0), (150_000_000.0, 0.025, 20.0)]
+        (0.0, 0.0125, 40.0),
+        (150_000_000.0, 0.025, 20.0),
+    ]
     assert src.tiers[1].cum == pytest.approx(150_000_000 * 0.0125)  # continuous maintenance
     limits = feed.market_limits(config, "BTC", fetch=False)
     assert limits.step == pytest.approx(1e-5) and limits.min_cost == 10.0
@@ -177,6 +202,7 @@ def test_hyperliquid_margin_tables(fakes):
 
 
 # --------------------------------------------------------------------------- hostile files
+
 
 def _bybit_cache():
     path = tier_cache.cache_path("bybit", "BTC/USDT:USDT")
@@ -194,7 +220,7 @@ def test_a_corrupt_tier_cache_is_called_corrupt_not_missing(garbage):
     assert "no cached" not in message
     assert message.startswith("the bybit tier cache for BTC is corrupt: ")
     assert str(path) in message and "--mmr" in message and "\n" not in message
-    aside, = path.parent.glob(path.name + ".corrupt-*")
+    (aside,) = path.parent.glob(path.name + ".corrupt-*")
     assert aside.read_bytes() == garbage
     with pytest.raises(feed.TiersUnavailable, match="no cached bybit tiers"):  # said once
         feed.venue_tiers(VenueConfig("bybit"), "BTC", fetch=False)
@@ -205,7 +231,7 @@ def test_a_corrupt_tier_cache_is_kept_when_a_fetch_replaces_it(fakes):
     path.write_bytes(b"\xff corrupt")
     src = feed.venue_tiers(VenueConfig("bybit", api_base=fakes["bybit"].url), "BTC")
     assert src.tiers and "fetched" in src.label and "the tier cache was corrupt" in src.label
-    aside, = path.parent.glob(path.name + ".corrupt-*")
+    (aside,) = path.parent.glob(path.name + ".corrupt-*")
     assert aside.read_bytes() == b"\xff corrupt"
     assert tier_cache.read("bybit", "BTC/USDT:USDT", key=fakes["bybit"].url)[0] is not None
 
@@ -236,18 +262,36 @@ def _brackets_at(tmp_path, case):
     elif case == "missing":
         pass
     else:
-        path.write_bytes({"not utf-8": b'[{"symbol": "\xff"}]', "not json": b"[{",
-                          "too deep": b"[" * 100_000 + b"]" * 100_000,
-                          "overflow": b'[{"symbol": "SOLUSDT", "brackets": [{"notionalFloor": 1'
-                                      + b"0" * 400 + b', "notionalCap": 1, '
-                                      b'"maintMarginRatio": 0.01, "cum": 0, '
-                                      b'"initialLeverage": 50}]}]'}[case])
+        path.write_bytes(
+            {
+                "not utf-8": b'[{"symbol": "\xff"}]',
+                "not json": b"[{",
+                "too deep": b"[" * 100_000 + b"]" * 100_000,
+                "overflow": b'[{"symbol": "SOLUSDT", "brackets": [{"notionalFloor": 1'
+                + b"0" * 400
+                + b', "notionalCap": 1, '
+                b'"maintMarginRatio": 0.01, "cum": 0, '
+                b'"initialLeverage": 50}]}]',
+            }[case]
+        )
     return path
 
 
-@pytest.mark.parametrize("case", ["/dev/zero", "link to /dev/zero", "fifo", "directory",
-                                  "huge", "missing", "not utf-8", "not json", "too deep",
-                                  "overflow"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "/dev/zero",
+        "link to /dev/zero",
+        "fifo",
+        "directory",
+        "huge",
+        "missing",
+        "not utf-8",
+        "not json",
+        "too deep",
+        "overflow",
+    ],
+)
 def test_a_configured_brackets_file_that_cannot_be_used_is_one_line_and_left(tmp_path, case):
     path = _brackets_at(tmp_path, case)
     before = os.path.lexists(path) and os.lstat(path)
@@ -268,9 +312,28 @@ def test_calc_with_dev_zero_as_brackets_exits_with_one_line(tmp_path, capsys):
 
     cfg = tmp_path / "config.toml"
     cfg.write_text('[calculator]\nbinance_brackets = "/dev/zero"\n')
-    argv = ["calc", "--offline", "--venue", "binance", "--symbol", "BTC", "--side", "long",
-            "--equity", "10000", "--risk", "1", "--entry", "60000", "--stop", "58800",
-            "--leverage", "10", "--config", str(cfg)]
+    argv = [
+        "calc",
+        "--offline",
+        "--venue",
+        "binance",
+        "--symbol",
+        "BTC",
+        "--side",
+        "long",
+        "--equity",
+        "10000",
+        "--risk",
+        "1",
+        "--entry",
+        "60000",
+        "--stop",
+        "58800",
+        "--leverage",
+        "10",
+        "--config",
+        str(cfg),
+    ]
     assert cli.main(argv) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "/dev/zero" in err and "not a regular file" in err
@@ -280,9 +343,24 @@ def test_resolve_tiers_takes_the_source_the_facts_table_names(fakes, tmp_path):
     bundled = feed.resolve_tiers(VenueConfig("binance"), "BTC")
     assert bundled == feed.binance_tiers("BTC") and "bundled" in bundled.label
     path = tmp_path / "brackets.json"
-    path.write_text(json.dumps([{"symbol": "BTCUSDT", "brackets": [
-        {"notionalFloor": 0, "notionalCap": 1e12, "maintMarginRatio": 0.01, "cum": 0,
-         "initialLeverage": 50}]}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "symbol": "BTCUSDT",
+                    "brackets": [
+                        {
+                            "notionalFloor": 0,
+                            "notionalCap": 1e12,
+                            "maintMarginRatio": 0.01,
+                            "cum": 0,
+                            "initialLeverage": 50,
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     assert feed.resolve_tiers(VenueConfig("binance"), "BTC", brackets=path).tiers[0].mmr == 0.01
     with pytest.raises(feed.TiersUnavailable, match="no cached bybit tiers"):
         feed.resolve_tiers(VenueConfig("bybit"), "BTC", fetch=False)

@@ -29,12 +29,18 @@ def ok(name):
 
 
 async def test_successes_in_source_order_and_errors_by_venue():
-    sources = [ok("okx"), Fake("gate", exc=VenueError("gate", "HTTP 503 service unavailable")),
-               ok("binance"), Fake("bybit", exc=RuntimeError("boom\n  at line 3"))]
+    sources = [
+        ok("okx"),
+        Fake("gate", exc=VenueError("gate", "HTTP 503 service unavailable")),
+        ok("binance"),
+        Fake("bybit", exc=RuntimeError("boom\n  at line 3")),
+    ]
     polls, errors = await poll_all(sources)
     assert [p.venue for p in polls] == ["okx", "binance"]
-    assert errors == {"gate": "HTTP 503 service unavailable",
-                      "bybit": "RuntimeError: boom at line 3"}
+    assert errors == {
+        "gate": "HTTP 503 service unavailable",
+        "bybit": "RuntimeError: boom at line 3",
+    }
     assert all(s.polls == 1 for s in sources)
 
 
@@ -47,9 +53,12 @@ async def test_polls_run_concurrently():
 
 
 async def test_timeout_and_odd_exceptions_are_one_line():
-    sources = [Fake("slow", delay=5.0), Fake("empty", exc=ValueError()),
-               Fake("long", exc=OSError("x" * 500)),
-               Fake("own_timeout", exc=TimeoutError("read timed out"))]
+    sources = [
+        Fake("slow", delay=5.0),
+        Fake("empty", exc=ValueError()),
+        Fake("long", exc=OSError("x" * 500)),
+        Fake("own_timeout", exc=TimeoutError("read timed out")),
+    ]
     polls, errors = await poll_all(sources, timeout_s=0.1)
     assert polls == []
     assert errors["slow"] == "no answer within 0.1 s"

@@ -30,8 +30,10 @@ class FakeGecko:
         listing = payload("categories_list_docs_example.json")
         listing += [{"category_id": c, "name": c.title()} for c in category_ids]
         self.routes = {"/api/v3/coins/categories/list": listing}
-        self.markets = {"meme-token": payload("coins_markets_meme_token.json"),
-                        "layer-1": payload("coins_markets_layer_1.json")}
+        self.markets = {
+            "meme-token": payload("coins_markets_meme_token.json"),
+            "layer-1": payload("coins_markets_layer_1.json"),
+        }
         self.requests: list[tuple[str, dict]] = []
         self.throttle = 0  # answer this many next requests with 429
         self.retry_after = "7"
@@ -114,15 +116,28 @@ def test_fetch_builds_the_map_paced_and_keeps_unplaced_bases(gecko):
     t = FakeTime()
     fallback = SectorMap.build({"Meme": ["DOGE", "WIF"], "L1": ["ETH"], "Old": ["XYZ"]})
     seen = []
-    m, notes = cg.fetch_sector_map("2026-11-21", base_url=gecko.url, categories=CATS,
-                                   fallback=fallback, pace_s=2.5, sleep=t.sleep,
-                                   clock=t.clock, progress=lambda *a: seen.append(a))
-    assert [p for p, _ in gecko.requests] == ["/api/v3/coins/categories/list",
-                                              "/api/v3/coins/markets",
-                                              "/api/v3/coins/markets"]
-    assert gecko.requests[1][1] == {"vs_currency": "usd", "category": "meme-token",
-                                    "order": "market_cap_desc", "per_page": "250",
-                                    "page": "1"}
+    m, notes = cg.fetch_sector_map(
+        "2026-11-21",
+        base_url=gecko.url,
+        categories=CATS,
+        fallback=fallback,
+        pace_s=2.5,
+        sleep=t.sleep,
+        clock=t.clock,
+        progress=lambda *a: seen.append(a),
+    )
+    assert [p for p, _ in gecko.requests] == [
+        "/api/v3/coins/categories/list",
+        "/api/v3/coins/markets",
+        "/api/v3/coins/markets",
+    ]
+    assert gecko.requests[1][1] == {
+        "vs_currency": "usd",
+        "category": "meme-token",
+        "order": "market_cap_desc",
+        "per_page": "250",
+        "page": "1",
+    }
     assert t.sleeps == [2.5, 2.5]  # one call every 2.5 s: 24 a minute at most
     assert notes == ["CoinGecko has no category 'gone-category' any more; skipped"]
     assert m.as_of == "2026-11-21"
@@ -138,8 +153,9 @@ def test_fetch_builds_the_map_paced_and_keeps_unplaced_bases(gecko):
 def test_429_waits_out_retry_after_then_succeeds(gecko):
     t = FakeTime()
     gecko.throttle = 1
-    m, _ = cg.fetch_sector_map("2026-11-21", base_url=gecko.url, categories=CATS,
-                               pace_s=0, sleep=t.sleep, clock=t.clock)
+    m, _ = cg.fetch_sector_map(
+        "2026-11-21", base_url=gecko.url, categories=CATS, pace_s=0, sleep=t.sleep, clock=t.clock
+    )
     assert t.sleeps == [7.0]
     assert len(gecko.requests) == 4  # the listing twice
     assert m.bases_of("Meme") == ("DOGE", "PEPE")
@@ -150,18 +166,27 @@ def test_429_without_retry_after_waits_a_minute_and_gives_up_in_one_line(gecko):
     gecko.throttle = 99
     gecko.retry_after = None
     with pytest.raises(cg.SectorFetchError) as e:
-        cg.fetch_sector_map("2026-11-21", base_url=gecko.url, categories=CATS, pace_s=0,
-                            retries=2, sleep=t.sleep, clock=t.clock)
+        cg.fetch_sector_map(
+            "2026-11-21",
+            base_url=gecko.url,
+            categories=CATS,
+            pace_s=0,
+            retries=2,
+            sleep=t.sleep,
+            clock=t.clock,
+        )
     assert t.sleeps == [60.0, 60.0]
     assert len(gecko.requests) == 3
-    assert str(e.value) == ("127.0.0.1 kept answering 429 (rate limit) after 3 tries; "
-                            "try again in a few minutes")
+    assert str(e.value) == (
+        "127.0.0.1 kept answering 429 (rate limit) after 3 tries; try again in a few minutes"
+    )
 
 
 def test_offline_is_one_clear_line():
     with pytest.raises(cg.SectorFetchError) as e:
-        cg.fetch_sector_map("2026-11-21", base_url=f"http://127.0.0.1:{closed_port()}",
-                            categories=CATS, pace_s=0)
+        cg.fetch_sector_map(
+            "2026-11-21", base_url=f"http://127.0.0.1:{closed_port()}", categories=CATS, pace_s=0
+        )
     message = str(e.value)
     assert message.startswith("cannot reach 127.0.0.1: ") and message.endswith("(offline?)")
     assert "\n" not in message
@@ -204,7 +229,7 @@ def test_cli_list_applies_config_overrides(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('[sectors]\nMeme = "PEPE"\n', "utf-8")
     assert cli.main(["sectors", "list", "--config", str(bad)]) == 2
-    assert capsys.readouterr().err.startswith(f"fundtui: {bad}: [sectors] \"Meme\" must be")
+    assert capsys.readouterr().err.startswith(f'fundtui: {bad}: [sectors] "Meme" must be')
 
 
 @pytest.mark.parametrize("garbage", [b"\xff\xfe not utf-8", b'{"sectors": 5}', b"{cut"])
@@ -215,7 +240,7 @@ def test_cli_list_with_a_corrupt_updated_map_warns_once_and_keeps_it(garbage, ca
     out, err = capsys.readouterr()
     assert json.loads(out)["origin"] == "bundled"
     assert len(err.splitlines()) == 1 and str(path) in err and "moved to" in err
-    aside, = path.parent.glob("sectors.json.corrupt-*")
+    (aside,) = path.parent.glob("sectors.json.corrupt-*")
     assert aside.read_bytes() == garbage and not path.exists()
 
 
@@ -223,7 +248,7 @@ def test_cli_update_over_a_corrupt_map_keeps_the_corrupt_one_aside(gecko, capsys
     path = sector_store.cache_path()
     path.write_bytes(b"\xff corrupt")
     assert cli.main(["sectors", "update", "--base-url", gecko.url, "--pace", "0"]) == 0
-    aside, = path.parent.glob("sectors.json.corrupt-*")
+    (aside,) = path.parent.glob("sectors.json.corrupt-*")
     assert aside.read_bytes() == b"\xff corrupt"
     assert sector_store.cached()[0] is not None
     err = capsys.readouterr().err
@@ -239,7 +264,7 @@ def test_cli_failed_update_over_a_corrupt_map_says_so_and_keeps_the_bundled(caps
     code = cli.main(["sectors", "update", "--base-url", f"http://127.0.0.1:{closed_port()}"])
     assert code == 1
     notice, failed = capsys.readouterr().err.splitlines()
-    aside, = path.parent.glob("sectors.json.corrupt-*")
+    (aside,) = path.parent.glob("sectors.json.corrupt-*")
     assert notice.startswith("fundtui: Sector map ") and aside.name in notice
     assert failed.startswith("fundtui: sector update failed: ")
     assert failed.endswith("keeping the bundled map")
@@ -252,8 +277,8 @@ def test_cli_list_text_reports_a_corrupt_map_once_and_lists_the_bundled(capsys):
     assert cli.main(["sectors", "list"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("# sector map as of 2026-11-21 (bundled with fundtui)")
-    line, = err.splitlines()
-    aside, = path.parent.glob("sectors.json.corrupt-*")
+    (line,) = err.splitlines()
+    (aside,) = path.parent.glob("sectors.json.corrupt-*")
     assert line.startswith(f"fundtui: Sector map {path} unusable") and aside.name in line
     assert "\x1b" not in err
     assert cli.main(["sectors", "list"]) == 0  # reported once: the next run is quiet

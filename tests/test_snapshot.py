@@ -31,12 +31,33 @@ QUOTES = [
     # BTC: 0.01 %/8h on binance, 0.02 %/4h on bybit (= 0.04 %/8h), 0.002 %/1h on
     # hyperliquid (= 0.016 %/8h). Binance's USDC contract pays -0.1 %/8h but the
     # board shows USDT, so it must not make the spread.
-    quote("hyperliquid", "BTC/USDC:USDC", 0.00002, 1.0, next_funding_ms=NEXT_1H,
-          mark_price=101.0, index_price=100.0),
-    quote("bybit", "BTC/USDT:USDT", 0.0002, 4.0, next_funding_ms=NEXT_8H + 4 * 3_600_000,
-          open_interest_usd=5e9, volume_24h_usd=1.5e10),
-    quote("binance", "BTC/USDT:USDT", 0.0001, 8.0, next_funding_ms=NEXT_8H,
-          mark_price=63_968.0, index_price=64_000.0),
+    quote(
+        "hyperliquid",
+        "BTC/USDC:USDC",
+        0.00002,
+        1.0,
+        next_funding_ms=NEXT_1H,
+        mark_price=101.0,
+        index_price=100.0,
+    ),
+    quote(
+        "bybit",
+        "BTC/USDT:USDT",
+        0.0002,
+        4.0,
+        next_funding_ms=NEXT_8H + 4 * 3_600_000,
+        open_interest_usd=5e9,
+        volume_24h_usd=1.5e10,
+    ),
+    quote(
+        "binance",
+        "BTC/USDT:USDT",
+        0.0001,
+        8.0,
+        next_funding_ms=NEXT_8H,
+        mark_price=63_968.0,
+        index_price=64_000.0,
+    ),
     quote("binance", "BTC/USDC:USDC", -0.001, 8.0),
     # ETH: 0.01 % vs 0.03 % per 8 h -> a 0.02 % spread
     quote("binance", "ETH/USDT:USDT", 0.0001, 8.0),
@@ -72,10 +93,22 @@ def test_quotes_are_all_polled_in_venue_then_symbol_order(snap):
         ("hyperliquid", "BTC/USDC:USDC"),
     ]
     for q in snap["quotes"]:
-        assert list(q) == ["exchange", "symbol", "base", "quote", "funding_rate",
-                           "interval_hours", "rate_8h", "apr", "next_funding_time",
-                           "mark_price", "index_price", "premium", "open_interest_usd",
-                           "volume_24h_usd"]
+        assert list(q) == [
+            "exchange",
+            "symbol",
+            "base",
+            "quote",
+            "funding_rate",
+            "interval_hours",
+            "rate_8h",
+            "apr",
+            "next_funding_time",
+            "mark_price",
+            "index_price",
+            "premium",
+            "open_interest_usd",
+            "volume_24h_usd",
+        ]
 
 
 def find(snap, exchange, symbol):
@@ -118,28 +151,58 @@ def test_venue_premium_and_missing_rate(snap):
     assert find(snap, "okx", "ETH/USDT:USDT")["premium"] == 0.0004
     pepe = find(snap, "binance", "1000PEPE/USDT:USDT")
     assert pepe["base"] == "PEPE"
-    for key in ("funding_rate", "interval_hours", "rate_8h", "apr", "next_funding_time",
-                "mark_price", "premium"):
+    for key in (
+        "funding_rate",
+        "interval_hours",
+        "rate_8h",
+        "apr",
+        "next_funding_time",
+        "mark_price",
+        "premium",
+    ):
         assert pepe[key] is None
 
 
 def test_spreads_from_the_board_largest_first(snap):
     assert snap["spreads"] == [
-        {"base": "BTC", "long_exchange": "binance", "short_exchange": "bybit",
-         "spread_8h": pytest.approx(0.0003), "apr": pytest.approx(0.3285), "venues": 3},
-        {"base": "ETH", "long_exchange": "binance", "short_exchange": "okx",
-         "spread_8h": pytest.approx(0.0002), "apr": pytest.approx(0.219), "venues": 2},
+        {
+            "base": "BTC",
+            "long_exchange": "binance",
+            "short_exchange": "bybit",
+            "spread_8h": pytest.approx(0.0003),
+            "apr": pytest.approx(0.3285),
+            "venues": 3,
+        },
+        {
+            "base": "ETH",
+            "long_exchange": "binance",
+            "short_exchange": "okx",
+            "spread_8h": pytest.approx(0.0002),
+            "apr": pytest.approx(0.219),
+            "venues": 2,
+        },
     ]
 
 
 def test_errors_follow_venue_order_then_name(snap):
     assert list(snap["errors"].items()) == [
-        ("hyperliquid", "HTTP 502"), ("bybit_x", "?"), ("gate", "timed out")]
+        ("hyperliquid", "HTTP 502"),
+        ("bybit_x", "?"),
+        ("gate", "timed out"),
+    ]
 
 
 def test_fractional_interval_and_non_finite_numbers():
-    q = Quote("x", "A/USDT:USDT", "A", "USDT", 0.0001, 0.5, mark_price=float("nan"),
-              open_interest_usd=float("inf"))
+    q = Quote(
+        "x",
+        "A/USDT:USDT",
+        "A",
+        "USDT",
+        0.0001,
+        0.5,
+        mark_price=float("nan"),
+        open_interest_usd=float("inf"),
+    )
     out = build_snapshot([q], {}, {}, 0, ())
     (j,) = out["quotes"]
     assert j["interval_hours"] == 0.5

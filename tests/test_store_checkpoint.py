@@ -42,8 +42,9 @@ class Plant:
 
 def planted(marker: Path, protocol: int = pickle.HIGHEST_PROTOCOL) -> bytes:
     """A pickle shaped like the earlier checkpoint, proven to run its command."""
-    payload = pickle.dumps({"version": 2, "config": CONFIG, "at_ms": T0,
-                            "engine": Plant(marker)}, protocol=protocol)
+    payload = pickle.dumps(
+        {"version": 2, "config": CONFIG, "at_ms": T0, "engine": Plant(marker)}, protocol=protocol
+    )
     pickle.loads(payload)  # the control: loading it does run the command ...
     assert marker.exists()
     marker.unlink()  # ... so its absence later means it was never loaded
@@ -75,6 +76,7 @@ def _json_spoil(edit):
         data = json.loads(path.read_text())
         edit(data)
         path.write_text(json.dumps(data))
+
     return spoil
 
 
@@ -88,6 +90,7 @@ def _text_sub(old: str, new: str):
         text = path.read_text()
         assert old in text
         path.write_text(text.replace(old, new, 1))
+
     return spoil
 
 
@@ -197,8 +200,14 @@ def test_a_planted_pickle_never_runs_at_the_signals_command(tmp_path):
     (folder / LEGACY_CHECKPOINT_FILE).write_bytes(payload)
     (folder / CHECKPOINT_FILE).write_bytes(payload)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "fundtui", "signals", "--demo", "--json"],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fundtui", "signals", "--demo", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
     assert not marker.exists()
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -250,6 +259,7 @@ async def test_a_planted_pickle_never_runs_at_app_start(tmp_path):
 
 
 # --- the save streams, whole or not at all ---------------------------------------------
+
 
 def test_a_save_writes_the_bytes_of_the_whole_document_0600_and_no_temp_file(tmp_path):
     path, steady = saved_state(tmp_path)  # saved by the recorder, on close

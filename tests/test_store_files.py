@@ -32,6 +32,7 @@ def one_line_naming(notice, path):
 
 # --------------------------------------------------------------------------- reads
 
+
 def test_read_bytes_reads_a_regular_file_within_its_limit(tmp_path):
     path = tmp_path / "f"
     path.write_bytes(b"x" * 100)
@@ -100,6 +101,7 @@ def test_read_tail_reads_only_the_end_of_a_file_of_any_size(tmp_path):
 
 # --------------------------------------------------------------------------- aside_name
 
+
 def test_aside_name_is_the_utc_time_and_numbered_when_taken(tmp_path):
     path = tmp_path / "w.json"
     now = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -135,6 +137,7 @@ def test_move_aside_does_not_overwrite_a_name_taken_after_it_was_chosen(tmp_path
         if target == taken:
             taken.write_text("someone else's")  # created between the check and the rename
         return target
+
     monkeypatch.setattr(files, "aside_name", racing_name)
     notice = files.move_aside(path, "bad")
     assert notice.endswith("moved to w.json.corrupt-free")
@@ -162,6 +165,7 @@ def test_move_aside_that_cannot_rename_leaves_the_file_and_says_so(tmp_path, mon
 
     def refuse(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system")
+
     monkeypatch.setattr(files.os, "replace", refuse)
     monkeypatch.setattr(files.os, "link", refuse)
     notice = files.move_aside(path, "not UTF-8", "Watchlist")
@@ -194,6 +198,7 @@ def test_notice_spells_out_control_characters_in_the_name_and_reason(tmp_path):
 
 # --------------------------------------------------------------------------- load_json
 
+
 def test_load_json_missing_and_good(tmp_path):
     path = tmp_path / "f.json"
     assert files.load_json(path, parse_list) == (None, None)
@@ -211,15 +216,18 @@ def explode(_data):
     raise Boom("parse failed")
 
 
-@pytest.mark.parametrize("content,parse,reason", [
-    (b"[1, 2", parse_list, "JSONDecodeError"),
-    (b"\xff\xfe[]", parse_list, "not UTF-8"),
-    (b"{}", parse_list, "expected a list"),
-    (b"[]", explode, "Boom: parse failed"),  # any exception parse raises
-    (b"[" * 200_000 + b"]" * 200_000, parse_list, "RecursionError"),
-    (b"[1" + b"0" * 5000 + b"]", parse_list, "ValueError"),  # past int digits limit
-    (b"", parse_list, "JSONDecodeError"),
-])
+@pytest.mark.parametrize(
+    "content,parse,reason",
+    [
+        (b"[1, 2", parse_list, "JSONDecodeError"),
+        (b"\xff\xfe[]", parse_list, "not UTF-8"),
+        (b"{}", parse_list, "expected a list"),
+        (b"[]", explode, "Boom: parse failed"),  # any exception parse raises
+        (b"[" * 200_000 + b"]" * 200_000, parse_list, "RecursionError"),
+        (b"[1" + b"0" * 5000 + b"]", parse_list, "ValueError"),  # past int digits limit
+        (b"", parse_list, "JSONDecodeError"),
+    ],
+)
 def test_load_json_moves_unusable_content_aside(tmp_path, content, parse, reason):
     path = tmp_path / "f.json"
     path.write_bytes(content)
@@ -237,6 +245,7 @@ def test_load_json_parse_raising_a_base_exception_is_not_swallowed(tmp_path):
 
     def interrupted(_data):
         raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
         files.load_json(path, interrupted)
     assert path.exists()
@@ -271,6 +280,7 @@ def deny(path):
         if os.fspath(p) == os.fspath(path):
             raise PermissionError(errno.EACCES, "Permission denied", os.fspath(p))
         return real_open(p, *a, **k)
+
     return fake
 
 
@@ -294,6 +304,7 @@ def test_load_json_a_passing_open_error_leaves_the_file(tmp_path, monkeypatch):
 
     def too_many(*a, **k):
         raise OSError(errno.EMFILE, "Too many open files")
+
     monkeypatch.setattr(files.os, "open", too_many)
     value, notice = files.load_json(path, parse_list)
     assert value is None and "Too many open files" in notice and "left as it is" in notice
@@ -313,6 +324,7 @@ def test_load_json_of_a_fifo_neither_blocks_nor_reads_it(tmp_path):
 
 
 # --------------------------------------------------------------------------- private files
+
 
 @pytest.fixture
 def umask_022():

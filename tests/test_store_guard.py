@@ -59,6 +59,7 @@ def _good_bytes(save: Callable[[], None], path: Callable[[], Path]) -> Callable[
         data = path().read_bytes()
         path().unlink()
         return data
+
     return make
 
 
@@ -79,27 +80,53 @@ def _sectors_save():
 
 
 KINDS = [
-    Kind("watchlist", lambda: data_dir() / "watchlist.json", _watchlist_load, _watchlist_save,
-         lambda: b'{"version": 1, "bases": ["ETH"]}', b'{"bases": "BTC"}', 1024 * 1024),
-    Kind("market cache", lambda: market_cache.cache_path("okx"),
-         lambda: market_cache.read("okx", key="k", now_ms=2000), _market_save,
-         _good_bytes(_market_save, lambda: market_cache.cache_path("okx")),
-         b'{"format": 1, "venue": "okx", "key": "k", "saved_ms": "soon", "data": []}',
-         market_cache.MAX_BYTES),
-    Kind("tier cache", lambda: tier_cache.cache_path("bybit", "BTC/USDT:USDT"),
-         lambda: tier_cache.read("bybit", "BTC/USDT:USDT", key="k"), _tiers_save,
-         _good_bytes(_tiers_save, lambda: tier_cache.cache_path("bybit", "BTC/USDT:USDT")),
-         b'{"format": 1, "venue": "bybit", "symbol": "BTC/USDT:USDT", "key": "k", '
-         b'"saved_ms": 1, "tiers": [{"floor": 5, "cap": 1, "mmr": 0.1, "cum": 0, '
-         b'"max_leverage": 10, "unit": "notional"}]}',
-         tier_cache.MAX_BYTES),
-    Kind("limits cache", lambda: tier_cache.limits_path("bybit", "BTC/USDT:USDT"),
-         lambda: tier_cache.read_limits("bybit", "BTC/USDT:USDT", key="k"), _limits_save,
-         _good_bytes(_limits_save, lambda: tier_cache.limits_path("bybit", "BTC/USDT:USDT")),
-         b'{"format": 1, "key": "k", "limits": [1]}', tier_cache.MAX_BYTES),
-    Kind("sector map", sector_store.cache_path, sector_store.cached, _sectors_save,
-         _good_bytes(_sectors_save, sector_store.cache_path), b'{"sectors": 5}',
-         sector_store.MAX_BYTES),
+    Kind(
+        "watchlist",
+        lambda: data_dir() / "watchlist.json",
+        _watchlist_load,
+        _watchlist_save,
+        lambda: b'{"version": 1, "bases": ["ETH"]}',
+        b'{"bases": "BTC"}',
+        1024 * 1024,
+    ),
+    Kind(
+        "market cache",
+        lambda: market_cache.cache_path("okx"),
+        lambda: market_cache.read("okx", key="k", now_ms=2000),
+        _market_save,
+        _good_bytes(_market_save, lambda: market_cache.cache_path("okx")),
+        b'{"format": 1, "venue": "okx", "key": "k", "saved_ms": "soon", "data": []}',
+        market_cache.MAX_BYTES,
+    ),
+    Kind(
+        "tier cache",
+        lambda: tier_cache.cache_path("bybit", "BTC/USDT:USDT"),
+        lambda: tier_cache.read("bybit", "BTC/USDT:USDT", key="k"),
+        _tiers_save,
+        _good_bytes(_tiers_save, lambda: tier_cache.cache_path("bybit", "BTC/USDT:USDT")),
+        b'{"format": 1, "venue": "bybit", "symbol": "BTC/USDT:USDT", "key": "k", '
+        b'"saved_ms": 1, "tiers": [{"floor": 5, "cap": 1, "mmr": 0.1, "cum": 0, '
+        b'"max_leverage": 10, "unit": "notional"}]}',
+        tier_cache.MAX_BYTES,
+    ),
+    Kind(
+        "limits cache",
+        lambda: tier_cache.limits_path("bybit", "BTC/USDT:USDT"),
+        lambda: tier_cache.read_limits("bybit", "BTC/USDT:USDT", key="k"),
+        _limits_save,
+        _good_bytes(_limits_save, lambda: tier_cache.limits_path("bybit", "BTC/USDT:USDT")),
+        b'{"format": 1, "key": "k", "limits": [1]}',
+        tier_cache.MAX_BYTES,
+    ),
+    Kind(
+        "sector map",
+        sector_store.cache_path,
+        sector_store.cached,
+        _sectors_save,
+        _good_bytes(_sectors_save, sector_store.cache_path),
+        b'{"sectors": 5}',
+        sector_store.MAX_BYTES,
+    ),
 ]
 
 
@@ -107,7 +134,7 @@ def _place(kind: Kind, case: str, path: Path) -> Callable[[Path], None]:
     """Put the hostile thing at ``path``; returns the check that it survived, moved."""
     path.parent.mkdir(parents=True, exist_ok=True)
     contents = {
-        "not utf-8": lambda: kind.good().replace(b'"', b'\xff', 1),
+        "not utf-8": lambda: kind.good().replace(b'"', b"\xff", 1),
         "not json": lambda: b"{not json",
         "wrong shape": lambda: kind.wrong_shape,
         "truncated": lambda: kind.good()[: len(kind.good()) // 2],
@@ -122,8 +149,9 @@ def _place(kind: Kind, case: str, path: Path) -> Callable[[Path], None]:
         with open(path, "wb") as f:
             f.write(b"[")
             f.truncate(kind.limit + 1)  # sparse: nothing of it is read
-        return lambda aside: (aside.stat().st_size == kind.limit + 1
-                              and aside.open("rb").read(1) == b"[")
+        return lambda aside: (
+            aside.stat().st_size == kind.limit + 1 and aside.open("rb").read(1) == b"["
+        )
     if case == "directory":
         path.mkdir()
         (path / "inside").write_text("kept")
@@ -131,8 +159,11 @@ def _place(kind: Kind, case: str, path: Path) -> Callable[[Path], None]:
     if case == "fifo":
         os.mkfifo(path)
         return lambda aside: stat.S_ISFIFO(os.lstat(aside).st_mode)
-    links = {"link to /dev/zero": "/dev/zero", "link loop": str(path),
-             "dangling link": str(path.parent / "nowhere")}
+    links = {
+        "link to /dev/zero": "/dev/zero",
+        "link loop": str(path),
+        "dangling link": str(path.parent / "nowhere"),
+    }
     path.symlink_to(links[case])
     return lambda aside: os.readlink(aside) == links[case]
 
@@ -142,8 +173,20 @@ def _same_bytes(aside: Path, data: bytes) -> bool:
     return aside.read_bytes() == data
 
 
-CASES = ["not utf-8", "not json", "wrong shape", "truncated", "empty", "too deep", "huge",
-         "directory", "fifo", "link to /dev/zero", "link loop", "dangling link"]
+CASES = [
+    "not utf-8",
+    "not json",
+    "wrong shape",
+    "truncated",
+    "empty",
+    "too deep",
+    "huge",
+    "directory",
+    "fifo",
+    "link to /dev/zero",
+    "link loop",
+    "dangling link",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -155,7 +198,7 @@ def test_an_unusable_file_is_moved_aside_reported_and_survives_the_next_save(kin
     assert value is None
     assert notice and "\n" not in notice and notice.isprintable(), notice
     assert str(path) in notice and "moved to" in notice
-    aside, = path.parent.glob(path.name + ".corrupt-*")
+    (aside,) = path.parent.glob(path.name + ".corrupt-*")
     assert survived(aside)
     kind.save()
     assert survived(aside)
@@ -176,12 +219,13 @@ def test_a_file_we_may_not_read_is_moved_aside(kind, monkeypatch):
             if os.fspath(p) == os.fspath(path):
                 raise PermissionError(errno.EACCES, "Permission denied", os.fspath(p))
             return real_open(p, *a, **k)
+
         monkeypatch.setattr(files.os, "open", denied)
     else:
         path.chmod(0)
     value, notice = kind.load()
     assert value is None and str(path) in notice and "Permission denied" in notice
-    aside, = path.parent.glob(path.name + ".corrupt-*")
+    (aside,) = path.parent.glob(path.name + ".corrupt-*")
     monkeypatch.undo()
     kind.save()
     assert _same_bytes(aside, data)
@@ -222,6 +266,7 @@ def test_the_old_loaders_still_answer_none_and_log_the_notice(caplog):
 
 # --------------------------------------------------------------------------- watchlist
 
+
 def test_a_non_utf8_watchlist_is_the_issue_and_no_longer_stops_the_app():
     path = data_dir() / "watchlist.json"
     path.write_bytes(b'{"version": 1, "bases": ["\xff\xfeBTC"]}')
@@ -236,6 +281,7 @@ def test_a_watchlist_that_could_not_be_moved_aside_is_not_saved_over(monkeypatch
 
     def refuse(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system")
+
     monkeypatch.setattr(files.os, "link", refuse)
     monkeypatch.setattr(files.os, "replace", refuse)
     wl, notice = Watchlist.load(path)
@@ -246,7 +292,7 @@ def test_a_watchlist_that_could_not_be_moved_aside_is_not_saved_over(monkeypatch
     assert path.read_bytes() == b"\xff"
     monkeypatch.undo()  # the folder is writable again: the save moves it first
     wl.save()
-    aside, = path.parent.glob("watchlist.json.corrupt-*")
+    (aside,) = path.parent.glob("watchlist.json.corrupt-*")
     assert aside.read_bytes() == b"\xff"
     assert Watchlist.load(path)[0].bases == {"BTC"}
 
@@ -257,17 +303,19 @@ def test_a_watchlist_left_in_place_by_a_passing_error_is_moved_before_the_save(m
 
     def too_many(*a, **k):
         raise OSError(errno.EMFILE, "Too many open files")
+
     monkeypatch.setattr(files.os, "open", too_many)
     wl, notice = Watchlist.load(path)
     assert "left as it is" in notice and len(wl) == 0
     monkeypatch.undo()
     wl.toggle("BTC")
     wl.save()  # must not replace the user's ETH watchlist it could not read
-    aside, = path.parent.glob("watchlist.json.corrupt-*")
+    (aside,) = path.parent.glob("watchlist.json.corrupt-*")
     assert json.loads(aside.read_text())["bases"] == ["ETH"]
 
 
 # --------------------------------------------------------------------------- permissions
+
 
 @pytest.fixture
 def umask_022():
@@ -289,16 +337,21 @@ def test_data_and_cache_files_and_folders_are_private(tmp_path, monkeypatch, uma
     _tiers_save()
     _limits_save()
     _sectors_save()
-    written = [data / "watchlist.json", market_cache.cache_path("okx"),
-               tier_cache.cache_path("bybit", "BTC/USDT:USDT"),
-               tier_cache.limits_path("bybit", "BTC/USDT:USDT"), sector_store.cache_path()]
+    written = [
+        data / "watchlist.json",
+        market_cache.cache_path("okx"),
+        tier_cache.cache_path("bybit", "BTC/USDT:USDT"),
+        tier_cache.limits_path("bybit", "BTC/USDT:USDT"),
+        sector_store.cache_path(),
+    ]
     assert {p: _mode(p) for p in written} == {p: 0o600 for p in written}
     folders = [data.parent, data, cache, cache / "markets", cache / "tiers"]
     assert {p: _mode(p) for p in folders} == {p: 0o700 for p in folders}
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k.name != "market cache"],
-                         ids=lambda k: k.name)
+@pytest.mark.parametrize(
+    "kind", [k for k in KINDS if k.name != "market cache"], ids=lambda k: k.name
+)
 def test_a_save_straight_over_an_unusable_file_moves_it_aside_first(kind):
     """The market cache is always read before its first save (ccxt_venue); these
     files can be saved without a load just before (e.g. limits fetched with tiers)."""
@@ -306,7 +359,7 @@ def test_a_save_straight_over_an_unusable_file_moves_it_aside_first(kind):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff not ours to lose")
     kind.save()
-    aside, = path.parent.glob(path.name + ".corrupt-*")
+    (aside,) = path.parent.glob(path.name + ".corrupt-*")
     assert aside.read_bytes() == b"\xff not ours to lose"
     assert kind.load()[1] is None
 
@@ -316,6 +369,7 @@ def test_a_market_cache_whose_data_the_venue_rejects_is_moved_aside_too():
 
     def metadata(data):
         raise KeyError("markets_ms")
+
     data, notice = market_cache.read("okx", key="k", now_ms=2000, parse=metadata)
     assert data is None and "KeyError" in notice and "moved to" in notice
     assert market_cache.read("okx", key="k", now_ms=2000) == (None, None)

@@ -20,6 +20,6 @@ async def test_the_app_starts_over_a_non_utf8_watchlist_and_keeps_it():
         notices = [str(n.message) for n in app._notifications if str(path) in str(n.message)]
         assert len(notices) == 1 and "\n" not in notices[0] and "not UTF-8" in notices[0]
         await pilot.press("w")  # watch the first row: the save must not lose the old file
-    aside, = path.parent.glob("watchlist.json.corrupt-*")
+    (aside,) = path.parent.glob("watchlist.json.corrupt-*")
     assert aside.read_bytes() == b'{"version": 1, "bases": ["BTC\xff"]}'
     assert len(json.loads(path.read_text())["bases"]) == 1

@@ -37,8 +37,14 @@ T0 = 59_000 * 8 * HOUR  # 2023-11-05 16:00 UTC, a multiple of 8 h (and of 4 h an
 DATA = Path(__file__).parent / "data"
 
 
-def _q(symbol: str = "BTC/USDT:USDT", venue: str = "binance", base: str = "BTC",
-       rate: float | None = 0.0001, interval: float | None = 8.0, **kw) -> Quote:
+def _q(
+    symbol: str = "BTC/USDT:USDT",
+    venue: str = "binance",
+    base: str = "BTC",
+    rate: float | None = 0.0001,
+    interval: float | None = 8.0,
+    **kw,
+) -> Quote:
     return Quote(venue, symbol, base, "USDT", rate, interval, **kw)
 
 
@@ -51,9 +57,11 @@ def store(tmp_path):
 
 # ------------------------------------------------------------------ round trip
 
+
 def test_record_and_series_round_trip_with_missing_fields(store):
-    full = _q(next_funding_ms=T0 + 8 * HOUR, mark_price=101.0, index_price=100.0,
-              open_interest_usd=5e6)
+    full = _q(
+        next_funding_ms=T0 + 8 * HOUR, mark_price=101.0, index_price=100.0, open_interest_usd=5e6
+    )
     bare = _q("ETH/USDT:USDT", base="ETH", rate=None, interval=None)
     premium_only = _q("SOL/USDT:USDT", venue="okx", base="SOL", venue_premium=-0.0004)
     assert store.record([full, bare, premium_only], T0) == 3
@@ -61,14 +69,28 @@ def test_record_and_series_round_trip_with_missing_fields(store):
 
     got = store.series("binance", "BTC/USDT:USDT", T0)
     assert got == [
-        Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", at, 0.0001, 8.0, T0 + 8 * HOUR,
-               101.0, 100.0, pytest.approx(0.01), 5e6)
+        Sample(
+            "binance",
+            "BTC/USDT:USDT",
+            "BTC",
+            "USDT",
+            at,
+            0.0001,
+            8.0,
+            T0 + 8 * HOUR,
+            101.0,
+            100.0,
+            pytest.approx(0.01),
+            5e6,
+        )
         for at in (T0, T0 + 30_000)
     ]
     assert store.series("binance", "BTC/USDT:USDT", T0, until_ms=T0 + 30_000)[-1].at_ms == T0
     assert store.series("binance", "ETH/USDT:USDT", 0) == [
-        Sample("binance", "ETH/USDT:USDT", "ETH", "USDT", T0, None, None, None, None, None,
-               None, None)]
+        Sample(
+            "binance", "ETH/USDT:USDT", "ETH", "USDT", T0, None, None, None, None, None, None, None
+        )
+    ]
     assert store.series("okx", "SOL/USDT:USDT", 0)[0].premium == -0.0004
     assert store.series("okx", "BTC/USDT:USDT", 0) == []
     assert store.latest_at() == T0 + 30_000
@@ -76,8 +98,13 @@ def test_record_and_series_round_trip_with_missing_fields(store):
 
 def test_packed_hours_read_back_as_recorded(store):
     quotes = [
-        _q(rate=-0.00012345, next_funding_ms=T0 + 8 * HOUR, mark_price=64_123.45,
-           index_price=64_100.5, open_interest_usd=1.234567e9),
+        _q(
+            rate=-0.00012345,
+            next_funding_ms=T0 + 8 * HOUR,
+            mark_price=64_123.45,
+            index_price=64_100.5,
+            open_interest_usd=1.234567e9,
+        ),
         _q("ETH/USDT:USDT", base="ETH", rate=None, interval=None),
         _q("SOL/USDT:USDT", base="SOL", venue_premium=-0.0004, index_price=150.25),
         _q("XRP/USDT:USDT", base="XRP", mark_price=0.0, index_price=0.5),
@@ -104,7 +131,8 @@ def test_packed_hours_read_back_as_recorded(store):
                 assert getattr(new, f) == pytest.approx(getattr(old, f), rel=1e-7, abs=1e-12)
     lo, hi = T0 + HOUR - 1, T0 + HOUR + 31_000  # across the hour boundary
     assert store.series("binance", "BTC/USDT:USDT", lo, hi) == [
-        s for s in after["binance", "BTC/USDT:USDT"] if lo <= s.at_ms < hi]
+        s for s in after["binance", "BTC/USDT:USDT"] if lo <= s.at_ms < hi
+    ]
 
 
 def test_series_by_base_groups_by_venue(store):
@@ -113,7 +141,10 @@ def test_series_by_base_groups_by_venue(store):
     got = store.series_by_base("BTC", T0)
     assert sorted(got) == ["binance", "okx"]
     assert [(s.symbol, s.at_ms) for s in got["binance"]] == [
-        ("BTC/USDT:USDT", T0), ("BTC/USDC:USDC", T0 + MIN), ("BTC/USDT:USDT", T0 + MIN)]
+        ("BTC/USDT:USDT", T0),
+        ("BTC/USDC:USDC", T0 + MIN),
+        ("BTC/USDT:USDT", T0 + MIN),
+    ]
     assert [s.at_ms for s in got["okx"]] == [T0]
     assert store.series_by_base("BTC", T0 + 1)["binance"][0].at_ms == T0 + MIN
     assert store.series_by_base("DOGE", 0) == {}
@@ -125,12 +156,18 @@ def test_all_since_matches_per_market_series_across_compaction(store):
     store.compact(T0 + 72 * HOUR)
     since = T0 + 20 * HOUR  # reaches into the compacted part
     got = store.all_since(since)
-    assert sorted(got) == [("binance", "A/USDT:USDT"), ("binance", "B/USDT:USDT"),
-                           ("okx", "BTC/USDT:USDT")]
+    assert sorted(got) == [
+        ("binance", "A/USDT:USDT"),
+        ("binance", "B/USDT:USDT"),
+        ("okx", "BTC/USDT:USDT"),
+    ]
     for (venue, symbol), samples in got.items():
         assert samples == store.series(venue, symbol, since)
     assert [(s.at_ms - T0) / MIN for s in got["binance", "A/USDT:USDT"]][:3] == [
-        1350.0, 1440.0, 1530.0]  # 1260 was compacted away (see A_KEPT)
+        1350.0,
+        1440.0,
+        1530.0,
+    ]  # 1260 was compacted away (see A_KEPT)
     assert store.all_since(since, until_ms=since + 1) == {}
     assert store.all_since(T0 + 80 * HOUR) == {}
 
@@ -149,6 +186,7 @@ def test_default_path_is_in_data_dir(tmp_path):
 
 
 # ------------------------------------------------------------------ schema versions
+
 
 def test_new_file_is_migrated_to_current_version_in_wal_mode(tmp_path):
     path = tmp_path / "h.sqlite3"
@@ -248,6 +286,7 @@ def test_closed_store_raises_history_error(store):
 
 # ------------------------------------------------------------------ retention
 
+
 def _retention_fixture(store):
     """Two markets sampled every 90 min for 72 h: A with 4 h funding, B with 8 h.
 
@@ -255,8 +294,13 @@ def _retention_fixture(store):
     """
     for m in range(0, 72 * 60 + 1, 90):
         at = T0 + m * MIN
-        store.record([_q("A/USDT:USDT", base="A", interval=4.0, rate=m * 1e-6),
-                      _q("B/USDT:USDT", base="B", interval=8.0, rate=m * 1e-6)], at)
+        store.record(
+            [
+                _q("A/USDT:USDT", base="A", interval=4.0, rate=m * 1e-6),
+                _q("B/USDT:USDT", base="B", interval=8.0, rate=m * 1e-6),
+            ],
+            at,
+        )
     store.record([_q("B/USDT:USDT", base="B", interval=8.0, rate=-1.0)], T0 + 8 * HOUR - 1)
     store.record([_q("B/USDT:USDT", base="B", interval=8.0, rate=-2.0)], T0 + 8 * HOUR)
 
@@ -302,19 +346,32 @@ def test_packing_a_few_markets_at_a_time_keeps_every_sample(tmp_path, monkeypatc
     """Compaction packs ``_PACK_MARKETS`` markets at a time (bounded memory): with
     3 at a time over 10 markets, merging into hour blocks already written, every
     sample reads back exactly as with one pass over all of them."""
+
     def run(path, chunk):
         monkeypatch.setattr(HistoryStore, "_PACK_MARKETS", chunk)
         with HistoryStore.open(path) as s:
             for k in range(0, 50):  # every 90 s for 75 min: packed at 5-min marks
                 at = T0 + k * 90_000
-                s.record([_q(f"M{i}/USDT:USDT", base=f"M{i}", rate=(k * 7 + i) * 1e-6,
-                             mark_price=100.0 + i + k / 100, index_price=100.0 + i)
-                          for i in range(10) if (i + k) % 4], at)
+                s.record(
+                    [
+                        _q(
+                            f"M{i}/USDT:USDT",
+                            base=f"M{i}",
+                            rate=(k * 7 + i) * 1e-6,
+                            mark_price=100.0 + i + k / 100,
+                            index_price=100.0 + i,
+                        )
+                        for i in range(10)
+                        if (i + k) % 4
+                    ],
+                    at,
+                )
                 if k % 4 == 3:
                     s.compact(at)
             s.compact(T0 + 2 * HOUR)
             raw_left = s._db.execute("SELECT count(*) FROM raw").fetchone()[0]
             return s.all_since(0), raw_left
+
     chunked, raw_chunked = run(tmp_path / "a.sqlite3", 3)
     whole, raw_whole = run(tmp_path / "b.sqlite3", 1000)
     assert raw_chunked == raw_whole == 0  # all packed
@@ -332,16 +389,32 @@ def test_refresh_recorded_behind_compaction_mark_is_compacted_later(store):
 
 # ------------------------------------------------------------------ block layers
 
+
 def _moving(k: int, base: str = "BTC") -> Quote:
     """A quote whose every field moves with ``k``, at a venue's decimals."""
-    return _q(f"{base}/USDT:USDT", base=base, rate=round(1e-4 + k * 3e-8, 10),
-              next_funding_ms=T0 + 8 * HOUR, mark_price=round(64_000 + k * 1.37, 2),
-              index_price=round(63_990 + k * 1.41, 8), open_interest_usd=1e9 + k * 1234.5)
+    return _q(
+        f"{base}/USDT:USDT",
+        base=base,
+        rate=round(1e-4 + k * 3e-8, 10),
+        next_funding_ms=T0 + 8 * HOUR,
+        mark_price=round(64_000 + k * 1.37, 2),
+        index_price=round(63_990 + k * 1.41, 8),
+        open_interest_usd=1e9 + k * 1234.5,
+    )
 
 
 def _fields(samples):
-    return [(s.at_ms, s.funding_rate, s.next_funding_ms, s.mark_price, s.index_price,
-             s.open_interest_usd) for s in samples]
+    return [
+        (
+            s.at_ms,
+            s.funding_rate,
+            s.next_funding_ms,
+            s.mark_price,
+            s.index_price,
+            s.open_interest_usd,
+        )
+        for s in samples
+    ]
 
 
 def test_compaction_packs_up_to_the_last_multiple_of_its_period(store):
@@ -362,13 +435,30 @@ def test_compaction_packs_up_to_the_last_multiple_of_its_period(store):
     assert db.execute("SELECT count(*) FROM raw WHERE premium IS NOT NULL").fetchone() == (0,)
     got = _fields(store.series("binance", "BTC/USDT:USDT", 0))
     assert got[:80] == before
-    assert got[80:] == [_fields([s])[0] for s in (
-        history.Sample("binance", "BTC/USDT:USDT", "BTC", "USDT", T0 + k * 30_000,
-                       q.funding_rate, 8.0, q.next_funding_ms, q.mark_price, q.index_price,
-                       q.premium, history._oi_digits(q.open_interest_usd))
-        for k in range(80, 110) for q in [_moving(k)])]
+    assert got[80:] == [
+        _fields([s])[0]
+        for s in (
+            history.Sample(
+                "binance",
+                "BTC/USDT:USDT",
+                "BTC",
+                "USDT",
+                T0 + k * 30_000,
+                q.funding_rate,
+                8.0,
+                q.next_funding_ms,
+                q.mark_price,
+                q.index_price,
+                q.premium,
+                history._oi_digits(q.open_interest_usd),
+            )
+            for k in range(80, 110)
+            for q in [_moving(k)]
+        )
+    ]
     assert [s.premium for s in store.series("binance", "BTC/USDT:USDT", T0 + 50 * MIN)] == [
-        _moving(k).premium for k in range(100, 110)]
+        _moving(k).premium for k in range(100, 110)
+    ]
 
 
 def test_closed_six_hour_windows_become_one_dense_block(store):
@@ -383,12 +473,16 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
     assert [(r[0], r[1]) for r in rows] == [(start, 36), (start, 36)]
     assert all(r[2][0] == history._LZMA_TAG for r in rows)
     assert db.execute("SELECT DISTINCT hour_ms FROM hour ORDER BY 1").fetchall() == [
-        (T0 + 2 * HOUR,)]  # 18:00: the open window's closed hour; 19:00 is still raw
+        (T0 + 2 * HOUR,)
+    ]  # 18:00: the open window's closed hour; 19:00 is still raw
     for b in ("BTC", "ETH"):
         assert _fields(store.series("binance", f"{b}/USDT:USDT", 0)) == recorded[b]
         # narrow reads on either side of the block edge find exactly their samples
-        edge = _fields(store.series("binance", f"{b}/USDT:USDT", T0 + 2 * HOUR - 10 * MIN,
-                                    T0 + 2 * HOUR + 10 * MIN + 1))
+        edge = _fields(
+            store.series(
+                "binance", f"{b}/USDT:USDT", T0 + 2 * HOUR - 10 * MIN, T0 + 2 * HOUR + 10 * MIN + 1
+            )
+        )
         assert [f[0] for f in edge] == [T0 + 2 * HOUR + m * MIN for m in (-10, 0, 10)]
     assert store.compact(T0 + 3 * HOUR) == 0  # merging moves samples, deletes none
 
@@ -401,11 +495,19 @@ def test_day_blocks_of_schema_1_still_read_and_join_7_day_blocks(tmp_path, monke
         old = HistoryStore.open(path)
         _retention_fixture(old)
         day = T0 // history.DAY_MS * history.DAY_MS  # 00:00 of T0's day
-        legacy = [(day + 2 * HOUR, 5e-5, 8.0, 6 * HOUR, None, None, None, None),
-                  (day + 10 * HOUR, 6e-5, 8.0, 6 * HOUR, None, None, None, None)]
-        old._db.execute("INSERT INTO kept VALUES (?, ?, ?, ?)",
-                        (old._market_id("binance", "A/USDT:USDT", "A", "USDT"), day, 2,
-                         history._pack(legacy, day)))
+        legacy = [
+            (day + 2 * HOUR, 5e-5, 8.0, 6 * HOUR, None, None, None, None),
+            (day + 10 * HOUR, 6e-5, 8.0, 6 * HOUR, None, None, None, None),
+        ]
+        old._db.execute(
+            "INSERT INTO kept VALUES (?, ?, ?, ?)",
+            (
+                old._market_id("binance", "A/USDT:USDT", "A", "USDT"),
+                day,
+                2,
+                history._pack(legacy, day),
+            ),
+        )
         old.close()
     store = HistoryStore.open(path)  # migrates to the current schema
     try:
@@ -422,6 +524,7 @@ def test_day_blocks_of_schema_1_still_read_and_join_7_day_blocks(tmp_path, monke
 
 # ------------------------------------------------------------------ restart, settlements
 
+
 def test_restart_continues_with_same_history(tmp_path):
     path = tmp_path / "h.sqlite3"
     s = HistoryStore.open(path)
@@ -432,8 +535,7 @@ def test_restart_continues_with_same_history(tmp_path):
     s.close()
     s = HistoryStore.open(path)
     try:
-        after = (s.series("binance", "BTC/USDT:USDT", 0), s.series_by_base("BTC", 0),
-                 s.latest_at())
+        after = (s.series("binance", "BTC/USDT:USDT", 0), s.series_by_base("BTC", 0), s.latest_at())
         assert after == before
         assert after[2] == T0 + 4 * 30_000
         assert len(after[0]) == 5
@@ -480,8 +582,9 @@ _KILL_CHILD = textwrap.dedent("""
 def test_kill_9_mid_write_leaves_a_consistent_database(tmp_path):
     path = tmp_path / "h.sqlite3"
     n = 400
-    child = subprocess.Popen([sys.executable, "-c", _KILL_CHILD, str(path), str(n)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILL_CHILD, str(path), str(n)], stdout=subprocess.PIPE, text=True
+    )
     reported: list[int] = []
     started = threading.Event()
 
@@ -505,8 +608,9 @@ def test_kill_9_mid_write_leaves_a_consistent_database(tmp_path):
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        counts = db.execute("SELECT at_ms, count(*) FROM raw GROUP BY at_ms "
-                            "ORDER BY at_ms").fetchall()
+        counts = db.execute(
+            "SELECT at_ms, count(*) FROM raw GROUP BY at_ms ORDER BY at_ms"
+        ).fetchall()
     finally:
         db.close()
     assert all(c == n for _, c in counts)  # every refresh is all or nothing
@@ -524,14 +628,19 @@ def test_kill_9_mid_write_leaves_a_consistent_database(tmp_path):
 
 # ------------------------------------------------------------------ accumulated funding
 
+
 def test_settlements_round_trip_and_replace(store):
-    store.save_settlements("bybit", "X/USDT:USDT", [Settlement(T0, 1e-4, 8.0),
-                                                    Settlement(T0 + 8 * HOUR, -2e-4, None)])
+    store.save_settlements(
+        "bybit", "X/USDT:USDT", [Settlement(T0, 1e-4, 8.0), Settlement(T0 + 8 * HOUR, -2e-4, None)]
+    )
     store.save_settlements("bybit", "X/USDT:USDT", [Settlement(T0, 3e-4, 8.0)])
     assert store.settlements("bybit", "X/USDT:USDT", 0) == [
-        Settlement(T0, 3e-4, 8.0), Settlement(T0 + 8 * HOUR, -2e-4, None)]
+        Settlement(T0, 3e-4, 8.0),
+        Settlement(T0 + 8 * HOUR, -2e-4, None),
+    ]
     assert store.settlements("bybit", "X/USDT:USDT", T0 + 1) == [
-        Settlement(T0 + 8 * HOUR, -2e-4, None)]
+        Settlement(T0 + 8 * HOUR, -2e-4, None)
+    ]
     assert store.settlements("okx", "X/USDT:USDT", 0) == []
 
 
@@ -555,8 +664,11 @@ def test_accumulated_on_real_binance_xrp_history(store):
     with open(DATA / "binance_XRP_USDT_8h_funding_rate.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 91
-    store.save_settlements("binance", "XRP/USDT:USDT", [
-        Settlement(int(r["funding_time_ms"]), float(r["funding_rate"]), 8.0) for r in rows])
+    store.save_settlements(
+        "binance",
+        "XRP/USDT:USDT",
+        [Settlement(int(r["funding_time_ms"]), float(r["funding_rate"]), 8.0) for r in rows],
+    )
     loaded = store.settlements("binance", "XRP/USDT:USDT", 0)
     now = int(rows[-1]["funding_time_ms"])  # 2021-12-18T00:00:00.014Z
 
@@ -571,8 +683,9 @@ def test_accumulated_on_real_binance_xrp_history(store):
     assert expected(7) == (21, Decimal("0.00160805"))
     assert expected(30) == (91, Decimal("0.00796412"))
     for days in (1, 7, 30):
-        assert accumulated(loaded, now, days) == pytest.approx(float(expected(days)[1]),
-                                                               rel=1e-12, abs=0)
+        assert accumulated(loaded, now, days) == pytest.approx(
+            float(expected(days)[1]), rel=1e-12, abs=0
+        )
 
 
 # ------------------------------------------------------------------ packed block encoding
@@ -580,7 +693,8 @@ def test_accumulated_on_real_binance_xrp_history(store):
 _V1_BLOCK = bytes.fromhex(
     "789c6364616060600402060383070ca5a54a402e1303160052e2b084c3c9c9999f9f1f8b1c2650505070707000"
     "c9350428bcab6431333323ac4fc1c021323212aa2fcefc30db3bf3c59f9576efde03d3a2eb2cf3fa9199d57eb0"
-    "b94d2dd3a64d9b31638697971700572a1aa6")
+    "b94d2dd3a64d9b31638697971700572a1aa6"
+)
 
 
 def _bits(row):
@@ -595,14 +709,29 @@ def test_packed_block_round_trips_venue_decimals_exactly():
     marks = [93951.8, 237.072057, 0.13781763, 37985.6, 0.0011736, 77562.0]
     idxs = [93902.89680851, 237.04590597, 0.13781224, 37954.92, 0.0011741, 77605.0]
     rates = [0.00013062, 0.000079238688534, -0.000212, 0.0001, -0.0000015186, 0.002053]
-    ois = [1.0 * 33412011 * 0.0001 * 37985.6, 1.0 * 605822.2557999999 * 2123.7,
-           1183601235.91, 5e6, 0.1 + 0.2, 1e300]
+    ois = [
+        1.0 * 33412011 * 0.0001 * 37985.6,
+        1.0 * 605822.2557999999 * 2123.7,
+        1183601235.91,
+        5e6,
+        0.1 + 0.2,
+        1e300,
+    ]
     rows = []
     for k in range(240):
         j = k % 6
-        rows.append((T0 + 30_000 * k, rates[j] if k % 5 else None, (1.0, 4.0, 8.0)[j % 3],
-                     HOUR - 30_000 * k, marks[j] if k % 7 else None, idxs[(j + k) % 6],
-                     -0.0004 if k % 3 else None, ois[(j + 1) % 6]))
+        rows.append(
+            (
+                T0 + 30_000 * k,
+                rates[j] if k % 5 else None,
+                (1.0, 4.0, 8.0)[j % 3],
+                HOUR - 30_000 * k,
+                marks[j] if k % 7 else None,
+                idxs[(j + k) % 6],
+                -0.0004 if k % 3 else None,
+                ois[(j + 1) % 6],
+            )
+        )
     got = history._unpack(history._pack(rows, T0), T0)
     exact = [tuple(r[:6]) + (r[7],) for r in rows]
     assert [tuple(r[:6]) + (r[7],) for r in got] == exact
@@ -612,43 +741,87 @@ def test_packed_block_round_trips_venue_decimals_exactly():
 
 
 def test_packed_block_keeps_odd_floats_bit_for_bit():
-    odd = [-0.0, 0.0, math.nan, math.inf, -math.inf, 5e-324, 1.7976931348623157e308,
-           0.1 + 0.2, -1e-20, 2.0 ** 62, 123456789.123456789]
-    rows = [(T0 + k, odd[k % len(odd)], odd[(k + 1) % len(odd)], k * 7 - 300,
-             odd[(k + 2) % len(odd)], odd[(k + 3) % len(odd)], odd[(k + 4) % len(odd)],
-             odd[(k + 5) % len(odd)]) for k in range(50)]
+    odd = [
+        -0.0,
+        0.0,
+        math.nan,
+        math.inf,
+        -math.inf,
+        5e-324,
+        1.7976931348623157e308,
+        0.1 + 0.2,
+        -1e-20,
+        2.0**62,
+        123456789.123456789,
+    ]
+    rows = [
+        (
+            T0 + k,
+            odd[k % len(odd)],
+            odd[(k + 1) % len(odd)],
+            k * 7 - 300,
+            odd[(k + 2) % len(odd)],
+            odd[(k + 3) % len(odd)],
+            odd[(k + 4) % len(odd)],
+            odd[(k + 5) % len(odd)],
+        )
+        for k in range(50)
+    ]
     got = history._unpack(history._pack(rows, T0), T0)
     for r, g in zip(rows, got, strict=True):
         mark, idx = r[4], r[5]
         skip = {6} if mark is not None and idx else set()
         assert [_bits(r)[i] for i in range(8) if i not in skip] == [
-            _bits(g)[i] for i in range(8) if i not in skip]
+            _bits(g)[i] for i in range(8) if i not in skip
+        ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(
-    st.one_of(st.none(), st.floats(allow_nan=True), st.decimals(
-        min_value=-1, max_value=1, places=12, allow_nan=False).map(float)),
-    st.one_of(st.none(), st.sampled_from([1.0, 4.0, 8.0]), st.floats()),
-    st.one_of(st.none(), st.integers(-(2 ** 40), 2 ** 40)),
-    st.one_of(st.none(), st.floats(min_value=0, allow_infinity=False), st.decimals(
-        min_value=0, max_value=10 ** 6, places=6, allow_nan=False).map(float)),
-    st.one_of(st.none(), st.floats(), st.decimals(
-        min_value=0, max_value=10 ** 6, places=8, allow_nan=False).map(float)),
-    st.one_of(st.none(), st.floats()),
-    st.one_of(st.none(), st.floats(min_value=0), st.decimals(
-        min_value=0, max_value=10 ** 9, places=2, allow_nan=False).map(float)),
-), min_size=1, max_size=60), st.booleans())
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.none(),
+                st.floats(allow_nan=True),
+                st.decimals(min_value=-1, max_value=1, places=12, allow_nan=False).map(float),
+            ),
+            st.one_of(st.none(), st.sampled_from([1.0, 4.0, 8.0]), st.floats()),
+            st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+            st.one_of(
+                st.none(),
+                st.floats(min_value=0, allow_infinity=False),
+                st.decimals(min_value=0, max_value=10**6, places=6, allow_nan=False).map(float),
+            ),
+            st.one_of(
+                st.none(),
+                st.floats(),
+                st.decimals(min_value=0, max_value=10**6, places=8, allow_nan=False).map(float),
+            ),
+            st.one_of(st.none(), st.floats()),
+            st.one_of(
+                st.none(),
+                st.floats(min_value=0),
+                st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False).map(float),
+            ),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.booleans(),
+)
 def test_packed_block_round_trip_property(cols, dense):
-    rows = [(T0 + 1000 * k, rate, iv, nf, mark, idx, prem, oi)
-            for k, (rate, iv, nf, mark, idx, prem, oi) in enumerate(cols)]
+    rows = [
+        (T0 + 1000 * k, rate, iv, nf, mark, idx, prem, oi)
+        for k, (rate, iv, nf, mark, idx, prem, oi) in enumerate(cols)
+    ]
     got = history._unpack(history._pack(rows, T0, dense=dense), T0)
     assert len(got) == len(rows)
     for r, g in zip(rows, got, strict=True):
         mark, idx = r[4], r[5]
         if mark is not None and idx:
             assert [_bits(r)[i] for i in (0, 1, 2, 3, 4, 5, 7)] == [
-                _bits(g)[i] for i in (0, 1, 2, 3, 4, 5, 7)]
+                _bits(g)[i] for i in (0, 1, 2, 3, 4, 5, 7)
+            ]
         else:
             assert _bits(g) == _bits(r)
 
@@ -656,11 +829,28 @@ def test_packed_block_round_trip_property(cols, dense):
 def test_blocks_of_the_previous_layout_still_read():
     assert history._unpack(_V1_BLOCK, T0) == [
         (T0, 0.0001, 8.0, HOUR, 100.5, 100.00000001164153, 0.004999999883002601, 5e6),
-        (T0 + 30_000, 0.00010001, 8.0, HOUR - 30_000, 100.75, 99.99999998265412,
-         0.007500000174759771, 5000001.0),
-        (T0 + 60_000, 0.00010002, 8.0, HOUR - 60_000, 101.0, 100.00000001583248,
-         0.009999999840091913, 5000002.0),
-        (T0 + 200_000, None, None, None, None, None, -0.0004, None)]
+        (
+            T0 + 30_000,
+            0.00010001,
+            8.0,
+            HOUR - 30_000,
+            100.75,
+            99.99999998265412,
+            0.007500000174759771,
+            5000001.0,
+        ),
+        (
+            T0 + 60_000,
+            0.00010002,
+            8.0,
+            HOUR - 60_000,
+            101.0,
+            100.00000001583248,
+            0.009999999840091913,
+            5000002.0,
+        ),
+        (T0 + 200_000, None, None, None, None, None, -0.0004, None),
+    ]
 
 
 def test_refresh_recorded_into_the_hour_being_packed_is_not_lost(store, monkeypatch):
@@ -704,8 +894,9 @@ def test_compact_leaves_records_from_another_thread_intact(store):
             errors.append(exc)
 
     for k in range(3 * 120):
-        store.record([_q(f"S{i}/USDT:USDT", base=f"S{i}", rate=k * 1e-7) for i in range(20)],
-                     T0 + k * 30_000)
+        store.record(
+            [_q(f"S{i}/USDT:USDT", base=f"S{i}", rate=k * 1e-7) for i in range(20)], T0 + k * 30_000
+        )
     t = threading.Thread(target=writer)
     t.start()
     try:
@@ -723,8 +914,9 @@ def test_retention_runs_once_an_hour_unless_a_refresh_lands_behind_it(store, mon
     _retention_fixture(store)
     passes = []
     retain = HistoryStore._retain
-    monkeypatch.setattr(HistoryStore, "_retain",
-                        lambda self, *a: passes.append(1) or retain(self, *a))
+    monkeypatch.setattr(
+        HistoryStore, "_retain", lambda self, *a: passes.append(1) or retain(self, *a)
+    )
     store.compact(T0 + 72 * HOUR)
     assert passes and _minutes(store, "A/USDT:USDT") == A_KEPT
     n = len(passes)
@@ -743,11 +935,13 @@ def test_retention_runs_once_an_hour_unless_a_refresh_lands_behind_it(store, mon
 
 def test_open_interest_is_recorded_to_8_significant_digits(store):
     gate = 33412011 * 0.0001 * 37985.6  # contracts x multiplier x mark: 126917528.50416
-    quotes = [_q(open_interest_usd=gate),
-              _q("ETH/USDT:USDT", base="ETH", open_interest_usd=None),
-              _q("SOL/USDT:USDT", base="SOL", open_interest_usd=0.0),
-              _q("XRP/USDT:USDT", base="XRP", open_interest_usd=math.inf),
-              _q("ADA/USDT:USDT", base="ADA", open_interest_usd=1183601235.91)]
+    quotes = [
+        _q(open_interest_usd=gate),
+        _q("ETH/USDT:USDT", base="ETH", open_interest_usd=None),
+        _q("SOL/USDT:USDT", base="SOL", open_interest_usd=0.0),
+        _q("XRP/USDT:USDT", base="XRP", open_interest_usd=math.inf),
+        _q("ADA/USDT:USDT", base="ADA", open_interest_usd=1183601235.91),
+    ]
     store.record(quotes, T0)
     got = {k[1]: v[0].open_interest_usd for k, v in store.all_since(0).items()}
     assert got["BTC/USDT:USDT"] == 126917530.0

@@ -42,18 +42,29 @@ def _answer(venue: str, k: int, n: int) -> list[Quote]:
     out = []
     for i in range(n):
         mark = 100.0 + i + ((k * 7919 + i * 104729) % 10_007) / 1000
-        out.append(Quote(venue, f"C{i:03d}/USDT:USDT", f"C{i:03d}", "USDT",
-                         ((k * 31 + i * 17) % 2001 - 1000) * 1e-7, (1.0, 4.0, 8.0)[i % 3],
-                         next_funding_ms=T0 + 8 * HOUR, mark_price=mark,
-                         index_price=round(mark * 0.9995, 4),
-                         open_interest_usd=1e6 + (k * 13 + i) % 9973 * 100.5))
+        out.append(
+            Quote(
+                venue,
+                f"C{i:03d}/USDT:USDT",
+                f"C{i:03d}",
+                "USDT",
+                ((k * 31 + i * 17) % 2001 - 1000) * 1e-7,
+                (1.0, 4.0, 8.0)[i % 3],
+                next_funding_ms=T0 + 8 * HOUR,
+                mark_price=mark,
+                index_price=round(mark * 0.9995, 4),
+                open_interest_usd=1e6 + (k * 13 + i) % 9973 * 100.5,
+            )
+        )
     return out
 
 
 # ------------------------------------------------------------------ the WAL
 
-def _simulate(store: HistoryStore, hours: float, step_ms: int,
-              stop_above: int | None = None) -> int:
+
+def _simulate(
+    store: HistoryStore, hours: float, step_ms: int, stop_above: int | None = None
+) -> int:
     """Answers from six venues (one transaction each) every ``step_ms`` for
     ``hours``, compacted every 5 min as the app does; the WAL's largest size."""
     wal = _wal(store.path)
@@ -92,8 +103,7 @@ def test_wal_stays_under_its_bound_across_a_simulated_day(tmp_path):
     assert not _wal(path).exists()  # the last connection's close folds the WAL in
 
 
-def test_wal_stays_under_its_bound_between_compactions_at_a_fast_refresh(tmp_path,
-                                                                         monkeypatch):
+def test_wal_stays_under_its_bound_between_compactions_at_a_fast_refresh(tmp_path, monkeypatch):
     """Half an hour of answers every 5 s (what the app writes between two
     compactions, six times over): the checkpoint every WAL_CHECKPOINT_BYTES
     keeps the WAL under its bound; SQLite's defaults let it pass."""
@@ -117,15 +127,18 @@ def test_wal_checkpoint_is_counted_in_the_files_own_pages(tmp_path):
         db = store._db
         assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
         assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == (
-            history.WAL_CHECKPOINT_BYTES // 4096)
+            history.WAL_CHECKPOINT_BYTES // 4096
+        )
         assert db.execute("PRAGMA journal_size_limit").fetchone()[0] == (
-            history.WAL_SIZE_LIMIT_BYTES)
+            history.WAL_SIZE_LIMIT_BYTES
+        )
     finally:
         store.close()
     store = HistoryStore.open(tmp_path / "new.sqlite3")
     try:
         assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == (
-            history.WAL_CHECKPOINT_BYTES // history.PAGE_SIZE)
+            history.WAL_CHECKPOINT_BYTES // history.PAGE_SIZE
+        )
     finally:
         store.close()
 
@@ -145,6 +158,7 @@ def test_compact_checkpoints_what_it_wrote(tmp_path):
 
 # ------------------------------------------------------------------ permissions
 
+
 def test_new_history_file_its_wal_and_folder_are_private(tmp_path):
     old = os.umask(0o022)
     try:
@@ -152,14 +166,16 @@ def test_new_history_file_its_wal_and_folder_are_private(tmp_path):
         store = HistoryStore.open(path)
         try:
             store.record(_answer("okx", 0, 5), T0)
-            modes = {p.name: stat.S_IMODE(p.stat().st_mode)
-                     for p in path.parent.iterdir()}
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
         finally:
             store.close()
     finally:
         os.umask(old)
-    assert modes == {"history.sqlite3": 0o600, "history.sqlite3-wal": 0o600,
-                     "history.sqlite3-shm": 0o600}
+    assert modes == {
+        "history.sqlite3": 0o600,
+        "history.sqlite3-wal": 0o600,
+        "history.sqlite3-shm": 0o600,
+    }
     for folder in (path.parent, path.parent.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
@@ -174,6 +190,7 @@ def test_existing_folder_and_file_keep_their_modes(tmp_path):
 
 
 # ------------------------------------------------------------------ not a database
+
 
 def _real_db_bytes(tmp_path: Path) -> bytes:
     path = tmp_path / "real.sqlite3"
@@ -190,7 +207,7 @@ def _unusable_contents(tmp_path: Path) -> dict[str, bytes]:
         "text": b"not a database\n" * 300,
         "header only": b"SQLite format 3\x00\x10\x00\x02\x02",
         "cut at 100 bytes": real[:100],
-        "cut in half": real[:len(real) // 2],
+        "cut in half": real[: len(real) // 2],
     }
 
 
@@ -198,8 +215,9 @@ def _asides(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if ".corrupt-" in p.name)
 
 
-@pytest.mark.parametrize("case", ["garbage", "text", "header only", "cut at 100 bytes",
-                                  "cut in half"])
+@pytest.mark.parametrize(
+    "case", ["garbage", "text", "header only", "cut at 100 bytes", "cut in half"]
+)
 def test_file_that_is_not_a_database_is_moved_aside_and_a_new_one_started(tmp_path, case):
     data = _unusable_contents(tmp_path)[case]
     folder = tmp_path / "home"
@@ -262,6 +280,7 @@ def test_file_that_cannot_be_moved_aside_is_refused_and_left(tmp_path, monkeypat
 
     def refuse(src, dst, **kw):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(files.os, "replace", refuse)
     monkeypatch.setattr(files.os, "link", refuse)
     with pytest.raises(HistoryError) as err:
@@ -323,6 +342,7 @@ def test_moved_aside_but_no_new_file_still_names_where_it_went(tmp_path, monkeyp
         if len(calls) == 2:
             raise HistoryError(f"History database {p} is unusable: disk I/O error")
         return real_open(cls, p, notices)
+
     monkeypatch.setattr(HistoryStore, "_open", classmethod(second_fails))
     with pytest.raises(HistoryError) as err:
         HistoryStore.open(path, move_unusable_aside=True)
@@ -343,7 +363,9 @@ def test_wal_that_cannot_follow_its_file_aside_stops_the_open(tmp_path, monkeypa
             if str(src).endswith("-wal"):
                 raise PermissionError(13, "Permission denied")
             return real(src, dst, **kw)
+
         return rename
+
     monkeypatch.setattr(files.os, "link", stuck(real_link))
     monkeypatch.setattr(files.os, "replace", stuck(real_replace))
     with pytest.raises(HistoryError, match="could not be moved aside"):

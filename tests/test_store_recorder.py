@@ -23,18 +23,31 @@ def refresh(i: int) -> tuple[int, list[Quote]]:
     """Refresh ``i``: BTC on two venues and a USDC duplicate; rates follow a wave."""
     t = T0 + i * STEP
     wave = 0.0001 + 0.0004 * math.sin(i / 7)
-    qs = [Quote("binance", "BTC/USDT:USDT", "BTC", "USDT", round(wave, 8), 8.0,
-                mark_price=100.0 + i, index_price=100.0, open_interest_usd=1e6 + i * 1e3,
-                timestamp_ms=t),
-          Quote("binance", "BTC/USDC:USDC", "BTC", "USDC", 0.0009, 8.0, timestamp_ms=t),
-          Quote("okx", "BTC/USDT:USDT", "BTC", "USDT", round(wave / 4, 8), 4.0,
-                timestamp_ms=t)]
+    qs = [
+        Quote(
+            "binance",
+            "BTC/USDT:USDT",
+            "BTC",
+            "USDT",
+            round(wave, 8),
+            8.0,
+            mark_price=100.0 + i,
+            index_price=100.0,
+            open_interest_usd=1e6 + i * 1e3,
+            timestamp_ms=t,
+        ),
+        Quote("binance", "BTC/USDC:USDC", "BTC", "USDC", 0.0009, 8.0, timestamp_ms=t),
+        Quote("okx", "BTC/USDT:USDT", "BTC", "USDT", round(wave / 4, 8), 4.0, timestamp_ms=t),
+    ]
     return t, qs
 
 
 def paths(tmp_path):
-    return (tmp_path / "history.sqlite3", tmp_path / "signals.jsonl",
-            tmp_path / "signals-state.json")
+    return (
+        tmp_path / "history.sqlite3",
+        tmp_path / "signals.jsonl",
+        tmp_path / "signals-state.json",
+    )
 
 
 def run(recorder: Recorder, engine: SignalEngine, start: int, stop: int) -> list:
@@ -57,8 +70,9 @@ def same_state(a: SignalEngine, b: SignalEngine, cooldowns: bool = True) -> None
     if cooldowns:
         assert sa["cooldowns"] == sb["cooldowns"]
     for venue in ("binance", "okx"):
-        assert a.ema(venue, "BTC/USDT:USDT") == pytest.approx(b.ema(venue, "BTC/USDT:USDT"),
-                                                           rel=1e-12, abs=1e-15)
+        assert a.ema(venue, "BTC/USDT:USDT") == pytest.approx(
+            b.ema(venue, "BTC/USDT:USDT"), rel=1e-12, abs=1e-15
+        )
         assert a.velocity(venue, "BTC/USDT:USDT") == b.velocity(venue, "BTC/USDT:USDT")
 
 
@@ -127,11 +141,13 @@ def test_without_a_usable_checkpoint_it_warms_up_from_stored_history(tmp_path, s
     warm = again.warm_up(T0 + 80 * STEP, spread_refreshes=3)
     assert problems == [] and warm.source == "history"
     if spoil == "garbage":  # moved aside and said so, in one line
-        assert len(warm.problems) == 1 and "moved to signals-state.json.corrupt-" in \
-            warm.problems[0]
+        assert (
+            len(warm.problems) == 1 and "moved to signals-state.json.corrupt-" in warm.problems[0]
+        )
         assert not state.exists()
-        assert [p.read_bytes() for p in tmp_path.glob("signals-state.json.corrupt-*")] == \
-            [b"not a pickle"]
+        assert [p.read_bytes() for p in tmp_path.glob("signals-state.json.corrupt-*")] == [
+            b"not a pickle"
+        ]
     else:  # missing, or saved with other thresholds: nothing to say; the next save replaces it
         assert warm.problems == []
         assert state.exists() == (spoil == "thresholds")
@@ -140,7 +156,8 @@ def test_without_a_usable_checkpoint_it_warms_up_from_stored_history(tmp_path, s
     # the spread of the last refresh: binance 8h rate minus okx's 8h-equivalent
     _, last = refresh(79)
     assert warm.spreads[-1][1]["BTC"] == pytest.approx(
-        abs(last[0].rate_8h - last[2].rate_8h), rel=1e-9)
+        abs(last[0].rate_8h - last[2].rate_8h), rel=1e-9
+    )
     same_state(again.engine, steady, cooldowns=False)
     assert again.close() == []
     assert json.loads(state.read_text())["config"]["spread_8h"] == config.spread_8h
@@ -148,8 +165,18 @@ def test_without_a_usable_checkpoint_it_warms_up_from_stored_history(tmp_path, s
 
 def test_warm_up_reads_only_the_longest_rule_window():
     assert warm_up_hours(SignalConfig()) == 24.0
-    assert warm_up_hours(SignalConfig(deviation_window_h=2, spike_window_h=1, oi_lookback_h=1,
-                                      ema_periods=2, ema_period_h=1)) == 2.0
+    assert (
+        warm_up_hours(
+            SignalConfig(
+                deviation_window_h=2,
+                spike_window_h=1,
+                oi_lookback_h=1,
+                ema_periods=2,
+                ema_period_h=1,
+            )
+        )
+        == 2.0
+    )
     assert warm_up_hours(SignalConfig(deviation_window_h=200)) == 24.0
 
 
@@ -173,8 +200,9 @@ def test_an_unusable_history_file_leaves_signals_running(tmp_path):
     # a command that only reads (create_history=False) moves nothing: it writes nothing
     history, log, state = paths(tmp_path)
     history.write_bytes(b"this is not a database" * 100)
-    rec, problems = Recorder.open(SignalConfig(spread_8h=0.0001), history, log, state,
-                                  create_history=False)
+    rec, problems = Recorder.open(
+        SignalConfig(spread_8h=0.0001), history, log, state, create_history=False
+    )
     assert not list(tmp_path.glob(history.name + ".corrupt-*"))
     assert len(problems) == 1 and str(history) in problems[0]
     assert "running without history" in problems[0]

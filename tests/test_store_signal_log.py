@@ -16,8 +16,16 @@ from fundtui.store.signal_log import SignalLog, default_path
 
 
 def hit(i: int, rule: str = "spread", value: float = 0.0007) -> Hit:
-    return Hit(1_767_225_600_000 + i * 1000, rule, "BTC", ("okx", "binance"), value, 0.0005,
-               f"hit {i}", {"apr": 0.7665, "n": i})
+    return Hit(
+        1_767_225_600_000 + i * 1000,
+        rule,
+        "BTC",
+        ("okx", "binance"),
+        value,
+        0.0005,
+        f"hit {i}",
+        {"apr": 0.7665, "n": i},
+    )
 
 
 def test_hits_round_trip_through_the_log(tmp_path):
@@ -64,22 +72,26 @@ def test_missing_log_reads_empty_and_default_path_is_in_the_data_folder(tmp_path
 
 # --------------------------------------------------------------------------- hostile logs
 
+
 def asides(path):
     return sorted(path.parent.glob(path.name + ".corrupt-*"))
 
 
-@pytest.mark.parametrize("bad", [
-    b"\xff\xfe not utf-8\n",
-    b"not json at all\n",
-    b"[1, 2, 3]\n",  # JSON, not a hit
-    b'{"time_ms": "soon", "rule": "spread"}\n',
-    b'{"time_ms": 1e400, "rule": "s", "base": "B", "venues": [], "value": 1, '
-    b'"threshold": 1, "explanation": ""}\n',  # int(inf)
-    b'{"time_ms": 1, "rule": "s", "base": "B", "venues": [], "value": 1, '
-    b'"threshold": 1, "explanation": "", "extras": "ab"}\n',
-    b"[" * 100_000 + b"]" * 100_000 + b"\n",
-    b"\n\n\x00\x00\x00\n",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"\xff\xfe not utf-8\n",
+        b"not json at all\n",
+        b"[1, 2, 3]\n",  # JSON, not a hit
+        b'{"time_ms": "soon", "rule": "spread"}\n',
+        b'{"time_ms": 1e400, "rule": "s", "base": "B", "venues": [], "value": 1, '
+        b'"threshold": 1, "explanation": ""}\n',  # int(inf)
+        b'{"time_ms": 1, "rule": "s", "base": "B", "venues": [], "value": 1, '
+        b'"threshold": 1, "explanation": "", "extras": "ab"}\n',
+        b"[" * 100_000 + b"]" * 100_000 + b"\n",
+        b"\n\n\x00\x00\x00\n",
+    ],
+)
 def test_a_bad_line_is_skipped_and_the_log_is_left_as_it_is(tmp_path, bad):
     path = tmp_path / "signals.jsonl"
     log = SignalLog(path)
@@ -115,8 +127,9 @@ def test_a_huge_log_is_read_from_its_end_only(tmp_path, monkeypatch):
     assert path.stat().st_size > 30 * 1024**3 and not asides(path)
 
 
-@pytest.mark.parametrize("case", ["directory", "fifo", "link to /dev/zero", "link loop",
-                                  "may not read"])
+@pytest.mark.parametrize(
+    "case", ["directory", "fifo", "link to /dev/zero", "link loop", "may not read"]
+)
 def test_what_cannot_be_a_log_is_moved_aside_with_one_line(tmp_path, case, monkeypatch):
     path = tmp_path / "signals.jsonl"
     if case == "directory":
@@ -136,6 +149,7 @@ def test_what_cannot_be_a_log_is_moved_aside_with_one_line(tmp_path, case, monke
                 if os.fspath(p) == os.fspath(path):
                     raise PermissionError(errno.EACCES, "Permission denied", os.fspath(p))
                 return real_open(p, *a, **k)
+
             monkeypatch.setattr(files.os, "open", denied)
         else:
             path.chmod(0)
@@ -145,7 +159,7 @@ def test_what_cannot_be_a_log_is_moved_aside_with_one_line(tmp_path, case, monke
     notice = str(caught.value)
     assert "\n" not in notice and notice.isprintable() and str(path) in notice
     assert "moved to signals.jsonl.corrupt-" in notice
-    aside, = asides(path)
+    (aside,) = asides(path)
     monkeypatch.undo()
     assert log.append([hit(7)]) == 1  # a new log is started beside the one kept
     assert log.recent() == [hit(7)]

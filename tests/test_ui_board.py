@@ -246,14 +246,17 @@ async def test_fresh_timestamps_and_moving_marks_redraw_no_rate_cell(monkeypatch
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
         for source in sources.values():
-            source.quotes = [replace(q, timestamp_ms=clock() + 1,
-                                     mark_price=(q.mark_price or 100.0) + 0.5)
-                             for q in source.quotes]
+            source.quotes = [
+                replace(q, timestamp_ms=clock() + 1, mark_price=(q.mark_price or 100.0) + 0.5)
+                for q in source.quotes
+            ]
         rendered: list[str] = []
         real = fmt.rate_cell
-        monkeypatch.setattr(fmt, "rate_cell",
-                            lambda q, *a, **k: (rendered.append(q.venue if q else ""),
-                                                real(q, *a, **k))[1])
+        monkeypatch.setattr(
+            fmt,
+            "rate_cell",
+            lambda q, *a, **k: (rendered.append(q.venue if q else ""), real(q, *a, **k))[1],
+        )
         await poll_all(pilot, sources)
         assert rendered == []
         assert cell(app, "BTC", "premium") != "+0.100%"  # the premium did move
@@ -277,10 +280,14 @@ async def test_a_moving_trend_redraws_only_the_trend_cell(monkeypatch):
         app.board.set_rows(rows, clock())
         updated: list[tuple[str, str]] = []
         real = app.board.update_cell
-        monkeypatch.setattr(app.board, "update_cell", lambda row, col, *a, **k: (
-            updated.append((row, col)), real(row, col, *a, **k))[1])
-        rows = {b: replace(r, trend=(0.0001, 0.0003 if b == "BTC" else 0.0001))
-                for b, r in rows.items()}
+        monkeypatch.setattr(
+            app.board,
+            "update_cell",
+            lambda row, col, *a, **k: (updated.append((row, col)), real(row, col, *a, **k))[1],
+        )
+        rows = {
+            b: replace(r, trend=(0.0001, 0.0003 if b == "BTC" else 0.0001)) for b, r in rows.items()
+        }
         app.board.set_rows(rows, clock())
         assert set(updated) == {(b, "trend") for b in rows}
         updated.clear()
@@ -295,9 +302,10 @@ async def test_off_screen_trend_cells_are_drawn_when_scrolled_into_view():
 
     clock = FrozenClock()
     bases = [f"C{i:02d}" for i in range(60)]
-    sources = {"binance": FakeSource("binance", [quote("binance", b, 0.0001) for b in bases],
-                                     clock),
-               "okx": FakeSource("okx", [quote("okx", b, 0.0002) for b in bases], clock)}
+    sources = {
+        "binance": FakeSource("binance", [quote("binance", b, 0.0001) for b in bases], clock),
+        "okx": FakeSource("okx", [quote("okx", b, 0.0002) for b in bases], clock),
+    }
     app = make_app(sources, clock, history=False)
     async with app.run_test(size=(160, 20)) as pilot:
         await loaded(pilot, rows=60)
@@ -325,8 +333,12 @@ def spy_rendered_cells(board, monkeypatch) -> list[tuple[str, str]]:
 
     def spy(self, row_index, column_index, *a, **k):
         if self is board and row_index >= 0 and column_index >= 0:
-            rendered.append((board._row_locations.get_key(row_index).value,
-                             board._column_locations.get_key(column_index).value))
+            rendered.append(
+                (
+                    board._row_locations.get_key(row_index).value,
+                    board._column_locations.get_key(column_index).value,
+                )
+            )
         return real(self, row_index, column_index, *a, **k)
 
     monkeypatch.setattr(DataTable, "_render_cell", spy)
@@ -399,10 +411,12 @@ async def test_a_refresh_s_cell_updates_share_one_table_refresh(monkeypatch):
         board = app.board
         refreshes: list[int] = []
         real = board.refresh
-        monkeypatch.setattr(board, "refresh",
-                            lambda *a, **k: (refreshes.append(1), real(*a, **k))[1])
-        rows = {b: replace(r, velocity=0.0001 * (i + 1))
-                for i, (b, r) in enumerate(app.rows.items())}
+        monkeypatch.setattr(
+            board, "refresh", lambda *a, **k: (refreshes.append(1), real(*a, **k))[1]
+        )
+        rows = {
+            b: replace(r, velocity=0.0001 * (i + 1)) for i, (b, r) in enumerate(app.rows.items())
+        }
         app.board.set_rows(rows, clock())
         assert len(refreshes) == 1
         await pilot.pause()

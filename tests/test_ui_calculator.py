@@ -73,8 +73,9 @@ async def test_c_prefills_from_the_row_and_recomputes_as_you_type():
         # leverage too high for the stop: the warning appears, and goes at the safe maximum
         await type_into(pilot, screen, "leverage", "75")
         assert "beyond the liquidation price" in screen.results_text
-        lev = liquidation.max_leverage_for_stop("binance", "long", 0.079, 60000, 58800,
-                                                single_tier(0.004, 150), 0.0005)
+        lev = liquidation.max_leverage_for_stop(
+            "binance", "long", 0.079, 60000, 58800, single_tier(0.004, 150), 0.0005
+        )
         assert f"Max leverage  {lev}x" in screen.results_text
         await type_into(pilot, screen, "leverage", str(lev))
         assert "beyond the liquidation" not in screen.results_text
@@ -131,9 +132,11 @@ async def test_tab_moves_between_fields_and_results_copy():
 async def test_a_venue_without_tiers_fetches_them_or_asks_for_the_rate(fakes):
     clock = FrozenClock()
     sources = market(clock)
-    config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S,
-                    venues={v: VenueConfig(v, api_base=fakes[v].url)
-                            for v in ("okx", "hyperliquid")})
+    config = Config(
+        exchanges=tuple(sources),
+        refresh_seconds=REFRESH_S,
+        venues={v: VenueConfig(v, api_base=fakes[v].url) for v in ("okx", "hyperliquid")},
+    )
     app = FundApp(config, lambda: list(sources.values()), clock=clock, gather_s=0.02)
     async with app.run_test(size=(140, 45)) as pilot:
         await loaded(pilot)
@@ -185,8 +188,9 @@ async def test_carry_on_a_row_without_spread_says_so():
 async def test_quantity_step_comes_from_cached_market_limits():
     from fundtui.store import tier_cache
 
-    tier_cache.save_limits("binance", "BTC/USDT:USDT",
-                           {"step": 0.001, "min_qty": 0.001, "min_cost": 100.0})
+    tier_cache.save_limits(
+        "binance", "BTC/USDT:USDT", {"step": 0.001, "min_qty": 0.001, "min_cost": 100.0}
+    )
     clock = FrozenClock()
     app = make_app(market(clock), clock)
     async with app.run_test(size=(140, 45)) as pilot:
@@ -204,8 +208,13 @@ async def test_cross_margin_fields():
     async with app.run_test(size=(140, 50)) as pilot:
         await loaded(pilot)
         screen = await open_on(pilot, "BTC", "c")
-        for key, text in [("equity", "1000000"), ("risk", "0.126"), ("entry", "60000"),
-                          ("stop", "58800"), ("step", "1")]:
+        for key, text in [
+            ("equity", "1000000"),
+            ("risk", "0.126"),
+            ("entry", "60000"),
+            ("stop", "58800"),
+            ("step", "1"),
+        ]:
             await type_into(pilot, screen, key, text)
         assert "Size          1 BTC" in screen.results_text
         await type_into(pilot, screen, "wallet", "6000")

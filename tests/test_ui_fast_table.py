@@ -70,13 +70,17 @@ def shape_of(table: DataTable) -> None:
     assert table._row_locations.get_key(0) == RowKey("r")
     assert isinstance(table._header_row_key, RowKey), f"DataTable._header_row_key changed {WHERE}"
     assert isinstance(table._show_hover_cursor, bool), (
-        f"DataTable._show_hover_cursor changed {WHERE}")
+        f"DataTable._show_hover_cursor changed {WHERE}"
+    )
     assert callable(table._clear_caches) and callable(table._render_cell)
 
 
 def overridden() -> list[str]:
-    return sorted(n for n, v in vars(FastTable).items()
-                  if callable(v) and hasattr(DataTable, n) and not n.startswith("__"))
+    return sorted(
+        n
+        for n, v in vars(FastTable).items()
+        if callable(v) and hasattr(DataTable, n) and not n.startswith("__")
+    )
 
 
 def test_the_overrides_are_the_ones_listed():
@@ -84,19 +88,22 @@ def test_the_overrides_are_the_ones_listed():
     for name in overridden():
         assert f"``{name}" in fast_table.__doc__, f"FastTable.{name} is not documented"
     assert {"_render_cell", "_clear_caches", "update_cell", "notify_style_update"} <= set(
-        overridden())
+        overridden()
+    )
 
 
 @pytest.mark.parametrize("name", overridden())
 def test_each_override_keeps_datatable_s_signature(name):
     def shape(function) -> list[tuple[str, object, object]]:
-        return [(p.name, p.kind, p.default)
-                for p in inspect.signature(function).parameters.values()]
+        return [
+            (p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()
+        ]
 
     ours, theirs = getattr(FastTable, name), getattr(DataTable, name)
     assert shape(ours) == shape(theirs), (
         f"DataTable.{name}{inspect.signature(theirs)} changed; FastTable.{name}"
-        f"{inspect.signature(ours)} overrides it {WHERE}")
+        f"{inspect.signature(ours)} overrides it {WHERE}"
+    )
 
 
 def body_of(method) -> str:
@@ -107,31 +114,47 @@ def test_datatable_s_cell_cache_key_is_still_the_one_the_override_follows():
     # FastTable._render_cell keys its cache on all DataTable keys on, but the update
     # counter (and adds the cell itself): a new part of DataTable's key must be added.
     tree = ast.parse(inspect.cleandoc("\n" + body_of(DataTable._render_cell)))
-    keys = [node.value for node in ast.walk(tree)
-            if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "cell_cache_key"
-            or isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "cell_cache_key"]
+    keys = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and ast.unparse(node.target) == "cell_cache_key"
+        or isinstance(node, ast.Assign)
+        and ast.unparse(node.targets[0]) == "cell_cache_key"
+    ]
     assert len(keys) == 1, f"DataTable._render_cell no longer builds cell_cache_key {WHERE}"
     parts = [ast.unparse(e) for e in keys[0].elts]
-    assert parts == ["row_key", "column_key", "base_style", "cursor", "hover",
-                     "self._show_hover_cursor", "self._update_count",
-                     "self._pseudo_class_state"], (
-        f"DataTable._render_cell's cache key is now {parts} {WHERE}")
+    assert parts == [
+        "row_key",
+        "column_key",
+        "base_style",
+        "cursor",
+        "hover",
+        "self._show_hover_cursor",
+        "self._update_count",
+        "self._pseudo_class_state",
+    ], f"DataTable._render_cell's cache key is now {parts} {WHERE}"
 
 
 def test_datatable_still_does_what_the_module_copies():
     update = body_of(DataTable.update_cell)
-    for line in ("self._data[row_key][column_key] = value", "self._update_count += 1",
-                 "self.refresh()"):
+    for line in (
+        "self._data[row_key][column_key] = value",
+        "self._update_count += 1",
+        "self.refresh()",
+    ):
         assert line in update, f"DataTable.update_cell no longer does {line!r} {WHERE}"
     sort = body_of(DataTable.sort)
     for line in ("self._row_locations = TwoWayDict(", "self._update_count += 1"):
         assert line in sort, f"DataTable.sort no longer does {line!r}; order_rows copies it"
     assert "self._header_row_key" in body_of(DataTable._render_cell), (
-        f"DataTable._render_cell no longer keys the header on _header_row_key {WHERE}")
+        f"DataTable._render_cell no longer keys the header on _header_row_key {WHERE}"
+    )
     for caller in (DataTable._on_resize, DataTable.watch_show_cursor, DataTable.add_row):
         source = body_of(caller)
         assert "_clear_caches()" in source or "_update_count += 1" in source, (
-            f"DataTable.{caller.__name__} drops no caches any more {WHERE}")
+            f"DataTable.{caller.__name__} drops no caches any more {WHERE}"
+        )
 
 
 # --- no private use unlisted ------------------------------------------------------
@@ -142,7 +165,8 @@ def test_the_module_uses_only_the_private_names_it_lists():
     unlisted = sorted(used - set(fast_table.RELIES_ON) - set(fast_table.OWN))
     assert not unlisted, f"fast_table.py uses {unlisted}: list them in RELIES_ON (and why)"
     assert used == set(fast_table.RELIES_ON) | set(fast_table.OWN), (
-        f"listed but not used: {sorted(set(fast_table.RELIES_ON) | set(fast_table.OWN) - used)}")
+        f"listed but not used: {sorted(set(fast_table.RELIES_ON) | set(fast_table.OWN) - used)}"
+    )
     for name in fast_table.RELIES_ON:
         assert f"``{name}" in fast_table.__doc__, f"{name} is not explained in the docstring"
 
@@ -156,8 +180,11 @@ def test_no_other_ui_module_uses_datatable_internals():
     # DataTable's own private names (not those every widget has)
     from textual.widget import Widget
 
-    own = {n for n in datatable_names() - set(dir(Widget)) - set(vars(Widget()))
-           if n.startswith("_") and not n.startswith("__")}
+    own = {
+        n
+        for n in datatable_names() - set(dir(Widget)) - set(vars(Widget()))
+        if n.startswith("_") and not n.startswith("__")
+    }
     assert set(fast_table.RELIES_ON) - {"_pseudo_class_state"} <= own
     for path in sorted(UI.glob("*.py")):
         if path.name == "fast_table.py":
@@ -205,9 +232,12 @@ def spy_rendered(table: DataTable, monkeypatch) -> list[tuple[str, str]]:
 
     def spy(self, row_index, column_index, *a, **k):
         if self is table and row_index >= 0 and column_index >= 0:
-            rendered.append((self.coordinate_to_cell_key((row_index, column_index))
-                             .row_key.value,
-                             self.ordered_columns[column_index].key.value))
+            rendered.append(
+                (
+                    self.coordinate_to_cell_key((row_index, column_index)).row_key.value,
+                    self.ordered_columns[column_index].key.value,
+                )
+            )
         return real(self, row_index, column_index, *a, **k)
 
     monkeypatch.setattr(DataTable, "_render_cell", spy)
@@ -223,8 +253,9 @@ async def test_a_batched_update_renders_the_new_value_and_only_that_cell(monkeyp
         rendered = spy_rendered(table, monkeypatch)
         refreshes: list[int] = []
         real = table.refresh
-        monkeypatch.setattr(table, "refresh",
-                            lambda *a, **k: (refreshes.append(1), real(*a, **k))[1])
+        monkeypatch.setattr(
+            table, "refresh", lambda *a, **k: (refreshes.append(1), real(*a, **k))[1]
+        )
         with table.one_refresh():
             table.update_cell("r1", "value", Text("new1"))
             table.update_cell("r2", "value", Text("new2"))

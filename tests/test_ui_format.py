@@ -13,16 +13,19 @@ from tests.fakesource import quote
 T = 1_700_000_000_000
 
 
-@pytest.mark.parametrize("unit,expected", [
-    (Unit.RAW, "0.0100%·4h"), (Unit.H8, "0.0200%·4h"), (Unit.APR, "21.90%·4h")])
+@pytest.mark.parametrize(
+    "unit,expected", [(Unit.RAW, "0.0100%·4h"), (Unit.H8, "0.0200%·4h"), (Unit.APR, "21.90%·4h")]
+)
 def test_a_4h_rate_in_each_unit(unit, expected):
     assert fmt.rate_cell(quote("okx", "BTC", 0.0001, interval_h=4), unit, P).plain == expected
 
 
 def test_8h_rates_carry_no_suffix_and_odd_intervals_do():
     assert fmt.rate_cell(quote("okx", "BTC", 0.0001), Unit.RAW, P).plain == "0.0100%"
-    assert fmt.rate_cell(quote("okx", "BTC", 0.0001, interval_h=0.5), Unit.RAW, P).plain \
+    assert (
+        fmt.rate_cell(quote("okx", "BTC", 0.0001, interval_h=0.5), Unit.RAW, P).plain
         == "0.0100%·0.5h"
+    )
 
 
 def test_unknown_interval_is_never_normalized():
@@ -52,10 +55,23 @@ def test_percent_formats():
     assert fmt.signed_pct(0.001) == "+0.100%"
 
 
-@pytest.mark.parametrize("ms,expected", [
-    (0, "due"), (-5, "due"), (999, "1s"), (59_999, "1m00s"), (60_000, "1m"),
-    (60_001, "1m"), (299_000, "4m"), (300_000, "5m"), (725_000, "12m"), (3_599_999, "59m"),
-    (3_600_000, "1h00m"), (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m")])
+@pytest.mark.parametrize(
+    "ms,expected",
+    [
+        (0, "due"),
+        (-5, "due"),
+        (999, "1s"),
+        (59_999, "1m00s"),
+        (60_000, "1m"),
+        (60_001, "1m"),
+        (299_000, "4m"),
+        (300_000, "5m"),
+        (725_000, "12m"),
+        (3_599_999, "59m"),
+        (3_600_000, "1h00m"),
+        (3 * 3_600_000 + 12 * 60_000 + 59_000, "3h12m"),
+    ],
+)
 def test_countdown(ms, expected):
     # seconds only in the last minute, so the board redraws once a minute before that
     assert countdown(T + ms, T, fmt.SECONDS_UNDER_MS) == expected
@@ -70,14 +86,17 @@ def test_base_cell_shows_the_base_and_spells_out_hidden_characters():
 
 
 def test_theme_palette_follows_the_theme_colours():
-    p = fmt.Palette.from_variables({"success": "#00ff00", "error": "#ff0000",
-                                    "background": "#000000"})
+    p = fmt.Palette.from_variables(
+        {"success": "#00ff00", "error": "#ff0000", "background": "#000000"}
+    )
     assert p.pos[0].color.name == "#00ff00"
     assert p.neg[0].color.name == "#ff0000"
 
 
-@pytest.mark.parametrize("left_ms", [1, 999, 1000, 59_999, 60_000, 299_999, 300_000,
-                                     300_001, 1_200_000, 3_600_000, 3_659_123])
+@pytest.mark.parametrize(
+    "left_ms",
+    [1, 999, 1000, 59_999, 60_000, 299_999, 300_000, 300_001, 1_200_000, 3_600_000, 3_659_123],
+)
 def test_countdown_text_holds_until_the_predicted_change(left_ms):
     # The board skips clock ticks until countdown_changes_at: the text must not
     # change a millisecond before it, and must change at it.

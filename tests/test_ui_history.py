@@ -39,8 +39,9 @@ async def test_a_signal_toasts_rings_when_asked_and_is_logged(monkeypatch):
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
         await evaluated(pilot, app)
-        await until(pilot, lambda: any("okx pays 0.070%/8h more than binance" in m
-                                       for m in app_notes(app)))
+        await until(
+            pilot, lambda: any("okx pays 0.070%/8h more than binance" in m for m in app_notes(app))
+        )
         assert bells == [1]
         assert [h.rule for h in app.signals] == ["spread"]
     lines = (data_dir() / "signals.jsonl").read_text().splitlines()
@@ -108,8 +109,11 @@ class HistorySource(FakeSource):
     async def settlements(self, symbol: str, since_ms: int) -> list[Settlement]:
         self.requests.append((symbol, since_ms))
         # every 8 h for 10 days up to T0: 0.01 % each, 0.03 % on the last day
-        return [Settlement(T0 - k * 8 * HOUR, 0.0001 if k >= 3 else 0.0003, 8.0)
-                for k in range(30) if T0 - k * 8 * HOUR >= since_ms]
+        return [
+            Settlement(T0 - k * 8 * HOUR, 0.0001 if k >= 3 else 0.0003, 8.0)
+            for k in range(30)
+            if T0 - k * 8 * HOUR >= since_ms
+        ]
 
 
 async def test_detail_view_shows_settlements_and_accumulated_funding_and_escape_returns():
@@ -129,8 +133,7 @@ async def test_detail_view_shows_settlements_and_accumulated_funding_and_escape_
         accrued = screen.query_one("#accrued", DataTable)
         row = {c: accrued.get_cell("binance", c).plain for c in ("1d", "7d", "30d", "from")}
         # 1 d: three settlements of 0.03 %; 7 d: 3 x 0.03 + 18 x 0.01; 30 d: only 10 days
-        assert row == {"1d": "+0.0900% ", "7d": "+0.2700% ", "30d": "+0.3600%*",
-                       "from": "venue"}
+        assert row == {"1d": "+0.0900% ", "7d": "+0.2700% ", "30d": "+0.3600%*", "from": "venue"}
         assert sources["binance"].requests == [("BTC/USDT:USDT", T0 + 60_000 - 30 * 24 * HOUR)]
         # okx has no history endpoint here and nothing recorded a settlement yet
         assert accrued.get_cell("okx", "from").plain == "recorded"
@@ -174,8 +177,9 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         await pilot.pause()
         line = str(app.main("#selection").render())
         # one EMA period so far: the EMA is seeded with its own latest value, no gap yet
-        assert line == ("BTC  rate − EMA(12×1h), per hour: "
-                        "BIN +0.0000% · OKX +0.0000% · GATE +0.0000%")
+        assert line == (
+            "BTC  rate − EMA(12×1h), per hour: BIN +0.0000% · OKX +0.0000% · GATE +0.0000%"
+        )
         # an hour later okx pays 0.0065 %/h; its EMA(12) moves 2/13 of the way from the
         # last hour's 0.00525 %/h: 0.00525 + (0.0065 - 0.00525) * 2/13 = 0.00544 %/h,
         # so the rate sits 0.0065 - 0.00544 = +0.0011 %/h above it
@@ -185,8 +189,9 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         await evaluated(pilot, app)
         await pilot.pause()
         line = str(app.main("#selection").render())
-        assert line == ("BTC  rate − EMA(12×1h), per hour: "
-                        "BIN +0.0000% · OKX +0.0011% · GATE +0.0000%")
+        assert line == (
+            "BTC  rate − EMA(12×1h), per hour: BIN +0.0000% · OKX +0.0011% · GATE +0.0000%"
+        )
 
 
 async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start():
@@ -196,8 +201,13 @@ async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start
     clock = FrozenClock()
     eight_h_ago = clock() - 8 * HOUR - 30_000
     with HistoryStore.open(data_dir() / "history.sqlite3") as store:
-        store.record([Quote(v, "BTC/USDT:USDT", "BTC", "USDT", 0.00005, 8.0)
-                      for v in ("binance", "okx", "gate")], eight_h_ago)
+        store.record(
+            [
+                Quote(v, "BTC/USDT:USDT", "BTC", "USDT", 0.00005, 8.0)
+                for v in ("binance", "okx", "gate")
+            ],
+            eight_h_ago,
+        )
     app = make_app(market(clock), clock)
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
@@ -219,10 +229,36 @@ def test_detail_chart_points_are_8h_percent_against_time_before_now():
     from fundtui.ui.detail import chart_points
 
     now = 100 * HOUR
-    samples = [Sample("okx", "BTC/USDT:USDT", "BTC", "USDT", now - 2 * HOUR, 0.00005, 4.0,
-                      None, 100.0, 99.9, 0.001, 2.5e6),
-               Sample("okx", "BTC/USDT:USDT", "BTC", "USDT", now - HOUR // 2, None, 4.0,
-                      None, None, None, None, None)]
+    samples = [
+        Sample(
+            "okx",
+            "BTC/USDT:USDT",
+            "BTC",
+            "USDT",
+            now - 2 * HOUR,
+            0.00005,
+            4.0,
+            None,
+            100.0,
+            99.9,
+            0.001,
+            2.5e6,
+        ),
+        Sample(
+            "okx",
+            "BTC/USDT:USDT",
+            "BTC",
+            "USDT",
+            now - HOUR // 2,
+            None,
+            4.0,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ]
     # 0.005 % per 4 h = 0.01 % per 8 h, two hours before now; the sample without a rate
     # is left out, never drawn as zero
     assert chart_points(samples, now, HOUR, "rate") == ([-2.0], [pytest.approx(0.01)])
@@ -255,8 +291,12 @@ class MixedIntervalSource(HistorySource):
 
     async def settlements(self, symbol: str, since_ms: int) -> list[Settlement]:
         self.requests.append((symbol, since_ms))
-        return [Settlement(T0, 0.0003, None), Settlement(T0 - 4 * HOUR, 0.0001, 4.0),
-                Settlement(T0 - 8 * HOUR, 0.0001, 0.0), Settlement(T0 - 16 * HOUR, 0.0006, 8.0)]
+        return [
+            Settlement(T0, 0.0003, None),
+            Settlement(T0 - 4 * HOUR, 0.0001, 4.0),
+            Settlement(T0 - 8 * HOUR, 0.0001, 0.0),
+            Settlement(T0 - 16 * HOUR, 0.0006, 8.0),
+        ]
 
 
 async def test_detail_settlements_with_an_unknown_interval_read_as_unknown_not_as_8h():
@@ -275,8 +315,10 @@ async def test_detail_settlements_with_an_unknown_interval_read_as_unknown_not_a
         await until(pilot, lambda: screen.loaded.is_set())
         await pilot.pause()
         p, settled = screen.palette, screen.query_one("#settled", DataTable)
-        cells = {t: settled.get_cell(str(t), "binance")
-                 for t in (T0, T0 - 4 * HOUR, T0 - 8 * HOUR, T0 - 16 * HOUR)}
+        cells = {
+            t: settled.get_cell(str(t), "binance")
+            for t in (T0, T0 - 4 * HOUR, T0 - 8 * HOUR, T0 - 16 * HOUR)
+        }
         # no suffix would mean 8 h: an unknown interval (None or 0) says so, in the
         # warning colour, with no 8h-equivalent behind its colour
         assert cells[T0].plain == "0.0300%·?h" and cells[T0].style == p.warn
@@ -287,6 +329,7 @@ async def test_detail_settlements_with_an_unknown_interval_read_as_unknown_not_a
         assert cells[T0 - 16 * HOUR].plain == "0.0600%"
         assert cells[T0 - 16 * HOUR].style == fmt.rate_style(0.0006, p)
         # the accumulated sum needs no interval: every settlement paid counts
-        assert screen.query_one("#accrued", DataTable).get_cell("binance", "1d").plain \
-            == "+0.1100% "
+        assert (
+            screen.query_one("#accrued", DataTable).get_cell("binance", "1d").plain == "+0.1100% "
+        )
         await pilot.press("escape")

@@ -42,7 +42,10 @@ HOSTILE = (
     "[@click=app.quit]x[/]",  # a clickable action
     OKX_BEL,  # OSC title set, BEL (stripped by Rich)
     "\x1b[2J",  # clear screen
-    "A\rB", "A\bB", "A\vB", "A\fB",  # stripped by Rich: would read back as "AB"
+    "A\rB",
+    "A\bB",
+    "A\vB",
+    "A\fB",  # stripped by Rich: would read back as "AB"
     "AB",  # ... which is a name too
     "\x9b31m",  # C1 CSI
     "\u202eRTL",  # bidi override
@@ -53,13 +56,15 @@ HOSTILE = (
 
 # --- what is on screen ------------------------------------------------------------
 
+
 def segments(app: FundApp) -> list:
     return [seg for strip in app.screen._compositor.render_strips() for seg in strip]
 
 
 def screen_text(app: FundApp) -> str:
-    return "\n".join("".join(seg.text for seg in strip)
-                     for strip in app.screen._compositor.render_strips())
+    return "\n".join(
+        "".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()
+    )
 
 
 def assert_inert(app: FundApp) -> None:
@@ -91,6 +96,7 @@ def toast_texts(app: FundApp) -> list[str]:
 
 # --- the okx BEL crash, on the fake venue --------------------------------------------
 
+
 def list_on_okx(okx, names: dict[str, float]) -> dict[str, dict]:
     """Add perps named ``names`` to the fake okx (USDT-margined swaps, as its own
     payloads spell them); returns each one's funding-rate entry, to edit between polls."""
@@ -100,9 +106,15 @@ def list_on_okx(okx, names: dict[str, float]) -> dict[str, dict]:
     entries = {}
     for name, rate in names.items():
         inst_id = f"{name}-USDT-SWAP"
-        instruments["data"].append(template | {"instId": inst_id, "ctValCcy": name,
-                                               "uly": f"{name}-USDT",
-                                               "instFamily": f"{name}-USDT"})
+        instruments["data"].append(
+            template
+            | {
+                "instId": inst_id,
+                "ctValCcy": name,
+                "uly": f"{name}-USDT",
+                "instFamily": f"{name}-USDT",
+            }
+        )
         entries[name] = rate_template | {"instId": inst_id, "fundingRate": str(rate)}
         rates["data"].append(entries[name])
     return entries
@@ -116,14 +128,20 @@ def quick_ccxt_close(monkeypatch):
 
 
 async def test_okx_bel_symbol_keeps_the_board_running_through_reordering_refreshes(
-        fakes, quick_ccxt_close):
+    fakes, quick_ccxt_close
+):
     okx = fakes["okx"]
     # ccxt upper-cases okx bases; every hostile name is listed, the BEL one as it came
     entries = list_on_okx(okx, {name: 0.0001 * i for i, name in enumerate(HOSTILE)})
-    config = Config(refresh_seconds=5, exchanges=("okx",),
-                    venues={"okx": VenueConfig("okx", api_base=okx.url)})
-    app = FundApp(config, lambda: make_sources(config.active_venues(), timeout_s=2.0),
-                  history=False, gather_s=0.02)
+    config = Config(
+        refresh_seconds=5, exchanges=("okx",), venues={"okx": VenueConfig("okx", api_base=okx.url)}
+    )
+    app = FundApp(
+        config,
+        lambda: make_sources(config.active_venues(), timeout_s=2.0),
+        history=False,
+        gather_s=0.02,
+    )
     async with app.run_test(size=(120, 32), notifications=True) as pilot:
         await until(pilot, lambda: OKX_BEL in app.rows, 30)
         board = app.board
@@ -133,16 +151,24 @@ async def test_okx_bel_symbol_keeps_the_board_running_through_reordering_refresh
         for step in range(4):  # each refresh moves the BEL row to the other end
             entries[OKX_BEL]["fundingRate"] = "0.01" if step % 2 == 0 else "-0.01"
             app.poll_now()
-            await until(pilot, lambda: not app._rebuild_pending
-                        and app.rows[OKX_BEL].quotes["okx"].funding_rate
-                        == float(entries[OKX_BEL]["fundingRate"]), 10)
+            await until(
+                pilot,
+                lambda: (
+                    not app._rebuild_pending
+                    and app.rows[OKX_BEL].quotes["okx"].funding_rate
+                    == float(entries[OKX_BEL]["fundingRate"])
+                ),
+                10,
+            )
             await pilot.pause()
             assert app.is_running
             keys = [row.key.value for row in board.ordered_rows]
             ranking.append(keys.index(OKX_BEL))
-            rated = sorted((r for r in app.rows.values() if r.quotes["okx"].rate_8h is not None),
-                           key=lambda r: (-r.quotes["okx"].rate_8h, r.base))
-            assert keys[:len(rated)] == [r.base for r in rated]
+            rated = sorted(
+                (r for r in app.rows.values() if r.quotes["okx"].rate_8h is not None),
+                key=lambda r: (-r.quotes["okx"].rate_8h, r.base),
+            )
+            assert keys[: len(rated)] == [r.base for r in rated]
         assert ranking == [0, len(rated) - 1] * 2
         for _ in range(len(board.specs) + 1):  # every sort column, and around
             await pilot.press("s")
@@ -156,21 +182,30 @@ async def test_okx_bel_symbol_keeps_the_board_running_through_reordering_refresh
 # --- every screen, on scriptable sources -----------------------------------------------
 # ccxt upper-cases bases, so the lower-case markup is listed here by a fake source.
 
+
 def hostile_market(clock: FrozenClock) -> dict[str, FakeSource]:
     binance = [quote("binance", "BTC", 0.0001, mark=100.0, index=100.0)]
     okx = [quote("okx", "BTC", 0.0002, mark=100.0)]
     for i, name in enumerate(HOSTILE):
         binance.append(quote("binance", name, 0.0001 * i, mark=2.0, index=2.0))
         okx.append(quote("okx", name, -0.0001 * i + 0.0003, mark=2.0))
-    return {"binance": FakeSource("binance", binance, clock),
-            "okx": FakeSource("okx", okx, clock),
-            "gate": FakeSource("gate", [quote("gate", "BTC", 0.0)], clock)}
+    return {
+        "binance": FakeSource("binance", binance, clock),
+        "okx": FakeSource("okx", okx, clock),
+        "gate": FakeSource("gate", [quote("gate", "BTC", 0.0)], clock),
+    }
 
 
 def hostile_app(clock: FrozenClock, sources: dict[str, FakeSource], tmp_path) -> FundApp:
     config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S)
-    app = FundApp(config, lambda: list(sources.values()), clock=clock, gather_s=0.02,
-                  watchlist_path=tmp_path / "watchlist.json", history=False)
+    app = FundApp(
+        config,
+        lambda: list(sources.values()),
+        clock=clock,
+        gather_s=0.02,
+        watchlist_path=tmp_path / "watchlist.json",
+        history=False,
+    )
     sectors = {name: (name, "BTC") for name in HOSTILE[:6]} | {"A\rB": ("AB",), "AB": ("A\rB",)}
     app.sectors = SectorFeed(sector_map=SectorMap(sectors, "2026-01-01\x1b[2J", "test"))
     return app
@@ -204,8 +239,9 @@ async def test_board_sorting_filtering_and_reordering_refreshes_over_hostile_nam
             assert board.selected_base in app.rows
         await pilot.press("r", "u")
         for flip in (1, -1, 1):  # the rates swap ends: every row changes place
-            sources["okx"].quotes[1:] = [quote("okx", name, flip * 0.0001 * i, mark=2.0)
-                                         for i, name in enumerate(HOSTILE)]
+            sources["okx"].quotes[1:] = [
+                quote("okx", name, flip * 0.0001 * i, mark=2.0) for i, name in enumerate(HOSTILE)
+            ]
             await poll(pilot, sources)
             ctx = Ctx(board.unit, board.palette, app.clock(), board.watched, board.stale)
             spec = {s.key: s for s in board_columns(app.venues)}[board.sort_key]
@@ -249,8 +285,10 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
 
         # a signal on a hostile base whose explanation quotes markup and escapes
         why = "[link=https://evil.example]CLICK[/link] [@click=app.quit]x[/] \x1b[2J [/]"
-        hits = [Hit(T0, "spread", name, ("binance", "okx"), 0.001, 0.0005, f"{why} {name}")
-                for name in (OKX_BEL, "[/]")]
+        hits = [
+            Hit(T0, "spread", name, ("binance", "okx"), 0.001, 0.0005, f"{why} {name}")
+            for name in (OKX_BEL, "[/]")
+        ]
         app.post_message(EngineEvent(SignalsEvaluated(tuple(hits[:1]))))
         await until(pilot, lambda: len(app.signals) == 1)
         await pilot.pause()
@@ -268,10 +306,14 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
         await until(pilot, lambda: isinstance(app.screen, SignalsScreen))
         await pilot.pause()
         table = app.screen.table
-        cells = {table.get_cell(key, "base").plain: table.get_cell(key, "why").plain
-                 for key in ("0", "1")}
-        assert cells == {visible(OKX_BEL): visible(hits[0].explanation),
-                         "[/]": visible(hits[1].explanation)}
+        cells = {
+            table.get_cell(key, "base").plain: table.get_cell(key, "why").plain
+            for key in ("0", "1")
+        }
+        assert cells == {
+            visible(OKX_BEL): visible(hits[0].explanation),
+            "[/]": visible(hits[1].explanation),
+        }
         assert_inert(app)
         await pilot.press("enter")  # the newest hit's detail: found by the hit, not the cell
         await until(pilot, lambda: isinstance(app.screen, DetailScreen))
@@ -289,8 +331,9 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
         titles = [shown(s) for s in detail.query(".box-title")]
         assert f"Signals for {visible(OKX_BEL)}" in titles
         assert shown(detail.query_one("#detail-head", Static)).startswith(visible(OKX_BEL))
-        assert detail.query_one("#base-signals").get_cell("0", "why").plain \
-            == visible(hits[0].explanation)
+        assert detail.query_one("#base-signals").get_cell("0", "why").plain == visible(
+            hits[0].explanation
+        )
         assert_inert(app)
         await pilot.press("escape")
         await until(pilot, lambda: len(app.screen_stack) == 1)
@@ -349,8 +392,10 @@ async def test_sector_board_calculators_help_and_venue_reasons_over_hostile_text
         await pilot.press("C")  # the carry calculator names the row's base
         await until(pilot, lambda: isinstance(app.screen, CarryScreen))
         carry = app.screen
-        assert shown(carry.query_one(".form-title", Static)) \
+        assert (
+            shown(carry.query_one(".form-title", Static))
             == f"Carry calculator · {visible(OKX_BEL)}"
+        )
         assert carry.results_text.startswith(f"{visible(OKX_BEL)} long ")
         carry.set_value("long_venue", "[/]\x07")
         await pilot.pause()
@@ -385,8 +430,9 @@ async def test_sector_board_calculators_help_and_venue_reasons_over_hostile_text
 
 def test_sort_order_is_by_base_key_whatever_a_cell_shows():
     """Names Rich would render alike ("A\\rB" and "AB") keep their own rows and order."""
-    rows = build_board({"okx": tuple(quote("okx", name, 0.0001 * i)
-                                     for i, name in enumerate(HOSTILE))}, ["okx"])
+    rows = build_board(
+        {"okx": tuple(quote("okx", name, 0.0001 * i) for i, name in enumerate(HOSTILE))}, ["okx"]
+    )
     spec = {s.key: s for s in board_columns(["okx"])}["v:okx"]
     ctx = Ctx(Unit.H8, DEFAULT_PALETTE, T0, frozenset())
     assert sort_order(list(rows.values()), spec, True, ctx) == list(reversed(HOSTILE))

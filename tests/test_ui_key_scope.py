@@ -17,8 +17,7 @@ pytest_plugins = ("tests.fakevenue.fixtures",)
 from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
 
 #: Footer actions that belong to the board (its rows, unit, sort, filter, watchlist).
-BOARD_FOOTER = {"unit", "sort(1)", "reverse", "filter", "watch",
-                "watch_only"}
+BOARD_FOOTER = {"unit", "sort(1)", "reverse", "filter", "watch", "watch_only"}
 
 
 def footer_actions(app) -> set[str]:

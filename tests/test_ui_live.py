@@ -21,8 +21,10 @@ def quick_ccxt_close(monkeypatch):
 
 
 async def test_six_live_venues_reach_the_board_and_a_failure_shows(fakes, quick_ccxt_close):
-    config = Config(refresh_seconds=30, venues={
-        v: VenueConfig(v, api_base=fakes[v].url) for v in SUPPORTED_VENUES})
+    config = Config(
+        refresh_seconds=30,
+        venues={v: VenueConfig(v, api_base=fakes[v].url) for v in SUPPORTED_VENUES},
+    )
     app = FundApp(config, lambda: make_sources(config.active_venues(), timeout_s=2.0))
     async with app.run_test(size=(120, 32)) as pilot:
         await until(pilot, lambda: all(s.last_ok_ms for s in app.statuses.values()), 30)

@@ -47,15 +47,20 @@ def _cache_notices(app: FundApp) -> dict[str, list[str]]:
 
 
 async def test_corrupt_market_caches_are_reported_once_and_the_venues_go_live(
-        fakes, quick_ccxt_close):
-    config = Config(exchanges=VENUES, refresh_seconds=30, venues={
-        v: VenueConfig(v, api_base=fakes[v].url) for v in VENUES})
+    fakes, quick_ccxt_close
+):
+    config = Config(
+        exchanges=VENUES,
+        refresh_seconds=30,
+        venues={v: VenueConfig(v, api_base=fakes[v].url) for v in VENUES},
+    )
     folder = market_cache.cache_path("bybit").parent
     folder.mkdir(parents=True, exist_ok=True)
     market_cache.cache_path("bybit").write_bytes(b'{"format": 1, "venue": "by\xffbit"}')
     # JSON of the right envelope whose data okx's parser rejects
-    market_cache.save("okx", {"markets": [{"id": 1}], "markets_ms": 0},
-                      key=await _cache_key(config.venues["okx"]))
+    market_cache.save(
+        "okx", {"markets": [{"id": 1}], "markets_ms": 0}, key=await _cache_key(config.venues["okx"])
+    )
     # binance: a folder where the cache should be, and its first poll fails
     market_cache.cache_path("binance").mkdir()
     fakes["binance"].fail(503, times=1)
@@ -81,7 +86,7 @@ async def test_corrupt_market_caches_are_reported_once_and_the_venues_go_live(
     reasons = {"bybit": "not UTF-8", "okx": "unusable (", "binance": "not a regular file"}
     for venue, (notice,) in notices.items():
         assert "\n" not in notice and reasons[venue] in notice
-        aside, = folder.glob(f"{venue}.json.corrupt-*")
+        (aside,) = folder.glob(f"{venue}.json.corrupt-*")
         assert aside.name in notice
         # fresh metadata was loaded and cached over the moved-aside file's name
         assert market_cache.cache_path(venue).is_file()

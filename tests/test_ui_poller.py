@@ -68,8 +68,13 @@ class Failing:
 async def test_a_long_retry_after_is_waited_out_and_nothing_cuts_it_short():
     clock = FrozenClock()
     posted: list = []
-    poller = VenuePoller(Failing(VenueError("gate", "HTTP 429", 42.0)), posted.append,
-                         refresh_s=30, clock=clock, jitter=lambda: 0.5)
+    poller = VenuePoller(
+        Failing(VenueError("gate", "HTTP 429", 42.0)),
+        posted.append,
+        refresh_s=30,
+        clock=clock,
+        jitter=lambda: 0.5,
+    )
     assert await poller.poll_once() == 42.0
     (msg,) = posted
     assert isinstance(msg, VenueFailed)
@@ -81,16 +86,26 @@ async def test_a_long_retry_after_is_waited_out_and_nothing_cuts_it_short():
 
 async def test_a_short_retry_after_waits_a_full_refresh():
     # Retry-After: 2 at a 5 s refresh used to mean a poll every 2 s (30 a minute).
-    poller = VenuePoller(Failing(VenueError("gate", "rate limited, retry in 2 s", 2.0)),
-                         [].append, refresh_s=5, clock=FrozenClock(), jitter=lambda: 0.0)
+    poller = VenuePoller(
+        Failing(VenueError("gate", "rate limited, retry in 2 s", 2.0)),
+        [].append,
+        refresh_s=5,
+        clock=FrozenClock(),
+        jitter=lambda: 0.0,
+    )
     delays = [await poller.poll_once() for _ in range(6)]
     assert delays == [5.0, 10.0, 10.0, 10.0, 10.0, 10.0]
 
 
 async def test_a_rate_limit_without_retry_after_also_refuses_manual_polls():
     clock = FrozenClock()
-    poller = VenuePoller(Failing(VenueError("bybit", "rate limited by x", rate_limited=True)),
-                         [].append, refresh_s=30, clock=clock, jitter=lambda: 0.0)
+    poller = VenuePoller(
+        Failing(VenueError("bybit", "rate limited by x", rate_limited=True)),
+        [].append,
+        refresh_s=30,
+        clock=clock,
+        jitter=lambda: 0.0,
+    )
     assert await poller.poll_once() == 30.0
     assert poller.wake() is False
     clock.advance(29.9)
@@ -125,8 +140,13 @@ async def test_manual_polls_during_a_rate_limit_wait_send_nothing():
 async def test_other_errors_back_off_and_count_failures():
     clock = FrozenClock()
     posted: list = []
-    poller = VenuePoller(Failing(ValueError("bad json\nat line 3")), posted.append,
-                         refresh_s=30, clock=clock, jitter=lambda: 0.5)
+    poller = VenuePoller(
+        Failing(ValueError("bad json\nat line 3")),
+        posted.append,
+        refresh_s=30,
+        clock=clock,
+        jitter=lambda: 0.5,
+    )
     assert await poller.poll_once() == 30.0  # a full refresh, never sooner
     assert await poller.poll_once() == 52.5  # two intervals less up to a quarter of jitter
     assert await poller.poll_once() == 52.5  # and no longer, so recovery shows quickly
@@ -165,8 +185,9 @@ async def test_a_reason_reaches_the_app_as_one_visible_line():
     poller = VenuePoller(Failing(hostile), posted.append, refresh_s=30, clock=FrozenClock())
     await poller.poll_once()
     assert posted[0].reason == "unknown id \\x1b]0;PWNED\\x07T-USDT-SWAP [bold]x[/] \\u202e"
-    poller = VenuePoller(Failing(VenueError("okx", " \n ")), posted.append, refresh_s=30,
-                         clock=FrozenClock())
+    poller = VenuePoller(
+        Failing(VenueError("okx", " \n ")), posted.append, refresh_s=30, clock=FrozenClock()
+    )
     await poller.poll_once()
     assert posted[1].reason == "failed"
 

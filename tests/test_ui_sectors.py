@@ -17,8 +17,11 @@ from tests.uihelp import loaded, make_app, market, order, poll_all, until
 # In the three-venue market (no OI, no volume: equal weights), APR per base is the
 # mean of its venues: BTC (10.95 + 13.14 - 8.76) / 3 = 5.11 %, ETH (10.95 + 38.325)
 # / 2 = 24.6375 %, SOL (-21.9 + 10.95) / 2 = -5.475 %, DOGE 21.9 %.
-MAP = SectorMap.build({"Majors": ["BTC", "ETH"], "Alts": ["SOL", "DOGE"], "Meme": ["DOGE"],
-                       "Ghost": ["XYZ"]}, "2026-01-01", "test")
+MAP = SectorMap.build(
+    {"Majors": ["BTC", "ETH"], "Alts": ["SOL", "DOGE"], "Meme": ["DOGE"], "Ghost": ["XYZ"]},
+    "2026-01-01",
+    "test",
+)
 
 
 def sector_app(clock):
@@ -133,9 +136,19 @@ async def test_refresh_keeps_the_screen_current_and_the_cursor():
     async with app.run_test(size=(160, 30)) as pilot:
         await open_board(pilot)
         await pilot.press("down", "down")
-        sources["okx"].quotes[-1] = sources["okx"].quotes[-1].__class__(
-            **{**{f: getattr(sources["okx"].quotes[-1], f)
-                  for f in sources["okx"].quotes[-1].__slots__}, "funding_rate": -0.0004})
+        sources["okx"].quotes[-1] = (
+            sources["okx"]
+            .quotes[-1]
+            .__class__(
+                **{
+                    **{
+                        f: getattr(sources["okx"].quotes[-1], f)
+                        for f in sources["okx"].quotes[-1].__slots__
+                    },
+                    "funding_rate": -0.0004,
+                }
+            )
+        )
         clock.advance(3600)
         await poll_all(pilot, sources)
         await until(pilot, lambda: cell(app, "Meme", "apr") == "-87.6%")
@@ -161,8 +174,9 @@ async def test_palette_offers_the_sector_board():
 
 
 def test_demo_market_has_sectors():
-    sources = demo_sources(["binance", "bybit", "okx", "bitget", "gate", "hyperliquid"],
-                           clock=lambda: T0)
+    sources = demo_sources(
+        ["binance", "bybit", "okx", "bitget", "gate", "hyperliquid"], clock=lambda: T0
+    )
 
     async def poll():
         return [await s.poll() for s in sources]
@@ -178,10 +192,16 @@ def test_demo_market_has_sectors():
     assert covered / total >= 0.98
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ([], ""), ([1.0], ""), ([1.0, 1.0], "▄▄"), ([0.0, 1.0, 0.5], "▁█▅"),
-    (list(range(20)), "▁▁▂▂▃▃▄▄▅▅▆▆▇▇██"),
-])
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([], ""),
+        ([1.0], ""),
+        ([1.0, 1.0], "▄▄"),
+        ([0.0, 1.0, 0.5], "▁█▅"),
+        (list(range(20)), "▁▁▂▂▃▃▄▄▅▅▆▆▇▇██"),
+    ],
+)
 def test_sparkline(values, expected):
     assert sparkline(values, 16) == expected
 
@@ -207,42 +227,49 @@ async def test_a_sector_entering_a_state_raises_a_toast(monkeypatch):
 
     appenders: set[str] = set()
     append = SignalLog.append
-    monkeypatch.setattr(SignalLog, "append", lambda self, hits: (
-        appenders.add(threading.current_thread().name), append(self, hits))[1])
+    monkeypatch.setattr(
+        SignalLog,
+        "append",
+        lambda self, hits: (appenders.add(threading.current_thread().name), append(self, hits))[1],
+    )
     clock = FrozenClock()
     sources = market(clock)
     app = make_app(sources, clock)
     # DOGE alone in Meme; four quoted sectors, so one can stand 1.7 sd above the rest
-    app.sectors = SectorFeed(sector_map=SectorMap.build(
-        {"Majors": ["BTC", "ETH"], "Alts": ["SOL"], "Meme": ["DOGE"], "Coin": ["BTC"]}))
+    app.sectors = SectorFeed(
+        sector_map=SectorMap.build(
+            {"Majors": ["BTC", "ETH"], "Alts": ["SOL"], "Meme": ["DOGE"], "Coin": ["BTC"]}
+        )
+    )
     toasts = []
     notify = app.notify
     app.notify = lambda message, **kw: (toasts.append((message, kw)), notify(message, **kw))
     async with app.run_test(size=(160, 30)) as pilot:
         await loaded(pilot)
         okx = sources["okx"].quotes
-        okx[-1] = okx[-1].__class__(**{**{f: getattr(okx[-1], f) for f in okx[-1].__slots__},
-                                       "funding_rate": 0.0004})  # DOGE 21.9 % -> 87.6 %
+        okx[-1] = okx[-1].__class__(
+            **{**{f: getattr(okx[-1], f) for f in okx[-1].__slots__}, "funding_rate": 0.0004}
+        )  # DOGE 21.9 % -> 87.6 %
         clock.advance(3600)
         await poll_all(pilot, sources)
         title = "Signal · sector · Meme"
         await until(pilot, lambda: any(kw.get("title") == title for _, kw in toasts))
         message = next(m for m, kw in toasts if kw.get("title") == title)
         # the others flat, Meme +65.7 points in 1 h, z = 62.07 / 36.55
-        assert message.startswith("Crowding: funding 87.6% APR, +1.7 σ above the "
-                                  "market, +65.7 pts in 1 h")
+        assert message.startswith(
+            "Crowding: funding 87.6% APR, +1.7 σ above the market, +65.7 pts in 1 h"
+        )
         assert app.sectors.stats["Meme"].state == "crowding"
         # like the engine's hits: in the app's list, the signals screen and the log
-        assert [(h.rule, h.base) for h in app.signals if h.rule == "sector"] == \
-            [("sector", "Meme")]
+        assert [(h.rule, h.base) for h in app.signals if h.rule == "sector"] == [("sector", "Meme")]
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, SignalsScreen))
         assert any(h.rule == "sector" for h in app.screen.hits)
         await until(pilot, lambda: app.recorder is not None)
         logged = app.recorder.log.recent()
-        assert [(h.rule, h.base, h.extras.get("state")) for h in logged
-                if h.rule == "sector"] == \
-            [("sector", "Meme", "crowding")]
+        assert [(h.rule, h.base, h.extras.get("state")) for h in logged if h.rule == "sector"] == [
+            ("sector", "Meme", "crowding")
+        ]
         await back_to_board(pilot)
     assert appenders == {"fundtui-writer"}  # never the UI thread: one writer of the log
 
@@ -261,17 +288,24 @@ def test_sector_aprs_come_from_known_intervals_only():
     from fundtui.core.signal_types import SignalConfig
 
     def stored(venue, base, rate, interval_h):
-        return SimpleNamespace(venue=venue, base=base, at_ms=T0 - 3_600_000,
-                               funding_rate=rate, interval_hours=interval_h,
-                               open_interest_usd=None)
+        return SimpleNamespace(
+            venue=venue,
+            base=base,
+            at_ms=T0 - 3_600_000,
+            funding_rate=rate,
+            interval_hours=interval_h,
+            open_interest_usd=None,
+        )
 
     for unknown in (None, 0.0, -4.0, float("nan")):
         feed = SectorFeed(Config(signals=SignalConfig(extreme_8h=0.001)), sector_map=MAP)
         assert feed.model.params.extreme_apr == pytest.approx(1.095)  # 0.1 %/8h x 3 x 365
         # BTC: 0.01 % per 4 h = 21.9 % APR; ETH 0.01 %/8h = 10.95 %; okx's BTC rate has an
         # unknown interval and counts for nothing (as 8 h it would pull BTC to 16.425 %)
-        samples = [stored("binance", "BTC", 0.0001, 4.0),
-                   stored("okx", "BTC", 0.0001, unknown),
-                   stored("binance", "ETH", 0.0001, 8.0)]
+        samples = [
+            stored("binance", "BTC", 0.0001, 4.0),
+            stored("okx", "BTC", 0.0001, unknown),
+            stored("binance", "ETH", 0.0001, 8.0),
+        ]
         assert feed.warm_up(samples, until_ms=T0) == 1
         assert feed.series("Majors") == pytest.approx([(0.219 + 0.1095) / 2]), unknown

@@ -23,7 +23,7 @@ async def test_a_folder_at_the_signals_log_is_one_plain_line_and_the_app_runs_on
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]
         assert app.board.row_count == 4
-    aside, = path.parent.glob(f"{SIGNAL_LOG_FILE}.corrupt-*")
+    (aside,) = path.parent.glob(f"{SIGNAL_LOG_FILE}.corrupt-*")
     assert (aside / "keep.txt").read_text() == "mine"  # moved, never deleted
     lines = [m for m in messages if str(path) in m]
     assert lines == [f"Signals log {path} unusable (not a regular file); moved to {aside.name}"]

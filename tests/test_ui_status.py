@@ -109,8 +109,12 @@ async def test_first_frame_does_not_wait_for_the_sources():
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert app.board.row_count == 0
-        assert [c.key.value for c in app.board.ordered_columns][:4] == \
-            ["base", "spread", "trend", "legs"]
+        assert [c.key.value for c in app.board.ordered_columns][:4] == [
+            "base",
+            "spread",
+            "trend",
+            "legs",
+        ]
         assert badge_text(app, "gate") == "◌ gate connecting…"
         release.set()
         await loaded(pilot)
@@ -180,8 +184,11 @@ async def test_help_lists_keys_and_each_venues_full_status():
         await pilot.press("question_mark")
         screen = app.screen
         assert screen.__class__.__name__ == "HelpScreen"
-        assert ("gate", "retrying; last answer 0s ago, 2 quotes, 42ms; 1 failure in a row: "
-                "HTTP 502 Bad Gateway: upstream connect error or disconnect") in screen.venues
+        assert (
+            "gate",
+            "retrying; last answer 0s ago, 2 quotes, 42ms; 1 failure in a row: "
+            "HTTP 502 Bad Gateway: upstream connect error or disconnect",
+        ) in screen.venues
         await pilot.press("escape")
         assert app.screen is not screen
 
@@ -198,7 +205,8 @@ async def test_venues_failing_together_share_one_toast():
         toasts = [n.message for n in app._notifications]
         assert len(toasts) == 1
         assert sorted(toasts[0].splitlines()) == sorted(
-            f"{v} is down (cannot reach {v})" for v in sources)
+            f"{v} is down (cannot reach {v})" for v in sources
+        )
 
 
 async def test_answers_arriving_together_make_one_rebuild():

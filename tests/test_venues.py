@@ -74,8 +74,23 @@ EXPECTED: dict[str, dict[str, tuple[str, int, str, float | None]]] = {
     },
     "hyperliquid": {
         f"{name}/USDC:USDC": (name.removeprefix("k"), 1000 if name == "kPEPE" else 1, "USDC", 1.0)
-        for name in ("BTC", "ETH", "ATOM", "DYDX", "SOL", "AVAX", "BNB", "APE", "OP", "LTC",
-                     "ARB", "DOGE", "INJ", "SUI", "kPEPE")
+        for name in (
+            "BTC",
+            "ETH",
+            "ATOM",
+            "DYDX",
+            "SOL",
+            "AVAX",
+            "BNB",
+            "APE",
+            "OP",
+            "LTC",
+            "ARB",
+            "DOGE",
+            "INJ",
+            "SUI",
+            "kPEPE",
+        )
         # dropped: MATIC (isDelisted)
     },
 }
@@ -96,8 +111,13 @@ async def test_each_venue_lists_exactly_its_live_linear_stablecoin_perps(venue, 
     assert set(quotes) == set(EXPECTED[venue])
     for symbol, (base, multiplier, settle, interval) in EXPECTED[venue].items():
         q = quotes[symbol]
-        assert (q.venue, q.base, q.multiplier, q.quote, q.interval_hours) == \
-            (venue, base, multiplier, settle, interval), symbol
+        assert (q.venue, q.base, q.multiplier, q.quote, q.interval_hours) == (
+            venue,
+            base,
+            multiplier,
+            settle,
+            interval,
+        ), symbol
         assert q.funding_rate is not None, symbol
 
 
@@ -106,18 +126,21 @@ def test_expected_intervals_cover_1_2_4_8_hours():
     assert {1.0, 2.0, 4.0, 8.0} <= seen
 
 
-@pytest.mark.parametrize(("venue", "symbol", "rate", "interval", "rate_8h", "apr"), [
-    ("binance", "BTC/USDT:USDT", 0.00013062, 8, 0.00013062, 0.1430289),
-    ("binance", "BLZ/USDT:USDT", 0.00007595, 4, 0.0001519, 0.1663305),
-    ("binance", "ZK/USDT:USDT", 0.00005, 1, 0.0004, 0.438),
-    ("bybit", "BTC/USDT:USDT", -0.000212, 8, -0.000212, -0.23214),
-    ("bybit", "MYRO/USDT:USDT", 0.0001, 1, 0.0008, 0.876),
-    ("bybit", "FARTCOIN/USDT:USDT", -0.0005, 2, -0.002, -2.19),
-    ("okx", "LPT/USDT:USDT", -0.0012, 4, -0.0024, -2.628),
-    ("bitget", "DOGE/USDT:USDT", 0.00005, 1, 0.0004, 0.438),
-    ("gate", "MEME/USDT:USDT", -0.0008, 2, -0.0032, -3.504),
-    ("hyperliquid", "BTC/USDC:USDC", -0.0000015186, 1, -0.0000121488, -0.013302936),
-])
+@pytest.mark.parametrize(
+    ("venue", "symbol", "rate", "interval", "rate_8h", "apr"),
+    [
+        ("binance", "BTC/USDT:USDT", 0.00013062, 8, 0.00013062, 0.1430289),
+        ("binance", "BLZ/USDT:USDT", 0.00007595, 4, 0.0001519, 0.1663305),
+        ("binance", "ZK/USDT:USDT", 0.00005, 1, 0.0004, 0.438),
+        ("bybit", "BTC/USDT:USDT", -0.000212, 8, -0.000212, -0.23214),
+        ("bybit", "MYRO/USDT:USDT", 0.0001, 1, 0.0008, 0.876),
+        ("bybit", "FARTCOIN/USDT:USDT", -0.0005, 2, -0.002, -2.19),
+        ("okx", "LPT/USDT:USDT", -0.0012, 4, -0.0024, -2.628),
+        ("bitget", "DOGE/USDT:USDT", 0.00005, 1, 0.0004, 0.438),
+        ("gate", "MEME/USDT:USDT", -0.0008, 2, -0.0032, -3.504),
+        ("hyperliquid", "BTC/USDC:USDC", -0.0000015186, 1, -0.0000121488, -0.013302936),
+    ],
+)
 async def test_normalized_rates_by_hand(make_venue, venue, symbol, rate, interval, rate_8h, apr):
     q = by_symbol(await make_venue(venue).poll())[symbol]
     assert q.funding_rate == pytest.approx(rate, rel=1e-12)
@@ -207,8 +230,11 @@ def _break_binance(fake):
     row["SOLUSDT"]["markPrice"] = {"price": 1}
     row["GTCUSDT"]["nextFundingTime"] = "soon"
     rows += [None, "BTCUSDT", [1, 2], {"symbol": None, "lastFundingRate": "0.1"}, {"symbol": 7}]
-    return {"ETH/USDT:USDT": ("funding_rate", None), "SOL/USDT:USDT": ("mark_price", None),
-            "GTC/USDT:USDT": ("next_funding_ms", None)}
+    return {
+        "ETH/USDT:USDT": ("funding_rate", None),
+        "SOL/USDT:USDT": ("mark_price", None),
+        "GTC/USDT:USDT": ("next_funding_ms", None),
+    }
 
 
 def _break_bybit(fake):
@@ -219,8 +245,11 @@ def _break_bybit(fake):
     row["ETHUSDT"]["markPrice"] = "abc"
     row["MYROUSDT"]["fundingIntervalHour"] = ""  # falls back to the instrument's 60 min
     rows += [None, 42, {"symbol": ""}]
-    return {"BTC/USDT:USDT": ("funding_rate", None), "ETH/USDT:USDT": ("mark_price", None),
-            "MYRO/USDT:USDT": ("interval_hours", 1.0)}
+    return {
+        "BTC/USDT:USDT": ("funding_rate", None),
+        "ETH/USDT:USDT": ("mark_price", None),
+        "MYRO/USDT:USDT": ("interval_hours", 1.0),
+    }
 
 
 def _break_okx(fake):
@@ -248,8 +277,11 @@ def _break_gate(fake):
     row["ETH_USDT"]["mark_price"] = ""
     row["MEME_USDT"]["funding_interval"] = "7200"  # a string still reads as seconds
     rows += [None, {"name": None}, {"name": "X"}]
-    return {"BTC/USDT:USDT": ("funding_rate", None), "ETH/USDT:USDT": ("open_interest_usd", None),
-            "MEME/USDT:USDT": ("interval_hours", 2.0)}
+    return {
+        "BTC/USDT:USDT": ("funding_rate", None),
+        "ETH/USDT:USDT": ("open_interest_usd", None),
+        "MEME/USDT:USDT": ("interval_hours", 2.0),
+    }
 
 
 def _break_hyperliquid(fake):
@@ -257,12 +289,21 @@ def _break_hyperliquid(fake):
     ctxs[1]["funding"] = None  # ETH
     ctxs[5]["markPx"] = ""  # SOL
     ctxs[2] = None  # ATOM's context is not an object: ATOM is skipped
-    return {"ETH/USDC:USDC": ("funding_rate", None), "SOL/USDC:USDC": ("open_interest_usd", None),
-            "ATOM/USDC:USDC": (None, None)}
+    return {
+        "ETH/USDC:USDC": ("funding_rate", None),
+        "SOL/USDC:USDC": ("open_interest_usd", None),
+        "ATOM/USDC:USDC": (None, None),
+    }
 
 
-BREAKERS = {"binance": _break_binance, "bybit": _break_bybit, "okx": _break_okx,
-            "bitget": _break_bitget, "gate": _break_gate, "hyperliquid": _break_hyperliquid}
+BREAKERS = {
+    "binance": _break_binance,
+    "bybit": _break_bybit,
+    "okx": _break_okx,
+    "bitget": _break_bitget,
+    "gate": _break_gate,
+    "hyperliquid": _break_hyperliquid,
+}
 
 
 @pytest.mark.parametrize("venue", VENUES)

@@ -10,8 +10,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run(code: str) -> dict:
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                       env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.splitlines()[-1])
 
@@ -29,7 +35,8 @@ def test_only_the_exchanges_asked_for_are_imported():
         "  'errors': issubclass(c.RequestTimeout, c.NetworkError) and c.BaseError.__name__,\n"
         "  'known': 'hyperliquid' in c.exchanges and 'nosuch' not in c.exchanges,\n"
         "  'version': c.__version__, 'modules': sum(m.startswith('ccxt') for m in sys.modules),\n"
-        "  'missing': getattr(c, 'nosuch', None) is None}))\n")
+        "  'missing': getattr(c, 'nosuch', None) is None}))\n"
+    )
     assert out["is_exchange"] and out["id"] == "binance"
     assert not out["okx"] and not out["sync"]
     assert out["errors"] == "BaseError" and out["known"] and out["missing"]
@@ -43,7 +50,8 @@ def test_the_whole_package_is_still_there_for_whoever_asks():
         "c = ccxt_loader.load()\n"
         "import ccxt, ccxt.async_support as a\n"
         "print(json.dumps({'sync': ccxt.kraken.__name__, 'async': a.kraken.__name__,\n"
-        "  'same': a.binance is c.binance, 'exchanges': len(a.exchanges) == len(c.exchanges)}))\n")
+        "  'same': a.binance is c.binance, 'exchanges': len(a.exchanges) == len(c.exchanges)}))\n"
+    )
     assert out == {"sync": "kraken", "async": "kraken", "same": True, "exchanges": True}
 
 
@@ -51,7 +59,8 @@ def test_a_ccxt_imported_the_usual_way_is_used_as_it_is():
     out = run(
         "import json, ccxt.async_support as a\n"
         "from fundtui.feeds import ccxt_loader\n"
-        "print(json.dumps({'same': ccxt_loader.load() is a}))\n")
+        "print(json.dumps({'same': ccxt_loader.load() is a}))\n"
+    )
     assert out == {"same": True}
 
 
@@ -71,5 +80,6 @@ def test_a_name_that_is_no_exchange_id_is_an_attribute_error_not_a_file_lookup()
         "        said[name] = type(e).__name__\n"
         "import ccxt.async_support as a\n"
         "print(json.dumps({'said': sorted(set(said.values())),\n"
-        "  'ids': sorted(c.exchanges) == sorted(a.exchanges)}))\n")
+        "  'ids': sorted(c.exchanges) == sorted(a.exchanges)}))\n"
+    )
     assert out == {"said": ["AttributeError"], "ids": True}

@@ -31,9 +31,13 @@ def built(monkeypatch):
 
 async def test_build_exchange_sets_options_timeout_and_rewrites_the_api_base():
     ccxt = await ccxt_client.load_ccxt()
-    ex = ccxt_client.build_exchange(ccxt, "bybit", VenueConfig("bybit",
-                                    api_base="http://127.0.0.1:9", proxy="socks5://127.0.0.1:1"),
-                                    timeout_s=2.5, options={"fetchMarkets": {"types": ["x"]}})
+    ex = ccxt_client.build_exchange(
+        ccxt,
+        "bybit",
+        VenueConfig("bybit", api_base="http://127.0.0.1:9", proxy="socks5://127.0.0.1:1"),
+        timeout_s=2.5,
+        options={"fetchMarkets": {"types": ["x"]}},
+    )
     try:
         assert ex.timeout == 2500 and ex.enableRateLimit is False
         assert ex.options["adjustForTimeDifference"] is False
@@ -48,14 +52,17 @@ async def test_build_exchange_sets_options_timeout_and_rewrites_the_api_base():
 async def test_build_exchange_refuses_unknown_ids_and_bad_urls():
     ccxt = await ccxt_client.load_ccxt()
     with pytest.raises(ccxt_client.UnknownExchange):
-        ccxt_client.build_exchange(ccxt, "nosuchvenue", VenueConfig("nosuchvenue"),
-                                   timeout_s=1, options={})
+        ccxt_client.build_exchange(
+            ccxt, "nosuchvenue", VenueConfig("nosuchvenue"), timeout_s=1, options={}
+        )
     with pytest.raises(ValueError, match="socks5://"):
-        ccxt_client.build_exchange(ccxt, "okx", VenueConfig("okx", proxy="ftp://h:1"),
-                                   timeout_s=1, options={})
+        ccxt_client.build_exchange(
+            ccxt, "okx", VenueConfig("okx", proxy="ftp://h:1"), timeout_s=1, options={}
+        )
     with pytest.raises(ValueError, match="api_base"):
-        ccxt_client.build_exchange(ccxt, "okx", VenueConfig("okx", api_base="nohost"),
-                                   timeout_s=1, options={})
+        ccxt_client.build_exchange(
+            ccxt, "okx", VenueConfig("okx", api_base="nohost"), timeout_s=1, options={}
+        )
 
 
 async def test_the_adapter_builds_its_exchange_there(built, make_venue):

@@ -38,8 +38,9 @@ def missing_parts(venue: str, specs: dict[str, type[VenueSpec]], table: dict) ->
     if not (MODULES / f"{venue}.py").is_file():
         missing.append(f"its module fundtui/feeds/venues/{venue}.py")
     elif venue in specs and specs[venue].__module__ != f"fundtui.feeds.venues.{venue}":
-        missing.append(f"its spec in fundtui/feeds/venues/{venue}.py "
-                       f"(registered: {specs[venue].__module__})")
+        missing.append(
+            f"its spec in fundtui/feeds/venues/{venue}.py (registered: {specs[venue].__module__})"
+        )
     if venue not in table:
         missing.append("a row in fundtui.core.venues.VENUES")
     folder = server.PAYLOADS / venue
@@ -113,4 +114,5 @@ def test_a_half_added_venue_fails_loudly():
 def test_unregistered_venue_is_named(venue):
     without = {k: v for k, v in SPECS.items() if k != venue}
     assert missing_parts(venue, without, facts.VENUES) == [
-        "a registry line in fundtui.feeds.venues.SPECS"]
+        "a registry line in fundtui.feeds.venues.SPECS"
+    ]

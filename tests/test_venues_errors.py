@@ -188,8 +188,9 @@ async def test_a_body_cut_short_says_so(venue, fakes, make_venue):
     error = await failing_poll(source)
     assert error.reason.startswith(f"body cut short by {host_of(fakes[venue])} (")
     assert error.reason.endswith(" bytes)")
-    received, _, announced = error.reason.rpartition("(")[2].removesuffix(" bytes)").partition(
-        " of ")
+    received, _, announced = (
+        error.reason.rpartition("(")[2].removesuffix(" bytes)").partition(" of ")
+    )
     assert 0 < int(received) < int(announced)
     assert (await source.poll()).quotes
 
@@ -208,8 +209,7 @@ async def test_a_dropped_connection_is_one_request_not_two(venue, fakes, make_ve
 
 @pytest.mark.parametrize("body", ["{}", "[]", '"a string"', "null", "42", ""])
 @pytest.mark.parametrize("venue", VENUES)
-async def test_answers_of_the_wrong_shape_are_unexpected_payloads(venue, body, fakes,
-                                                                  make_venue):
+async def test_answers_of_the_wrong_shape_are_unexpected_payloads(venue, body, fakes, make_venue):
     source = make_venue(venue)
     await source.poll()
     fakes[venue].malformed(path=RATE_PATHS[venue], body=body, times=1)
@@ -228,13 +228,16 @@ async def test_every_field_null_is_no_usable_rows(venue, fakes, make_venue):
     await source.poll()
     null_every_field(fakes[venue])
     error = await failing_poll(source)
-    assert error.reason == f"unexpected payload: no usable rows ({len(rate_rows(fakes[venue]))}" \
-                           " in the answer)"
+    assert (
+        error.reason == f"unexpected payload: no usable rows ({len(rate_rows(fakes[venue]))}"
+        " in the answer)"
+    )
 
 
 @pytest.mark.parametrize("venue", VENUES)
 async def test_a_venue_that_stops_listening_reads_refused_and_is_back_when_it_listens(
-        venue, fakes, make_venue):
+    venue, fakes, make_venue
+):
     source = make_venue(venue)
     await source.poll()
     fakes[venue].down()

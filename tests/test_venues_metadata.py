@@ -72,8 +72,9 @@ async def test_a_restart_reuses_the_market_cache(venue, fakes, make_venue):
     fake.reset_log()
     second = await make_venue(venue).poll()  # a new adapter, as after a restart
     assert [r.path for r in fake.requests] == [RATE_PATHS[venue]]
-    assert [(q.symbol, q.interval_hours, q.multiplier) for q in second.quotes] == \
-        [(q.symbol, q.interval_hours, q.multiplier) for q in first.quotes]
+    assert [(q.symbol, q.interval_hours, q.multiplier) for q in second.quotes] == [
+        (q.symbol, q.interval_hours, q.multiplier) for q in first.quotes
+    ]
 
 
 async def test_cache_from_another_api_base_is_not_reused(fakes, make_venue):
@@ -109,8 +110,7 @@ CACHE_GARBAGE = {
 
 
 @pytest.mark.parametrize("kind", CACHE_GARBAGE)
-async def test_a_corrupt_cache_is_moved_aside_reported_once_and_rewritten(kind, fakes,
-                                                                         make_venue):
+async def test_a_corrupt_cache_is_moved_aside_reported_once_and_rewritten(kind, fakes, make_venue):
     garbage = CACHE_GARBAGE[kind]
     source = make_venue("bybit")
     path = market_cache.cache_path("bybit")
@@ -125,7 +125,7 @@ async def test_a_corrupt_cache_is_moved_aside_reported_once_and_rewritten(kind, 
     assert (await source.poll()).quotes
     assert fakes["bybit"].hits("/v5/market/instruments-info") == 2
     assert json.loads(path.read_text())["data"]["markets"][0]["id"] == "BTCUSDT"
-    aside, = path.parent.glob("bybit.json.corrupt-*")
+    (aside,) = path.parent.glob("bybit.json.corrupt-*")
     assert aside.read_bytes() == before  # kept, not overwritten unseen
     notices = source.take_notices()
     assert len(notices) == 1 and "\n" not in notices[0]
@@ -211,8 +211,9 @@ async def test_requests_go_through_the_configured_http_proxy(fakes, make_venue):
     fake = fakes["binance"]
     source = make_venue("binance", api_base="http://venue.invalid", proxy=fake.url)
     assert (await source.poll()).quotes
-    assert fake.requests and all(r.target.startswith("http://venue.invalid/fapi/v1/")
-                                 for r in fake.requests)
+    assert fake.requests and all(
+        r.target.startswith("http://venue.invalid/fapi/v1/") for r in fake.requests
+    )
 
 
 # --------------------------------------------------------------------------- interval freshness
@@ -227,9 +228,15 @@ def rows_by_symbol(fake):
 def set_funding_info(fake, symbol, hours):
     table = [r for r in fake.payload("fundingInfo") if r["symbol"] != symbol]
     if hours is not None:
-        table.append({"symbol": symbol, "adjustedFundingRateCap": "0.03000000",
-                      "adjustedFundingRateFloor": "-0.03000000", "fundingIntervalHours": hours,
-                      "disclaimer": False})
+        table.append(
+            {
+                "symbol": symbol,
+                "adjustedFundingRateCap": "0.03000000",
+                "adjustedFundingRateFloor": "-0.03000000",
+                "fundingIntervalHours": hours,
+                "disclaimer": False,
+            }
+        )
     fake.set_payload("fundingInfo", table)
 
 
@@ -246,8 +253,10 @@ async def test_binance_off_grid_settlement_refreshes_funding_info(fakes, make_ve
     set_funding_info(fake, "SOLUSDT", 1)
     fake.reset_log()
     poll = await source.poll()
-    assert Counter(r.path for r in fake.requests) == {"/fapi/v1/premiumIndex": 1,
-                                                      "/fapi/v1/fundingInfo": 1}
+    assert Counter(r.path for r in fake.requests) == {
+        "/fapi/v1/premiumIndex": 1,
+        "/fapi/v1/fundingInfo": 1,
+    }
     assert quote(poll, "SOL/USDT:USDT").interval_hours == 1.0
     assert quote(poll, "SOL/USDT:USDT").rate_8h == pytest.approx(0.0001 * 8)
     fake.reset_log()
@@ -269,9 +278,9 @@ async def test_binance_settlement_beyond_one_interval_refreshes_funding_info(fak
     assert quote(poll, "BLZ/USDT:USDT").interval_hours == 8.0
 
 
-async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval(fakes,
-                                                                                 make_venue,
-                                                                                 clock):
+async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval(
+    fakes, make_venue, clock
+):
     fake = fakes["binance"]
     source = make_venue("binance", clock=clock)
     await source.poll()
@@ -289,8 +298,9 @@ async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval
     assert quote(poll, "SOL/USDT:USDT").interval_hours is None
 
 
-async def test_a_failed_triggered_refresh_shows_no_interval_and_retries_later(fakes, make_venue,
-                                                                              clock):
+async def test_a_failed_triggered_refresh_shows_no_interval_and_retries_later(
+    fakes, make_venue, clock
+):
     fake = fakes["binance"]
     source = make_venue("binance", clock=clock)
     await source.poll()
@@ -323,9 +333,11 @@ async def test_a_new_symbol_reloads_markets_once(fakes, make_venue):
     set_funding_info(fake, "NEWUSDT", 4)
     fake.reset_log()
     poll = await source.poll()
-    assert Counter(r.path for r in fake.requests) == {"/fapi/v1/premiumIndex": 1,
-                                                      "/fapi/v1/exchangeInfo": 1,
-                                                      "/fapi/v1/fundingInfo": 1}
+    assert Counter(r.path for r in fake.requests) == {
+        "/fapi/v1/premiumIndex": 1,
+        "/fapi/v1/exchangeInfo": 1,
+        "/fapi/v1/fundingInfo": 1,
+    }
     assert quote(poll, "NEW/USDT:USDT").interval_hours == 4.0
     assert "GHOST/USDT:USDT" not in {q.symbol for q in poll.quotes}
     fake.reset_log()
@@ -372,8 +384,11 @@ async def test_binance_markets_reload_after_a_day(fakes, make_venue, clock):
     fake.reset_log()
     clock.advance(25 * HOUR)
     await source.poll()
-    assert fake.counts() == {"/fapi/v1/exchangeInfo": 1, "/fapi/v1/fundingInfo": 1,
-                             "/fapi/v1/premiumIndex": 1}
+    assert fake.counts() == {
+        "/fapi/v1/exchangeInfo": 1,
+        "/fapi/v1/fundingInfo": 1,
+        "/fapi/v1/premiumIndex": 1,
+    }
 
 
 async def test_bybit_ticker_interval_is_live_without_extra_requests(fakes, make_venue):
@@ -387,8 +402,7 @@ async def test_bybit_ticker_interval_is_live_without_extra_requests(fakes, make_
     assert fake.hits() == 1
 
 
-async def test_bybit_instrument_intervals_are_refreshed_while_relied_on(fakes, make_venue,
-                                                                        clock):
+async def test_bybit_instrument_intervals_are_refreshed_while_relied_on(fakes, make_venue, clock):
     fake = fakes["bybit"]
     source = make_venue("bybit", clock=clock)
     await source.poll()  # SOLUSDT's ticker has no fundingIntervalHour
@@ -421,8 +435,9 @@ async def test_bybit_off_grid_settlement_for_instrument_interval_reloads(fakes, 
 
 
 @pytest.mark.parametrize("venue", ["gate", "hyperliquid", "okx"])
-async def test_venues_with_intervals_in_every_answer_need_no_interval_refresh(venue, fakes,
-                                                                             make_venue, clock):
+async def test_venues_with_intervals_in_every_answer_need_no_interval_refresh(
+    venue, fakes, make_venue, clock
+):
     source = make_venue(venue, clock=clock)
     await source.poll()
     fakes[venue].reset_log()
@@ -449,17 +464,24 @@ async def test_generic_path_myokx_takes_ccxt_intervals(fakes, make_venue):
     source = make_venue("okx", ccxt_id="myokx")
     poll = await source.poll()
     assert {q.symbol: q.interval_hours for q in poll.quotes} == {
-        "BTC/USDT:USDT": 8.0, "ETH/USDT:USDT": 8.0, "BTC/USDC:USDC": 8.0, "PEPE/USDT:USDT": 8.0,
-        "LPT/USDT:USDT": 4.0, "DOGE/USDT:USDT": None}
+        "BTC/USDT:USDT": 8.0,
+        "ETH/USDT:USDT": 8.0,
+        "BTC/USDC:USDC": 8.0,
+        "PEPE/USDT:USDT": 8.0,
+        "LPT/USDT:USDT": 4.0,
+        "DOGE/USDT:USDT": None,
+    }
     fakes["okx"].reset_log()
     await make_venue("okx", ccxt_id="myokx").poll()  # restart: ccxt markets from the cache
     assert [r.path for r in fakes["okx"].requests] == ["/api/v5/public/funding-rate"]
 
 
-GENERIC_IDS = ("aster bequant binancecoinm binanceusdm bingx bitfinex btse bybiteu bybitid "
-               "deepcoin delta fmfwio gateeu hashkey hitbtc htx krakenfutures kucoin "
-               "kucoinfutures lbank lighter modetrade myokx nado okxus pacifica paradex "
-               "polymarket toobit weex whitebit woo woofipro").split()
+GENERIC_IDS = (
+    "aster bequant binancecoinm binanceusdm bingx bitfinex btse bybiteu bybitid "
+    "deepcoin delta fmfwio gateeu hashkey hitbtc htx krakenfutures kucoin "
+    "kucoinfutures lbank lighter modetrade myokx nado okxus pacifica paradex "
+    "polymarket toobit weex whitebit woo woofipro"
+).split()
 
 
 async def test_generic_ids_construct_offline_with_rewritten_urls(make_venue, fakes):

@@ -12,11 +12,26 @@ H = R.HOUR_MS
 MIDNIGHT = 1732665600000  # 2024-11-27 00:00 UTC
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("0.0001", 0.0001), (" -2.5 ", -2.5), (3, 3.0), (1.5, 1.5), ("1e-4", 0.0001),
-    ("", None), ("  ", None), (None, None), ("NaN", None), ("inf", None), (math.nan, None),
-    ("abc", None), ({"a": 1}, None), ([1], None), (True, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.0001", 0.0001),
+        (" -2.5 ", -2.5),
+        (3, 3.0),
+        (1.5, 1.5),
+        ("1e-4", 0.0001),
+        ("", None),
+        ("  ", None),
+        (None, None),
+        ("NaN", None),
+        ("inf", None),
+        (math.nan, None),
+        ("abc", None),
+        ({"a": 1}, None),
+        ([1], None),
+        (True, None),
+    ],
+)
 def test_num(value, expected):
     assert R.num(value) == expected
 
@@ -28,23 +43,45 @@ def test_epoch_ms_and_positive():
     assert R.positive("0") is None and R.positive("0.5") == 0.5
 
 
-@pytest.mark.parametrize(("value", "unit_s", "hours"), [
-    (480, 60, 8.0), ("240", 60, 4.0), (60, 60, 1.0),  # bybit minutes
-    (28800, 1, 8.0), ("7200", 1, 2.0), (3600, 1, 1.0),  # gate seconds
-    ("8", 3600, 8.0), (4, 3600, 4.0),  # binance/bitget/bybit-ticker hours
-    (14_400_000, 0.001, 4.0),  # okx ms difference
-    (0, 1, None), ("", 60, None), (None, 3600, None), (-28800, 1, None),
-])
+@pytest.mark.parametrize(
+    ("value", "unit_s", "hours"),
+    [
+        (480, 60, 8.0),
+        ("240", 60, 4.0),
+        (60, 60, 1.0),  # bybit minutes
+        (28800, 1, 8.0),
+        ("7200", 1, 2.0),
+        (3600, 1, 1.0),  # gate seconds
+        ("8", 3600, 8.0),
+        (4, 3600, 4.0),  # binance/bitget/bybit-ticker hours
+        (14_400_000, 0.001, 4.0),  # okx ms difference
+        (0, 1, None),
+        ("", 60, None),
+        (None, 3600, None),
+        (-28800, 1, None),
+    ],
+)
 def test_interval_hours(value, unit_s, hours):
     assert R.interval_hours(value, unit_s=unit_s) == hours
 
 
-@pytest.mark.parametrize(("value", "hours"), [
-    ("8h", 8.0), ("1h", 1.0), ("4h", 4.0), ("30m", 0.5), ("1d", 24.0),
-    ("7200000", 2.0),  # ccxt's gate leaves 2 h unmapped, as milliseconds
-    ("28800", None),  # a bare number that is not whole minutes of ms: unknown, not 8 h
-    ("8", None), (None, None), ("", None), ("soon", None), ("0h", None),
-])
+@pytest.mark.parametrize(
+    ("value", "hours"),
+    [
+        ("8h", 8.0),
+        ("1h", 1.0),
+        ("4h", 4.0),
+        ("30m", 0.5),
+        ("1d", 24.0),
+        ("7200000", 2.0),  # ccxt's gate leaves 2 h unmapped, as milliseconds
+        ("28800", None),  # a bare number that is not whole minutes of ms: unknown, not 8 h
+        ("8", None),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("0h", None),
+    ],
+)
 def test_ccxt_interval_hours(value, hours):
     assert R.ccxt_interval_hours(value) == hours
 

@@ -27,33 +27,58 @@ HISTORY_PATHS = {
 
 # venue -> (symbol, since_ms, clock "now" in s, expected settlements)
 CASES = {
-    "binance": ("BTC/USDT:USDT", 1_570_000_000_000, 1_795_000_000.0, [
-        Settlement(1_570_608_000_000, -0.0375, 8.0),
-        Settlement(1_570_636_800_000, 0.0001, 8.0),
-    ]),
+    "binance": (
+        "BTC/USDT:USDT",
+        1_570_000_000_000,
+        1_795_000_000.0,
+        [
+            Settlement(1_570_608_000_000, -0.0375, 8.0),
+            Settlement(1_570_636_800_000, 0.0001, 8.0),
+        ],
+    ),
     # Bybit answers newest first; the result is oldest first.
-    "bybit": ("BTC/USDT:USDT", 1_709_830_000_000, 1_709_891_679.0, [
-        Settlement(1_709_856_000_000, 0.00015, 8.0),
-        Settlement(1_709_884_800_000, 0.0001, 8.0),
-    ]),
+    "bybit": (
+        "BTC/USDT:USDT",
+        1_709_830_000_000,
+        1_709_891_679.0,
+        [
+            Settlement(1_709_856_000_000, 0.00015, 8.0),
+            Settlement(1_709_884_800_000, 0.0001, 8.0),
+        ],
+    ),
     # OKX: realizedRate (charged), not fundingRate (-0.0000236017 / 0.0001515032).
-    "okx": ("BTC/USDT:USDT", 1_704_000_000_000, 1_704_070_000.0, [
-        Settlement(1_704_038_400_000, -0.00002, 8.0),
-        Settlement(1_704_067_200_000, 0.00015, 8.0),
-    ]),
+    "okx": (
+        "BTC/USDT:USDT",
+        1_704_000_000_000,
+        1_704_070_000.0,
+        [
+            Settlement(1_704_038_400_000, -0.00002, 8.0),
+            Settlement(1_704_067_200_000, 0.00015, 8.0),
+        ],
+    ),
     # Fixture payloads in the documented shapes (newest first; gate times in seconds).
-    "gate": ("BTC/USDT:USDT", 1_732_100_000_000, 1_732_150_000.0, [
-        Settlement(1_732_104_000_000, 0.000029, 4.0),
-        Settlement(1_732_118_400_000, -0.000013, 4.0),
-        Settlement(1_732_132_800_000, 0.0001, 4.0),
-        Settlement(1_732_147_200_000, 0.000082, 4.0),
-    ]),
+    "gate": (
+        "BTC/USDT:USDT",
+        1_732_100_000_000,
+        1_732_150_000.0,
+        [
+            Settlement(1_732_104_000_000, 0.000029, 4.0),
+            Settlement(1_732_118_400_000, -0.000013, 4.0),
+            Settlement(1_732_132_800_000, 0.0001, 4.0),
+            Settlement(1_732_147_200_000, 0.000082, 4.0),
+        ],
+    ),
     # bitget has no start parameter: the row before since (2024-11-20 00:00) is dropped.
-    "bitget": ("BTC/USDT:USDT", 1_732_060_800_001, 1_732_150_000.0, [
-        Settlement(1_732_089_600_000, -0.000041, 8.0),
-        Settlement(1_732_118_400_000, 0.0001, 8.0),
-        Settlement(1_732_147_200_000, 0.000125, 8.0),
-    ]),
+    "bitget": (
+        "BTC/USDT:USDT",
+        1_732_060_800_001,
+        1_732_150_000.0,
+        [
+            Settlement(1_732_089_600_000, -0.000041, 8.0),
+            Settlement(1_732_118_400_000, 0.0001, 8.0),
+            Settlement(1_732_147_200_000, 0.000125, 8.0),
+        ],
+    ),
 }
 
 
@@ -97,16 +122,30 @@ async def test_bitget_pages_back_until_since(fakes, make_venue, monkeypatch):
 
     def page(query, body):  # two 8 h settlements per page, newest first
         skip = (int(query["pageNo"]) - 1) * 2
-        return {"code": "00000", "msg": "success", "requestTime": newest, "data": [
-            {"symbol": "BTCUSDT", "fundingRate": "0.0001", "fundingTime": str(newest - i * 8 * H)}
-            for i in (skip, skip + 1)]}
+        return {
+            "code": "00000",
+            "msg": "success",
+            "requestTime": newest,
+            "data": [
+                {
+                    "symbol": "BTCUSDT",
+                    "fundingRate": "0.0001",
+                    "fundingTime": str(newest - i * 8 * H),
+                }
+                for i in (skip, skip + 1)
+            ],
+        }
 
     fake.respond("history_fund_rate_btcusdt", page)
     adapter = make_venue("bitget", use_disk_cache=False)
     got = await adapter.settlements("BTC/USDT:USDT", newest - 5 * 8 * H)
     assert [s.funding_time_ms for s in got] == [newest - i * 8 * H for i in range(5, -1, -1)]
-    assert [r.query["pageNo"] for r in fake.requests if r.path == HISTORY_PATHS["bitget"]] \
-        == ["1", "2", "3", "4"]  # page 4 reaches past since: no further page
+    assert [r.query["pageNo"] for r in fake.requests if r.path == HISTORY_PATHS["bitget"]] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]  # page 4 reaches past since: no further page
 
     fake.reset_log()
     got = await adapter.settlements("BTC/USDT:USDT", 0)
@@ -172,7 +211,8 @@ async def test_lone_row_takes_metadata_interval(fakes, make_venue):
     body["result"]["list"] = body["result"]["list"][:1]
     symbol, since, now, _ = CASES["bybit"]
     got = await make_venue("bybit", use_disk_cache=False, clock=lambda: now).settlements(
-        symbol, since)
+        symbol, since
+    )
     # BTCUSDT's instrument says fundingInterval 480 (minutes).
     assert got == [Settlement(1_709_884_800_000, 0.0001, 8.0)]
 
@@ -199,8 +239,15 @@ async def test_cursor_pagination_stops_at_the_bound(fakes, make_venue, monkeypat
 
     def page(query, body):  # three 8 h settlements from startTime on, as the venue would
         first = -(-int(query["startTime"]) // (8 * H)) * 8 * H
-        return [{"symbol": "BTCUSDT", "fundingRate": "0.0001", "fundingTime": first + i * 8 * H,
-                 "markPrice": "1"} for i in range(3)]
+        return [
+            {
+                "symbol": "BTCUSDT",
+                "fundingRate": "0.0001",
+                "fundingTime": first + i * 8 * H,
+                "markPrice": "1",
+            }
+            for i in range(3)
+        ]
 
     fake.respond("fundingRate_history", page)
     since = 1_700_000_000_000
@@ -217,7 +264,8 @@ async def test_cursor_pagination_stops_at_the_bound(fakes, make_venue, monkeypat
 async def test_window_pagination_stops_at_the_bound(fakes, make_venue):
     # Two years before the fixture clock in 200 h windows: far more than the bound.
     got = await make_venue("bybit", use_disk_cache=False).settlements(
-        "BTC/USDT:USDT", 1_709_000_000_000)
+        "BTC/USDT:USDT", 1_709_000_000_000
+    )
     asked = [r for r in fakes["bybit"].requests if r.path == HISTORY_PATHS["bybit"]]
     assert len(asked) == 10
     starts = [int(r.query["startTime"]) for r in asked]

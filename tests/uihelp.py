@@ -19,29 +19,53 @@ REFRESH_S = 30.0
 def market(clock: FrozenClock) -> dict[str, FakeSource]:
     """BTC: all three; ETH: binance on a 4 h interval; SOL: no okx; DOGE: okx only."""
     return {
-        "binance": FakeSource("binance", [
-            quote("binance", "BTC", 0.0001, mark=100.1, index=100.0),
-            quote("binance", "ETH", 0.00005, interval_h=4, next_in_ms=20 * 60_000),
-            quote("binance", "SOL", -0.0002),
-        ], clock),
-        "okx": FakeSource("okx", [
-            quote("okx", "BTC", 0.00012),
-            quote("okx", "ETH", 0.00035),
-            quote("okx", "DOGE", 0.0001, interval_h=4),
-        ], clock),
-        "gate": FakeSource("gate", [
-            quote("gate", "BTC", -0.00001, interval_h=1),
-            quote("gate", "SOL", 0.0001),
-        ], clock),
+        "binance": FakeSource(
+            "binance",
+            [
+                quote("binance", "BTC", 0.0001, mark=100.1, index=100.0),
+                quote("binance", "ETH", 0.00005, interval_h=4, next_in_ms=20 * 60_000),
+                quote("binance", "SOL", -0.0002),
+            ],
+            clock,
+        ),
+        "okx": FakeSource(
+            "okx",
+            [
+                quote("okx", "BTC", 0.00012),
+                quote("okx", "ETH", 0.00035),
+                quote("okx", "DOGE", 0.0001, interval_h=4),
+            ],
+            clock,
+        ),
+        "gate": FakeSource(
+            "gate",
+            [
+                quote("gate", "BTC", -0.00001, interval_h=1),
+                quote("gate", "SOL", 0.0001),
+            ],
+            clock,
+        ),
     }
 
 
-def make_app(sources: dict[str, FakeSource], clock: FrozenClock,
-             watchlist_path: Path | None = None, demo: bool = False,
-             gather_s: float = 0.02, history: bool = True) -> FundApp:
+def make_app(
+    sources: dict[str, FakeSource],
+    clock: FrozenClock,
+    watchlist_path: Path | None = None,
+    demo: bool = False,
+    gather_s: float = 0.02,
+    history: bool = True,
+) -> FundApp:
     config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S)
-    return FundApp(config, lambda: list(sources.values()), demo=demo, clock=clock,
-                   watchlist_path=watchlist_path, gather_s=gather_s, history=history)
+    return FundApp(
+        config,
+        lambda: list(sources.values()),
+        demo=demo,
+        clock=clock,
+        watchlist_path=watchlist_path,
+        gather_s=gather_s,
+        history=history,
+    )
 
 
 async def until(pilot: Pilot, cond: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -56,8 +80,13 @@ async def until(pilot: Pilot, cond: Callable[[], bool], timeout: float = 5.0) ->
 
 async def loaded(pilot: Pilot, rows: int = 4) -> None:
     app = pilot.app
-    await until(pilot, lambda: app.board.row_count == rows
-                and all(s.last_ok_ms is not None for s in app.statuses.values()))
+    await until(
+        pilot,
+        lambda: (
+            app.board.row_count == rows
+            and all(s.last_ok_ms is not None for s in app.statuses.values())
+        ),
+    )
     await pilot.pause()
 
 
@@ -93,5 +122,11 @@ def header_x(app: FundApp, column: str) -> int:
 
 async def evaluated(pilot: Pilot, app: FundApp) -> None:
     """Wait until the signal engine has taken the board's latest rebuild."""
-    await until(pilot, lambda: app.recorder is not None and app.evaluations_sent > 0
-                and app.evaluations_done == app.evaluations_sent)
+    await until(
+        pilot,
+        lambda: (
+            app.recorder is not None
+            and app.evaluations_sent > 0
+            and app.evaluations_done == app.evaluations_sent
+        ),
+    )

@@ -27,8 +27,9 @@ VENUES = SUPPORTED_VENUES
 NO_LIQUIDATION = "none (cannot be liquidated)"
 
 
-def num(name: str, *, percent: bool = False, allow_zero: bool = False,
-        positive: bool = True) -> Callable[[str], float]:
+def num(
+    name: str, *, percent: bool = False, allow_zero: bool = False, positive: bool = True
+) -> Callable[[str], float]:
     """An argparse type: ``text`` as a checked number, or a one-line reason.
 
     The calculator is imported when a value is parsed, not here: every run builds
@@ -38,8 +39,7 @@ def num(name: str, *, percent: bool = False, allow_zero: bool = False,
         from fundtui.core.calculator import number
 
         try:
-            return number(name, text, percent=percent, allow_zero=allow_zero,
-                          positive=positive)
+            return number(name, text, percent=percent, allow_zero=allow_zero, positive=positive)
         except ValueError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -56,45 +56,100 @@ def symbol(text: str) -> str:
 
 def register(commands: Any, add_common: Callable[..., None]) -> None:
     p = commands.add_parser(
-        "calc", allow_abbrev=False, help="size, liquidation and funding for one trade",
+        "calc",
+        allow_abbrev=False,
+        help="size, liquidation and funding for one trade",
         description="Risk-based size, margin, isolated liquidation price, funding while "
-                    "holding and break-even for one trade. Percent flags take percent "
-                    "(1 = 1 %%). Works offline with bundled or cached tiers.")
+        "holding and break-even for one trade. Percent flags take percent "
+        "(1 = 1 %%). Works offline with bundled or cached tiers.",
+    )
     p.add_argument("--venue", required=True, choices=VENUES)
     p.add_argument("--symbol", required=True, type=symbol, help="coin, e.g. BTC")
     p.add_argument("--side", required=True, choices=("long", "short"))
     p.add_argument("--equity", required=True, type=num("equity"), help="account equity")
-    p.add_argument("--risk", required=True, type=num("risk", percent=True),
-                   help="percent of equity lost at the stop, fees included")
+    p.add_argument(
+        "--risk",
+        required=True,
+        type=num("risk", percent=True),
+        help="percent of equity lost at the stop, fees included",
+    )
     p.add_argument("--entry", required=True, type=num("entry"), help="entry price")
     p.add_argument("--stop", required=True, type=num("stop"), help="stop price")
     p.add_argument("--leverage", required=True, type=num("leverage"))
     p.add_argument("--target", type=num("target"), help="target price, for the R multiple")
-    p.add_argument("--fee-in", type=num("fee-in", percent=True, allow_zero=True),
-                   metavar="PCT", help="entry fee (default: the venue's base-tier taker)")
-    p.add_argument("--fee-out", type=num("fee-out", percent=True, allow_zero=True),
-                   metavar="PCT", help="exit fee (default: the venue's base-tier taker)")
-    p.add_argument("--mmr", type=num("mmr", percent=True), metavar="PCT",
-                   help="maintenance margin rate for every size, instead of the tiers")
-    p.add_argument("--step", type=num("step"),
-                   help="quantity step to round the size down to (default: the market's)")
-    p.add_argument("--min-notional", type=num("min-notional", allow_zero=True),
-                   metavar="USD", help="minimum order notional (default: the market's)")
-    p.add_argument("--rate", type=num("rate", percent=True, positive=False), metavar="PCT",
-                   help="funding rate per settlement (+: longs pay)")
-    p.add_argument("--interval", type=num("interval"), metavar="H",
-                   help="funding interval in hours, needed with --rate (never assumed)")
-    p.add_argument("--hold", type=num("hold", allow_zero=True), metavar="H", default=24.0,
-                   help="holding period in hours (default 24)")
-    p.add_argument("--cross-wallet", type=num("cross-wallet"), metavar="USD",
-                   help="cross margin (binance formula): the cross wallet balance")
-    p.add_argument("--other-maintenance", type=num("other-maintenance", allow_zero=True),
-                   metavar="USD", default=0.0,
-                   help="cross: maintenance margin of the wallet's other positions")
-    p.add_argument("--other-upnl", type=num("other-upnl", positive=False), metavar="USD",
-                   default=0.0, help="cross: unrealised PnL of the wallet's other positions")
-    p.add_argument("--offline", action="store_true",
-                   help="never fetch tiers or market limits (cached or bundled only)")
+    p.add_argument(
+        "--fee-in",
+        type=num("fee-in", percent=True, allow_zero=True),
+        metavar="PCT",
+        help="entry fee (default: the venue's base-tier taker)",
+    )
+    p.add_argument(
+        "--fee-out",
+        type=num("fee-out", percent=True, allow_zero=True),
+        metavar="PCT",
+        help="exit fee (default: the venue's base-tier taker)",
+    )
+    p.add_argument(
+        "--mmr",
+        type=num("mmr", percent=True),
+        metavar="PCT",
+        help="maintenance margin rate for every size, instead of the tiers",
+    )
+    p.add_argument(
+        "--step",
+        type=num("step"),
+        help="quantity step to round the size down to (default: the market's)",
+    )
+    p.add_argument(
+        "--min-notional",
+        type=num("min-notional", allow_zero=True),
+        metavar="USD",
+        help="minimum order notional (default: the market's)",
+    )
+    p.add_argument(
+        "--rate",
+        type=num("rate", percent=True, positive=False),
+        metavar="PCT",
+        help="funding rate per settlement (+: longs pay)",
+    )
+    p.add_argument(
+        "--interval",
+        type=num("interval"),
+        metavar="H",
+        help="funding interval in hours, needed with --rate (never assumed)",
+    )
+    p.add_argument(
+        "--hold",
+        type=num("hold", allow_zero=True),
+        metavar="H",
+        default=24.0,
+        help="holding period in hours (default 24)",
+    )
+    p.add_argument(
+        "--cross-wallet",
+        type=num("cross-wallet"),
+        metavar="USD",
+        help="cross margin (binance formula): the cross wallet balance",
+    )
+    p.add_argument(
+        "--other-maintenance",
+        type=num("other-maintenance", allow_zero=True),
+        metavar="USD",
+        default=0.0,
+        help="cross: maintenance margin of the wallet's other positions",
+    )
+    p.add_argument(
+        "--other-upnl",
+        type=num("other-upnl", positive=False),
+        metavar="USD",
+        default=0.0,
+        help="cross: unrealised PnL of the wallet's other positions",
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="never fetch tiers or market limits (cached or bundled only)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common(p, defaults=False)
     p.set_defaults(run=run)
@@ -131,13 +186,28 @@ def run(args: argparse.Namespace) -> int:
         say(f"bad tiers: {e}")
         return 1
     step, min_notional, limits_note = _limits(args, config)
-    inp = Inputs(venue=args.venue, side=args.side, equity=args.equity, risk=args.risk,
-                 entry=args.entry, stop=args.stop, leverage=args.leverage, fee_in=fee_in,
-                 fee_out=fee_out, taker=fees.taker, tiers=source.tiers, step=step,
-                 min_notional=min_notional, target=args.target, rate=args.rate,
-                 interval_h=args.interval if args.rate is not None else None,
-                 hold_h=args.hold, cross_wallet=args.cross_wallet,
-                 other_maintenance=args.other_maintenance, other_upnl=args.other_upnl)
+    inp = Inputs(
+        venue=args.venue,
+        side=args.side,
+        equity=args.equity,
+        risk=args.risk,
+        entry=args.entry,
+        stop=args.stop,
+        leverage=args.leverage,
+        fee_in=fee_in,
+        fee_out=fee_out,
+        taker=fees.taker,
+        tiers=source.tiers,
+        step=step,
+        min_notional=min_notional,
+        target=args.target,
+        rate=args.rate,
+        interval_h=args.interval if args.rate is not None else None,
+        hold_h=args.hold,
+        cross_wallet=args.cross_wallet,
+        other_maintenance=args.other_maintenance,
+        other_upnl=args.other_upnl,
+    )
     if args.rate is not None and args.interval is None:
         say("--interval is required with --rate (hours per settlement; never assumed 8)")
         return 2
@@ -162,8 +232,15 @@ def _limits(args: argparse.Namespace, config: Any) -> tuple[float | None, float,
     """(step, minimum notional, where they came from): flags, else the market's."""
     from fundtui.engine.calc_inputs import order_limits
 
-    return order_limits(config, args.venue, args.symbol, args.entry, step=args.step,
-                        min_notional=args.min_notional, fetch=not args.offline)
+    return order_limits(
+        config,
+        args.venue,
+        args.symbol,
+        args.entry,
+        step=args.step,
+        min_notional=args.min_notional,
+        fetch=not args.offline,
+    )
 
 
 def _num_or_none(x: float | None) -> float | None:
@@ -173,33 +250,59 @@ def _num_or_none(x: float | None) -> float | None:
 def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> dict[str, Any]:
     f = res.funding
     return {
-        "venue": args.venue, "symbol": args.symbol, "side": args.side,
-        "inputs": {"equity": inp.equity, "risk": inp.risk, "entry": inp.entry, "stop": inp.stop,
-                   "leverage": inp.leverage, "fee_in": inp.fee_in, "fee_out": inp.fee_out,
-                   "step": inp.step, "min_notional": inp.min_notional, "target": inp.target,
-                   "rate": inp.rate, "interval_h": inp.interval_h, "hold_h": inp.hold_h},
+        "venue": args.venue,
+        "symbol": args.symbol,
+        "side": args.side,
+        "inputs": {
+            "equity": inp.equity,
+            "risk": inp.risk,
+            "entry": inp.entry,
+            "stop": inp.stop,
+            "leverage": inp.leverage,
+            "fee_in": inp.fee_in,
+            "fee_out": inp.fee_out,
+            "step": inp.step,
+            "min_notional": inp.min_notional,
+            "target": inp.target,
+            "rate": inp.rate,
+            "interval_h": inp.interval_h,
+            "hold_h": inp.hold_h,
+        },
         "tiers": tiers_label,
         "margin_mode": "isolated" if inp.cross_wallet is None else "cross",
-        "qty": res.size.qty, "qty_unrounded": res.size.raw_qty,
-        "notional": res.size.notional, "margin": res.size.margin,
+        "qty": res.size.qty,
+        "qty_unrounded": res.size.raw_qty,
+        "notional": res.size.notional,
+        "margin": res.size.margin,
         "loss_at_stop": res.size.loss_at_stop,
         "liquidation_price": res.liquidation,
-        "maintenance_rate": res.tier.mmr, "maintenance_amount": res.tier.cum,
+        "maintenance_rate": res.tier.mmr,
+        "maintenance_amount": res.tier.cum,
         "max_leverage_stop_before_liquidation": res.max_leverage_for_stop,
         "r_multiple": _num_or_none(res.r_multiple),
         "break_even": res.break_even,
-        "funding": None if f is None else {
-            "per_settlement": f.per_settlement, "per_day": f.per_day,
-            "over_hold": f.over_period, "settlements": f.settlements, "verb": f.verb},
+        "funding": None
+        if f is None
+        else {
+            "per_settlement": f.per_settlement,
+            "per_day": f.per_day,
+            "over_hold": f.over_period,
+            "settlements": f.settlements,
+            "verb": f.verb,
+        },
         "warnings": list(res.warnings),
     }
 
 
-def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
-         limits_note: str = "") -> str:
+def text(
+    args: argparse.Namespace, inp: Any, res: Any, tiers_label: str, limits_note: str = ""
+) -> str:
     s = res.size
-    step = (f"step {inp.step:g}, min notional {inp.min_notional:,.2f} ({limits_note})"
-            if inp.step else limits_note or "no step: not rounded")
+    step = (
+        f"step {inp.step:g}, min notional {inp.min_notional:,.2f} ({limits_note})"
+        if inp.step
+        else limits_note or "no step: not rounded"
+    )
     lines = [
         f"{args.venue} {args.symbol} {args.side}, "
         f"{'isolated' if inp.cross_wallet is None else 'cross'} · tiers: {tiers_label}",
@@ -211,22 +314,32 @@ def text(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str,
         f"liquidation   {price(res.liquidation, none=NO_LIQUIDATION)} "
         f"(maintenance {res.tier.mmr * 100:g} %"
         + (f", amount {res.tier.cum:,.2f})" if res.tier.cum else ")"),
-        "max leverage  " + (f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
-                            if res.max_leverage_for_stop else
-                            "n/a in cross margin (the wallet backs the position)"
-                            if inp.cross_wallet is not None else
-                            "none keeps the stop before liquidation"),
+        "max leverage  "
+        + (
+            f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
+            if res.max_leverage_for_stop
+            else "n/a in cross margin (the wallet backs the position)"
+            if inp.cross_wallet is not None
+            else "none keeps the stop before liquidation"
+        ),
     ]
     if res.r_multiple is not None:
         lines.append(f"R multiple    {res.r_multiple:.2f} at {inp.target:g}")
     f = res.funding
     if f is not None:
-        lines.append(f"funding       {f.verb} {amount(abs(f.per_settlement))} per "
-                     f"{inp.interval_h:g}h settlement, {amount(abs(f.per_day))} per day, "
-                     f"{amount(abs(f.over_period))} over {inp.hold_h:g}h "
-                     f"({f.settlements} settlements)")
-    lines.append(f"break-even    {price(res.break_even, none=NO_LIQUIDATION)}"
-                 + (f" after {f.settlements} settlements" if f is not None else
-                    " (fees only; give --rate for funding)"))
+        lines.append(
+            f"funding       {f.verb} {amount(abs(f.per_settlement))} per "
+            f"{inp.interval_h:g}h settlement, {amount(abs(f.per_day))} per day, "
+            f"{amount(abs(f.over_period))} over {inp.hold_h:g}h "
+            f"({f.settlements} settlements)"
+        )
+    lines.append(
+        f"break-even    {price(res.break_even, none=NO_LIQUIDATION)}"
+        + (
+            f" after {f.settlements} settlements"
+            if f is not None
+            else " (fees only; give --rate for funding)"
+        )
+    )
     lines += [f"warning: {w}" for w in res.warnings]
     return "\n".join(lines)

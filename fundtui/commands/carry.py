@@ -30,36 +30,64 @@ from fundtui.commands.calc import VENUES, num, symbol
 
 def register(commands: Any, add_common: Callable[..., None]) -> None:
     p = commands.add_parser(
-        "carry", allow_abbrev=False, help="funding carry: perp-perp or cash-and-carry",
+        "carry",
+        allow_abbrev=False,
+        help="funding carry: perp-perp or cash-and-carry",
         description="Funding per day, fees for every leg, break-even in whole settlements "
-                    "and net APR over a horizon, for a perp-perp spread (--long) or a "
-                    "cash-and-carry (--spot). Rates in percent per settlement.")
+        "and net APR over a horizon, for a perp-perp spread (--long) or a "
+        "cash-and-carry (--spot). Rates in percent per settlement.",
+    )
     p.add_argument("--symbol", required=True, type=symbol)
     legs = p.add_mutually_exclusive_group(required=True)
     legs.add_argument("--long", choices=VENUES, help="venue of the long perp (perp-perp)")
     legs.add_argument("--spot", choices=VENUES, help="venue of the long spot (cash-and-carry)")
     p.add_argument("--short", required=True, choices=VENUES, help="venue of the short perp")
     p.add_argument("--price", type=num("price"), help="price of the coin (--live: the mark)")
-    p.add_argument("--short-price", type=num("short-price"),
-                   help="price on the short leg, if it differs")
+    p.add_argument(
+        "--short-price", type=num("short-price"), help="price on the short leg, if it differs"
+    )
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("--qty", type=num("qty"), help="base quantity of each leg")
     size.add_argument("--notional", type=num("notional"), help="notional of each leg")
-    p.add_argument("--long-rate", type=num("long-rate", percent=True, positive=False),
-                   metavar="PCT", help="funding rate of the long perp (perp-perp)")
-    p.add_argument("--long-interval", type=num("long-interval"), metavar="H",
-                   help="hours per settlement of the long perp (or the live one)")
-    p.add_argument("--short-rate", metavar="PCT",
-                   type=num("short-rate", percent=True, positive=False))
-    p.add_argument("--short-interval", type=num("short-interval"), metavar="H",
-                   help="hours per settlement of the short perp (or the live one)")
-    p.add_argument("--live", action="store_true",
-                   help="take rates, intervals and price not given from one poll of the "
-                        "two venues")
-    p.add_argument("--fee", type=num("fee", percent=True, allow_zero=True), metavar="PCT",
-                   help="one fee for every leg in and out, instead of the venues' base tiers")
-    p.add_argument("--horizon", type=num("horizon"), default=24.0 * 30, metavar="H",
-                   help="hours held, for the net figure and APR (default 720 = 30 days)")
+    p.add_argument(
+        "--long-rate",
+        type=num("long-rate", percent=True, positive=False),
+        metavar="PCT",
+        help="funding rate of the long perp (perp-perp)",
+    )
+    p.add_argument(
+        "--long-interval",
+        type=num("long-interval"),
+        metavar="H",
+        help="hours per settlement of the long perp (or the live one)",
+    )
+    p.add_argument(
+        "--short-rate", metavar="PCT", type=num("short-rate", percent=True, positive=False)
+    )
+    p.add_argument(
+        "--short-interval",
+        type=num("short-interval"),
+        metavar="H",
+        help="hours per settlement of the short perp (or the live one)",
+    )
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="take rates, intervals and price not given from one poll of the two venues",
+    )
+    p.add_argument(
+        "--fee",
+        type=num("fee", percent=True, allow_zero=True),
+        metavar="PCT",
+        help="one fee for every leg in and out, instead of the venues' base tiers",
+    )
+    p.add_argument(
+        "--horizon",
+        type=num("horizon"),
+        default=24.0 * 30,
+        metavar="H",
+        help="hours held, for the net figure and APR (default 720 = 30 days)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common(p, defaults=False)
     p.set_defaults(run=run)
@@ -98,48 +126,84 @@ def run(args: argparse.Namespace) -> int:
         if args.spot:
             spot_fee = args.fee if args.fee is not None else fees.spot_fees(args.spot).taker
             kind = f"cash-and-carry: long {args.spot} spot, short {args.short} perp"
-            res = carry.cash_and_carry(qty=qty, spot=args.price, perp=short_price,
-                                       rate=args.short_rate, interval_h=args.short_interval,
-                                       spot_fee_in=spot_fee, spot_fee_out=spot_fee,
-                                       perp_fee_in=short_fee, perp_fee_out=short_fee,
-                                       horizon_h=args.horizon)
+            res = carry.cash_and_carry(
+                qty=qty,
+                spot=args.price,
+                perp=short_price,
+                rate=args.short_rate,
+                interval_h=args.short_interval,
+                spot_fee_in=spot_fee,
+                spot_fee_out=spot_fee,
+                perp_fee_in=short_fee,
+                perp_fee_out=short_fee,
+                horizon_h=args.horizon,
+            )
         else:
             long_fee = args.fee if args.fee is not None else perp_fees(args.long).taker
             kind = f"perp-perp: long {args.long}, short {args.short}"
-            res = carry.perp_perp(qty=qty, long_price=args.price, long_rate=args.long_rate,
-                                  long_interval_h=args.long_interval, short_price=short_price,
-                                  short_rate=args.short_rate,
-                                  short_interval_h=args.short_interval, long_fee_in=long_fee,
-                                  long_fee_out=long_fee, short_fee_in=short_fee,
-                                  short_fee_out=short_fee, horizon_h=args.horizon)
+            res = carry.perp_perp(
+                qty=qty,
+                long_price=args.price,
+                long_rate=args.long_rate,
+                long_interval_h=args.long_interval,
+                short_price=short_price,
+                short_rate=args.short_rate,
+                short_interval_h=args.short_interval,
+                long_fee_in=long_fee,
+                long_fee_out=long_fee,
+                short_fee_in=short_fee,
+                short_fee_out=short_fee,
+                horizon_h=args.horizon,
+            )
     except ValueError as e:
         say(str(e))
         return 2
     if args.json:
-        print(json.dumps({
-            "symbol": args.symbol, "kind": "cash_and_carry" if args.spot else "perp_perp",
-            "long": args.spot or args.long, "short": args.short, "qty": qty,
-            "price": args.price, "long_rate": None if args.spot else args.long_rate,
-            "long_interval_h": None if args.spot else args.long_interval,
-            "short_rate": args.short_rate, "short_interval_h": args.short_interval,
-            "notional": res.notional, "funding_per_day": res.funding_per_day,
-            "fees": res.fees, "break_even_settlements": res.break_even_settlements,
-            "break_even_hours": res.break_even_hours, "horizon_h": res.horizon_h,
-            "net": res.net, "net_apr": None if math.isnan(res.net_apr) else res.net_apr,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "symbol": args.symbol,
+                    "kind": "cash_and_carry" if args.spot else "perp_perp",
+                    "long": args.spot or args.long,
+                    "short": args.short,
+                    "qty": qty,
+                    "price": args.price,
+                    "long_rate": None if args.spot else args.long_rate,
+                    "long_interval_h": None if args.spot else args.long_interval,
+                    "short_rate": args.short_rate,
+                    "short_interval_h": args.short_interval,
+                    "notional": res.notional,
+                    "funding_per_day": res.funding_per_day,
+                    "fees": res.fees,
+                    "break_even_settlements": res.break_even_settlements,
+                    "break_even_hours": res.break_even_hours,
+                    "horizon_h": res.horizon_h,
+                    "net": res.net,
+                    "net_apr": None if math.isnan(res.net_apr) else res.net_apr,
+                },
+                indent=2,
+            )
+        )
         return 0
     verb = "receives" if res.funding_per_day >= 0 else "pays"
-    be = (f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
-          if res.break_even_settlements else "never: the funding does not cover the fees")
-    print("\n".join([
-        f"{args.symbol} {kind}, {qty:.8g} {args.symbol} per leg "
-        f"(notional {res.notional:,.2f})",
-        f"funding      {verb} {abs(res.funding_per_day):,.2f} per day",
-        f"fees         {res.fees:,.2f} for all legs in and out",
-        f"break-even   {be}",
-        f"net          {res.net:,.2f} over {res.horizon_h:g} h, "
-        f"{res.net_apr * 100:,.2f} % APR",
-    ]))
+    be = (
+        f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
+        if res.break_even_settlements
+        else "never: the funding does not cover the fees"
+    )
+    print(
+        "\n".join(
+            [
+                f"{args.symbol} {kind}, {qty:.8g} {args.symbol} per leg "
+                f"(notional {res.notional:,.2f})",
+                f"funding      {verb} {abs(res.funding_per_day):,.2f} per day",
+                f"fees         {res.fees:,.2f} for all legs in and out",
+                f"break-even   {be}",
+                f"net          {res.net:,.2f} over {res.horizon_h:g} h, "
+                f"{res.net_apr * 100:,.2f} % APR",
+            ]
+        )
+    )
     return 0
 
 
@@ -149,8 +213,10 @@ def _missing_interval(args: argparse.Namespace) -> str | None:
     for leg, venue in legs:
         if getattr(args, f"{leg}_interval") is None:
             if args.live:
-                return (f"--{leg}-interval is required: {venue} gives no funding interval "
-                        f"for {args.symbol} (hours per settlement)")
+                return (
+                    f"--{leg}-interval is required: {venue} gives no funding interval "
+                    f"for {args.symbol} (hours per settlement)"
+                )
             return f"--{leg}-interval is required (hours per settlement, or --live)"
     return None
 
@@ -173,8 +239,9 @@ def _fill_live(args: argparse.Namespace, config: Any) -> str | None:
     else:
         from fundtui.feeds.registry import make_sources
 
-        sources = make_sources([dataclasses.replace(config.venue(v), enabled=True)
-                                for v in perp_venues])
+        sources = make_sources(
+            [dataclasses.replace(config.venue(v), enabled=True) for v in perp_venues]
+        )
 
     async def once():
         try:

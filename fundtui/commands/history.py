@@ -40,8 +40,9 @@ def _venue(text: str) -> str:
 
     name = text.strip().lower()
     if not is_known_venue(name):
-        raise argparse.ArgumentTypeError(f"unknown exchange {shown_id(name)!r}; "
-                                         f"{unknown_venue_hint()}")
+        raise argparse.ArgumentTypeError(
+            f"unknown exchange {shown_id(name)!r}; {unknown_venue_hint()}"
+        )
     return name
 
 
@@ -54,23 +55,36 @@ def _positive(name: str, limit: float) -> Callable[[str], float]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
         if value <= 0 or value > limit:
-            raise argparse.ArgumentTypeError(f"{name} must be more than 0 and at most "
-                                             f"{limit:g}, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be more than 0 and at most {limit:g}, got {text!r}"
+            )
         return value
+
     return parse
 
 
 def register(commands: Any, add_common: Callable[..., None]) -> None:
     p = commands.add_parser(
-        "history", allow_abbrev=False, help="print the stored history of one coin",
+        "history",
+        allow_abbrev=False,
+        help="print the stored history of one coin",
         description="Print the stored samples and the cached settled funding of one coin. "
-                    "Exit 0 with the history, 1 when nothing is stored for it.")
+        "Exit 0 with the history, 1 when nothing is stored for it.",
+    )
     p.add_argument("base", type=_base, metavar="BASE", help="coin, e.g. BTC or PEPE")
     p.add_argument("--venue", type=_venue, metavar="V", help="only this venue")
-    p.add_argument("--hours", type=_positive("--hours", 24 * 365), default=24.0,
-                   help="how far back (default 24)")
-    p.add_argument("--every", type=_positive("--every", 24 * 60), metavar="MIN",
-                   help="one sample per MIN minutes, the last of each (text default 60)")
+    p.add_argument(
+        "--hours",
+        type=_positive("--hours", 24 * 365),
+        default=24.0,
+        help="how far back (default 24)",
+    )
+    p.add_argument(
+        "--every",
+        type=_positive("--every", 24 * 60),
+        metavar="MIN",
+        help="one sample per MIN minutes, the last of each (text default 60)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (stable interface)")
     add_common(p, defaults=False)
     p.set_defaults(run=run)
@@ -96,11 +110,18 @@ def _pct(x: float | None, digits: int = 4) -> str:
 def _sample_json(s) -> dict[str, Any]:
     from fundtui.core.timefmt import iso_utc
 
-    return {"time": iso_utc(s.at_ms), "time_ms": s.at_ms, "symbol": s.symbol,
-            "funding_rate": s.funding_rate, "interval_hours": s.interval_hours,
-            "next_funding_ms": s.next_funding_ms, "mark_price": s.mark_price,
-            "index_price": s.index_price, "premium": s.premium,
-            "open_interest_usd": s.open_interest_usd}
+    return {
+        "time": iso_utc(s.at_ms),
+        "time_ms": s.at_ms,
+        "symbol": s.symbol,
+        "funding_rate": s.funding_rate,
+        "interval_hours": s.interval_hours,
+        "next_funding_ms": s.next_funding_ms,
+        "mark_price": s.mark_price,
+        "index_price": s.index_price,
+        "premium": s.premium,
+        "open_interest_usd": s.open_interest_usd,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
             for venue, samples in by_venue.items():
                 for symbol in dict.fromkeys(s.symbol for s in samples):
                     settled[(venue, symbol)] = store.settlements(
-                        venue, symbol, now_ms - SETTLED_DAYS * 24 * HOUR_MS)
+                        venue, symbol, now_ms - SETTLED_DAYS * 24 * HOUR_MS
+                    )
     except HistoryError as e:
         say(str(e))
         return 1
@@ -136,39 +158,66 @@ def run(args: argparse.Namespace) -> int:
         return 1
     every_ms = round(args.every * 60_000) if args.every else None
     if args.json:
-        print(json.dumps({
-            "base": args.base, "since": iso_utc(since), "until": iso_utc(now_ms),
-            "every_minutes": args.every,
-            "venues": {v: [_sample_json(s) for s in _thin(ss, every_ms)]
-                       for v, ss in by_venue.items()},
-            "settled": [{"venue": v, "symbol": sym, "time": iso_utc(st.funding_time_ms),
-                         "time_ms": st.funding_time_ms, "rate": st.rate,
-                         "interval_hours": st.interval_hours}
-                        for (v, sym), sts in settled.items() for st in sts],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "base": args.base,
+                    "since": iso_utc(since),
+                    "until": iso_utc(now_ms),
+                    "every_minutes": args.every,
+                    "venues": {
+                        v: [_sample_json(s) for s in _thin(ss, every_ms)]
+                        for v, ss in by_venue.items()
+                    },
+                    "settled": [
+                        {
+                            "venue": v,
+                            "symbol": sym,
+                            "time": iso_utc(st.funding_time_ms),
+                            "time_ms": st.funding_time_ms,
+                            "rate": st.rate,
+                            "interval_hours": st.interval_hours,
+                        }
+                        for (v, sym), sts in settled.items()
+                        for st in sts
+                    ],
+                },
+                indent=2,
+            )
+        )
         return 0
     every_ms = every_ms or HOUR_MS
     out = []
     for venue, samples in by_venue.items():
         shown = _thin(samples, every_ms)
-        out.append(f"{venue}: {len(samples):,} samples in the last {args.hours:g} h, "
-                   f"the last of every {every_ms // 60_000} min shown")
-        out.append(f"  {'TIME (UTC)':20}  {'SYMBOL':22}  {'RATE':>9}  {'INT':>4}  "
-                   f"{'8H':>9}  {'MARK':>12}  {'PREMIUM':>9}  {'OI USD':>14}")
+        out.append(
+            f"{venue}: {len(samples):,} samples in the last {args.hours:g} h, "
+            f"the last of every {every_ms // 60_000} min shown"
+        )
+        out.append(
+            f"  {'TIME (UTC)':20}  {'SYMBOL':22}  {'RATE':>9}  {'INT':>4}  "
+            f"{'8H':>9}  {'MARK':>12}  {'PREMIUM':>9}  {'OI USD':>14}"
+        )
         for s in shown:
-            r8 = rate_8h(s.funding_rate, s.interval_hours) \
-                if s.funding_rate is not None and s.interval_hours else None
+            r8 = (
+                rate_8h(s.funding_rate, s.interval_hours)
+                if s.funding_rate is not None and s.interval_hours
+                else None
+            )
             iv = "-" if s.interval_hours is None else f"{s.interval_hours:g}h"
-            out.append(f"  {iso_utc(s.at_ms):20}  {visible(s.symbol):22}  "
-                       f"{_pct(s.funding_rate):>9}  {iv:>4}  {_pct(r8):>9}  "
-                       f"{_num(s.mark_price, '.6g'):>12}  "
-                       f"{_pct(s.premium):>9}  {_num(s.open_interest_usd, ',.0f'):>14}")
+            out.append(
+                f"  {iso_utc(s.at_ms):20}  {visible(s.symbol):22}  "
+                f"{_pct(s.funding_rate):>9}  {iv:>4}  {_pct(r8):>9}  "
+                f"{_num(s.mark_price, '.6g'):>12}  "
+                f"{_pct(s.premium):>9}  {_num(s.open_interest_usd, ',.0f'):>14}"
+            )
         for (v, symbol), sts in settled.items():
             if v != venue:
                 continue
             if not sts:
-                out.append(f"  settled {visible(symbol)}: none cached "
-                           "(open the detail view to fetch)")
+                out.append(
+                    f"  settled {visible(symbol)}: none cached (open the detail view to fetch)"
+                )
                 continue
             out.append(f"  settled {visible(symbol)}, last {SETTLED_DAYS} d:")
             for st in sts:

@@ -28,26 +28,40 @@ def _base_url(text: str) -> str:
         url.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         url = None
-    if url is None or url.scheme not in ("http", "https") or not url.hostname \
-            or not text.isprintable() or " " in text:
+    if (
+        url is None
+        or url.scheme not in ("http", "https")
+        or not url.hostname
+        or not text.isprintable()
+        or " " in text
+    ):
         raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
     return text
 
 
 def register(commands: Any, add_common: Any) -> None:
-    p = commands.add_parser("sectors", allow_abbrev=False, help="the sector map",
-                            description="Show the sector map used by the sector board, or "
-                                        "refresh it from CoinGecko's coin categories.")
+    p = commands.add_parser(
+        "sectors",
+        allow_abbrev=False,
+        help="the sector map",
+        description="Show the sector map used by the sector board, or "
+        "refresh it from CoinGecko's coin categories.",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    ls = actions.add_parser("list", allow_abbrev=False,
-                            help="print each sector and its bases (the default)")
+    ls = actions.add_parser(
+        "list", allow_abbrev=False, help="print each sector and its bases (the default)"
+    )
     ls.add_argument("--json", action="store_true", help="print JSON")
     add_common(ls, False)
-    up = actions.add_parser("update", allow_abbrev=False,
-                            help="refresh the map from CoinGecko (about a minute, 26 requests)")
+    up = actions.add_parser(
+        "update",
+        allow_abbrev=False,
+        help="refresh the map from CoinGecko (about a minute, 26 requests)",
+    )
     up.add_argument("--base-url", type=_base_url, default=None, help=argparse.SUPPRESS)
-    up.add_argument("--pace", type=num("pace", allow_zero=True), default=None,
-                    help=argparse.SUPPRESS)
+    up.add_argument(
+        "--pace", type=num("pace", allow_zero=True), default=None, help=argparse.SUPPRESS
+    )
     add_common(up, False)
     p.add_argument("--json", action="store_true", help="print JSON (with list)")
     add_common(p, False)
@@ -81,8 +95,12 @@ def _list(args: argparse.Namespace) -> int:
     base = cached if cached is not None else sector_store.bundled()
     sector_map = base.with_overrides(config.sectors) if config.sectors else base
     if getattr(args, "json", False):
-        out = {"as_of": sector_map.as_of, "origin": origin, "source": sector_map.source,
-               "sectors": {s: list(b) for s, b in sector_map.sectors.items()}}
+        out = {
+            "as_of": sector_map.as_of,
+            "origin": origin,
+            "source": sector_map.source,
+            "sectors": {s: list(b) for s, b in sector_map.sectors.items()},
+        }
         print(json.dumps(out, indent=2))
         return 0
     where = str(sector_store.cache_path()) if origin == "updated" else "bundled with fundtui"
@@ -125,8 +143,9 @@ def _update(args: argparse.Namespace) -> int:
         say(f"cannot write {sector_store.cache_path()}: {e.strerror or e}")
         return 1
     bases = {b for members in sector_map.sectors.values() for b in members}
-    print(f"{len(sector_map.sectors)} sectors, {len(bases)} bases, as of {sector_map.as_of}: "
-          f"{path}")
+    print(
+        f"{len(sector_map.sectors)} sectors, {len(bases)} bases, as of {sector_map.as_of}: {path}"
+    )
     return 0
 
 
@@ -139,9 +158,14 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._bar = Progress(TextColumn("CoinGecko {task.description:<34}"), BarColumn(),
-                             TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                             console=Console(stderr=True), transient=True)
+        self._bar = Progress(
+            TextColumn("CoinGecko {task.description:<34}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self._bar.start()
         self._task = self._bar.add_task("", total=None)
         return self.update

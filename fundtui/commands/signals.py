@@ -28,10 +28,13 @@ from fundtui.commands import say
 
 def register(commands: Any, add_common: Callable[..., None]) -> None:
     p = commands.add_parser(
-        "signals", allow_abbrev=False, help="evaluate the signal rules now",
+        "signals",
+        allow_abbrev=False,
+        help="evaluate the signal rules now",
         description="Evaluate every signal rule on the stored history plus one fresh poll "
-                    "of the venues. Exit 0 with the hits (none is fine), 1 when no venue "
-                    "answered.")
+        "of the venues. Exit 0 with the hits (none is fine), 1 when no venue "
+        "answered.",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (stable interface)")
     add_common(p, defaults=False)
     p.set_defaults(run=run)
@@ -51,9 +54,13 @@ def run(args: argparse.Namespace) -> int:
         say(f"no exchanges to poll: every venue is disabled in {config.source}")
         return 2
     folder = history_folder(args.demo)
-    recorder, problems = Recorder.open(config.signals, folder / HISTORY_FILE,
-                                       folder / SIGNAL_LOG_FILE, folder / CHECKPOINT_FILE,
-                                       create_history=False)
+    recorder, problems = Recorder.open(
+        config.signals,
+        folder / HISTORY_FILE,
+        folder / SIGNAL_LOG_FILE,
+        folder / CHECKPOINT_FILE,
+        create_history=False,
+    )
     try:
         now_ms = time.time_ns() // 1_000_000
         warm = recorder.warm_up(now_ms)
@@ -79,11 +86,23 @@ def run(args: argparse.Namespace) -> int:
         now_ms = max(p.fetched_ms for p in polls)
         hits = engine.update(now_ms, chosen(q for p in polls for q in p.quotes))
     if args.json:  # the same document whether or not a venue answered
-        print(json.dumps({"time": iso_utc(now_ms), "time_ms": now_ms,
-                          "history": {"source": warm.source, "hours": warm.hours,
-                                      "samples": warm.samples},
-                          "venues": [p.venue for p in polls], "errors": errors,
-                          "hits": [hit_to_json(h) for h in hits]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "time": iso_utc(now_ms),
+                    "time_ms": now_ms,
+                    "history": {
+                        "source": warm.source,
+                        "hours": warm.hours,
+                        "samples": warm.samples,
+                    },
+                    "venues": [p.venue for p in polls],
+                    "errors": errors,
+                    "hits": [hit_to_json(h) for h in hits],
+                },
+                indent=2,
+            )
+        )
     if not polls:
         say("no exchange answered")
         return 1
@@ -103,10 +122,29 @@ def hits_table(hits) -> str:
     rows = [("RULE", "BASE", "VENUES", "VALUE", "THRESHOLD", "EXPLANATION")]
     for h in sorted(hits, key=lambda h: (h.rule, h.base, h.venues)):
         # venue strings spelled out before the widths are taken (see commands.terminal)
-        rows.append(tuple(visible(c) for c in (
-            h.rule, h.base, "/".join(h.venues), figure(h.rule, h.value),
-            figure(h.rule, h.threshold), h.explanation)))
+        rows.append(
+            tuple(
+                visible(c)
+                for c in (
+                    h.rule,
+                    h.base,
+                    "/".join(h.venues),
+                    figure(h.rule, h.value),
+                    figure(h.rule, h.threshold),
+                    h.explanation,
+                )
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return "\n".join("  ".join([*(c.rjust(w) if i in (3, 4) else c.ljust(w)
-                                  for i, (c, w) in enumerate(zip(r[:5], widths, strict=True))),
-                                r[5]]).rstrip() for r in rows)
+    return "\n".join(
+        "  ".join(
+            [
+                *(
+                    c.rjust(w) if i in (3, 4) else c.ljust(w)
+                    for i, (c, w) in enumerate(zip(r[:5], widths, strict=True))
+                ),
+                r[5],
+            ]
+        ).rstrip()
+        for r in rows
+    )

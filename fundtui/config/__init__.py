@@ -46,8 +46,23 @@ from fundtui.config.venue_ids import (
 )
 
 __all__ = [
-    "DEFAULT_REFRESH_S", "MAX_CONFIG_BYTES", "MAX_REFRESH_S", "MAX_SIGNAL_COUNT",
-    "MAX_SIGNAL_WINDOW_H", "MAX_VENUE_ID_CHARS", "MIN_REFRESH_S", "SECTIONS", "SUPPORTED_VENUES",
-    "Config", "ConfigError", "VenueConfig", "_ccxt_exchange_ids", "default_config_text",
-    "is_known_venue", "load_config", "parse_config", "shown_id", "unknown_venue_hint",
+    "DEFAULT_REFRESH_S",
+    "MAX_CONFIG_BYTES",
+    "MAX_REFRESH_S",
+    "MAX_SIGNAL_COUNT",
+    "MAX_SIGNAL_WINDOW_H",
+    "MAX_VENUE_ID_CHARS",
+    "MIN_REFRESH_S",
+    "SECTIONS",
+    "SUPPORTED_VENUES",
+    "Config",
+    "ConfigError",
+    "VenueConfig",
+    "_ccxt_exchange_ids",
+    "default_config_text",
+    "is_known_venue",
+    "load_config",
+    "parse_config",
+    "shown_id",
+    "unknown_venue_hint",
 ]

@@ -36,8 +36,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         parser = SECTIONS.get(name)
         if parser is None:
             if not isinstance(table, dict):
-                raise ctx.error("", f"key {json.dumps(name)} must be inside a section; "
-                                    f"sections: {allowed}")
+                raise ctx.error(
+                    "", f"key {json.dumps(name)} must be inside a section; sections: {allowed}"
+                )
             raise ctx.error("", f"unknown section [{name}]; allowed: {allowed}")
         if not isinstance(table, dict):
             raise ctx.error("", f"{name} must be a section ([{name}]), got {_show(table)}")

@@ -42,14 +42,16 @@ class _Ctx:
     source: str
 
     def error(self, where: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {where} {message}" if where
-                           else f"{self.source}: {message}")
+        return ConfigError(
+            f"{self.source}: {where} {message}" if where else f"{self.source}: {message}"
+        )
 
     def check_keys(self, where: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
-                raise self.error(where, f"unknown key {json.dumps(key)}; "
-                                        f"allowed: {', '.join(allowed)}")
+                raise self.error(
+                    where, f"unknown key {json.dumps(key)}; allowed: {', '.join(allowed)}"
+                )
 
 
 def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,24 +60,37 @@ def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     if "exchanges" in table:
         names = table["exchanges"]
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-            raise ctx.error("[general]", 'exchanges must be a non-empty list of exchange ids '
-                                         f'like ["binance", "okx"], got {_show(names)}')
+            raise ctx.error(
+                "[general]",
+                "exchanges must be a non-empty list of exchange ids "
+                f'like ["binance", "okx"], got {_show(names)}',
+            )
         seen: set[str] = set()
         for n in names:
             if not is_known_venue(n):
-                raise ctx.error("[general]", "exchanges: unknown exchange "
-                                             f"{json.dumps(shown_id(n))}; {unknown_venue_hint()}")
+                raise ctx.error(
+                    "[general]",
+                    "exchanges: unknown exchange "
+                    f"{json.dumps(shown_id(n))}; {unknown_venue_hint()}",
+                )
             if n in seen:
                 raise ctx.error("[general]", f"exchanges lists {json.dumps(n)} twice")
             seen.add(n)
         out["exchanges"] = tuple(names)
     if "refresh_seconds" in table:
         value = table["refresh_seconds"]
-        if (isinstance(value, bool) or not isinstance(value, int | float)
-                or not math.isfinite(value) or not MIN_REFRESH_S <= value <= MAX_REFRESH_S):
-            raise ctx.error("[general]", "refresh_seconds must be a number of seconds between "
-                                         f"{MIN_REFRESH_S:g} and {MAX_REFRESH_S:g}, "
-                                         f"got {_show(value)}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not MIN_REFRESH_S <= value <= MAX_REFRESH_S
+        ):
+            raise ctx.error(
+                "[general]",
+                "refresh_seconds must be a number of seconds between "
+                f"{MIN_REFRESH_S:g} and {MAX_REFRESH_S:g}, "
+                f"got {_show(value)}",
+            )
         out["refresh_seconds"] = float(value)
     if "bell" in table:
         if not isinstance(table["bell"], bool):
@@ -97,36 +112,50 @@ def _parse_url(ctx: _Ctx, where: str, value: Any, msg: str) -> SplitResult:
 
 
 def _check_api_base(ctx: _Ctx, where: str, value: Any) -> str:
-    msg = ("api_base must be an http:// or https:// URL with a host and no path, "
-           f"like \"http://127.0.0.1:18100\", got {_show(value)}")
+    msg = (
+        "api_base must be an http:// or https:// URL with a host and no path, "
+        f'like "http://127.0.0.1:18100", got {_show(value)}'
+    )
     url = _parse_url(ctx, where, value, msg)
-    if (url.scheme not in ("http", "https") or not url.hostname
-            or url.path not in ("", "/") or url.query or url.fragment):
+    if (
+        url.scheme not in ("http", "https")
+        or not url.hostname
+        or url.path not in ("", "/")
+        or url.query
+        or url.fragment
+    ):
         raise ctx.error(where, msg)
     return value.rstrip("/")
 
 
 def _check_proxy(ctx: _Ctx, where: str, value: Any) -> str:
-    msg = ("proxy must be an http://, https:// or socks5:// URL like "
-           f"\"socks5://127.0.0.1:1080\", got {_show(value)}")
+    msg = (
+        "proxy must be an http://, https:// or socks5:// URL like "
+        f'"socks5://127.0.0.1:1080", got {_show(value)}'
+    )
     url = _parse_url(ctx, where, value, msg)
     if url.scheme not in _PROXY_SCHEMES or not url.hostname:
         raise ctx.error(where, msg)
     return value
 
 
-def _venue_tables(ctx: _Ctx, table: Mapping[str, Any], section: str,
-                  ) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+def _venue_tables(
+    ctx: _Ctx,
+    table: Mapping[str, Any],
+    section: str,
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """``(venue, "[section.venue]", its table)`` of a per-venue section, checked."""
     for name, sub in table.items():
         if not is_known_venue(name):
-            raise ctx.error(f"[{section}.{shown_id(name)}]",
-                            f"unknown exchange {json.dumps(shown_id(name))}; "
-                            f"{unknown_venue_hint()}")
+            raise ctx.error(
+                f"[{section}.{shown_id(name)}]",
+                f"unknown exchange {json.dumps(shown_id(name))}; {unknown_venue_hint()}",
+            )
         where = f"[{section}.{name}]"
         if not isinstance(sub, dict):
-            raise ctx.error(f"[{section}]", f"{name} must be a table ([{section}.{name}]), "
-                                            f"got {_show(sub)}")
+            raise ctx.error(
+                f"[{section}]", f"{name} must be a table ([{section}.{name}]), got {_show(sub)}"
+            )
         yield name, where, sub
 
 
@@ -168,19 +197,31 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key in _SIGNAL_COUNTS:
-            if isinstance(value, bool) or not isinstance(value, int) \
-                    or not 1 <= value <= MAX_SIGNAL_COUNT:
-                raise ctx.error(where, f"{key} must be a whole number from 1 to "
-                                       f"{MAX_SIGNAL_COUNT:,}, got {_show(value)}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= MAX_SIGNAL_COUNT
+            ):
+                raise ctx.error(
+                    where,
+                    f"{key} must be a whole number from 1 to "
+                    f"{MAX_SIGNAL_COUNT:,}, got {_show(value)}",
+                )
             out[key] = value
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise ctx.error(where, f"{key} must be a number, got {_show(value)}")
         if key in _SIGNAL_WINDOWS:
             if not 0 < value <= MAX_SIGNAL_WINDOW_H:
-                raise ctx.error(where, f"{key} must be a number of hours > 0 and at most "
-                                       f"{MAX_SIGNAL_WINDOW_H:g}, got {_show(value)}")
+                raise ctx.error(
+                    where,
+                    f"{key} must be a number of hours > 0 and at most "
+                    f"{MAX_SIGNAL_WINDOW_H:g}, got {_show(value)}",
+                )
         elif key == "extreme_quantile":
             if not 0 <= value <= 1:
                 raise ctx.error(where, f"{key} must be between 0 and 1, got {_show(value)}")
@@ -199,7 +240,7 @@ def _symbols(ctx: _Ctx, where: str, key: str, value: Any) -> tuple[str, ...]:
     for x in value:
         base = normalize_base(x)
         if base is None:
-            raise ctx.error(where, f"{key}: {json.dumps(x)} is not a coin symbol like \"PEPE\"")
+            raise ctx.error(where, f'{key}: {json.dumps(x)} is not a coin symbol like "PEPE"')
         out.append(base)
     return tuple(out)
 
@@ -215,11 +256,14 @@ def _parse_sectors(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
             for raw, names in value.items():
                 base = normalize_base(raw)
                 if base is None:
-                    raise ctx.error(where, f"{json.dumps(raw)} is not a coin symbol like \"PEPE\"")
+                    raise ctx.error(where, f'{json.dumps(raw)} is not a coin symbol like "PEPE"')
                 if not isinstance(names, list) or not all(
-                        isinstance(n, str) and n.strip() for n in names):
-                    raise ctx.error(where, f'{raw} must be a list of sector names like ["Meme"], '
-                                           f"got {_show(names)}")
+                    isinstance(n, str) and n.strip() for n in names
+                ):
+                    raise ctx.error(
+                        where,
+                        f'{raw} must be a list of sector names like ["Meme"], got {_show(names)}',
+                    )
                 bases[base] = tuple(" ".join(n.split()) for n in names)
             continue
         name = " ".join(key.split())
@@ -236,10 +280,17 @@ def _parse_fees(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
         ctx.check_keys(where, section, ("maker", "taker"))
         values = {"maker": perp_fees(name).maker, "taker": perp_fees(name).taker}
         for key, value in section.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value) or not 0 <= value < 0.01:
-                raise ctx.error(where, f"{key} must be a fraction between 0 and 0.01 "
-                                       f"(0.0005 = 0.05 %), got {_show(value)}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not 0 <= value < 0.01
+            ):
+                raise ctx.error(
+                    where,
+                    f"{key} must be a fraction between 0 and 0.01 "
+                    f"(0.0005 = 0.05 %), got {_show(value)}",
+                )
             values[key] = float(value)
         out[name] = Fees(**values)
     return {"fees": out}
@@ -252,8 +303,11 @@ def _parse_calculator(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, str) or not value.strip():
-        raise ctx.error(where, "binance_brackets must be the path of a JSON file in Binance's "
-                               f"leverageBracket shape, got {_show(value)}")
+        raise ctx.error(
+            where,
+            "binance_brackets must be the path of a JSON file in Binance's "
+            f"leverageBracket shape, got {_show(value)}",
+        )
     path = Path(value).expanduser()
     if not path.is_absolute():
         path = Path(ctx.source).parent / path

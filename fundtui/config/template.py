@@ -15,8 +15,10 @@ from fundtui.core.signal_types import SignalConfig
 
 
 def _signals_text() -> str:
-    return "\n".join(f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
-                     for f in dataclasses.fields(SignalConfig))
+    return "\n".join(
+        f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
+        for f in dataclasses.fields(SignalConfig)
+    )
 
 
 def default_config_text() -> str:

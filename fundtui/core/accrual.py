@@ -37,8 +37,11 @@ def accumulated(settlements: Iterable[Settlement], now_ms: int, days: float) -> 
     return math.fsum(s.rate for s in settlements if start < s.funding_time_ms <= now_ms)
 
 
-def settled_from_predictions(points: Iterable[tuple[int, float | None, float | None]],
-                             now_ms: int, max_gap_ms: int = 15 * 60_000) -> list[Settlement]:
+def settled_from_predictions(
+    points: Iterable[tuple[int, float | None, float | None]],
+    now_ms: int,
+    max_gap_ms: int = 15 * 60_000,
+) -> list[Settlement]:
     """Settlements read off recorded predictions ``(time_ms, rate, interval_h)``.
 
     Venues settle at multiples of their interval (UTC); the rate paid is the

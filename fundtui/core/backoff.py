@@ -26,8 +26,9 @@ JITTER = 0.25
 MAX_RETRY_AFTER_S = 24 * 3600.0
 
 
-def retry_delay(failures: int, refresh_s: float, jitter: float,
-                retry_after_s: float | None = None) -> float:
+def retry_delay(
+    failures: int, refresh_s: float, jitter: float, retry_after_s: float | None = None
+) -> float:
     """Seconds to wait before the next attempt after ``failures`` failures in a row.
 
     ``max(Retry-After, the backoff, the refresh interval)``.

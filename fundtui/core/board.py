@@ -44,8 +44,9 @@ class BoardRow:
 
     def next_funding_ms(self, now_ms: int) -> int | None:
         """Earliest settlement still ahead among the fresh venues."""
-        times = [t for q in self.fresh_quotes()
-                 if (t := q.next_funding_ms) is not None and t > now_ms]
+        times = [
+            t for q in self.fresh_quotes() if (t := q.next_funding_ms) is not None and t > now_ms
+        ]
         return min(times) if times else None
 
 
@@ -60,8 +61,12 @@ def choose_quotes(quotes: Iterable[Quote]) -> dict[str, dict[str, Quote]]:
     return chosen
 
 
-def build_row(base: str, per_venue: Mapping[str, Quote], venue_order: Sequence[str],
-              stale: Collection[str] = ()) -> BoardRow:
+def build_row(
+    base: str,
+    per_venue: Mapping[str, Quote],
+    venue_order: Sequence[str],
+    stale: Collection[str] = (),
+) -> BoardRow:
     ordered = {v: per_venue[v] for v in venue_order if v in per_venue}
     for v, q in per_venue.items():  # venues not in the configured order go last
         ordered.setdefault(v, q)
@@ -77,10 +82,14 @@ def build_row(base: str, per_venue: Mapping[str, Quote], venue_order: Sequence[s
     )
 
 
-def build_board(quotes_by_venue: Mapping[str, Iterable[Quote]], venue_order: Sequence[str],
-                stale_venues: Collection[str] = ()) -> dict[str, BoardRow]:
+def build_board(
+    quotes_by_venue: Mapping[str, Iterable[Quote]],
+    venue_order: Sequence[str],
+    stale_venues: Collection[str] = (),
+) -> dict[str, BoardRow]:
     """All rows, keyed by base, from each venue's latest quotes."""
     chosen = choose_quotes(q for qs in quotes_by_venue.values() for q in qs)
     stale = frozenset(stale_venues)
-    return {base: build_row(base, per_venue, venue_order, stale)
-            for base, per_venue in chosen.items()}
+    return {
+        base: build_row(base, per_venue, venue_order, stale) for base, per_venue in chosen.items()
+    }

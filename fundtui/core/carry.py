@@ -68,24 +68,56 @@ def _carry(flows: Sequence[Flow], notional: float, fees: float, horizon_h: float
                 break
     settled = sum(a for t, a in _events(flows, horizon_h))
     net = settled - fees
-    return Carry(notional, per_day, fees, be_n, be_h, horizon_h, net,
-                 net / notional * 8760.0 / horizon_h if notional else math.nan)
+    return Carry(
+        notional,
+        per_day,
+        fees,
+        be_n,
+        be_h,
+        horizon_h,
+        net,
+        net / notional * 8760.0 / horizon_h if notional else math.nan,
+    )
 
 
-def cash_and_carry(*, qty: float, spot: float, perp: float, rate: float, interval_h: float,
-                   spot_fee_in: float, spot_fee_out: float, perp_fee_in: float,
-                   perp_fee_out: float, horizon_h: float) -> Carry:
+def cash_and_carry(
+    *,
+    qty: float,
+    spot: float,
+    perp: float,
+    rate: float,
+    interval_h: float,
+    spot_fee_in: float,
+    spot_fee_out: float,
+    perp_fee_in: float,
+    perp_fee_out: float,
+    horizon_h: float,
+) -> Carry:
     fees = qty * (spot * (spot_fee_in + spot_fee_out) + perp * (perp_fee_in + perp_fee_out))
     flow = Flow(qty * perp * rate, interval_h)  # the short perp receives a positive rate
     return _carry([flow], qty * spot, fees, horizon_h)
 
 
-def perp_perp(*, qty: float, long_price: float, long_rate: float, long_interval_h: float,
-              short_price: float, short_rate: float, short_interval_h: float,
-              long_fee_in: float, long_fee_out: float, short_fee_in: float,
-              short_fee_out: float, horizon_h: float) -> Carry:
-    fees = qty * (long_price * (long_fee_in + long_fee_out)
-                  + short_price * (short_fee_in + short_fee_out))
-    flows = [Flow(-qty * long_price * long_rate, long_interval_h),
-             Flow(qty * short_price * short_rate, short_interval_h)]
+def perp_perp(
+    *,
+    qty: float,
+    long_price: float,
+    long_rate: float,
+    long_interval_h: float,
+    short_price: float,
+    short_rate: float,
+    short_interval_h: float,
+    long_fee_in: float,
+    long_fee_out: float,
+    short_fee_in: float,
+    short_fee_out: float,
+    horizon_h: float,
+) -> Carry:
+    fees = qty * (
+        long_price * (long_fee_in + long_fee_out) + short_price * (short_fee_in + short_fee_out)
+    )
+    flows = [
+        Flow(-qty * long_price * long_rate, long_interval_h),
+        Flow(qty * short_price * short_rate, short_interval_h),
+    ]
     return _carry(flows, qty * long_price, fees, horizon_h)

@@ -20,12 +20,18 @@ class Funding:
 
     @property
     def verb(self) -> str:
-        return "receives" if self.per_settlement > 0 else "pays" if self.per_settlement < 0 \
+        return (
+            "receives"
+            if self.per_settlement > 0
+            else "pays"
+            if self.per_settlement < 0
             else "neither pays nor receives"
+        )
 
 
-def funding(side: str, notional: float, rate: float, interval_h: float,
-            settlements: int) -> Funding:
+def funding(
+    side: str, notional: float, rate: float, interval_h: float, settlements: int
+) -> Funding:
     """Cash flow of ``notional`` at ``rate`` per ``interval_h`` hours."""
     if interval_h <= 0:
         raise ValueError("the funding interval must be > 0 hours")
@@ -38,8 +44,9 @@ def settlements_in(hours: float, interval_h: float) -> int:
     return int(hours // interval_h + 1e-9) if hours > 0 else 0
 
 
-def break_even(side: str, entry: float, fee_in: float, fee_out: float, rate: float,
-               settlements: int) -> float:
+def break_even(
+    side: str, entry: float, fee_in: float, fee_out: float, rate: float, settlements: int
+) -> float:
     """Exit price at which fees and ``settlements`` settlements at ``rate`` net to zero.
 
     Funding is taken on the entry notional (docs/FORMULAS.md section 7).

@@ -65,8 +65,9 @@ def _in_tier(t: Tier, tiers: Sequence[Tier], qty: float, price: float) -> bool:
     return t.floor <= size < t.cap
 
 
-def _solve(side: str, qty: float, entry: float, tiers: Sequence[Tier],
-           price_for: Callable[[Tier], float]) -> Liquidation:
+def _solve(
+    side: str, qty: float, entry: float, tiers: Sequence[Tier], price_for: Callable[[Tier], float]
+) -> Liquidation:
     """The liquidation first reached as the price moves against the position."""
     s = side_sign(side)
     hits: list[tuple[float, Tier]] = []
@@ -88,8 +89,16 @@ def _solve(side: str, qty: float, entry: float, tiers: Sequence[Tier],
     return Liquidation(lp if lp > 0 else None, t, consistent=False)
 
 
-def binance(side: str, qty: float, entry: float, wallet: float, tiers: Sequence[Tier], *,
-            other_maintenance: float = 0.0, other_upnl: float = 0.0) -> Liquidation:
+def binance(
+    side: str,
+    qty: float,
+    entry: float,
+    wallet: float,
+    tiers: Sequence[Tier],
+    *,
+    other_maintenance: float = 0.0,
+    other_upnl: float = 0.0,
+) -> Liquidation:
     """Binance one-way mode; ``wallet`` is the isolated margin (or the cross wallet balance)."""
     s = side_sign(side)
 
@@ -100,8 +109,9 @@ def binance(side: str, qty: float, entry: float, wallet: float, tiers: Sequence[
     return _solve(side, qty, entry, tiers, price_for)
 
 
-def bybit(side: str, qty: float, entry: float, leverage: float,
-          tiers: Sequence[Tier]) -> Liquidation:
+def bybit(
+    side: str, qty: float, entry: float, leverage: float, tiers: Sequence[Tier]
+) -> Liquidation:
     """Bybit isolated, fees ignored; the tier is the one at the entry position value."""
     s = side_sign(side)
     t = tier_for(tiers, qty, entry)
@@ -111,8 +121,9 @@ def bybit(side: str, qty: float, entry: float, leverage: float,
     return Liquidation(lp if lp > 0 else None, t)
 
 
-def okx_gate(side: str, qty: float, entry: float, margin: float, tiers: Sequence[Tier],
-             taker: float) -> Liquidation:
+def okx_gate(
+    side: str, qty: float, entry: float, margin: float, tiers: Sequence[Tier], taker: float
+) -> Liquidation:
     """``margin + s Q (P - EP) = Q P (MMR + taker) - cum`` solved for P."""
     s = side_sign(side)
 
@@ -122,13 +133,21 @@ def okx_gate(side: str, qty: float, entry: float, margin: float, tiers: Sequence
     return _solve(side, qty, entry, tiers, price_for)
 
 
-def isolated(venue: str, side: str, qty: float, entry: float, leverage: float,
-             tiers: Sequence[Tier], taker: float) -> Liquidation:
+def isolated(
+    venue: str,
+    side: str,
+    qty: float,
+    entry: float,
+    leverage: float,
+    tiers: Sequence[Tier],
+    taker: float,
+) -> Liquidation:
     """The isolated liquidation of ``qty`` at ``entry`` and ``leverage`` on ``venue``."""
     formula = VENUE_FORMULAS.get(venue)
     if formula is None:
-        raise ValueError(f"no liquidation formula for {venue!r}; "
-                         f"known: {', '.join(VENUE_FORMULAS)}")
+        raise ValueError(
+            f"no liquidation formula for {venue!r}; known: {', '.join(VENUE_FORMULAS)}"
+        )
     if qty <= 0 or entry <= 0 or leverage <= 0:
         raise ValueError("quantity, entry and leverage must be > 0")
     margin = qty * entry / leverage
@@ -146,8 +165,15 @@ def stop_before_liquidation(side: str, stop: float, liq: float | None) -> bool:
     return stop > liq if side_sign(side) > 0 else stop < liq
 
 
-def max_leverage_for_stop(venue: str, side: str, qty: float, entry: float, stop: float,
-                          tiers: Sequence[Tier], taker: float) -> int | None:
+def max_leverage_for_stop(
+    venue: str,
+    side: str,
+    qty: float,
+    entry: float,
+    stop: float,
+    tiers: Sequence[Tier],
+    taker: float,
+) -> int | None:
     """The highest whole leverage whose liquidation lies beyond the stop; None if none does.
 
     Bounded by the tier's maximum at the entry size.

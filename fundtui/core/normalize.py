@@ -69,18 +69,27 @@ def known_interval(interval_h: float | None) -> float | None:
 # The two below run for every quote of every refresh (the sector figures), so
 # they test with chained comparisons (False for NaN) instead of calling through.
 
+
 def rate_8h_if_known(rate: float | None, interval_h: float | None) -> float | None:
     """:func:`rate_8h`, or None when the rate or the interval is unknown or not finite."""
-    if rate is None or interval_h is None or not 0.0 < interval_h < math.inf \
-            or not -math.inf < rate < math.inf:
+    if (
+        rate is None
+        or interval_h is None
+        or not 0.0 < interval_h < math.inf
+        or not -math.inf < rate < math.inf
+    ):
         return None
     return rate * 8.0 / interval_h
 
 
 def apr_if_known(rate: float | None, interval_h: float | None) -> float | None:
     """:func:`apr`, or None when the rate or the interval is unknown or not finite."""
-    if rate is None or interval_h is None or not 0.0 < interval_h < math.inf \
-            or not -math.inf < rate < math.inf:
+    if (
+        rate is None
+        or interval_h is None
+        or not 0.0 < interval_h < math.inf
+        or not -math.inf < rate < math.inf
+    ):
         return None
     return rate * HOURS_PER_YEAR / interval_h
 

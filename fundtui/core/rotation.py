@@ -73,6 +73,7 @@ HOUR_MS = 3_600_000
 
 # --- the app's rolling memory ----------------------------------------------
 
+
 class SectorHistory:
     """What the app remembers between refreshes, in memory and bounded.
 
@@ -87,8 +88,13 @@ class SectorHistory:
     Snapshots are float arrays over one shared base index (~3 KB each).
     """
 
-    def __init__(self, snapshot_every_s: float = 300.0, keep_h: float = 25.0,
-                 points: int = 120, point_every_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        snapshot_every_s: float = 300.0,
+        keep_h: float = 25.0,
+        points: int = 120,
+        point_every_s: float = 300.0,
+    ) -> None:
         self.step_ms = int(snapshot_every_s * 1000)
         self.point_ms = int(point_every_s * 1000)
         self.keep_ms = int(keep_h * HOUR_MS)
@@ -97,8 +103,9 @@ class SectorHistory:
         self._series: dict[str, deque[tuple[int, float]]] = {}
         self.points = points
 
-    def record(self, now_ms: int, aprs: Mapping[str, float],
-               sector_aprs: Mapping[str, float | None]) -> None:
+    def record(
+        self, now_ms: int, aprs: Mapping[str, float], sector_aprs: Mapping[str, float | None]
+    ) -> None:
         for sector, apr in sector_aprs.items():
             if apr is None:
                 continue
@@ -137,8 +144,11 @@ class SectorHistory:
             if best is None or target - best[0] > tolerance:
                 continue
             snap = best[1]
-            out[h] = {b: snap[i] for b, i in self._index.items()
-                      if i < len(snap) and not math.isnan(snap[i])}
+            out[h] = {
+                b: snap[i]
+                for b, i in self._index.items()
+                if i < len(snap) and not math.isnan(snap[i])
+            }
         return out
 
     def series(self, sector: str) -> list[float]:
@@ -167,8 +177,7 @@ class SectorBoardModel:
     stats: dict[str, SectorStats] = field(default_factory=dict)
     updated_ms: int | None = None
 
-    def warm_up(self, samples: Iterable[StoredQuote], until_ms: int,
-                bucket_s: float = 60.0) -> int:
+    def warm_up(self, samples: Iterable[StoredQuote], until_ms: int, bucket_s: float = 60.0) -> int:
         """Replay stored quotes (e.g. ``HistoryStore.all_since``'s samples, any
         order) taken before ``until_ms`` into the history, so velocity and the
         sparkline need not wait for the app to run that long. Per ``bucket_s``
@@ -191,7 +200,7 @@ class SectorBoardModel:
             if current is None or s.at_ms >= current[0].at_ms:
                 bucket[(s.venue, s.base)] = (s, a)
         keys = sorted(buckets)
-        charted = set(keys[-self.history.points:])
+        charted = set(keys[-self.history.points :])
         for key in keys:
             per_base: dict[str, list[tuple[StoredQuote, float]]] = {}
             for (_, base), sa in buckets[key].items():
@@ -200,15 +209,17 @@ class SectorBoardModel:
             for base, qs in per_base.items():
                 ois = [s.open_interest_usd for s, _ in qs if s.open_interest_usd]
                 aprs = [a for _, a in qs]
-                figures[base] = BaseFigures(base, sum(aprs) / len(aprs),
-                                            sum(ois) if ois else None, None, None)
+                figures[base] = BaseFigures(
+                    base, sum(aprs) / len(aprs), sum(ois) if ois else None, None, None
+                )
             sector_aprs: dict[str, float | None] = {}
             if key in charted:
                 stats = aggregate_figures(self.sector_map, figures, {}, self.params)
                 sector_aprs = {name: st.apr for name, st in stats.items()}
             at = max(s.at_ms for s, _ in buckets[key].values())
-            self.history.record(at, {b: f.apr for b, f in figures.items()
-                                     if f.apr is not None}, sector_aprs)
+            self.history.record(
+                at, {b: f.apr for b, f in figures.items() if f.apr is not None}, sector_aprs
+            )
         return len(keys)
 
     def update(self, rows: Mapping[str, BoardRow], now_ms: int) -> list[Hit]:
@@ -216,7 +227,10 @@ class SectorBoardModel:
         figures = {b: base_figures(r) for b, r in rows.items()}
         past = self.history.past(now_ms, self.params.horizons_h)
         self.stats = aggregate_figures(self.sector_map, figures, past, self.params)
-        self.history.record(now_ms, {b: f.apr for b, f in figures.items() if f.apr is not None},
-                            {s: st.apr for s, st in self.stats.items()})
+        self.history.record(
+            now_ms,
+            {b: f.apr for b, f in figures.items() if f.apr is not None},
+            {s: st.apr for s, st in self.stats.items()},
+        )
         self.updated_ms = now_ms
         return self.tracker.update(self.stats.values(), now_ms)

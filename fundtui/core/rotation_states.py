@@ -45,6 +45,7 @@ ROTATION_IN = "rotation in"
 DIVERGENCE = "divergence"
 STATES = (CROWDING, UNWINDING, ROTATION_IN, DIVERGENCE)
 
+
 def _pts(x: float) -> str:
     return f"{x * 100:+.1f} pts"
 
@@ -53,52 +54,77 @@ def _pct(x: float) -> str:
     return f"{x * 100:+.1f} %"
 
 
-def _judge(s: SectorStats, z: float | None, others_move: Mapping[int, float | None],
-           p: RotationParams) -> dict[str, Any]:
+def _judge(
+    s: SectorStats, z: float | None, others_move: Mapping[int, float | None], p: RotationParams
+) -> dict[str, Any]:
     """State fields for one sector, given the other sectors' median |velocity|."""
     if s.apr is None:
         return {"explanation": "No base of this sector has a funding rate now."}
     h = next((h for h in p.state_horizons_h if s.velocity.get(h) is not None), None)
     if h is None:
         need = min(p.state_horizons_h)
-        return {"explanation": f"No state yet: needs {need} h of funding history "
-                               f"(velocity n/a)."}
+        return {"explanation": f"No state yet: needs {need} h of funding history (velocity n/a)."}
     d = s.velocity[h] or 0.0
     then = s.then_apr[h] or 0.0
     pc = s.price_change
     flat = others_move.get(h)
-    if z is not None and z >= p.crowd_z and s.apr >= p.high_apr and d >= p.rise_apr \
-            and flat is not None and flat <= p.flat_apr:
-        return {"state": CROWDING, "state_horizon_h": h, "state_value": d,
-                "state_threshold": p.rise_apr,
-                "explanation": f"Crowding: funding {s.apr:.1%} APR, {z:+.1f} σ above the "
-                               f"market, {_pts(d)} in {h} h while the other sectors moved "
-                               f"{flat * 100:.1f} pts (median)."}
+    if (
+        z is not None
+        and z >= p.crowd_z
+        and s.apr >= p.high_apr
+        and d >= p.rise_apr
+        and flat is not None
+        and flat <= p.flat_apr
+    ):
+        return {
+            "state": CROWDING,
+            "state_horizon_h": h,
+            "state_value": d,
+            "state_threshold": p.rise_apr,
+            "explanation": f"Crowding: funding {s.apr:.1%} APR, {z:+.1f} σ above the "
+            f"market, {_pts(d)} in {h} h while the other sectors moved "
+            f"{flat * 100:.1f} pts (median).",
+        }
     if pc is not None:
         if then >= p.high_apr and d <= -p.rise_apr and pc <= -p.price_move:
-            return {"state": UNWINDING, "state_horizon_h": h, "state_value": d,
-                    "state_threshold": -p.rise_apr,
-                    "explanation": f"Unwinding: funding fell from {then:.1%} to "
-                                   f"{then + d:.1%} APR in {h} h while price fell "
-                                   f"{_pct(pc)} in 24 h."}
+            return {
+                "state": UNWINDING,
+                "state_horizon_h": h,
+                "state_value": d,
+                "state_threshold": -p.rise_apr,
+                "explanation": f"Unwinding: funding fell from {then:.1%} to "
+                f"{then + d:.1%} APR in {h} h while price fell "
+                f"{_pct(pc)} in 24 h.",
+            }
         if then <= p.low_apr and d >= p.rise_apr and pc >= p.price_move:
-            return {"state": ROTATION_IN, "state_horizon_h": h, "state_value": d,
-                    "state_threshold": p.rise_apr,
-                    "explanation": f"Rotation in: funding rose from a low {then:.1%} to "
-                                   f"{then + d:.1%} APR in {h} h and price rose "
-                                   f"{_pct(pc)} in 24 h."}
+            return {
+                "state": ROTATION_IN,
+                "state_horizon_h": h,
+                "state_value": d,
+                "state_threshold": p.rise_apr,
+                "explanation": f"Rotation in: funding rose from a low {then:.1%} to "
+                f"{then + d:.1%} APR in {h} h and price rose "
+                f"{_pct(pc)} in 24 h.",
+            }
         if abs(d) >= p.rise_apr and abs(pc) >= p.price_move and (d > 0) != (pc > 0):
-            return {"state": DIVERGENCE, "state_horizon_h": h, "state_value": d,
-                    "state_threshold": math.copysign(p.rise_apr, d),
-                    "explanation": f"Divergence: funding {_pts(d)} in {h} h but price "
-                                   f"{_pct(pc)} in 24 h."}
+            return {
+                "state": DIVERGENCE,
+                "state_horizon_h": h,
+                "state_value": d,
+                "state_threshold": math.copysign(p.rise_apr, d),
+                "explanation": f"Divergence: funding {_pts(d)} in {h} h but price "
+                f"{_pct(pc)} in 24 h.",
+            }
     price = "price n/a" if pc is None else f"price {_pct(pc)} in 24 h"
     return {"explanation": f"No rotation: funding {_pts(d)} in {h} h, {price}."}
 
 
-def aggregate(sector_map: SectorMap, rows: Mapping[str, BoardRow],
-              past: Mapping[int, Mapping[str, float]] | None = None,
-              params: RotationParams | None = None) -> dict[str, SectorStats]:
+def aggregate(
+    sector_map: SectorMap,
+    rows: Mapping[str, BoardRow],
+    past: Mapping[int, Mapping[str, float]] | None = None,
+    params: RotationParams | None = None,
+) -> dict[str, SectorStats]:
     """Every sector of ``sector_map`` (including ones without quotes now), keyed
     by name. ``past`` maps a horizon in hours to base -> APR that many hours ago."""
     p = params or RotationParams()
@@ -106,11 +132,15 @@ def aggregate(sector_map: SectorMap, rows: Mapping[str, BoardRow],
     return aggregate_figures(sector_map, figures, past or {}, p)
 
 
-def aggregate_figures(sector_map: SectorMap, figures: Mapping[str, BaseFigures],
-                      past: Mapping[int, Mapping[str, float]],
-                      p: RotationParams) -> dict[str, SectorStats]:
-    stats = {s: _sector_stats(s, members, figures, past, p)
-             for s, members in sector_map.sectors.items()}
+def aggregate_figures(
+    sector_map: SectorMap,
+    figures: Mapping[str, BaseFigures],
+    past: Mapping[int, Mapping[str, float]],
+    p: RotationParams,
+) -> dict[str, SectorStats]:
+    stats = {
+        s: _sector_stats(s, members, figures, past, p) for s, members in sector_map.sectors.items()
+    }
     aprs = [s.apr for s in stats.values() if s.apr is not None]
     mean = statistics.fmean(aprs) if len(aprs) >= 3 else None
     sd = statistics.pstdev(aprs) if len(aprs) >= 3 else 0.0
@@ -119,14 +149,18 @@ def aggregate_figures(sector_map: SectorMap, figures: Mapping[str, BaseFigures],
         z = None if s.apr is None or mean is None or sd <= 0 else (s.apr - mean) / sd
         others: dict[int, float | None] = {}
         for h in p.horizons_h:
-            moves = [abs(v) for o in stats.values() if o.sector != name
-                     and (v := o.velocity.get(h)) is not None]
+            moves = [
+                abs(v)
+                for o in stats.values()
+                if o.sector != name and (v := o.velocity.get(h)) is not None
+            ]
             others[h] = statistics.median(moves) if len(moves) >= 2 else None
         out[name] = replace(s, z=z, **_judge(s, z, others, p))
     return out
 
 
 # --- state changes as signals ----------------------------------------------
+
 
 class SectorStateTracker:
     """Turns successive aggregations into hits: one when a sector enters a state.
@@ -156,14 +190,24 @@ class SectorStateTracker:
             if last is not None and now_ms - last < self.cooldown_ms:
                 continue
             self._last_hit[(s.sector, s.state)] = now_ms
-            hits.append(Hit(
-                time_ms=now_ms, rule="sector", base=s.sector, venues=(),
-                value=s.state_value if s.state_value is not None else 0.0,
-                threshold=s.state_threshold if s.state_threshold is not None else 0.0,
-                explanation=s.explanation,
-                extras={"state": s.state, "previous": before, "apr": s.apr, "z": s.z,
-                        "horizon_h": s.state_horizon_h, "price_change": s.price_change,
-                        "bases": len(s.bases)},
-            ))
+            hits.append(
+                Hit(
+                    time_ms=now_ms,
+                    rule="sector",
+                    base=s.sector,
+                    venues=(),
+                    value=s.state_value if s.state_value is not None else 0.0,
+                    threshold=s.state_threshold if s.state_threshold is not None else 0.0,
+                    explanation=s.explanation,
+                    extras={
+                        "state": s.state,
+                        "previous": before,
+                        "apr": s.apr,
+                        "z": s.z,
+                        "horizon_h": s.state_horizon_h,
+                        "price_change": s.price_change,
+                        "bases": len(s.bases),
+                    },
+                )
+            )
         return hits
-

@@ -147,8 +147,13 @@ def _wmean(values: Sequence[float], weights: Sequence[float]) -> float | None:
     return sum(v * w for v, w in zip(values, weights, strict=True)) / total
 
 
-def _sector_stats(sector: str, members: Sequence[str], figures: Mapping[str, BaseFigures],
-                  past: Mapping[int, Mapping[str, float]], p: RotationParams) -> SectorStats:
+def _sector_stats(
+    sector: str,
+    members: Sequence[str],
+    figures: Mapping[str, BaseFigures],
+    past: Mapping[int, Mapping[str, float]],
+    p: RotationParams,
+) -> SectorStats:
     figs = [f for b in members if (f := figures.get(b)) is not None and f.apr is not None]
     aprs = [f.apr or 0.0 for f in figs]
     weights, weighting = _weights(figs)
@@ -200,4 +205,3 @@ def base_aprs(rows: Mapping[str, BoardRow]) -> dict[str, float]:
         if (a := base_figures(r).apr) is not None:
             out[b] = a
     return out
-

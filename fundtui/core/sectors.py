@@ -67,8 +67,9 @@ class SectorMap:
         object.__setattr__(self, "by_base", {b: tuple(s) for b, s in inverse.items()})
 
     @classmethod
-    def build(cls, sectors: Mapping[str, Iterable[str]], as_of: str = "",
-              source: str = "") -> SectorMap:
+    def build(
+        cls, sectors: Mapping[str, Iterable[str]], as_of: str = "", source: str = ""
+    ) -> SectorMap:
         """Normalized: bases upper case, sorted and unique; empty sectors dropped."""
         clean: dict[str, tuple[str, ...]] = {}
         for name, bases in sectors.items():
@@ -113,8 +114,12 @@ class SectorMap:
     # --- JSON ---------------------------------------------------------------
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "as_of": self.as_of, "source": self.source,
-                "sectors": {s: list(b) for s, b in self.sectors.items()}}
+        return {
+            "format": FORMAT,
+            "as_of": self.as_of,
+            "source": self.source,
+            "sectors": {s: list(b) for s, b in self.sectors.items()},
+        }
 
     @classmethod
     def from_json(cls, data: object) -> SectorMap:
@@ -128,7 +133,7 @@ class SectorMap:
         if not isinstance(source, str):
             raise SectorMapError("source must be text")
         if not isinstance(sectors, Mapping) or not all(
-                isinstance(v, list) and all(isinstance(b, str) for b in v)
-                for v in sectors.values()):
+            isinstance(v, list) and all(isinstance(b, str) for b in v) for v in sectors.values()
+        ):
             raise SectorMapError("sectors must map each sector to a list of bases")
         return cls.build(sectors, as_of, source)

@@ -131,6 +131,7 @@ NOT_SAVED = ("venue", "q", "m")
 
 # --- the whole engine ------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class Restored:
     engine: SignalEngine
@@ -151,10 +152,17 @@ def _rows(engine: SignalEngine) -> Iterator[list]:
 
 def _head(engine: SignalEngine, at_ms: int) -> dict[str, Any]:
     """Everything but the markets, in the file's order (the markets come last)."""
-    cooldowns = [[rule, base, list(venues), t]
-                 for (rule, base, venues), t in engine._last_hit.items()]
-    return {"format": FORMAT, "version": VERSION, "config": config_data(engine.config),
-            "at_ms": at_ms, "fields": FIELD_NAMES, "cooldowns": cooldowns}
+    cooldowns = [
+        [rule, base, list(venues), t] for (rule, base, venues), t in engine._last_hit.items()
+    ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": config_data(engine.config),
+        "at_ms": at_ms,
+        "fields": FIELD_NAMES,
+        "cooldowns": cooldowns,
+    }
 
 
 def encode(engine: SignalEngine, at_ms: int) -> dict[str, Any]:
@@ -214,8 +222,9 @@ def decode(data: Any, config: SignalConfig) -> Restored | None:
     engine._last_hit = _cooldowns(data.get("cooldowns"))
     # one entry per quarter-hour, pruned to one at or before the lookback's start
     oi_most = math.ceil(engine._oi_ms / BUCKET_MS) + 4
-    engine._keys = _markets(data.get("markets"),
-                            {_W: engine._dev_buckets, _SW: engine._spike_buckets, _OI: oi_most})
+    engine._keys = _markets(
+        data.get("markets"), {_W: engine._dev_buckets, _SW: engine._spike_buckets, _OI: oi_most}
+    )
     return Restored(engine, at_ms)
 
 

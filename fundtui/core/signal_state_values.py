@@ -26,8 +26,6 @@ class StateError(ValueError):
     """The data is not a state this version wrote; ``str()`` says where and why."""
 
 
-
-
 def _enc_float(x: float) -> float | str:
     if x.__class__ is int or math.isfinite(x):
         return x

@@ -12,8 +12,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-RULES = ("spread", "deviation", "ema_divergence", "spike", "oi_regime", "exhaustion",
-         "implied")
+RULES = ("spread", "deviation", "ema_divergence", "spike", "oi_regime", "exhaustion", "implied")
 
 
 @dataclass(frozen=True, slots=True)

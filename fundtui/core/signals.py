@@ -68,8 +68,9 @@ BUCKET_MS = 15 * 60_000  # granularity of the rolling-mean window
 NEUTRAL_8H = 0.0001  # the interest component: where funding rests (0.01 %/8h)
 
 
-def implied_rate(premium: float, interval_h: float, interest_8h: float = 0.0001,
-                 clamp: float = 0.0005) -> float:
+def implied_rate(
+    premium: float, interval_h: float, interest_8h: float = 0.0001, clamp: float = 0.0005
+) -> float:
     """Funding per ``interval_h`` implied by ``premium`` (docs/FORMULAS.md sections 2 and 9).
 
     ``F = [P + clamp(I - P, -clamp, +clamp)] / (8 / N)``; premium, interest and
@@ -92,8 +93,17 @@ def _spct(x: float, digits: int = 3) -> str:
     return f"{x * 100:+.{digits}f}%"
 
 
-def _roll(ring_a: array, ring_b: array, old: int, new: int, size: int,
-          closed_a: float, closed_b: float, empty_a: float, empty_b: float) -> None:
+def _roll(
+    ring_a: array,
+    ring_b: array,
+    old: int,
+    new: int,
+    size: int,
+    closed_a: float,
+    closed_b: float,
+    empty_a: float,
+    empty_b: float,
+) -> None:
     """Move two parallel rings of ``size`` quarter-hour slots (slot = index % size)
     from quarter-hour ``old`` to ``new``: ``old``'s values go into its slot, and
     the slots of the quarter-hours after it, up to ``new``, are emptied (they held
@@ -117,11 +127,43 @@ class _Key:
     """Rolling state of one (venue, symbol)."""
 
     __slots__ = (
-        "venue", "base", "last_t", "last_r8", "last_mark", "velocity",
-        "ring_sum", "ring_n", "bsum", "bcount", "cur_sum", "cur_n", "bucket",
-        "ema", "ema_period", "ema_streak", "ema_streak_sign", "ema_up", "ema_dn",
-        "sp_hi", "sp_lo", "chi", "clo", "hi", "lo", "oiq", "oi_bucket", "q", "m",
-        "slot", "slot_end", "slot_ih", "ex_streak", "ex_sign", "ex_price", "oi", "oi_t",
+        "venue",
+        "base",
+        "last_t",
+        "last_r8",
+        "last_mark",
+        "velocity",
+        "ring_sum",
+        "ring_n",
+        "bsum",
+        "bcount",
+        "cur_sum",
+        "cur_n",
+        "bucket",
+        "ema",
+        "ema_period",
+        "ema_streak",
+        "ema_streak_sign",
+        "ema_up",
+        "ema_dn",
+        "sp_hi",
+        "sp_lo",
+        "chi",
+        "clo",
+        "hi",
+        "lo",
+        "oiq",
+        "oi_bucket",
+        "q",
+        "m",
+        "slot",
+        "slot_end",
+        "slot_ih",
+        "ex_streak",
+        "ex_sign",
+        "ex_price",
+        "oi",
+        "oi_t",
     )
 
     def __init__(self, venue: str, base: str, window: int, spike_window: int) -> None:
@@ -290,13 +332,18 @@ class SignalEngine:
         for t, group in groupby(samples, key=itemgetter(0)):  # in runs of one time
             ingest(t, [q for _, q in group], True, {}, [], None, None)
 
-    def warm_up_series(self, venue: str, symbol: str, base: str, interval_h: float,
-                       samples: Iterable[tuple[int, float]]) -> None:
+    def warm_up_series(
+        self,
+        venue: str,
+        symbol: str,
+        base: str,
+        interval_h: float,
+        samples: Iterable[tuple[int, float]],
+    ) -> None:
         """Replay a stored rate series ``(time_ms, rate per interval)`` of one market."""
         ingest = self._ingest
         for t, rate in samples:
-            ingest(t, (Quote(venue, symbol, base, "", rate, interval_h),), True, {}, [], None,
-                   None)
+            ingest(t, (Quote(venue, symbol, base, "", rate, interval_h),), True, {}, [], None, None)
 
     def update(self, now_ms: int, quotes: Iterable[Quote]) -> list[Hit]:
         """Feed the current quotes; return the new, de-duplicated hits.
@@ -334,20 +381,39 @@ class SignalEngine:
             if hi - lo < thr or lo_v == hi_v:
                 continue
             spread = hi - lo
-            self._emit(hits, now_ms, "spread", base, (hi_v, lo_v), spread, thr,
-                       # mypy infers no lambda with defaults for a zero-argument callable
-                       lambda hi_v=hi_v, lo_v=lo_v, spread=spread,  # type: ignore[misc]
-                       hi=hi, lo=lo: (
-                           f"{hi_v} pays {pct(spread)}/8h more than {lo_v}: short {hi_v}, "
-                           f"long {lo_v}, {spread_apr(spread) * 100:.1f}% APR",
-                           {"apr": spread_apr(spread), "high_8h": hi, "low_8h": lo}))
+            self._emit(
+                hits,
+                now_ms,
+                "spread",
+                base,
+                (hi_v, lo_v),
+                spread,
+                thr,
+                # mypy infers no lambda with defaults for a zero-argument callable
+                lambda hi_v=hi_v,
+                lo_v=lo_v,
+                spread=spread,  # type: ignore[misc]
+                hi=hi,
+                lo=lo: (
+                    f"{hi_v} pays {pct(spread)}/8h more than {lo_v}: short {hi_v}, "
+                    f"long {lo_v}, {spread_apr(spread) * 100:.1f}% APR",
+                    {"apr": spread_apr(spread), "high_8h": hi, "low_8h": lo},
+                ),
+            )
         return hits
 
     # --- internals ---------------------------------------------------------------
 
-    def _ingest(self, now_ms: int, quotes: Iterable[Quote], at_now: bool,
-                legs: dict[str, list], rates: list[float],
-                hot: list[_Key] | None, fresh: list[_Key] | None) -> None:
+    def _ingest(
+        self,
+        now_ms: int,
+        quotes: Iterable[Quote],
+        at_now: bool,
+        legs: dict[str, list],
+        rates: list[float],
+        hot: list[_Key] | None,
+        fresh: list[_Key] | None,
+    ) -> None:
         """Update every market's rolling state with its quote, in order.
 
         A quote's sample time is ``now_ms`` when ``at_now``, else its
@@ -487,10 +553,16 @@ class SignalEngine:
             if not collect:
                 continue
             # could a per-market rule fire? (the cheap tests; _rules decides)
-            if (r8 >= k.ema_up or r8 <= k.ema_dn or k.ex_streak >= ex_n
-                    or r8 >= extreme or -r8 >= extreme
-                    or r8 - k.lo >= spike or k.hi - r8 >= spike
-                    or (m is not None and (r8 - m >= dev or m - r8 >= dev))):
+            if (
+                r8 >= k.ema_up
+                or r8 <= k.ema_dn
+                or k.ex_streak >= ex_n
+                or r8 >= extreme
+                or -r8 >= extreme
+                or r8 - k.lo >= spike
+                or k.hi - r8 >= spike
+                or (m is not None and (r8 - m >= dev or m - r8 >= dev))
+            ):
                 k.q = q
                 k.m = m
                 hot_append(k)  # type: ignore[misc]  # collect: not None
@@ -530,25 +602,42 @@ class SignalEngine:
         if m is not None:
             dev = r8 - m
             if abs(dev) >= c.deviation_8h:
-                self._emit(hits, t, "deviation", base, vs, dev, c.deviation_8h,
-                           lambda: (
-                               f"{base} on {venue} at {pct(r8)}/8h vs its "
-                               f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
-                               {"mean_8h": m, "rate_8h": r8}))
+                self._emit(
+                    hits,
+                    t,
+                    "deviation",
+                    base,
+                    vs,
+                    dev,
+                    c.deviation_8h,
+                    lambda: (
+                        f"{base} on {venue} at {pct(r8)}/8h vs its "
+                        f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
+                        {"mean_8h": m, "rate_8h": r8},
+                    ),
+                )
         # EMA divergence (hourly units)
         ema = k.ema_now(self._alpha)
         d = r8 * 0.125 - ema
         streak, _ = k.streak_now(d, c.ema_divergence_hourly)
         if streak:
             persistent = streak >= c.ema_persist_periods
-            self._emit(hits, t, "ema_divergence", base, vs, d, c.ema_divergence_hourly,
-                       lambda: (
-                           f"{base} on {venue} runs {'hot' if d > 0 else 'cold'}: "
-                           f"{pct(r8 / 8.0, 4)}/h vs EMA({c.ema_periods}) "
-                           f"{pct(ema, 4)}/h ({_spct(d, 4)}/h)"
-                           + (f", {streak} periods in a row" if persistent else ""),
-                           {"persistent": persistent, "periods": streak,
-                            "ema_hourly": ema}))
+            self._emit(
+                hits,
+                t,
+                "ema_divergence",
+                base,
+                vs,
+                d,
+                c.ema_divergence_hourly,
+                lambda: (
+                    f"{base} on {venue} runs {'hot' if d > 0 else 'cold'}: "
+                    f"{pct(r8 / 8.0, 4)}/h vs EMA({c.ema_periods}) "
+                    f"{pct(ema, 4)}/h ({_spct(d, 4)}/h)"
+                    + (f", {streak} periods in a row" if persistent else ""),
+                    {"persistent": persistent, "periods": streak, "ema_hourly": ema},
+                ),
+            )
         # spike within the window
         lo = k.lo
         hi = k.hi
@@ -559,12 +648,21 @@ class SignalEngine:
         else:
             move, ref = -down, hi
         if abs(move) >= c.spike_8h:
-            self._emit(hits, t, "spike", base, vs, move, c.spike_8h,
-                       lambda: (
-                           f"{base} on {venue} {'rose' if move > 0 else 'fell'} "
-                           f"{pct(abs(move))}/8h within {c.spike_window_h:g}h "
-                           f"(from {pct(ref)} to {pct(r8)})",
-                           {"from_8h": ref, "rate_8h": r8}))
+            self._emit(
+                hits,
+                t,
+                "spike",
+                base,
+                vs,
+                move,
+                c.spike_8h,
+                lambda: (
+                    f"{base} on {venue} {'rose' if move > 0 else 'fell'} "
+                    f"{pct(abs(move))}/8h within {c.spike_window_h:g}h "
+                    f"(from {pct(ref)} to {pct(r8)})",
+                    {"from_8h": ref, "rate_8h": r8},
+                ),
+            )
         vel = k.velocity
         mag = abs(r8)
         crowd = "longs" if r8 > 0 else "shorts"
@@ -581,13 +679,22 @@ class SignalEngine:
                     crowding = ch > 0
                     regime = "crowding" if crowding else "unwind"
                     what = "the move is building" if crowding else "reversal risk"
-                    self._emit(hits, t, "oi_regime", base, vs, ch, c.oi_change,
-                               lambda: (
-                                   f"{crowd} pay {pct(mag)}/8h on {venue} {base} with open "
-                                   f"interest {'up' if crowding else 'down'} "
-                                   f"{abs(ch) * 100:.1f}% over {c.oi_lookback_h:g}h: "
-                                   f"{regime}, {what}",
-                                   {"regime": regime, "rate_8h": r8, "velocity": vel}))
+                    self._emit(
+                        hits,
+                        t,
+                        "oi_regime",
+                        base,
+                        vs,
+                        ch,
+                        c.oi_change,
+                        lambda: (
+                            f"{crowd} pay {pct(mag)}/8h on {venue} {base} with open "
+                            f"interest {'up' if crowding else 'down'} "
+                            f"{abs(ch) * 100:.1f}% over {c.oi_lookback_h:g}h: "
+                            f"{regime}, {what}",
+                            {"regime": regime, "rate_8h": r8, "velocity": vel},
+                        ),
+                    )
         # exhaustion
         if k.ex_streak >= c.exhaustion_settlements and k.ex_price and k.last_mark is not None:
             sign = k.ex_sign
@@ -595,29 +702,59 @@ class SignalEngine:
             moved = change * sign  # in the direction the crowd pays for
             if moved <= c.exhaustion_follow:
                 payer = "longs" if sign > 0 else "shorts"
-                self._emit(hits, t, "exhaustion", base, vs, moved, c.exhaustion_follow,
-                           lambda: (
-                               f"{payer} paid extreme funding on {venue} {base} for "
-                               f"{k.ex_streak} settlements but price went {_spct(change, 2)}: "
-                               f"crowd exhausted, reversal risk",
-                               {"settlements": k.ex_streak, "price_change": change,
-                                "velocity": vel, "rate_8h": r8}))
+                self._emit(
+                    hits,
+                    t,
+                    "exhaustion",
+                    base,
+                    vs,
+                    moved,
+                    c.exhaustion_follow,
+                    lambda: (
+                        f"{payer} paid extreme funding on {venue} {base} for "
+                        f"{k.ex_streak} settlements but price went {_spct(change, 2)}: "
+                        f"crowd exhausted, reversal risk",
+                        {
+                            "settlements": k.ex_streak,
+                            "price_change": change,
+                            "velocity": vel,
+                            "rate_8h": r8,
+                        },
+                    ),
+                )
         # implied by the premium
         prem = q.premium
         if prem is not None:
             imp8 = implied_rate(prem, 8.0)  # the same formula, in 8h units
             gap = r8 - imp8
             if abs(gap) >= c.implied_gap_8h:
-                self._emit(hits, t, "implied", base, vs, gap, c.implied_gap_8h,
-                           lambda: (
-                               f"{venue} {base} pays {pct(r8)}/8h but its premium "
-                               f"{pct(prem)} implies {pct(imp8)}/8h: rate likely to "
-                               f"{'fall' if gap > 0 else 'rise'}",
-                               {"implied_8h": imp8, "premium": prem, "rate_8h": r8}))
+                self._emit(
+                    hits,
+                    t,
+                    "implied",
+                    base,
+                    vs,
+                    gap,
+                    c.implied_gap_8h,
+                    lambda: (
+                        f"{venue} {base} pays {pct(r8)}/8h but its premium "
+                        f"{pct(prem)} implies {pct(imp8)}/8h: rate likely to "
+                        f"{'fall' if gap > 0 else 'rise'}",
+                        {"implied_8h": imp8, "premium": prem, "rate_8h": r8},
+                    ),
+                )
 
-    def _emit(self, hits: list[Hit], t: int, rule: str, base: str, venues: tuple[str, ...],
-              value: float, threshold: float,
-              describe: Callable[[], tuple[str, dict[str, Any]]]) -> None:
+    def _emit(
+        self,
+        hits: list[Hit],
+        t: int,
+        rule: str,
+        base: str,
+        venues: tuple[str, ...],
+        value: float,
+        threshold: float,
+        describe: Callable[[], tuple[str, dict[str, Any]]],
+    ) -> None:
         """Append the hit unless its (rule, base, venues) fired within the cooldown.
 
         ``describe`` gives the explanation and extras; it runs only for a hit that

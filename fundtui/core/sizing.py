@@ -52,13 +52,24 @@ class Size:
         return s * (target - entry) / abs(entry - stop)
 
 
-def risk_size(*, side: str, equity: float, risk: float, entry: float, stop: float,
-              leverage: float, fee_in: float, fee_out: float, step: float | None = None,
-              min_notional: float = 0.0) -> Size:
+def risk_size(
+    *,
+    side: str,
+    equity: float,
+    risk: float,
+    entry: float,
+    stop: float,
+    leverage: float,
+    fee_in: float,
+    fee_out: float,
+    step: float | None = None,
+    min_notional: float = 0.0,
+) -> Size:
     """Size risking the fraction ``risk`` of ``equity`` between ``entry`` and ``stop``."""
     if not stop_on_right_side(side, entry, stop):
-        raise ValueError(f"a {side}'s stop must be {'below' if side == LONG else 'above'} "
-                         f"its entry")
+        raise ValueError(
+            f"a {side}'s stop must be {'below' if side == LONG else 'above'} its entry"
+        )
     per_unit = abs(entry - stop) + entry * fee_in + stop * fee_out
     raw = equity * risk / per_unit
     qty = round_down(raw, step)

@@ -66,15 +66,21 @@ def quote_json(q: Quote) -> dict[str, Any]:
     }
 
 
-def build_snapshot(quotes: Iterable[Quote], board: Mapping[str, BoardRow],
-                   errors: Mapping[str, str], generated_at_ms: int,
-                   venue_order: Sequence[str] = ()) -> dict[str, Any]:
+def build_snapshot(
+    quotes: Iterable[Quote],
+    board: Mapping[str, BoardRow],
+    errors: Mapping[str, str],
+    generated_at_ms: int,
+    venue_order: Sequence[str] = (),
+) -> dict[str, Any]:
     """The snapshot dict. ``quotes`` are all quotes polled (every venue's poll,
     flattened); ``venue_order`` orders venues, others follow by name."""
     rank = _venue_rank(venue_order)
     ordered = sorted(quotes, key=lambda q: (rank(q.venue), q.symbol))
-    spreads = sorted((row.spread for row in board.values() if row.spread is not None),
-                     key=lambda s: (-s.spread_8h, s.base))
+    spreads = sorted(
+        (row.spread for row in board.values() if row.spread is not None),
+        key=lambda s: (-s.spread_8h, s.base),
+    )
     return {
         "generated_at": iso_utc(generated_at_ms),
         "quotes": [quote_json(q) for q in ordered],

@@ -30,8 +30,15 @@ class VenueStatus:
     retry_at_ms: int | None = None
 
     def succeeded(self, now_ms: int, latency_ms: float, quotes: int) -> VenueStatus:
-        return replace(self, last_ok_ms=now_ms, latency_ms=latency_ms, error=None,
-                       failures=0, quotes=quotes, retry_at_ms=None)
+        return replace(
+            self,
+            last_ok_ms=now_ms,
+            latency_ms=latency_ms,
+            error=None,
+            failures=0,
+            quotes=quotes,
+            retry_at_ms=None,
+        )
 
     def failed(self, reason: str, retry_at_ms: int | None) -> VenueStatus:
         return replace(self, error=reason, failures=self.failures + 1, retry_at_ms=retry_at_ms)

@@ -49,8 +49,10 @@ def check_tiers(tiers: Iterable[Tier]) -> tuple[Tier, ...]:
             if not isinstance(value, int | float) or math.isnan(value):
                 raise TierError(f"tier {name} is not a number: {value!r}")
         if not 0 < t.mmr < 1 or t.floor < 0 or t.cap <= t.floor or t.max_leverage <= 0:
-            raise TierError(f"tier [{t.floor:g}, {t.cap:g}) with mmr {t.mmr:g}, "
-                            f"max leverage {t.max_leverage:g} makes no sense")
+            raise TierError(
+                f"tier [{t.floor:g}, {t.cap:g}) with mmr {t.mmr:g}, "
+                f"max leverage {t.max_leverage:g} makes no sense"
+            )
         if t.unit not in (NOTIONAL, BASE):
             raise TierError(f"tier unit {t.unit!r} is neither {NOTIONAL!r} nor {BASE!r}")
     for a, b in zip(out, out[1:], strict=False):

@@ -31,8 +31,7 @@ class SpreadTrend:
         self._last_ms: int | None = None  # newest refresh taken
         self._start_ms: int | None = None  # when the newest point was started
 
-    def push(self, at_ms: int, spreads: Mapping[str, float | None],
-             min_step_ms: int = 0) -> None:
+    def push(self, at_ms: int, spreads: Mapping[str, float | None], min_step_ms: int = 0) -> None:
         """One refresh's spreads by base.
 
         A refresh no newer than the last is ignored, so repainting without new

@@ -39,20 +39,35 @@ class VenueFacts:
 
 
 #: In default column order (the config's default ``exchanges``).
-VENUES: dict[str, VenueFacts] = {f.name: f for f in (
-    VenueFacts("binance", "BIN", Fees(0.0002, 0.0005), Fees(0.001, 0.001),
-               "binance", True, BUNDLED),
-    VenueFacts("bybit", "BYB", Fees(0.0002, 0.00055), Fees(0.001, 0.001),
-               "bybit", False, FETCHED),
-    VenueFacts("okx", "OKX", Fees(0.0002, 0.0005), Fees(0.0008, 0.001),
-               "okx_gate", False, FETCHED),
-    VenueFacts("bitget", "BGT", Fees(0.0002, 0.0006), Fees(0.001, 0.001),
-               "okx_gate", False, FETCHED),
-    VenueFacts("gate", "GATE", Fees(0.0002, 0.0005), Fees(0.001, 0.001),
-               "okx_gate", False, FETCHED),
-    VenueFacts("hyperliquid", "HL", Fees(0.00015, 0.00045), Fees(0.0004, 0.0007),
-               "hyperliquid", False, FETCHED),
-)}
+VENUES: dict[str, VenueFacts] = {
+    f.name: f
+    for f in (
+        VenueFacts(
+            "binance", "BIN", Fees(0.0002, 0.0005), Fees(0.001, 0.001), "binance", True, BUNDLED
+        ),
+        VenueFacts(
+            "bybit", "BYB", Fees(0.0002, 0.00055), Fees(0.001, 0.001), "bybit", False, FETCHED
+        ),
+        VenueFacts(
+            "okx", "OKX", Fees(0.0002, 0.0005), Fees(0.0008, 0.001), "okx_gate", False, FETCHED
+        ),
+        VenueFacts(
+            "bitget", "BGT", Fees(0.0002, 0.0006), Fees(0.001, 0.001), "okx_gate", False, FETCHED
+        ),
+        VenueFacts(
+            "gate", "GATE", Fees(0.0002, 0.0005), Fees(0.001, 0.001), "okx_gate", False, FETCHED
+        ),
+        VenueFacts(
+            "hyperliquid",
+            "HL",
+            Fees(0.00015, 0.00045),
+            Fees(0.0004, 0.0007),
+            "hyperliquid",
+            False,
+            FETCHED,
+        ),
+    )
+}
 
 #: Venues with a dedicated, tested adapter, in default column order.
 SUPPORTED: tuple[str, ...] = tuple(VENUES)

@@ -30,6 +30,7 @@ FeeTable = Callable[[str], fees.Fees]
 
 # --------------------------------------------------------------------------- fees and tiers
 
+
 def fee_table(config: Config) -> FeeTable:
     """A venue's perp fees under ``config``: its ``[fees.<venue>]``, else the base tier."""
     overrides = config.fees
@@ -39,8 +40,9 @@ def fee_table(config: Config) -> FeeTable:
 def resolve_tiers(config: Config, venue: str, base: str, *, fetch: bool) -> TierSource:
     """``base``'s tiers on ``venue``: binance from the bundled (or configured) brackets,
     else the venue's cached table, fetched when missing or old if ``fetch`` allows."""
-    return tier_feed.resolve_tiers(config.venue(venue), base,
-                                   brackets=config.binance_brackets, fetch=fetch)
+    return tier_feed.resolve_tiers(
+        config.venue(venue), base, brackets=config.binance_brackets, fetch=fetch
+    )
 
 
 def tier_resolver(config: Config, *, fetch: bool = False) -> TierResolver:
@@ -59,22 +61,33 @@ def fetch_tiers(venue_config: VenueConfig, base: str) -> TierSource | str:
 
 # --------------------------------------------------------------------------- market limits
 
+
 def market_step(config: Config, venue: str, base: str) -> float | None:
     """The market's cached quantity step (never fetched: a screen opens at once)."""
     limits = tier_feed.market_limits(config.venue(venue), base, fetch=False)
     return limits.step if limits is not None and limits.step else None
 
 
-def order_limits(config: Config, venue: str, base: str, entry: float, *,
-                 step: float | None, min_notional: float | None, fetch: bool
-                 ) -> tuple[float | None, float, str]:
+def order_limits(
+    config: Config,
+    venue: str,
+    base: str,
+    entry: float,
+    *,
+    step: float | None,
+    min_notional: float | None,
+    fetch: bool,
+) -> tuple[float | None, float, str]:
     """(step, minimum notional, where they came from): the given ones, else the market's."""
     if step is not None and min_notional is not None:
         return step, min_notional, "given"
     limits = tier_feed.market_limits(config.venue(venue), base, fetch=fetch)
     if limits is None:
-        return step, min_notional or 0.0, ("given" if step is not None else
-                                           "market limits unknown: size not rounded")
+        return (
+            step,
+            min_notional or 0.0,
+            ("given" if step is not None else "market limits unknown: size not rounded"),
+        )
     if step is None:
         step = limits.step
     if min_notional is None:
@@ -83,6 +96,7 @@ def order_limits(config: Config, venue: str, base: str, entry: float, *,
 
 
 # --------------------------------------------------------------------------- row pre-fill
+
 
 def first_quote(row: BoardRow) -> Quote | None:
     """The row's first fresh quote with a rate, else its first quote at all."""
@@ -104,15 +118,21 @@ def position_values(row: BoardRow | None, fee_table: FeeTable) -> dict[str, str]
     entry = price_of(q)
     return {
         # the base as shown: a hidden character arrives spelled out (and fails the check)
-        "venue": venue, "symbol": visible(row.base) if row is not None else "BTC",
+        "venue": venue,
+        "symbol": visible(row.base) if row is not None else "BTC",
         "side": "long",
-        "equity": "10000", "risk": "1", "entry": num_text(entry),
+        "equity": "10000",
+        "risk": "1",
+        "entry": num_text(entry),
         "stop": num_text(round(entry * 0.98, 10)) if entry else "",
-        "leverage": "10", "fee_in": pct_text(taker), "fee_out": pct_text(taker),
+        "leverage": "10",
+        "fee_in": pct_text(taker),
+        "fee_out": pct_text(taker),
         "rate": pct_text(q.funding_rate if q is not None else None),
         # an unknown interval stays empty: never a guessed 8 h
         "interval": num_text(q.interval_hours if q is not None else None),
-        "hold": "24", "margin": "isolated",
+        "hold": "24",
+        "margin": "isolated",
     }
 
 
@@ -129,13 +149,22 @@ def carry_values(row: BoardRow, fee_table: FeeTable) -> dict[str, str]:
     spread = row.spread
     assert spread is not None
     lq, sq = row.quotes[spread.long_venue], row.quotes[spread.short_venue]
-    price = price_of(lq) or price_of(sq) or next(
-        (p for q in row.fresh_quotes() if (p := price_of(q)) is not None), None)
+    price = (
+        price_of(lq)
+        or price_of(sq)
+        or next((p for q in row.fresh_quotes() if (p := price_of(q)) is not None), None)
+    )
     return {
-        "long_venue": spread.long_venue, "long_kind": "perp",
-        "long_rate": pct_text(lq.funding_rate), "long_interval": num_text(lq.interval_hours),
-        "short_venue": spread.short_venue, "short_rate": pct_text(sq.funding_rate),
-        "short_interval": num_text(sq.interval_hours), "price": num_text(price),
-        "notional": "10000", "long_fee": pct_text(fee_table(spread.long_venue).taker),
-        "short_fee": pct_text(fee_table(spread.short_venue).taker), "horizon": "720",
+        "long_venue": spread.long_venue,
+        "long_kind": "perp",
+        "long_rate": pct_text(lq.funding_rate),
+        "long_interval": num_text(lq.interval_hours),
+        "short_venue": spread.short_venue,
+        "short_rate": pct_text(sq.funding_rate),
+        "short_interval": num_text(sq.interval_hours),
+        "price": num_text(price),
+        "notional": "10000",
+        "long_fee": pct_text(fee_table(spread.long_venue).taker),
+        "short_fee": pct_text(fee_table(spread.short_venue).taker),
+        "horizon": "720",
     }

@@ -64,12 +64,20 @@ def wall_clock_ms() -> int:
 
 
 class Engine:
-    def __init__(self, config: Config, source_factory: SourceFactory, emit: Emit,
-                 clock: Callable[[], int] = wall_clock_ms, *,
-                 gather_s: float = REBUILD_GATHER_S, history: bool = True,
-                 history_dir: Path | None = None, demo: bool = False,
-                 trend_length: int = TREND_LENGTH,
-                 watched: Callable[[], Collection[str]] = frozenset) -> None:
+    def __init__(
+        self,
+        config: Config,
+        source_factory: SourceFactory,
+        emit: Emit,
+        clock: Callable[[], int] = wall_clock_ms,
+        *,
+        gather_s: float = REBUILD_GATHER_S,
+        history: bool = True,
+        history_dir: Path | None = None,
+        demo: bool = False,
+        trend_length: int = TREND_LENGTH,
+        watched: Callable[[], Collection[str]] = frozenset,
+    ) -> None:
         self.config = config
         self.source_factory = source_factory
         self.emit = emit
@@ -85,9 +93,13 @@ class Engine:
         # market keeps its own files so simulated rates never mix with real ones.
         if history_dir is None:
             history_dir = default_history_dir(demo)
-        self.writer: HistoryThread | None = HistoryThread(
-            config.signals, self._from_writer, clock, history_dir,
-            trend_length=trend_length) if history else None
+        self.writer: HistoryThread | None = (
+            HistoryThread(
+                config.signals, self._from_writer, clock, history_dir, trend_length=trend_length
+            )
+            if history
+            else None
+        )
         self.recorder: Recorder | None = None  # set once the writer has warmed up
         self._sectors: SectorFeed | None = None  # made on first use (see sectors)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -124,8 +136,7 @@ class Engine:
         if self.writer is not None:
             # the sector board's 1/8/24 h-ago baselines, read by the thread at start
             self.writer.horizons_h = tuple(self.sectors.model.params.horizons_h)
-            threading.Thread(target=self.writer.run, name="fundtui-writer",
-                             daemon=True).start()
+            threading.Thread(target=self.writer.run, name="fundtui-writer", daemon=True).start()
 
     async def stop(self) -> None:
         """Stop polling, let the writer checkpoint and close, close the sources."""
@@ -166,8 +177,9 @@ class Engine:
         self.emit(SourcesReady(tuple(self.sources)))
         for source in self.sources:
             if source.name not in self.market.statuses:
-                self.emit(Notice(f"Ignoring source {source.name!r}: not a configured venue",
-                                 "warning", 5))
+                self.emit(
+                    Notice(f"Ignoring source {source.name!r}: not a configured venue", "warning", 5)
+                )
                 continue
             poller = VenuePoller(source, self._from_poller, self.refresh_s, self.clock)
             self.pollers[source.name] = poller
@@ -293,8 +305,7 @@ class Engine:
                 return
             if event.baselines:
                 # a stored Sample is frozen; the protocol only reads it
-                self.sectors.warm_up(cast("Sequence[StoredQuote]", event.baselines),
-                                     event.at_ms)
+                self.sectors.warm_up(cast("Sequence[StoredQuote]", event.baselines), event.at_ms)
             self.market.warm_trend(event.warm_up.spreads)
             self._start_watch_settlements()
         self.emit(event)
@@ -315,12 +326,21 @@ class Engine:
             store = self.recorder.store if self.recorder is not None else None
             try:
                 problems = await watched_up_to_date(
-                    store, {s.name: s for s in self.sources}, self.market.rows,
-                    self.watched(), self.clock())
+                    store,
+                    {s.name: s for s in self.sources},
+                    self.market.rows,
+                    self.watched(),
+                    self.clock(),
+                )
             except Exception as e:  # one round failing must not stop the next
                 problems = [describe_exception(e)]
             self.watch_rounds += 1
             if problems:
-                self.emit(Notice("Settled funding of watched coins not updated:\n"
-                                 + "\n".join(problems[:5]), "warning", 8))
+                self.emit(
+                    Notice(
+                        "Settled funding of watched coins not updated:\n" + "\n".join(problems[:5]),
+                        "warning",
+                        8,
+                    )
+                )
             await asyncio.sleep(WATCH_SETTLED_EVERY_S)

@@ -110,5 +110,15 @@ class Notice:
     timeout: float = 10
 
 
-Event = (SourcesReady | SourcesFailed | VenuePolled | VenueFailed | HistoryReady
-         | SignalsEvaluated | HistoryProblem | BoardRebuilt | StatusChanged | Notice)
+Event = (
+    SourcesReady
+    | SourcesFailed
+    | VenuePolled
+    | VenueFailed
+    | HistoryReady
+    | SignalsEvaluated
+    | HistoryProblem
+    | BoardRebuilt
+    | StatusChanged
+    | Notice
+)

@@ -32,8 +32,7 @@ class Market:
 
     # --- venue answers ----------------------------------------------------------
 
-    def polled(self, venue: str, now_ms: int, latency_ms: float,
-               quotes: tuple[Quote, ...]) -> None:
+    def polled(self, venue: str, now_ms: int, latency_ms: float, quotes: tuple[Quote, ...]) -> None:
         self.statuses[venue] = self.statuses[venue].succeeded(now_ms, latency_ms, len(quotes))
         self.quotes[venue] = quotes
 
@@ -46,8 +45,11 @@ class Market:
         return all(st.last_ok_ms is not None or st.error for st in self.statuses.values())
 
     def stale_venues(self, now_ms: int) -> frozenset[str]:
-        return frozenset(v for v, st in self.statuses.items()
-                         if st.state(now_ms, self.refresh_s) is VenueState.STALE)
+        return frozenset(
+            v
+            for v, st in self.statuses.items()
+            if st.state(now_ms, self.refresh_s) is VenueState.STALE
+        )
 
     # --- the board --------------------------------------------------------------
 
@@ -61,8 +63,11 @@ class Market:
         """The board's rows from the last good quotes, with trend and velocity."""
         self.stale = self.stale_venues(now_ms)
         rows = build_board(self.quotes, self.venues, self.stale)
-        self.trend.push(now_ms, {b: r.spread.spread_8h if r.spread else None
-                                 for b, r in rows.items()}, self.trend_gap_ms)
+        self.trend.push(
+            now_ms,
+            {b: r.spread.spread_8h if r.spread else None for b, r in rows.items()},
+            self.trend_gap_ms,
+        )
         self.rows = rows
         self.fresh = [q for r in rows.values() for q in r.fresh_quotes()]
         self.rate_velocity.update(now_ms, self.fresh)
@@ -77,5 +82,7 @@ class Market:
     def decorated(self) -> dict[str, BoardRow]:
         """The rows with their trend line and velocity."""
         trend, velocity = self.trend.values, self.velocity.get
-        return {b: dataclasses.replace(r, trend=trend(b), velocity=velocity(b))
-                for b, r in self.rows.items()}
+        return {
+            b: dataclasses.replace(r, trend=trend(b), velocity=velocity(b))
+            for b, r in self.rows.items()
+        }

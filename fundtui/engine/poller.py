@@ -37,9 +37,14 @@ def next_slot_s(now_ms: int, refresh_s: float) -> float:
 
 
 class VenuePoller:
-    def __init__(self, source: QuoteSource, emit: Callable[[Event], object],
-                 refresh_s: float, clock: Callable[[], int],
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        source: QuoteSource,
+        emit: Callable[[Event], object],
+        refresh_s: float,
+        clock: Callable[[], int],
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.source = source
         self.venue = source.name
         self.emit = emit
@@ -88,8 +93,9 @@ class VenuePoller:
         self.emit(VenuePolled(self.venue, poll))
         return next_slot_s(self.clock(), self.refresh_s)
 
-    def _failed(self, reason: str, retry_after_s: float | None = None,
-                rate_limited: bool = False) -> float:
+    def _failed(
+        self, reason: str, retry_after_s: float | None = None, rate_limited: bool = False
+    ) -> float:
         self.failures += 1
         # Whatever the source: one line, every control character spelled out (a
         # reason can quote a venue's body), for the status bar and the toasts.

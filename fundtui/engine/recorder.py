@@ -59,17 +59,31 @@ def history_folder(demo: bool) -> Path:
 def warm_up_hours(config: SignalConfig) -> float:
     """History a fresh engine needs to be where a running one would be: the longest
     window of any rule, capped at ``MAX_WARM_UP_HOURS``."""
-    need = max(config.deviation_window_h, config.spike_window_h, config.oi_lookback_h,
-               config.ema_period_h * config.ema_periods)
+    need = max(
+        config.deviation_window_h,
+        config.spike_window_h,
+        config.oi_lookback_h,
+        config.ema_period_h * config.ema_periods,
+    )
     return min(need, MAX_WARM_UP_HOURS)
 
 
 def sample_quote(s: Sample) -> Quote:
     """A stored sample as the quote it was recorded from (volume and price change are
     not stored and come back as None)."""
-    return Quote(s.venue, s.symbol, s.base or "", s.quote or "", s.funding_rate,
-                 s.interval_hours, s.next_funding_ms, s.mark_price, s.index_price,
-                 s.open_interest_usd, timestamp_ms=s.at_ms)
+    return Quote(
+        s.venue,
+        s.symbol,
+        s.base or "",
+        s.quote or "",
+        s.funding_rate,
+        s.interval_hours,
+        s.next_funding_ms,
+        s.mark_price,
+        s.index_price,
+        s.open_interest_usd,
+        timestamp_ms=s.at_ms,
+    )
 
 
 def chosen(quotes: Iterable[Quote]) -> list[Quote]:
@@ -92,14 +106,21 @@ class WarmUp:
         if self.source == "checkpoint":
             return f"signals continue from the saved state (+{self.samples:,} stored samples)"
         if self.source == "history":
-            return (f"signals warmed up from {self.hours:g} h of stored history "
-                    f"({self.samples:,} samples)")
+            return (
+                f"signals warmed up from {self.hours:g} h of stored history "
+                f"({self.samples:,} samples)"
+            )
         return "signals start fresh: no stored history yet"
 
 
 class Recorder:
-    def __init__(self, engine: SignalEngine, store: HistoryStore | None,
-                 log: SignalLog | None, checkpoint_path: Path | None) -> None:
+    def __init__(
+        self,
+        engine: SignalEngine,
+        store: HistoryStore | None,
+        log: SignalLog | None,
+        checkpoint_path: Path | None,
+    ) -> None:
         self.engine = engine
         self.store = store
         self.log = log
@@ -109,9 +130,15 @@ class Recorder:
         self._last_compact: int | None = None  # the COMPACT_EVERY_MS period last compacted
 
     @classmethod
-    def open(cls, config: SignalConfig, history_path: Path | None = None,
-             log_path: Path | None = None, checkpoint_path: Path | None = None,
-             *, create_history: bool = True) -> tuple[Recorder, list[str]]:
+    def open(
+        cls,
+        config: SignalConfig,
+        history_path: Path | None = None,
+        log_path: Path | None = None,
+        checkpoint_path: Path | None = None,
+        *,
+        create_history: bool = True,
+    ) -> tuple[Recorder, list[str]]:
         """A recorder with whatever of its files can be used; problems as one-line notes.
 
         A history file that cannot be opened leaves the recorder without history
@@ -154,8 +181,12 @@ class Recorder:
         checkpoint.save(self.checkpoint_path, self.engine, self.last_ms)
         self._last_checkpoint_ms = self.last_ms
 
-    def warm_up(self, now_ms: int, spread_refreshes: int = 0,
-                progress: Callable[[float], None] | None = None) -> WarmUp:
+    def warm_up(
+        self,
+        now_ms: int,
+        spread_refreshes: int = 0,
+        progress: Callable[[float], None] | None = None,
+    ) -> WarmUp:
         """Bring the engine to ``now_ms`` from the checkpoint and/or stored history.
 
         ``spread_refreshes``: how many of the last replayed refreshes to return with
@@ -190,8 +221,7 @@ class Recorder:
             except HistoryError as e:
                 result.problems.append(str(e))
                 break
-            samples = sorted((s for ss in by_market.values() for s in ss),
-                             key=lambda s: s.at_ms)
+            samples = sorted((s for ss in by_market.values() for s in ss), key=lambda s: s.at_ms)
             del by_market
             result.samples += len(samples)
             for at, group in _by_time(samples):

@@ -36,7 +36,8 @@ class SectorFeed:
 
             try:
                 sector_map, self.warning = sector_store.load(
-                    config.sectors if config is not None else None)
+                    config.sectors if config is not None else None
+                )
             except (OSError, ValueError) as e:  # a broken install: no board, not a crash
                 sector_map, self.warning = SectorMap({}), f"no sector map: {e}"
         params, history = RotationParams(), SectorHistory()
@@ -56,9 +57,12 @@ class SectorFeed:
         points taken before the store answered are dropped: history only grows
         forward in time. Returns the stored moments replayed."""
         h = self.model.history
-        self.model.history = SectorHistory(snapshot_every_s=h.step_ms / 1000,
-                                           keep_h=h.keep_ms / HOUR_MS, points=h.points,
-                                           point_every_s=h.point_ms / 1000)
+        self.model.history = SectorHistory(
+            snapshot_every_s=h.step_ms / 1000,
+            keep_h=h.keep_ms / HOUR_MS,
+            points=h.points,
+            point_every_s=h.point_ms / 1000,
+        )
         return self.model.warm_up(samples, until_ms)
 
     @property

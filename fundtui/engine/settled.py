@@ -24,9 +24,14 @@ SETTLED_SPAN_MS = 30 * 24 * HOUR_MS
 Fetch = Callable[[str, int], Awaitable[list[Settlement]]]
 
 
-async def up_to_date(store: HistoryStore | None, venue: str, symbol: str,
-                     fetch: Fetch | None, now_ms: int, interval_h: float | None,
-                     ) -> tuple[list[Settlement], str, str]:
+async def up_to_date(
+    store: HistoryStore | None,
+    venue: str,
+    symbol: str,
+    fetch: Fetch | None,
+    now_ms: int,
+    interval_h: float | None,
+) -> tuple[list[Settlement], str, str]:
     """``(settlements of the last 30 days, source, problem)``.
 
     The cache is read; when it is behind by more than an interval and the venue
@@ -60,9 +65,13 @@ async def up_to_date(store: HistoryStore | None, venue: str, symbol: str,
     return cached, "cache" if cached else "", problem
 
 
-async def watched_up_to_date(store: HistoryStore | None, sources: Mapping[str, Any],
-                             rows: Mapping[str, BoardRow], bases: Iterable[str],
-                             now_ms: int) -> list[str]:
+async def watched_up_to_date(
+    store: HistoryStore | None,
+    sources: Mapping[str, Any],
+    rows: Mapping[str, BoardRow],
+    bases: Iterable[str],
+    now_ms: int,
+) -> list[str]:
     """Bring the watched coins' settled funding up to date on every venue that
     quotes them live and serves history; the problems, one line each."""
     if store is None:
@@ -76,8 +85,9 @@ async def watched_up_to_date(store: HistoryStore | None, sources: Mapping[str, A
             fetch = getattr(sources.get(venue), "settlements", None)
             if fetch is None or venue in row.stale:
                 continue
-            _, _, problem = await up_to_date(store, venue, q.symbol, fetch, now_ms,
-                                             q.interval_hours)
+            _, _, problem = await up_to_date(
+                store, venue, q.symbol, fetch, now_ms, q.interval_hours
+            )
             if problem:
                 problems.append(f"{base} on {venue}: {problem}")
     return problems

@@ -34,9 +34,15 @@ PAST_HITS = 500
 
 
 class HistoryThread:
-    def __init__(self, config: SignalConfig, emit: Callable[[Event], object],
-                 clock: Callable[[], int], folder: Path | None = None,
-                 trend_length: int = 0, horizons_h: Sequence[float] = ()) -> None:
+    def __init__(
+        self,
+        config: SignalConfig,
+        emit: Callable[[Event], object],
+        clock: Callable[[], int],
+        folder: Path | None = None,
+        trend_length: int = 0,
+        horizons_h: Sequence[float] = (),
+    ) -> None:
         self.config = config
         self.emit = emit
         self.clock = clock
@@ -102,13 +108,17 @@ class HistoryThread:
         from fundtui.store.signal_log import UnusableLog
 
         recorder, problems = Recorder.open(
-            self.config, self._path(HISTORY_FILE), self._path(SIGNAL_LOG_FILE),
-            self._path(CHECKPOINT_FILE))
+            self.config,
+            self._path(HISTORY_FILE),
+            self._path(SIGNAL_LOG_FILE),
+            self._path(CHECKPOINT_FILE),
+        )
         self.recorder = recorder
         try:
             warm = recorder.warm_up(self.clock(), spread_refreshes=self.trend_length)
         except Exception as e:  # history unreadable halfway: carry on from what was read
             from fundtui.engine.recorder import WarmUp
+
             warm = WarmUp("none", problems=[f"warm-up stopped: {describe_exception(e)}"])
         past = []
         if recorder.log is not None:
@@ -121,12 +131,14 @@ class HistoryThread:
         now = self.clock()
         baselines = []
         try:
-            baselines = recorder.samples_before([now - round(h * HOUR_MS)
-                                                 for h in self.horizons_h])
+            baselines = recorder.samples_before([now - round(h * HOUR_MS) for h in self.horizons_h])
         except Exception as e:
             problems.append(f"sector baselines unreadable: {describe_exception(e)}")
-        self.emit(HistoryReady(recorder, warm, tuple(problems + warm.problems), tuple(past),
-                               tuple(baselines), now))
+        self.emit(
+            HistoryReady(
+                recorder, warm, tuple(problems + warm.problems), tuple(past), tuple(baselines), now
+            )
+        )
         while True:
             item = self._queue.get()
             if item is None:

@@ -59,7 +59,7 @@ def rewrite_api_urls(api: Any, api_base: str) -> Any:
     base = api_base.rstrip("/")
     if isinstance(api, str):
         m = _SCHEME_HOST.match(api)
-        return base + api[m.end():] if m else api
+        return base + api[m.end() :] if m else api
     if isinstance(api, dict):
         return {k: rewrite_api_urls(v, api_base) for k, v in api.items()}
     if isinstance(api, list):
@@ -83,12 +83,14 @@ def proxy_settings(proxy: str) -> dict[str, str]:
         return {"httpsProxy": proxy}
     if scheme.startswith("socks"):
         return {"socksProxy": proxy}
-    raise ValueError(f"proxy {proxy!r}: use http://, https:// or socks5:// "
-                     f"(got {scheme or 'no'} scheme)")
+    raise ValueError(
+        f"proxy {proxy!r}: use http://, https:// or socks5:// (got {scheme or 'no'} scheme)"
+    )
 
 
-def build_exchange(ccxt: Any, ccxt_id: str, config: VenueConfig, *, timeout_s: float,
-                   options: dict[str, Any]) -> Any:
+def build_exchange(
+    ccxt: Any, ccxt_id: str, config: VenueConfig, *, timeout_s: float, options: dict[str, Any]
+) -> Any:
     """A ccxt exchange for ``config``: UnknownExchange for an id ccxt lacks,
     ValueError (one line) for a proxy or api_base it cannot use."""
     cls = getattr(ccxt, ccxt_id, None)

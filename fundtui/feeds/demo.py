@@ -76,8 +76,16 @@ WAXP XVG AXL BEAMX CHESS COMBO DAR FIO HFT KAS LINA MANTRA OM PUNDIX RONIN SEIYA
 """
 
 # Fresh listings, so far on one venue only (no spread yet).
-_NEW_LISTINGS = {"SOPH": "bybit", "HOME": "bitget", "NEWT": "gate", "SAHARA": "gate",
-                 "SPK": "binance", "RESOLV": "bybit", "PUMP": "hyperliquid", "ERA": "okx"}
+_NEW_LISTINGS = {
+    "SOPH": "bybit",
+    "HOME": "bitget",
+    "NEWT": "gate",
+    "SAHARA": "gate",
+    "SPK": "binance",
+    "RESOLV": "bybit",
+    "PUMP": "hyperliquid",
+    "ERA": "okx",
+}
 
 #: Fixed cross-venue divergences (8h-equivalent offsets): a venue far from the rest.
 PLANTED = {
@@ -101,10 +109,17 @@ class _Profile:
 
 
 _PROFILES = {
-    "binance": _Profile(0.85, ((8, 0.80), (4, 0.17), (1, 0.03)), "USDT", 1, 1.0,
-                        ("BTC", "ETH", "SOL", "XRP", "DOGE", "BNB")),
-    "bybit": _Profile(0.92, ((8, 0.55), (4, 0.35), (1, 0.10)), "USDT", 1, 0.7,
-                      ("BTC", "ETH", "SOL")),
+    "binance": _Profile(
+        0.85,
+        ((8, 0.80), (4, 0.17), (1, 0.03)),
+        "USDT",
+        1,
+        1.0,
+        ("BTC", "ETH", "SOL", "XRP", "DOGE", "BNB"),
+    ),
+    "bybit": _Profile(
+        0.92, ((8, 0.55), (4, 0.35), (1, 0.10)), "USDT", 1, 0.7, ("BTC", "ETH", "SOL")
+    ),
     "okx": _Profile(0.55, ((8, 0.85), (4, 0.15)), "USDT", 0, 0.5, ("BTC", "ETH")),
     "bitget": _Profile(0.80, ((8, 0.60), (4, 0.30), (1, 0.10)), "USDT", 0, 0.45),
     "gate": _Profile(0.90, ((8, 0.65), (4, 0.25), (1, 0.10)), "USDT", 0, 0.3),
@@ -141,23 +156,24 @@ def _universe(seed: int) -> tuple[_Coin, ...]:
     priced = [(b, float(p)) for b, p in zip(words[::2], words[1::2], strict=True)]
     priced += [(b, p) for b, (p, _, _) in _BUNDLED.items()]
     known = {b for b, _ in priced}
-    tail = [b for b in dict.fromkeys(_LONG_TAIL.split() + list(_NEW_LISTINGS))
-            if b not in known]
+    tail = [b for b in dict.fromkeys(_LONG_TAIL.split() + list(_NEW_LISTINGS)) if b not in known]
     priced += [(b, math.exp(rng.uniform(math.log(0.005), math.log(20.0)))) for b in tail]
     planted = {b for b, _ in PLANTED}
     coins = []
     for rank, (base, price) in enumerate(priced):
         level = 0.0001 if base in planted else _funding_level(rng, rank < 40)
-        coins.append(_Coin(
-            base=base,
-            price=price,
-            level_8h=level,
-            noise_8h=0.1 * max(abs(level), 0.00005),
-            price_vol=0.0008 if rank < 20 else 0.002,
-            oi_usd=8e9 / (rank + 1) ** 1.3 * rng.uniform(0.6, 1.4),
-            turnover=rng.uniform(0.5, 2.0) if rank < 40 else rng.uniform(1.0, 8.0),
-            change0=rng.gauss(0.0, 0.03 if rank < 40 else 0.08),
-        ))
+        coins.append(
+            _Coin(
+                base=base,
+                price=price,
+                level_8h=level,
+                noise_8h=0.1 * max(abs(level), 0.00005),
+                price_vol=0.0008 if rank < 20 else 0.002,
+                oi_usd=8e9 / (rank + 1) ** 1.3 * rng.uniform(0.6, 1.4),
+                turnover=rng.uniform(0.5, 2.0) if rank < 40 else rng.uniform(1.0, 8.0),
+                change0=rng.gauss(0.0, 0.03 if rank < 40 else 0.08),
+            )
+        )
     return tuple(coins)
 
 
@@ -213,8 +229,13 @@ def _sig(x: float, digits: int = 6) -> float:
 class DemoVenue:
     """One simulated venue; a QuoteSource."""
 
-    def __init__(self, name: str, seed: int = 7, clock: Callable[[], int] | None = None,
-                 latency_s: float = 0.0):
+    def __init__(
+        self,
+        name: str,
+        seed: int = 7,
+        clock: Callable[[], int] | None = None,
+        latency_s: float = 0.0,
+    ):
         self.name = name
         self._seed = seed
         self._clock = clock or _wall_clock_ms
@@ -251,22 +272,24 @@ class DemoVenue:
             mark = index * (1.0 + 0.5 * rate_8h + self._rng.gauss(0.0, 0.0002))
             oi = c.oi_usd * lst.size * move
             iv_ms = lst.interval_h * _HOUR_MS
-            out.append(Quote(
-                venue=self.name,
-                symbol=f"{lst.name}/{lst.settle}:{lst.settle}",
-                base=c.base,
-                quote=lst.settle,
-                funding_rate=round(rate_8h * lst.interval_h / 8.0, 8),
-                interval_hours=float(lst.interval_h),
-                next_funding_ms=(now_ms // iv_ms + 1) * iv_ms,
-                mark_price=_sig(mark),
-                index_price=_sig(index),
-                open_interest_usd=round(oi, 0),
-                volume_24h_usd=round(oi * c.turnover, 0),
-                price_change_24h=round((1.0 + c.change0) * move - 1.0, 5),
-                multiplier=mult,
-                timestamp_ms=now_ms,
-            ))
+            out.append(
+                Quote(
+                    venue=self.name,
+                    symbol=f"{lst.name}/{lst.settle}:{lst.settle}",
+                    base=c.base,
+                    quote=lst.settle,
+                    funding_rate=round(rate_8h * lst.interval_h / 8.0, 8),
+                    interval_hours=float(lst.interval_h),
+                    next_funding_ms=(now_ms // iv_ms + 1) * iv_ms,
+                    mark_price=_sig(mark),
+                    index_price=_sig(index),
+                    open_interest_usd=round(oi, 0),
+                    volume_24h_usd=round(oi * c.turnover, 0),
+                    price_change_24h=round((1.0 + c.change0) * move - 1.0, 5),
+                    multiplier=mult,
+                    timestamp_ms=now_ms,
+                )
+            )
         return tuple(out)
 
     async def poll(self) -> VenuePoll:
@@ -277,15 +300,20 @@ class DemoVenue:
             self._advance()
         self._step += 1
         now_ms = self._clock()
-        return VenuePoll(self.name, self.quotes(now_ms), now_ms,
-                         (time.perf_counter() - started) * 1000.0)
+        return VenuePoll(
+            self.name, self.quotes(now_ms), now_ms, (time.perf_counter() - started) * 1000.0
+        )
 
     async def close(self) -> None:
         return None
 
 
-def demo_sources(venues: Sequence[str], seed: int = 7, clock: Callable[[], int] | None = None,
-                 latency_s: float = 0.0) -> list[QuoteSource]:
+def demo_sources(
+    venues: Sequence[str],
+    seed: int = 7,
+    clock: Callable[[], int] | None = None,
+    latency_s: float = 0.0,
+) -> list[QuoteSource]:
     """One simulated source per venue name. The six supported venues behave like
     the real ones; any other name gets a generic profile."""
     return [DemoVenue(v, seed, clock, latency_s) for v in venues]

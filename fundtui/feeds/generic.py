@@ -73,9 +73,14 @@ class GenericSpec(VenueSpec):
                     gap_h = (after_ms - settle_ms) / R.HOUR_MS
                     if 0 < gap_h <= 24 and gap_h == int(gap_h):
                         interval = gap_h
-            rows.add(m, funding_rate=R.num(fr.get("fundingRate")), interval_hours=interval,
-                     next_funding_ms=settle_ms, mark_price=R.positive(fr.get("markPrice")),
-                     index_price=R.positive(fr.get("indexPrice")),
-                     timestamp_ms=R.epoch_ms(fr.get("timestamp")))
+            rows.add(
+                m,
+                funding_rate=R.num(fr.get("fundingRate")),
+                interval_hours=interval,
+                next_funding_ms=settle_ms,
+                mark_price=R.positive(fr.get("markPrice")),
+                index_price=R.positive(fr.get("indexPrice")),
+                timestamp_ms=R.epoch_ms(fr.get("timestamp")),
+            )
 
         return rows.run(entries, handle)

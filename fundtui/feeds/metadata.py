@@ -50,16 +50,26 @@ class Market:
     interval_h: float | None = None  # when the market list itself carries the interval
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "symbol": self.symbol, "base_id": self.base_id,
-                "settle": self.settle, "contract_size": self.contract_size,
-                "interval_h": self.interval_h}
+        return {
+            "id": self.id,
+            "symbol": self.symbol,
+            "base_id": self.base_id,
+            "settle": self.settle,
+            "contract_size": self.contract_size,
+            "interval_h": self.interval_h,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Market:
         interval = d.get("interval_h")
-        return cls(id=str(d["id"]), symbol=str(d["symbol"]), base_id=str(d["base_id"]),
-                   settle=str(d["settle"]), contract_size=float(d.get("contract_size") or 1.0),
-                   interval_h=None if interval is None else float(interval))
+        return cls(
+            id=str(d["id"]),
+            symbol=str(d["symbol"]),
+            base_id=str(d["base_id"]),
+            settle=str(d["settle"]),
+            contract_size=float(d.get("contract_size") or 1.0),
+            interval_h=None if interval is None else float(interval),
+        )
 
 
 @dataclass(slots=True)
@@ -127,10 +137,16 @@ class MetadataKeeper:
     cached metadata must come from.
     """
 
-    def __init__(self, name: str, spec: VenueSpec, *,
-                 request: Callable[[Awaitable[Any]], Awaitable[Any]],
-                 now_ms: Callable[[], int], cache_key: Callable[[], str],
-                 use_disk_cache: bool = True):
+    def __init__(
+        self,
+        name: str,
+        spec: VenueSpec,
+        *,
+        request: Callable[[Awaitable[Any]], Awaitable[Any]],
+        now_ms: Callable[[], int],
+        cache_key: Callable[[], str],
+        use_disk_cache: bool = True,
+    ):
         self.name = name
         self.spec = spec
         self._request = request
@@ -152,8 +168,7 @@ class MetadataKeeper:
         meta = self.meta
         if meta is not None:
             age_ms = fetched_ms - (meta.intervals_ms or 0)
-            meta.intervals_expired = (self.uses_intervals
-                                      and age_ms > INTERVALS_MAX_AGE_S * 1000)
+            meta.intervals_expired = self.uses_intervals and age_ms > INTERVALS_MAX_AGE_S * 1000
 
     async def ensure(self, ex: Any) -> None:
         if not self.spec.needs_markets:
@@ -169,13 +184,17 @@ class MetadataKeeper:
             await self.refresh(ex, markets=True, intervals=self.spec.interval_table)
             return
         markets_due = now - meta.markets_ms > MARKETS_MAX_AGE_S * 1000
-        intervals_due = self.uses_intervals and \
-            now - (meta.intervals_ms or 0) > INTERVALS_REFRESH_S * 1000
+        intervals_due = (
+            self.uses_intervals and now - (meta.intervals_ms or 0) > INTERVALS_REFRESH_S * 1000
+        )
         if not (markets_due or intervals_due) or now < self.retry_ms:
             return
         try:
-            await self.refresh(ex, markets=markets_due or not self.spec.interval_table,
-                               intervals=self.spec.interval_table)
+            await self.refresh(
+                ex,
+                markets=markets_due or not self.spec.interval_table,
+                intervals=self.spec.interval_table,
+            )
         except Exception as exc:
             # Keep polling with what we have; the interval age limit guards the rest.
             log.warning("%s: metadata refresh failed: %s", self.name, exc)
@@ -198,9 +217,12 @@ class MetadataKeeper:
         if loaded is not None:
             if not loaded.markets:
                 raise PayloadError("the market list has no linear USD-stablecoin perpetuals")
-            meta = Metadata(markets={m.id: m for m in loaded.markets},
-                            known_ids=frozenset(loaded.known_ids), markets_ms=now,
-                            ccxt_markets=loaded.ccxt_markets)
+            meta = Metadata(
+                markets={m.id: m for m in loaded.markets},
+                known_ids=frozenset(loaded.known_ids),
+                markets_ms=now,
+                ccxt_markets=loaded.ccxt_markets,
+            )
             if not self.spec.interval_table:
                 meta.intervals_ms = now  # intervals travel with the market list
             elif old is not None:
@@ -214,15 +236,20 @@ class MetadataKeeper:
         self.loaded_this_poll = True
         self._install_ccxt_markets(ex)
         if self._use_disk_cache:
-            market_cache.save(self.name, meta.to_json(), key=self._cache_key(),
-                              saved_ms=meta.markets_ms)
+            market_cache.save(
+                self.name, meta.to_json(), key=self._cache_key(), saved_ms=meta.markets_ms
+            )
 
     def _read_cache(self, now_ms: int) -> Metadata | None:
         if not self._use_disk_cache:
             return None
-        meta, notice = market_cache.read(self.name, key=self._cache_key(),
-                                         max_age_s=MARKETS_MAX_AGE_S, now_ms=now_ms,
-                                         parse=self._parse_cache)
+        meta, notice = market_cache.read(
+            self.name,
+            key=self._cache_key(),
+            max_age_s=MARKETS_MAX_AGE_S,
+            now_ms=now_ms,
+            parse=self._parse_cache,
+        )
         if notice:  # the file was moved aside: the next save must not pass unseen
             log.info("%s", notice)  # the app and the commands show it (take_notices)
             self._notices.append(notice)

@@ -28,8 +28,10 @@ async def _poll_one(source: QuoteSource, timeout_s: float | None) -> VenuePoll |
         return describe_error(e)
 
 
-async def poll_all(sources: Sequence[QuoteSource], timeout_s: float | None = None,
-                   ) -> tuple[list[VenuePoll], dict[str, str]]:
+async def poll_all(
+    sources: Sequence[QuoteSource],
+    timeout_s: float | None = None,
+) -> tuple[list[VenuePoll], dict[str, str]]:
     """Poll every source once, concurrently.
 
     Returns the successful polls in source order and ``{venue: one-line reason}``
@@ -46,9 +48,12 @@ async def poll_all(sources: Sequence[QuoteSource], timeout_s: float | None = Non
     return polls, errors
 
 
-async def poll_once(venues: Sequence[VenueConfig], demo: bool, timeout_s: float | None,
-                    notices: list[str] | None = None,
-                    ) -> tuple[list[VenuePoll], dict[str, str]]:
+async def poll_once(
+    venues: Sequence[VenueConfig],
+    demo: bool,
+    timeout_s: float | None,
+    notices: list[str] | None = None,
+) -> tuple[list[VenuePoll], dict[str, str]]:
     """One round of the configured venues (or their demo twins), sources closed after.
 
     ``notices`` collects the sources' one-line notices for the user (a market

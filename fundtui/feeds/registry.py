@@ -30,8 +30,9 @@ from fundtui.feeds.source import QuoteSource
 from fundtui.feeds.venues import SPECS, spec_for  # noqa: F401  (the venue registry)
 
 
-def make_sources(venues: Iterable[VenueConfig], *,
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> list[QuoteSource]:
+def make_sources(
+    venues: Iterable[VenueConfig], *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> list[QuoteSource]:
     """One adapter per enabled venue, in the given order (duplicates dropped)."""
     sources: list[QuoteSource] = []
     seen: set[str] = set()

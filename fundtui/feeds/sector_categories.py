@@ -69,8 +69,15 @@ def _calls(categories: Mapping[str, tuple[str, ...]]) -> list[str]:
 class _Paced:
     """GETs at least ``pace_s`` apart, with 429 handling."""
 
-    def __init__(self, client: httpx.Client, pace_s: float, retries: int, max_wait_s: float,
-                 sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        pace_s: float,
+        retries: int,
+        max_wait_s: float,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+    ) -> None:
         self.client, self.pace_s, self.retries = client, pace_s, retries
         self.max_wait_s, self.sleep, self.clock = max_wait_s, sleep, clock
         self._last: float | None = None
@@ -99,7 +106,8 @@ class _Paced:
                 if attempt == self.retries:
                     raise SectorFetchError(
                         f"{host} kept answering 429 (rate limit) after {self.retries + 1} "
-                        "tries; try again in a few minutes")
+                        "tries; try again in a few minutes"
+                    )
                 self.sleep(min(_retry_after(resp), self.max_wait_s))
                 continue
             if resp.status_code != 200:
@@ -107,8 +115,9 @@ class _Paced:
             try:
                 return resp.json()
             except ValueError:
-                raise SectorFetchError(f"{host}{path} answered something that is not JSON") \
-                    from None
+                raise SectorFetchError(
+                    f"{host}{path} answered something that is not JSON"
+                ) from None
         raise AssertionError("unreachable")
 
 
@@ -119,13 +128,20 @@ def _retry_after(resp: httpx.Response) -> float:
         return 60.0
 
 
-def fetch_sector_map(as_of: str, *, base_url: str = DEFAULT_BASE_URL,
-                     categories: Mapping[str, tuple[str, ...]] = CATEGORIES,
-                     fallback: SectorMap | None = None, pace_s: float = PACE_S,
-                     retries: int = 3, max_wait_s: float = 120.0, timeout_s: float = 20.0,
-                     progress: Progress | None = None,
-                     sleep: Callable[[float], None] = time.sleep,
-                     clock: Callable[[], float] = time.monotonic) -> tuple[SectorMap, list[str]]:
+def fetch_sector_map(
+    as_of: str,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    categories: Mapping[str, tuple[str, ...]] = CATEGORIES,
+    fallback: SectorMap | None = None,
+    pace_s: float = PACE_S,
+    retries: int = 3,
+    max_wait_s: float = 120.0,
+    timeout_s: float = 20.0,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[SectorMap, list[str]]:
     """The sector map from CoinGecko, dated ``as_of``, and the notes worth showing
     (categories that no longer exist). Raises SectorFetchError (one line)."""
     ids = _calls(categories)
@@ -147,25 +163,38 @@ def fetch_sector_map(as_of: str, *, base_url: str = DEFAULT_BASE_URL,
             if cid not in known:
                 notes.append(f"CoinGecko has no category {cid!r} any more; skipped")
                 continue
-            coins = api.get("/api/v3/coins/markets", {
-                "vs_currency": "usd", "category": cid, "order": "market_cap_desc",
-                "per_page": PER_PAGE, "page": 1})
+            coins = api.get(
+                "/api/v3/coins/markets",
+                {
+                    "vs_currency": "usd",
+                    "category": cid,
+                    "order": "market_cap_desc",
+                    "per_page": PER_PAGE,
+                    "page": 1,
+                },
+            )
             if not isinstance(coins, list):
                 raise SectorFetchError(f"unexpected coin list for category {cid!r}")
-            members[cid] = {b for c in coins if isinstance(c, dict)
-                            and isinstance(c.get("symbol"), str)
-                            and (b := normalize_base(c["symbol"]))}
+            members[cid] = {
+                b
+                for c in coins
+                if isinstance(c, dict)
+                and isinstance(c.get("symbol"), str)
+                and (b := normalize_base(c["symbol"]))
+            }
         if progress:
             progress(total, total, "done")
     sectors: dict[str, set[str]] = {
         name: set().union(*(members.get(c, set()) for c in cids))
-        for name, cids in categories.items()}
+        for name, cids in categories.items()
+    }
     if not any(sectors.values()):
         raise SectorFetchError("CoinGecko returned no coins for any category")
     placed = set().union(*sectors.values())
     if fallback is not None:
         for name, bases in fallback.sectors.items():
             sectors.setdefault(name, set()).update(b for b in bases if b not in placed)
-    source = (f"CoinGecko categories via {base_url} ({api.requests} requests)"
-              + ("; bases it places nowhere keep the bundled sectors" if fallback else ""))
+    source = f"CoinGecko categories via {base_url} ({api.requests} requests)" + (
+        "; bases it places nowhere keep the bundled sectors" if fallback else ""
+    )
     return SectorMap.build(sectors, as_of, source), notes

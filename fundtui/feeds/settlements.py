@@ -71,9 +71,16 @@ MINUTE_MS = 60_000
 Request = Callable[[Awaitable[Any]], Awaitable[Any]]
 
 
-async def fetch_history(venue: str, ex: Any, request: Request, market_id: str, since_ms: int,
-                        now_ms: int, fallback_interval_h: float | None = None,
-                        settle: str = "USDT") -> list[Settlement]:
+async def fetch_history(
+    venue: str,
+    ex: Any,
+    request: Request,
+    market_id: str,
+    since_ms: int,
+    now_ms: int,
+    fallback_interval_h: float | None = None,
+    settle: str = "USDT",
+) -> list[Settlement]:
     """Settlements of ``market_id`` at or after ``since_ms``, oldest first, one per time.
 
     ``request`` wraps each venue call (the adapter's error bookkeeping);
@@ -122,8 +129,9 @@ def gap_hours(earlier_ms: int, later_ms: int) -> float | None:
     return minutes / 60.0 if minutes > 0 else None
 
 
-def with_intervals(rows: list[tuple[int, float]],
-                   fallback_interval_h: float | None = None) -> list[Settlement]:
+def with_intervals(
+    rows: list[tuple[int, float]], fallback_interval_h: float | None = None
+) -> list[Settlement]:
     """Settlements from sorted, distinct (time, rate) rows, each with the gap since the last."""
     if len(rows) == 1:
         t, rate = rows[0]

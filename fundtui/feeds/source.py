@@ -17,8 +17,13 @@ class VenueError(Exception):
     cut the wait short).
     """
 
-    def __init__(self, venue: str, reason: str, retry_after_s: float | None = None,
-                 rate_limited: bool | None = None):
+    def __init__(
+        self,
+        venue: str,
+        reason: str,
+        retry_after_s: float | None = None,
+        rate_limited: bool | None = None,
+    ):
         super().__init__(f"{venue}: {reason}")
         self.venue = venue
         self.reason = reason
@@ -48,5 +53,4 @@ class QuoteSource(Protocol):
         """
         ...
 
-    async def close(self) -> None:
-        ...
+    async def close(self) -> None: ...

@@ -83,8 +83,14 @@ class Rows:
             self.out.unknown_ids.add(market_id)
         return m
 
-    def metadata_interval(self, meta: Metadata, m: Market, next_ms: int | None,
-                          ref_ms: int | None, table_default: float | None = None) -> float | None:
+    def metadata_interval(
+        self,
+        meta: Metadata,
+        m: Market,
+        next_ms: int | None,
+        ref_ms: int | None,
+        table_default: float | None = None,
+    ) -> float | None:
         """The interval metadata gives for ``m``, noting schedule conflicts."""
         self.out.used_metadata_intervals = True
         if meta.intervals_expired:
@@ -97,8 +103,9 @@ class Rows:
             self.out.conflicts[m.symbol] = (m.id, next_ms)
         return interval
 
-    def row_or_metadata_interval(self, meta: Metadata, m: Market, row_hours: Any,
-                                 next_ms: int | None, ref_ms: int | None) -> float | None:
+    def row_or_metadata_interval(
+        self, meta: Metadata, m: Market, row_hours: Any, next_ms: int | None, ref_ms: int | None
+    ) -> float | None:
         """The row's own interval field (hours) when it has one, else the metadata's."""
         interval = R.interval_hours(row_hours, unit_s=3600)
         if interval is None:
@@ -107,8 +114,16 @@ class Rows:
 
     def add(self, m: Market, **fields: Any) -> None:
         base, multiplier = split_base(m.base_id)
-        self.out.quotes.append(Quote(venue=self.venue, symbol=m.symbol, base=base,
-                                     quote=m.settle, multiplier=multiplier, **fields))
+        self.out.quotes.append(
+            Quote(
+                venue=self.venue,
+                symbol=m.symbol,
+                base=base,
+                quote=m.settle,
+                multiplier=multiplier,
+                **fields,
+            )
+        )
 
 
 def rows_of(container: Any, *path: str) -> list[Any]:
@@ -145,8 +160,9 @@ class HistoryPage:
     count: int  # rows in the answer, usable or not
 
 
-def read_history(rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any], *,
-                 unit_ms: int = 1) -> HistoryPage:
+def read_history(
+    rows: list[Any], time_key: str, rate_of: Callable[[dict[str, Any]], Any], *, unit_ms: int = 1
+) -> HistoryPage:
     usable: list[tuple[int, float]] = []
     for row in rows:
         if not isinstance(row, dict):
@@ -241,8 +257,9 @@ class VenueSpec:
         raise NotImplementedError
 
     # -- settled funding history
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         """One page: ``cursor`` is the start time (CURSOR, WINDOW) or page number (PAGES)."""
         raise PayloadError(f"no settlement history for venue '{self.venue}'")
 
@@ -262,5 +279,9 @@ class VenueSpec:
 
 def keep_ccxt_market(m: dict[str, Any]) -> bool:
     """A live linear perpetual settled in a USD stablecoin (ccxt unified market)."""
-    return (m.get("swap") is True and m.get("linear") is True
-            and m.get("settle") in STABLE_SETTLE and m.get("active") is not False)
+    return (
+        m.get("swap") is True
+        and m.get("linear") is True
+        and m.get("settle") in STABLE_SETTLE
+        and m.get("active") is not False
+    )

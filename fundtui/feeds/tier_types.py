@@ -54,8 +54,9 @@ def limits_from_ccxt(market: dict[str, Any]) -> Limits:
     limits = market.get("limits") or {}
     min_qty = num((limits.get("amount") or {}).get("min"))
     min_cost = num((limits.get("cost") or {}).get("min"))
-    return Limits(None if step is None else step * size,
-                  None if min_qty is None else min_qty * size, min_cost)
+    return Limits(
+        None if step is None else step * size, None if min_qty is None else min_qty * size, min_cost
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,8 +54,9 @@ FETCHED_VENUES = tuple(v for v, row in facts.VENUES.items() if row.tiers == fact
 FETCH_TIMEOUT_S = 10.0
 
 
-def resolve_tiers(config: VenueConfig, base: str, *, brackets: Path | None = None,
-                  fetch: bool = True) -> TierSource:
+def resolve_tiers(
+    config: VenueConfig, base: str, *, brackets: Path | None = None, fetch: bool = True
+) -> TierSource:
     """Tiers for ``base`` on ``config``'s venue, from where the facts table says they come:
     bundled (or the configured ``brackets`` file), else the cache, refreshed when
     ``fetch`` allows."""
@@ -66,8 +67,10 @@ def resolve_tiers(config: VenueConfig, base: str, *, brackets: Path | None = Non
 
 # --------------------------------------------------------------------------- ccxt venues
 
-def tiers_from_ccxt(venue: str, rows: list[dict], contract_size: float | None = None
-                    ) -> tuple[Tier, ...]:
+
+def tiers_from_ccxt(
+    venue: str, rows: list[dict], contract_size: float | None = None
+) -> tuple[Tier, ...]:
     """ccxt leverage-tier rows -> contiguous tiers.
 
     OKX bounds tiers by size in contracts: they become base-unit tiers
@@ -113,8 +116,13 @@ _MARKET_TYPES: dict[str, Any] = {"fetchMarkets": {"types": ["swap"]}}
 def _client(config: VenueConfig, timeout_s: float, ccxt: Any) -> Any:
     spec = spec_for(config.name)
     try:
-        return ccxt_client.build_exchange(ccxt, spec.ccxt_id, config, timeout_s=timeout_s,
-                                          options={**_MARKET_TYPES, **spec.ccxt_options})
+        return ccxt_client.build_exchange(
+            ccxt,
+            spec.ccxt_id,
+            config,
+            timeout_s=timeout_s,
+            options={**_MARKET_TYPES, **spec.ccxt_options},
+        )
     except ccxt_client.UnknownExchange:
         raise TiersUnavailable(f"unknown venue {config.name!r}") from None
 
@@ -128,9 +136,9 @@ async def _linear_market(ex: Any, config: VenueConfig, base: str) -> str:
     return symbol
 
 
-async def fetch_tiers(config: VenueConfig, base: str, *,
-                      timeout_s: float = FETCH_TIMEOUT_S
-                      ) -> tuple[str, tuple[Tier, ...], Limits]:
+async def fetch_tiers(
+    config: VenueConfig, base: str, *, timeout_s: float = FETCH_TIMEOUT_S
+) -> tuple[str, tuple[Tier, ...], Limits]:
     """(unified symbol, tiers, order limits) of ``base``'s linear perpetual, through ccxt."""
     ex = _client(config, timeout_s, await ccxt_client.load_ccxt())
     spec = spec_for(config.name)
@@ -156,30 +164,40 @@ def cached_label(venue: str, symbol: str, saved_ms: int) -> str:
     return f"{venue} {symbol} tiers (fetched {when})"
 
 
-def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
-                now_ms: int | None = None, timeout_s: float = FETCH_TIMEOUT_S) -> TierSource:
+def venue_tiers(
+    config: VenueConfig,
+    base: str,
+    *,
+    fetch: bool = True,
+    now_ms: int | None = None,
+    timeout_s: float = FETCH_TIMEOUT_S,
+) -> TierSource:
     """Tiers for ``base`` on a fetched venue: the cache, refreshed through ccxt when due.
 
     Synchronous (runs its own event loop): for the headless commands and worker threads.
     """
     venue = config.name
     if venue not in FETCHED_VENUES:
-        raise TiersUnavailable(f"no tier table for {venue} here; give the maintenance "
-                               "rate (MMR % field, --mmr)")
+        raise TiersUnavailable(
+            f"no tier table for {venue} here; give the maintenance rate (MMR % field, --mmr)"
+        )
     key = _cache_key(config)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     cached, corrupt = _cached(venue, base, key)
     if cached and (not fetch or now - cached[1].saved_ms < tier_cache.REFRESH_S * 1000):
         label = cached_label(venue, cached[0], cached[1].saved_ms)
-        return TierSource(cached[1].tiers, _noted(label, corrupt),
-                          cached[0])
+        return TierSource(cached[1].tiers, _noted(label, corrupt), cached[0])
     if not fetch:
         if corrupt:
-            raise TiersUnavailable(f"the {venue} tier cache for {base} is corrupt: {corrupt}; "
-                                   "run once online or give the maintenance rate "
-                                   "(MMR % field, --mmr)")
-        raise TiersUnavailable(f"no cached {venue} tiers for {base}; run once online "
-                               "or give the maintenance rate (MMR % field, --mmr)")
+            raise TiersUnavailable(
+                f"the {venue} tier cache for {base} is corrupt: {corrupt}; "
+                "run once online or give the maintenance rate "
+                "(MMR % field, --mmr)"
+            )
+        raise TiersUnavailable(
+            f"no cached {venue} tiers for {base}; run once online "
+            "or give the maintenance rate (MMR % field, --mmr)"
+        )
     try:
         symbol, tiers, limits = asyncio.run(fetch_tiers(config, base, timeout_s=timeout_s))
     except TiersUnavailable:
@@ -190,9 +208,11 @@ def venue_tiers(config: VenueConfig, base: str, *, fetch: bool = True,
             label = cached_label(venue, s, c.saved_ms) + " (refresh failed)"
             return TierSource(c.tiers, _noted(label, corrupt), s)
         was = f"; the tier cache was corrupt: {corrupt}" if corrupt else ""
-        raise TiersUnavailable(f"cannot fetch {venue} tiers for {base}: "
-                               f"{one_line(f'{type(exc).__name__}: {exc}', 120)}{was}; "
-                               "give the maintenance rate (MMR % field, --mmr)") from None
+        raise TiersUnavailable(
+            f"cannot fetch {venue} tiers for {base}: "
+            f"{one_line(f'{type(exc).__name__}: {exc}', 120)}{was}; "
+            "give the maintenance rate (MMR % field, --mmr)"
+        ) from None
     tier_cache.save(venue, symbol, tiers, key=key, saved_ms=now)
     tier_cache.save_limits(venue, symbol, limits.to_json(), key=key)
     label = cached_label(venue, symbol, now)
@@ -203,8 +223,9 @@ def _noted(label: str, corrupt: str | None) -> str:
     return f"{label}; the tier cache was corrupt: {corrupt}" if corrupt else label
 
 
-def _cached(venue: str, base: str, key: str
-            ) -> tuple[tuple[str, tier_cache.CachedTiers] | None, str | None]:
+def _cached(
+    venue: str, base: str, key: str
+) -> tuple[tuple[str, tier_cache.CachedTiers] | None, str | None]:
     """The first cached table among ``base``'s symbols, and the notice of a corrupt
     cache file met on the way (moved aside, so said once)."""
     corrupt = None
@@ -220,8 +241,7 @@ def manual_tiers(mmr: float, max_leverage: float = math.inf) -> TierSource:
     return TierSource(single_tier(mmr, max_leverage), f"maintenance rate {mmr * 100:g} % (given)")
 
 
-async def _fetch_limits(config: VenueConfig, base: str, timeout_s: float
-                        ) -> tuple[str, Limits]:
+async def _fetch_limits(config: VenueConfig, base: str, timeout_s: float) -> tuple[str, Limits]:
     ex = _client(config, timeout_s, await ccxt_client.load_ccxt())
     try:
         own = await spec_for(config.name).own_tiers(ex, base)
@@ -234,8 +254,9 @@ async def _fetch_limits(config: VenueConfig, base: str, timeout_s: float
         await ex.close()
 
 
-def market_limits(config: VenueConfig, base: str, *, fetch: bool = True,
-                  timeout_s: float = FETCH_TIMEOUT_S) -> Limits | None:
+def market_limits(
+    config: VenueConfig, base: str, *, fetch: bool = True, timeout_s: float = FETCH_TIMEOUT_S
+) -> Limits | None:
     """Quantity step and minimums of ``base``'s perpetual: cached, else fetched; None if neither.
 
     bybit, okx, bitget and gate save them with their tiers; binance's come from
@@ -270,5 +291,8 @@ def _per_coin(limits: Limits, base: str, symbol: str) -> Limits:
     if bundle == b or not prefix.isdigit():
         return limits
     k = float(prefix)
-    return Limits(None if limits.step is None else limits.step * k,
-                  None if limits.min_qty is None else limits.min_qty * k, limits.min_cost)
+    return Limits(
+        None if limits.step is None else limits.step * k,
+        None if limits.min_qty is None else limits.min_qty * k,
+        limits.min_cost,
+    )

@@ -47,15 +47,18 @@ def load(path: Path, config: SignalConfig) -> tuple[Restored | None, list[str]]:
     None (replay history) when there is no file, or it is of another version or
     thresholds, or it was unusable (then moved aside and noted).
     """
-    restored, notice = load_json(path, lambda data: decode(data, config), WHAT,
-                                 MAX_STATE_BYTES)
+    restored, notice = load_json(path, lambda data: decode(data, config), WHAT, MAX_STATE_BYTES)
     notices = [notice] if notice else []
     legacy = path.with_name(LEGACY_CHECKPOINT_FILE)
     if legacy != path and os.path.lexists(legacy):
         then = "replaying history" if restored is None else f"continuing from {path.name}"
-        notices.append(move_aside(
-            legacy, f"rule state from an earlier version is not read, a pickle could run "
-                    f"code; {then}", WHAT))
+        notices.append(
+            move_aside(
+                legacy,
+                f"rule state from an earlier version is not read, a pickle could run code; {then}",
+                WHAT,
+            )
+        )
     return restored, notices
 
 

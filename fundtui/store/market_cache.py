@@ -47,31 +47,43 @@ def cache_path(venue: str) -> Path:
     return cache_dir() / "markets" / f"{safe}.json"
 
 
-def _envelope(venue: str, key: str, parse_data: Callable[[dict[str, Any]], Any] | None
-              ) -> Any:
+def _envelope(venue: str, key: str, parse_data: Callable[[dict[str, Any]], Any] | None) -> Any:
     def parse(envelope: Any) -> tuple[int, Any] | None:
         if not isinstance(envelope, dict):
             raise TypeError("not a cache envelope")
-        if envelope.get("format") != FORMAT or envelope.get("venue") != venue \
-                or envelope.get("key") != key:
+        if (
+            envelope.get("format") != FORMAT
+            or envelope.get("venue") != venue
+            or envelope.get("key") != key
+        ):
             return None  # another version's or another source's: not ours to judge
         saved_ms, data = envelope.get("saved_ms"), envelope.get("data")
-        if not isinstance(saved_ms, int) or isinstance(saved_ms, bool) \
-                or not isinstance(data, dict):
+        if (
+            not isinstance(saved_ms, int)
+            or isinstance(saved_ms, bool)
+            or not isinstance(data, dict)
+        ):
             raise TypeError("no saved_ms or data")
         return saved_ms, (data if parse_data is None else parse_data(data))
+
     return parse
 
 
-def read(venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S,
-         now_ms: int | None = None, parse: Callable[[dict[str, Any]], Any] | None = None
-         ) -> tuple[Any, str | None]:
+def read(
+    venue: str,
+    *,
+    key: str = "",
+    max_age_s: float = MAX_AGE_S,
+    now_ms: int | None = None,
+    parse: Callable[[dict[str, Any]], Any] | None = None,
+) -> tuple[Any, str | None]:
     """The cached payload for ``venue`` (through ``parse`` when given: what it raises
     makes the file unusable) or None, and a one-line notice when the file was
     unusable (and moved aside)."""
     path = cache_path(venue)
-    entry, notice = files.load_json(path, _envelope(venue, key, parse),
-                                    f"{venue} market cache", MAX_BYTES)
+    entry, notice = files.load_json(
+        path, _envelope(venue, key, parse), f"{venue} market cache", MAX_BYTES
+    )
     if entry is None:
         return None, notice
     saved_ms, data = entry
@@ -82,8 +94,9 @@ def read(venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S,
     return data, None
 
 
-def load(venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S,
-         now_ms: int | None = None) -> dict[str, Any] | None:
+def load(
+    venue: str, *, key: str = "", max_age_s: float = MAX_AGE_S, now_ms: int | None = None
+) -> dict[str, Any] | None:
     """The cached payload for ``venue``, or ``None`` if there is no usable one (an
     unusable file's notice is logged as a warning)."""
     data, notice = read(venue, key=key, max_age_s=max_age_s, now_ms=now_ms)
@@ -98,8 +111,13 @@ def save(venue: str, data: dict[str, Any], *, key: str = "", saved_ms: int | Non
     Returns False (and logs) instead of raising when the cache cannot be written.
     """
     path = cache_path(venue)
-    envelope = {"format": FORMAT, "venue": venue, "key": key,
-                "saved_ms": _now_ms() if saved_ms is None else int(saved_ms), "data": data}
+    envelope = {
+        "format": FORMAT,
+        "venue": venue,
+        "key": key,
+        "saved_ms": _now_ms() if saved_ms is None else int(saved_ms),
+        "data": data,
+    }
     try:
         write_atomic(path, json.dumps(envelope, separators=(",", ":"), default=str))
         return True

@@ -78,10 +78,16 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
 def hit_from_json(obj: Any) -> Hit | None:
     """A hit read back from a log line, or None when the line is not one."""
     try:
-        return Hit(int(obj["time_ms"]), str(obj["rule"]), str(obj["base"]),
-                   tuple(str(v) for v in obj["venues"]), float(obj["value"]),
-                   float(obj["threshold"]), str(obj["explanation"]),
-                   dict(obj.get("extras") or {}))
+        return Hit(
+            int(obj["time_ms"]),
+            str(obj["rule"]),
+            str(obj["base"]),
+            tuple(str(v) for v in obj["venues"]),
+            float(obj["value"]),
+            float(obj["threshold"]),
+            str(obj["explanation"]),
+            dict(obj.get("extras") or {}),
+        )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
 
@@ -94,8 +100,9 @@ class SignalLog:
     def append(self, hits: Iterable[Hit]) -> int:
         """Append hits; returns how many were written. Raises OSError on failure
         (also when what is at the path is not a regular file)."""
-        data = "".join(json.dumps(hit_to_json(h), separators=(",", ":")) + "\n"
-                       for h in hits).encode("utf-8")
+        data = "".join(
+            json.dumps(hit_to_json(h), separators=(",", ":")) + "\n" for h in hits
+        ).encode("utf-8")
         if not data:
             return 0
         count = data.count(b"\n")
@@ -104,23 +111,21 @@ class SignalLog:
         except FileNotFoundError:
             info = None
         if info is not None and not stat.S_ISREG(info.st_mode):
-            raise UnusableLog(files.unusable_notice(self.path, "not a regular file",
-                                                    "Signals log"))
+            raise UnusableLog(files.unusable_notice(self.path, "not a regular file", "Signals log"))
         if info is not None and info.st_size + len(data) > self.max_bytes:
             os.replace(self.path, self.path.with_name(self.path.name + ".1"))
         elif info is not None and info.st_size:
             try:
                 last, _ = files.read_tail(self.path, 1)
             except files.UnusableFile as e:
-                raise UnusableLog(files.unusable_notice(self.path, str(e), "Signals log")) \
-                    from None
+                raise UnusableLog(files.unusable_notice(self.path, str(e), "Signals log")) from None
             if last != b"\n":  # a line cut short by a crash: start a new one
                 data = b"\n" + data
         fd = files.open_private_append(self.path)
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         return count
@@ -132,8 +137,10 @@ class SignalLog:
         not be read (and was moved aside, unless the reason may pass).
         """
         tail, notice = files.read_guarded(
-            self.path, lambda p: files.read_tail(p, max(1, limit) * TAIL_BYTES_PER_HIT),
-            "Signals log")
+            self.path,
+            lambda p: files.read_tail(p, max(1, limit) * TAIL_BYTES_PER_HIT),
+            "Signals log",
+        )
         if notice:
             raise UnusableLog(notice)
         if tail is None:

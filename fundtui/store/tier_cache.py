@@ -48,9 +48,14 @@ def cache_path(venue: str, symbol: str) -> Path:
 
 
 def _tier_json(t: Tier) -> dict:
-    return {"floor": t.floor, "cap": None if math.isinf(t.cap) else t.cap, "mmr": t.mmr,
-            "cum": t.cum, "max_leverage": None if math.isinf(t.max_leverage) else t.max_leverage,
-            "unit": t.unit}
+    return {
+        "floor": t.floor,
+        "cap": None if math.isinf(t.cap) else t.cap,
+        "mmr": t.mmr,
+        "cum": t.cum,
+        "max_leverage": None if math.isinf(t.max_leverage) else t.max_leverage,
+        "unit": t.unit,
+    }
 
 
 def _tier_from(d: dict) -> Tier:
@@ -63,22 +68,26 @@ def _parse(venue: str, symbol: str, key: str) -> Any:
     def parse(envelope: Any) -> CachedTiers | None:
         if not isinstance(envelope, dict):
             raise TypeError("not a tier cache envelope")
-        if envelope.get("format") != FORMAT or envelope.get("key") != key \
-                or envelope.get("venue") != venue or envelope.get("symbol") != symbol:
+        if (
+            envelope.get("format") != FORMAT
+            or envelope.get("key") != key
+            or envelope.get("venue") != venue
+            or envelope.get("symbol") != symbol
+        ):
             return None  # another version's or another source's: not ours to judge
         tiers = check_tiers(_tier_from(d) for d in envelope["tiers"])
         saved_ms = envelope["saved_ms"]
         if not isinstance(saved_ms, int) or isinstance(saved_ms, bool):
             raise TypeError("saved_ms is not a time")
         return CachedTiers(tiers, saved_ms)
+
     return parse
 
 
 def read(venue: str, symbol: str, *, key: str = "") -> tuple[CachedTiers | None, str | None]:
     """The cached table or None, and a one-line notice when the file was corrupt."""
     path = cache_path(venue, symbol)
-    return files.load_json(path, _parse(venue, symbol, key), f"{venue} tier cache",
-                           MAX_BYTES)
+    return files.load_json(path, _parse(venue, symbol, key), f"{venue} tier cache", MAX_BYTES)
 
 
 def load(venue: str, symbol: str, *, key: str = "") -> CachedTiers | None:
@@ -89,13 +98,19 @@ def load(venue: str, symbol: str, *, key: str = "") -> CachedTiers | None:
     return cached
 
 
-def save(venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "",
-         saved_ms: int | None = None) -> bool:
+def save(
+    venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "", saved_ms: int | None = None
+) -> bool:
     path = cache_path(venue, symbol)
     load(venue, symbol, key=key)  # a corrupt file there is moved aside, not replaced
-    envelope = {"format": FORMAT, "venue": venue, "symbol": symbol, "key": key,
-                "saved_ms": int(time.time() * 1000) if saved_ms is None else int(saved_ms),
-                "tiers": [_tier_json(t) for t in tiers]}
+    envelope = {
+        "format": FORMAT,
+        "venue": venue,
+        "symbol": symbol,
+        "key": key,
+        "saved_ms": int(time.time() * 1000) if saved_ms is None else int(saved_ms),
+        "tiers": [_tier_json(t) for t in tiers],
+    }
     try:
         write_atomic(path, json.dumps(envelope))
         return True
@@ -105,6 +120,7 @@ def save(venue: str, symbol: str, tiers: tuple[Tier, ...], *, key: str = "",
 
 
 # --------------------------------------------------------------------------- order limits
+
 
 def limits_path(venue: str, symbol: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{venue}-{symbol}")
@@ -120,14 +136,16 @@ def _parse_limits(key: str) -> Any:
         if not isinstance(envelope.get("limits"), dict):
             raise TypeError("no limits")
         return envelope["limits"]
+
     return parse
 
 
 def read_limits(venue: str, symbol: str, *, key: str = "") -> tuple[dict | None, str | None]:
     """A market's order limits (quantity step, minimums) as saved or None, and a
     one-line notice when the file was corrupt."""
-    return files.load_json(limits_path(venue, symbol), _parse_limits(key),
-                           f"{venue} limits cache", MAX_BYTES)
+    return files.load_json(
+        limits_path(venue, symbol), _parse_limits(key), f"{venue} limits cache", MAX_BYTES
+    )
 
 
 def load_limits(venue: str, symbol: str, *, key: str = "") -> dict | None:
@@ -142,8 +160,17 @@ def save_limits(venue: str, symbol: str, limits: dict, *, key: str = "") -> bool
     path = limits_path(venue, symbol)
     load_limits(venue, symbol, key=key)  # a corrupt file there is moved aside, not replaced
     try:
-        write_atomic(path, json.dumps({"format": FORMAT, "key": key, "limits": limits,
-                                       "saved_ms": int(time.time() * 1000)}))
+        write_atomic(
+            path,
+            json.dumps(
+                {
+                    "format": FORMAT,
+                    "key": key,
+                    "limits": limits,
+                    "saved_ms": int(time.time() * 1000),
+                }
+            ),
+        )
         return True
     except (OSError, TypeError, ValueError) as exc:
         log.warning("could not write limits cache %s: %s", path, exc)

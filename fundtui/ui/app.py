@@ -64,11 +64,17 @@ class FundApp(EngineView, App[int]):
         Binding("g", "signals", "Signals"),
     ]
 
-    def __init__(self, config: Config, source_factory: SourceFactory, demo: bool = False,
-                 clock: Callable[[], int] | None = None,
-                 watchlist_path: Path | None = None,
-                 gather_s: float = REBUILD_GATHER_S,
-                 history: bool = True, history_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        source_factory: SourceFactory,
+        demo: bool = False,
+        clock: Callable[[], int] | None = None,
+        watchlist_path: Path | None = None,
+        gather_s: float = REBUILD_GATHER_S,
+        history: bool = True,
+        history_dir: Path | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.source_factory = source_factory
@@ -76,10 +82,18 @@ class FundApp(EngineView, App[int]):
         self.clock = clock or wall_clock_ms
         self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
         # The engine (no Textual): sources, pollers, market state, the writer thread.
-        self.engine = Engine(config, source_factory, self._engine_event, self.clock,
-                             gather_s=gather_s, history=history, history_dir=history_dir,
-                             demo=demo, trend_length=TREND_WIDTH,
-                             watched=lambda: self.watchlist.bases)
+        self.engine = Engine(
+            config,
+            source_factory,
+            self._engine_event,
+            self.clock,
+            gather_s=gather_s,
+            history=history,
+            history_dir=history_dir,
+            demo=demo,
+            trend_length=TREND_WIDTH,
+            watched=lambda: self.watchlist.bases,
+        )
         self._shown_rebuilds = 0  # engine rebuilds the board has drawn
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
@@ -92,16 +106,28 @@ class FundApp(EngineView, App[int]):
 
     # --- toasts -------------------------------------------------------------
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every toast as plain text, whoever raises it (screens' ``notify`` lands here).
 
         Toasts quote venue names, reasons that carry a venue's response body and file
         problems; Textual would read them as markup (``[link=...]`` raises, an
         ``[@click=...]`` runs an action). ``markup`` is accepted and ignored.
         """
-        super().notify(safe.lines(message), title=safe.visible(title), severity=severity,
-                       timeout=timeout, markup=False)
+        super().notify(
+            safe.lines(message),
+            title=safe.visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- layout -------------------------------------------------------------
 
@@ -163,8 +189,7 @@ class FundApp(EngineView, App[int]):
     def on_engine_event(self, message: EngineEvent) -> None:
         event = message.event
         if isinstance(event, ev.SourcesFailed):
-            self.notify(f"Could not start the venues: {event.reason}", severity="error",
-                        timeout=30)
+            self.notify(f"Could not start the venues: {event.reason}", severity="error", timeout=30)
         if self.closing:
             return
         if isinstance(event, ev.BoardRebuilt):
@@ -178,8 +203,11 @@ class FundApp(EngineView, App[int]):
         elif isinstance(event, ev.HistoryProblem):
             self.notify(f"History: {event.reason}", severity="warning", timeout=10)
         elif isinstance(event, ev.Notice):
-            self.notify(event.text, severity=event.severity,  # type: ignore[arg-type]
-                        timeout=event.timeout)
+            self.notify(
+                event.text,
+                severity=event.severity,  # type: ignore[arg-type]
+                timeout=event.timeout,
+            )
 
     def _show_rebuild(self, event: ev.BoardRebuilt) -> None:
         self._shown_rebuilds = self.engine.rebuilds
@@ -194,16 +222,18 @@ class FundApp(EngineView, App[int]):
         self._update_selection()
 
     def _history_ready(self, event: ev.HistoryReady) -> None:
-        past = [h for h in event.past_hits if not self.signals or h.time_ms
-                < self.signals[0].time_ms]
+        past = [
+            h for h in event.past_hits if not self.signals or h.time_ms < self.signals[0].time_ms
+        ]
         self.signals.extendleft(reversed(past))
         for problem in event.problems:
             self.notify(problem, severity="warning", timeout=10)
         if event.warm_up.source != "none":
             self.notify(event.warm_up.describe(), timeout=5)
         if self.rows:
-            self.board.set_rows(self.engine.market.decorated(), self.clock(),
-                                self.engine.market.stale)
+            self.board.set_rows(
+                self.engine.market.decorated(), self.clock(), self.engine.market.stale
+            )
 
     def _signals_evaluated(self, event: ev.SignalsEvaluated) -> None:
         """Every hit, the signal engine's or the sector board's, already logged by the
@@ -235,8 +265,12 @@ class FundApp(EngineView, App[int]):
             c = engine.config
             label = f"EMA({c.ema_periods}×{c.ema_period_h:g}h)"
         self.main(SelectionLine).show(
-            row, ema_gaps(row, engine) if row is not None and engine else {},
-            self.board.palette, engine is not None or self.engine.writer is None, label)
+            row,
+            ema_gaps(row, engine) if row is not None and engine else {},
+            self.board.palette,
+            engine is not None or self.engine.writer is None,
+            label,
+        )
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._update_selection()
@@ -250,8 +284,16 @@ class FundApp(EngineView, App[int]):
         from fundtui.ui.detail import DetailScreen  # plotext: loaded on first use
 
         store = self.recorder.store if self.recorder is not None else None
-        self.push_screen(DetailScreen(row, store, {s.name: s for s in self.sources},
-                                      list(self.signals), self.clock(), self.board.palette))
+        self.push_screen(
+            DetailScreen(
+                row,
+                store,
+                {s.name: s for s in self.sources},
+                list(self.signals),
+                self.clock(),
+                self.board.palette,
+            )
+        )
 
     def _refresh_status(self, now: int) -> None:
         if self.closing:
@@ -278,8 +320,11 @@ class FundApp(EngineView, App[int]):
         for severity in ("error", "warning", "information"):
             lines = [m for m, sev in notices if sev == severity]
             if lines:
-                self.notify("\n".join(lines), severity=severity,  # type: ignore[arg-type]
-                            timeout=8 + 2 * (len(lines) - 1))
+                self.notify(
+                    "\n".join(lines),
+                    severity=severity,  # type: ignore[arg-type]
+                    timeout=8 + 2 * (len(lines) - 1),
+                )
 
     def tick(self) -> None:
         """Once a second: the clock, the badges' ages, the countdown column."""
@@ -309,8 +354,11 @@ class FundApp(EngineView, App[int]):
         from fundtui.ui.help import HelpScreen
 
         now = self.clock()
-        self.push_screen(HelpScreen([(v, status_detail(st, now, self.refresh_s))
-                                     for v, st in self.statuses.items()]))
+        self.push_screen(
+            HelpScreen(
+                [(v, status_detail(st, now, self.refresh_s)) for v, st in self.statuses.items()]
+            )
+        )
 
     def action_signals(self) -> None:
         from fundtui.ui.signals_screen import SignalsScreen
@@ -337,8 +385,7 @@ class FundApp(EngineView, App[int]):
         """Back to the board, showing only the sector's bases."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.board.set_base_filter(self.sectors.sector_map.bases_of(message.sector),
-                                   message.sector)
+        self.board.set_base_filter(self.sectors.sector_map.bases_of(message.sector), message.sector)
         self.board.focus()
 
     def on_open_detail(self, message: OpenDetail) -> None:
@@ -361,8 +408,11 @@ class FundApp(EngineView, App[int]):
 
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Sectors", "Sector rotation board: funding by sector (t)",
-                            lambda: self.post_message(OpenSectors()))
+        yield SystemCommand(
+            "Sectors",
+            "Sector rotation board: funding by sector (t)",
+            lambda: self.post_message(OpenSectors()),
+        )
 
     def action_poll_now(self) -> None:
         held = self.poll_now()
@@ -374,13 +424,18 @@ def run_app(config: Config, demo: bool = False) -> int:
     """Run the board until the user quits; returns the process exit code."""
     names = [v.name for v in config.active_venues()]
     if demo:
+
         def factory() -> Sequence[QuoteSource]:
             from fundtui.feeds.demo import demo_sources
+
             return demo_sources(names)
     else:
+
         def factory() -> Sequence[QuoteSource]:
             from fundtui.feeds.registry import make_sources
+
             return make_sources(config.active_venues())
+
     app = FundApp(config, factory, demo=demo)
     app.run()
     return app.return_code or 0

@@ -31,8 +31,14 @@ def _rate_shown(q: Quote | None) -> tuple[float | None, float | None] | None:
 
 def _shows(row: BoardRow) -> tuple:
     """What a row's cells show, besides the view and the clock."""
-    return (tuple((v, _rate_shown(q)) for v, q in row.quotes.items()), row.stale,
-            row.spread, row.premium, row.trend, row.velocity)
+    return (
+        tuple((v, _rate_shown(q)) for v, q in row.quotes.items()),
+        row.stale,
+        row.spread,
+        row.premium,
+        row.trend,
+        row.velocity,
+    )
 
 
 #: What each non-venue column shows of a row; a column not listed (the countdown)
@@ -106,8 +112,9 @@ class BoardTable(FastTable):
     def selected_base(self) -> str | None:
         return cursor_key(self)
 
-    def set_rows(self, rows: Mapping[str, BoardRow], now_ms: int,
-                 stale: frozenset[str] = frozenset()) -> None:
+    def set_rows(
+        self, rows: Mapping[str, BoardRow], now_ms: int, stale: frozenset[str] = frozenset()
+    ) -> None:
         self._rows, self.now_ms, self.stale = rows, now_ms, stale
         self.render_board()
 
@@ -180,8 +187,9 @@ class BoardTable(FastTable):
         if self.base_filter is not None and row.base not in self.base_filter:
             return False
         # the name as shown: a hidden character is matched by its spelling (\x07)
-        return not self.filter_text or (self.filter_text.casefold()
-                                        in safe.visible(row.base).casefold())
+        return not self.filter_text or (
+            self.filter_text.casefold() in safe.visible(row.base).casefold()
+        )
 
     def render_board(self, only: set[str] | None = None) -> None:
         """Bring the table in line with the model, touching only what changed.
@@ -229,9 +237,13 @@ class BoardTable(FastTable):
                         self.update_cell(row.base, spec.key, text)
                         shown[spec.key] = text
             self._next_change_ms = min(
-                (t for r in visible
-                 if (t := fmt.countdown_changes_at(r.next_funding_ms(self.now_ms), self.now_ms))),
-                default=None)
+                (
+                    t
+                    for r in visible
+                    if (t := fmt.countdown_changes_at(r.next_funding_ms(self.now_ms), self.now_ms))
+                ),
+                default=None,
+            )
             self._update_labels()
             self.put_in_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
             if cursor_base in self._shown:

@@ -55,8 +55,7 @@ class BoardScreen(Screen[None]):
         yield TopBar(self.demo, id="top")
         yield BoardTable(self.venues, id="board")
         yield SelectionLine(id="selection")
-        yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter",
-                    compact=True)
+        yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter", compact=True)
         yield VenueStrip(self.venues, id="venues")
         yield Footer()
 

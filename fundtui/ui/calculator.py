@@ -59,9 +59,13 @@ class CalculatorScreen(FormScreen):
         Field("other_upnl", "Others' PnL", SIGNED_NUMBER, optional=True),
     )
 
-    def __init__(self, values: Mapping[str, str], resolve: TierResolver,
-                 fees_for: Callable[[str], fees.Fees], fetch: Callable[[str, str], None]
-                 | None = None) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        resolve: TierResolver,
+        fees_for: Callable[[str], fees.Fees],
+        fetch: Callable[[str, str], None] | None = None,
+    ) -> None:
         super().__init__(values, "Position calculator")
         self.resolve = resolve
         self.fees_for = fees_for
@@ -78,8 +82,7 @@ class CalculatorScreen(FormScreen):
         taker = pct_text(self.fees_for(venue).taker)
         updates = {"fee_in": taker, "fee_out": taker}
         if q is not None and q.has_rate:
-            updates |= {"rate": pct_text(q.funding_rate),
-                        "interval": num_text(q.interval_hours)}
+            updates |= {"rate": pct_text(q.funding_rate), "interval": num_text(q.interval_hours)}
         changed = False
         for k, text in updates.items():
             if self.value(k) != text:
@@ -136,20 +139,39 @@ class CalculatorScreen(FormScreen):
         if isinstance(source, str):
             errors["mmr"] = "needed: no tier table"
             return [plain(source)]  # why: it can quote a venue's answer or a file
-        inp = Inputs(venue=venue, side=side, equity=v["equity"], risk=v["risk"],
-                     entry=v["entry"], stop=v["stop"], leverage=v["leverage"],
-                     fee_in=v["fee_in"], fee_out=v["fee_out"],
-                     taker=self.fees_for(venue).taker, tiers=source.tiers, step=v["step"],
-                     target=v["target"], rate=v["rate"],
-                     interval_h=v["interval"] if v["rate"] is not None else None,
-                     hold_h=v["hold"], cross_wallet=v["wallet"] if cross else None,
-                     other_maintenance=v["other_mm"] or 0.0, other_upnl=v["other_upnl"] or 0.0)
+        inp = Inputs(
+            venue=venue,
+            side=side,
+            equity=v["equity"],
+            risk=v["risk"],
+            entry=v["entry"],
+            stop=v["stop"],
+            leverage=v["leverage"],
+            fee_in=v["fee_in"],
+            fee_out=v["fee_out"],
+            taker=self.fees_for(venue).taker,
+            tiers=source.tiers,
+            step=v["step"],
+            target=v["target"],
+            rate=v["rate"],
+            interval_h=v["interval"] if v["rate"] is not None else None,
+            hold_h=v["hold"],
+            cross_wallet=v["wallet"] if cross else None,
+            other_maintenance=v["other_mm"] or 0.0,
+            other_upnl=v["other_upnl"] or 0.0,
+        )
         try:
             res = calculate(inp)
         except ValueError as e:
             message = str(e)
-            field = next((k for k in ("stop", "target", "risk", "side") if message.startswith(k)
-                          or f" {k} " in message), "stop")
+            field = next(
+                (
+                    k
+                    for k in ("stop", "target", "risk", "side")
+                    if message.startswith(k) or f" {k} " in message
+                ),
+                "stop",
+            )
             errors[field] = message
             return []
         s = res.size
@@ -162,22 +184,43 @@ class CalculatorScreen(FormScreen):
             Text(f"Margin        {amount(s.margin)} at {inp.leverage:g}x"),
             Text(f"Loss at stop  {amount(s.loss_at_stop)} incl. fees"),
             Text(f"Liquidation   {price(res.liquidation)}", style="bold"),
-            Text(f"  maintenance {res.tier.mmr * 100:g} %"
-                 + (f", amount {res.tier.cum:,.2f}" if res.tier.cum else "")),
-            Text("Max leverage  " + (f"{res.max_leverage_for_stop}x (stop before liq.)"
-                                     if res.max_leverage_for_stop else
-                                     "n/a (cross)" if cross else "none")),
+            Text(
+                f"  maintenance {res.tier.mmr * 100:g} %"
+                + (f", amount {res.tier.cum:,.2f}" if res.tier.cum else "")
+            ),
+            Text(
+                "Max leverage  "
+                + (
+                    f"{res.max_leverage_for_stop}x (stop before liq.)"
+                    if res.max_leverage_for_stop
+                    else "n/a (cross)"
+                    if cross
+                    else "none"
+                )
+            ),
         ]
         if res.r_multiple is not None:
             lines.append(Text(f"R multiple    {res.r_multiple:.2f}"))
         f = res.funding
         if f is not None:
-            lines.append(Text(f"Funding       {f.verb} {amount(abs(f.per_settlement))} "
-                              f"per {inp.interval_h:g}h"))
-            lines.append(Text(f"              {amount(abs(f.per_day))} per day, "
-                              f"{amount(abs(f.over_period))} over {inp.hold_h:g}h"))
-        lines.append(Text(f"Break-even    {price(res.break_even)}"
-                          + (f" ({f.settlements} settlements)" if f is not None else "")))
+            lines.append(
+                Text(
+                    f"Funding       {f.verb} {amount(abs(f.per_settlement))} "
+                    f"per {inp.interval_h:g}h"
+                )
+            )
+            lines.append(
+                Text(
+                    f"              {amount(abs(f.per_day))} per day, "
+                    f"{amount(abs(f.over_period))} over {inp.hold_h:g}h"
+                )
+            )
+        lines.append(
+            Text(
+                f"Break-even    {price(res.break_even)}"
+                + (f" ({f.settlements} settlements)" if f is not None else "")
+            )
+        )
         for w in res.warnings:
             lines.append(plain(f"⚠ {w}", style="bold red"))
         return lines
@@ -187,8 +230,11 @@ def calculator_screen(row: BoardRow | None, config: Config, demo: bool) -> Calcu
     """The position calculator on ``row`` (None: BTC on binance). Tiers are read from
     what is bundled or cached; outside the demo, missing ones are fetched in the
     background."""
-    screen = CalculatorScreen(calc_inputs.calculator_values(row, config),
-                              calc_inputs.tier_resolver(config), calc_inputs.fee_table(config))
+    screen = CalculatorScreen(
+        calc_inputs.calculator_values(row, config),
+        calc_inputs.tier_resolver(config),
+        calc_inputs.fee_table(config),
+    )
     if row is not None:
         screen.row_quotes = row.quotes
     if not demo:

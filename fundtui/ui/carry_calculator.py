@@ -53,24 +53,41 @@ class CarryScreen(FormScreen):
             return []
         qty = v["notional"] / v["price"]
         if kind == "spot":
-            res = carry.cash_and_carry(qty=qty, spot=v["price"], perp=v["price"],
-                                       rate=v["short_rate"], interval_h=v["short_interval"],
-                                       spot_fee_in=v["long_fee"], spot_fee_out=v["long_fee"],
-                                       perp_fee_in=v["short_fee"], perp_fee_out=v["short_fee"],
-                                       horizon_h=v["horizon"])
+            res = carry.cash_and_carry(
+                qty=qty,
+                spot=v["price"],
+                perp=v["price"],
+                rate=v["short_rate"],
+                interval_h=v["short_interval"],
+                spot_fee_in=v["long_fee"],
+                spot_fee_out=v["long_fee"],
+                perp_fee_in=v["short_fee"],
+                perp_fee_out=v["short_fee"],
+                horizon_h=v["horizon"],
+            )
             what = f"long {visible(v['long_venue'])} spot, short {visible(v['short_venue'])} perp"
         else:
-            res = carry.perp_perp(qty=qty, long_price=v["price"], long_rate=v["long_rate"],
-                                  long_interval_h=v["long_interval"], short_price=v["price"],
-                                  short_rate=v["short_rate"],
-                                  short_interval_h=v["short_interval"],
-                                  long_fee_in=v["long_fee"], long_fee_out=v["long_fee"],
-                                  short_fee_in=v["short_fee"], short_fee_out=v["short_fee"],
-                                  horizon_h=v["horizon"])
+            res = carry.perp_perp(
+                qty=qty,
+                long_price=v["price"],
+                long_rate=v["long_rate"],
+                long_interval_h=v["long_interval"],
+                short_price=v["price"],
+                short_rate=v["short_rate"],
+                short_interval_h=v["short_interval"],
+                long_fee_in=v["long_fee"],
+                long_fee_out=v["long_fee"],
+                short_fee_in=v["short_fee"],
+                short_fee_out=v["short_fee"],
+                horizon_h=v["horizon"],
+            )
             what = f"long {visible(v['long_venue'])}, short {visible(v['short_venue'])}"
         verb = "receives" if res.funding_per_day >= 0 else "pays"
-        be = (f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
-              if res.break_even_settlements else "never")
+        be = (
+            f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
+            if res.break_even_settlements
+            else "never"
+        )
         base = visible(self.base)  # the board row's base: venue text
         return [
             Text(f"{base} {what}", style="bold"),

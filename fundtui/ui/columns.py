@@ -37,23 +37,39 @@ class ColumnSpec:
 
 
 def _base() -> ColumnSpec:
-    return ColumnSpec("base", lambda u: "Base", 11,
-                      lambda r, c: fmt.base_cell(r.base, r.base in c.watched, c.palette),
-                      lambda r, c: r.base, desc_first=False)
+    return ColumnSpec(
+        "base",
+        lambda u: "Base",
+        11,
+        lambda r, c: fmt.base_cell(r.base, r.base in c.watched, c.palette),
+        lambda r, c: r.base,
+        desc_first=False,
+    )
 
 
 def _spread() -> ColumnSpec:
-    return ColumnSpec("spread", lambda u: "Sprd APR" if u is Unit.APR else "Sprd 8h", 9,
-                      lambda r, c: fmt.spread_value_cell(r.spread, c.unit, c.palette),
-                      lambda r, c: r.spread.spread_8h if r.spread else None)
+    return ColumnSpec(
+        "spread",
+        lambda u: "Sprd APR" if u is Unit.APR else "Sprd 8h",
+        9,
+        lambda r, c: fmt.spread_value_cell(r.spread, c.unit, c.palette),
+        lambda r, c: r.spread.spread_8h if r.spread else None,
+    )
 
 
 def _legs() -> ColumnSpec:
-    return ColumnSpec("legs", lambda u: "Long/Short", 13,
-                      lambda r, c: fmt.legs_cell(r.spread, c.palette),
-                      lambda r, c: ((fmt.venue_code(r.spread.long_venue),
-                                     fmt.venue_code(r.spread.short_venue))
-                                    if r.spread else None), desc_first=False)
+    return ColumnSpec(
+        "legs",
+        lambda u: "Long/Short",
+        13,
+        lambda r, c: fmt.legs_cell(r.spread, c.palette),
+        lambda r, c: (
+            (fmt.venue_code(r.spread.long_venue), fmt.venue_code(r.spread.short_venue))
+            if r.spread
+            else None
+        ),
+        desc_first=False,
+    )
 
 
 #: Refreshes shown by the trend column (one character each).
@@ -61,9 +77,13 @@ TREND_WIDTH = 10
 
 
 def _trend() -> ColumnSpec:
-    return ColumnSpec("trend", lambda u: "Trend", TREND_WIDTH,
-                      lambda r, c: fmt.trend_cell(r.trend, TREND_WIDTH, c.palette),
-                      lambda r, c: _trend_change(r.trend))
+    return ColumnSpec(
+        "trend",
+        lambda u: "Trend",
+        TREND_WIDTH,
+        lambda r, c: fmt.trend_cell(r.trend, TREND_WIDTH, c.palette),
+        lambda r, c: _trend_change(r.trend),
+    )
 
 
 def _trend_change(values: tuple[float | None, ...]) -> float | None:
@@ -73,16 +93,25 @@ def _trend_change(values: tuple[float | None, ...]) -> float | None:
 
 
 def _velocity() -> ColumnSpec:
-    return ColumnSpec("velocity", lambda u: "Δ8h/h", 9,
-                      lambda r, c: fmt.velocity_cell(r.velocity, c.palette),
-                      lambda r, c: r.velocity)
+    return ColumnSpec(
+        "velocity",
+        lambda u: "Δ8h/h",
+        9,
+        lambda r, c: fmt.velocity_cell(r.velocity, c.palette),
+        lambda r, c: r.velocity,
+    )
 
 
 def _next() -> ColumnSpec:
-    return ColumnSpec("next", lambda u: "Next", 6,
-                      lambda r, c: fmt.countdown_cell(r.next_funding_ms(c.now_ms), c.now_ms,
-                                                      c.palette),
-                      lambda r, c: r.next_funding_ms(c.now_ms), desc_first=False, ticking=True)
+    return ColumnSpec(
+        "next",
+        lambda u: "Next",
+        6,
+        lambda r, c: fmt.countdown_cell(r.next_funding_ms(c.now_ms), c.now_ms, c.palette),
+        lambda r, c: r.next_funding_ms(c.now_ms),
+        desc_first=False,
+        ticking=True,
+    )
 
 
 def _venue(venue: str) -> ColumnSpec:
@@ -99,16 +128,28 @@ def _venue(venue: str) -> ColumnSpec:
 
 
 def _premium() -> ColumnSpec:
-    return ColumnSpec("premium", lambda u: "Premium", 8,
-                      lambda r, c: fmt.premium_cell(r.premium, c.palette),
-                      lambda r, c: r.premium)
+    return ColumnSpec(
+        "premium",
+        lambda u: "Premium",
+        8,
+        lambda r, c: fmt.premium_cell(r.premium, c.palette),
+        lambda r, c: r.premium,
+    )
 
 
 def board_columns(venues: Sequence[str]) -> list[ColumnSpec]:
     """Base first (fixed while scrolling), the spread and its trend next so they show
     at 80 columns."""
-    return [_base(), _spread(), _trend(), _legs(), _next(), *(_venue(v) for v in venues),
-            _velocity(), _premium()]
+    return [
+        _base(),
+        _spread(),
+        _trend(),
+        _legs(),
+        _next(),
+        *(_venue(v) for v in venues),
+        _velocity(),
+        _premium(),
+    ]
 
 
 def sort_order(rows: Sequence[BoardRow], spec: ColumnSpec, desc: bool, ctx: Ctx) -> list[str]:

@@ -39,8 +39,11 @@ HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 
 #: Chart ranges: key, label, span, x-axis unit in ms and its name.
-RANGES = {"24h": (DAY_MS, HOUR_MS, "hours"), "7d": (7 * DAY_MS, DAY_MS, "days"),
-          "30d": (30 * DAY_MS, DAY_MS, "days")}
+RANGES = {
+    "24h": (DAY_MS, HOUR_MS, "hours"),
+    "7d": (7 * DAY_MS, DAY_MS, "days"),
+    "30d": (30 * DAY_MS, DAY_MS, "days"),
+}
 ACCRUAL_DAYS = (1, 7, 30)
 SETTLEMENT_ROWS = 24
 
@@ -73,8 +76,9 @@ def settlement_cell(s: Settlement, p: Palette) -> Text:
     return Text(fmt.pct(s.rate, 4) + fmt.interval_suffix(iv), style=style, justify="right")
 
 
-def chart_points(samples: Sequence[Sample], now_ms: int, unit_ms: int,
-                 field: str) -> tuple[list[float], list[float]]:
+def chart_points(
+    samples: Sequence[Sample], now_ms: int, unit_ms: int, field: str
+) -> tuple[list[float], list[float]]:
     """(x: units before now, negative; y) of one venue's samples for one field."""
     xs, ys = [], []
     for s in samples:
@@ -117,9 +121,15 @@ class DetailScreen(Screen):
     DetailScreen #base-signals { height: 6; }
     """
 
-    def __init__(self, row: BoardRow, store: HistoryStore | None,
-                 sources: Mapping[str, object], hits: Sequence[Hit], now_ms: int,
-                 palette: Palette) -> None:
+    def __init__(
+        self,
+        row: BoardRow,
+        store: HistoryStore | None,
+        sources: Mapping[str, object],
+        hits: Sequence[Hit],
+        now_ms: int,
+        palette: Palette,
+    ) -> None:
         super().__init__()
         self.row = row
         self.base = row.base
@@ -165,11 +175,12 @@ class DetailScreen(Screen):
             t.append("   ")
         if self.row.spread is not None:
             s = self.row.spread
-            t.append(f"\nspread {fmt.pct(s.spread_8h)}/8h ({fmt.apr_pct(s.apr)} APR): "
-                     f"long {visible(s.long_venue)}, short {visible(s.short_venue)}",
-                     style=p.hot)
-        t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · Esc back",
-                 style=p.muted)
+            t.append(
+                f"\nspread {fmt.pct(s.spread_8h)}/8h ({fmt.apr_pct(s.apr)} APR): "
+                f"long {visible(s.long_venue)}, short {visible(s.short_venue)}",
+                style=p.hot,
+            )
+        t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · Esc back", style=p.muted)
         return t
 
     def on_mount(self) -> None:
@@ -183,12 +194,21 @@ class DetailScreen(Screen):
         for venue in self.row.quotes:  # a str label would be read as markup
             settled.add_column(plain(venue), width=12, key=venue)
         signals = self.query_one("#base-signals", DataTable)
-        for key, title, width in (("time", "Time (UTC)", 14), ("rule", "Rule", 14),
-                                  ("venues", "Venues", 20), ("why", "Explanation", 100)):
+        for key, title, width in (
+            ("time", "Time (UTC)", 14),
+            ("rule", "Rule", 14),
+            ("venues", "Venues", 20),
+            ("why", "Explanation", 100),
+        ):
             signals.add_column(title, width=width, key=key)
         for i, h in enumerate(reversed(self.hits)):
-            signals.add_row(Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")), plain(h.rule),
-                            plain(" / ".join(h.venues)), plain(h.explanation), key=str(i))
+            signals.add_row(
+                Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")),
+                plain(h.rule),
+                plain(" / ".join(h.venues)),
+                plain(h.explanation),
+                key=str(i),
+            )
         if not self.hits:
             signals.add_row(Text("—"), Text("none yet"), Text(""), Text(""), key="none")
         for venue, q in self.row.quotes.items():
@@ -205,18 +225,22 @@ class DetailScreen(Screen):
             if not vs.source:
                 cells = [Text("loading…", style=p.muted)] * len(ACCRUAL_DAYS) + [Text("")]
             elif vs.problem and not vs.settlements:
-                cells = [Text("n/a", justify="right")] * len(ACCRUAL_DAYS) + \
-                        [Text("error", style=p.warn)]
+                cells = [Text("n/a", justify="right")] * len(ACCRUAL_DAYS) + [
+                    Text("error", style=p.warn)
+                ]
             else:
                 cells = [accrual_cell(vs.settlements, self.now_ms, d) for d in ACCRUAL_DAYS]
                 cells.append(plain(vs.source, style=p.muted))
             table.add_row(plain(venue), *cells, key=venue)
         settled = self.query_one("#settled", DataTable)
         settled.clear()
-        times = sorted({s.funding_time_ms for vs in self.settled.values()
-                        for s in vs.settlements}, reverse=True)[:SETTLEMENT_ROWS]
-        by_venue = {v: {s.funding_time_ms: s for s in vs.settlements}
-                    for v, vs in self.settled.items()}
+        times = sorted(
+            {s.funding_time_ms for vs in self.settled.values() for s in vs.settlements},
+            reverse=True,
+        )[:SETTLEMENT_ROWS]
+        by_venue = {
+            v: {s.funding_time_ms: s for s in vs.settlements} for v, vs in self.settled.items()
+        }
         for t in times:
             cells = [Text(utc(t).strftime("%m-%d %H:%M"))]
             for venue in self.row.quotes:
@@ -239,16 +263,18 @@ class DetailScreen(Screen):
             plt.clear_figure()
             drawn = 0
             for venue, samples in self.samples.items():
-                xs, ys = chart_points([s for s in samples if s.at_ms >= since],
-                                      self.now_ms, unit_ms, field)
+                xs, ys = chart_points(
+                    [s for s in samples if s.at_ms >= since], self.now_ms, unit_ms, field
+                )
                 if xs:
                     plt.plot(xs, ys, label=visible(venue), marker="braille")
                     drawn += 1
             # plotext's output is read back as ANSI: an ESC in a title would style the chart
-            titles = {"rate": f"{visible(self.base)} funding, % per 8h-equivalent, "
-                              f"last {self.range}",
-                      "premium": "premium (mark vs index), %",
-                      "oi": "open interest, $ millions"}
+            titles = {
+                "rate": f"{visible(self.base)} funding, % per 8h-equivalent, last {self.range}",
+                "premium": "premium (mark vs index), %",
+                "oi": "open interest, $ millions",
+            }
             plt.title(titles[field] if drawn else f"{titles[field]}: no stored history yet")
             plt.xlabel(f"{unit_name} before now")
             plt.xlim(-span / unit_ms, 0)
@@ -260,8 +286,9 @@ class DetailScreen(Screen):
         store, now = self.store, self.now_ms
         if store is not None:
             try:
-                self.samples = await asyncio.to_thread(store.series_by_base, self.base,
-                                                       now - 30 * DAY_MS)
+                self.samples = await asyncio.to_thread(
+                    store.series_by_base, self.base, now - 30 * DAY_MS
+                )
             except Exception as e:  # damaged file: say so, keep the screen
                 self.notify(f"History: {describe_exception(e)}", severity="warning")
             self._draw()
@@ -273,11 +300,14 @@ class DetailScreen(Screen):
         q = self.row.quotes.get(vs.venue)
         fetch = getattr(self.sources.get(vs.venue), "settlements", None)
         vs.settlements, vs.source, vs.problem = await up_to_date(
-            self.store, vs.venue, vs.symbol, fetch, self.now_ms,
-            q.interval_hours if q else None)
+            self.store, vs.venue, vs.symbol, fetch, self.now_ms, q.interval_hours if q else None
+        )
         if not vs.source:  # no venue history and nothing cached: recorded predictions
-            points = [(s.at_ms, s.funding_rate, s.interval_hours)
-                      for s in self.samples.get(vs.venue, []) if s.symbol == vs.symbol]
+            points = [
+                (s.at_ms, s.funding_rate, s.interval_hours)
+                for s in self.samples.get(vs.venue, [])
+                if s.symbol == vs.symbol
+            ]
             vs.settlements = settled_from_predictions(points, self.now_ms)
             vs.source = "recorded"
 

@@ -53,8 +53,17 @@ from textual.widgets.data_table import CellDoesNotExist
 
 #: DataTable's private names used here, each explained in the docstring above. The
 #: test checks each still exists on DataTable, and that this module uses no other.
-RELIES_ON = ("_data", "_update_count", "_render_cell", "_row_locations", "_column_locations",
-             "_header_row_key", "_show_hover_cursor", "_pseudo_class_state", "_clear_caches")
+RELIES_ON = (
+    "_data",
+    "_update_count",
+    "_render_cell",
+    "_row_locations",
+    "_column_locations",
+    "_header_row_key",
+    "_show_hover_cursor",
+    "_pseudo_class_state",
+    "_clear_caches",
+)
 #: FastTable's own private names (the test checks none shadows one of DataTable's).
 OWN = ("_cells", "_quiet", "_quiet_updates", "_deferred", "_bases_in_view", "_column_stops")
 
@@ -89,8 +98,9 @@ def order_rows(table: DataTable, keys: Sequence[str]) -> None:
     """
     rank = {key: i for i, key in enumerate(keys)}
     last = len(rank)
-    ordered = sorted((row.key for row in table.ordered_rows),
-                     key=lambda row_key: rank.get(row_key.value, last))  # stable
+    ordered = sorted(
+        (row.key for row in table.ordered_rows), key=lambda row_key: rank.get(row_key.value, last)
+    )  # stable
     locations = type(table._row_locations)  # Textual's TwoWayDict
     table._row_locations = locations({row_key: i for i, row_key in enumerate(ordered)})
     table._update_count += 1
@@ -101,8 +111,13 @@ def _moved(lines: list[list[Segment]], row_index: int, column_index: int) -> lis
     """A rendered cell with the mouse metadata of another row (DataTable puts the
     cell's row and column in every segment's style, for clicks)."""
     meta = Style.from_meta({"row": row_index, "column": column_index})
-    return [[Segment(text, style + meta if style is not None else meta, control)
-             for text, style, control in line] for line in lines]
+    return [
+        [
+            Segment(text, style + meta if style is not None else meta, control)
+            for text, style, control in line
+        ]
+        for line in lines
+    ]
 
 
 class FastTable(DataTable):
@@ -198,8 +213,15 @@ class FastTable(DataTable):
 
     # --- cell rendering cache ----------------------------------------------
 
-    def _render_cell(self, row_index: int, column_index: int, base_style, width: int,
-                     cursor: bool = False, hover: bool = False):  # noqa: ANN001, ANN202
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ):  # noqa: ANN001, ANN202
         """DataTable's cell rendering, cached on the cell itself.
 
         DataTable keys its cell cache on a counter that every ``update_cell`` bumps,
@@ -211,8 +233,7 @@ class FastTable(DataTable):
         in the segments' mouse metadata. Style and size changes drop the cache as
         DataTable drops its own."""
         if column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width,
-                                        cursor, hover)
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         column_key = self._column_locations.get_key(column_index)
         if row_index < 0:
             row_key = self._header_row_key
@@ -221,16 +242,22 @@ class FastTable(DataTable):
             row_key = self._row_locations.get_key(row_index)
             value = self._data[row_key][column_key]
         # hover shows only with the hover cursor on (as in DataTable's styling)
-        key = (column_index, row_key, base_style, width, cursor,
-               hover and self._show_hover_cursor, self._pseudo_class_state)
+        key = (
+            column_index,
+            row_key,
+            base_style,
+            width,
+            cursor,
+            hover and self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
         hit = self._cells.get(key)
         if hit is not None and hit[0] is value:
             if hit[1] == row_index:
                 return hit[2]
             lines = _moved(hit[2], row_index, column_index)
         else:
-            lines = super()._render_cell(row_index, column_index, base_style, width,
-                                         cursor, hover)
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
             if len(self._cells) >= CELL_CACHE_MAX:
                 self._cells.clear()
         self._cells[key] = (value, row_index, lines)
@@ -249,7 +276,7 @@ class FastTable(DataTable):
     def _column_stops(self) -> list[int]:
         """scroll_x values that put a column right after the fixed columns."""
         stops, x = [0], 0
-        for column in self.ordered_columns[self.fixed_columns:]:
+        for column in self.ordered_columns[self.fixed_columns :]:
             x += column.get_render_width(self)
             stops.append(x)
         return stops

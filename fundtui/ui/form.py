@@ -37,7 +37,6 @@ class Field:
     allow_zero: bool = False
 
 
-
 class FormScreen(ModalScreen[None]):
     """Fields on the left, results on the right; subclasses compute."""
 
@@ -83,8 +82,9 @@ class FormScreen(ModalScreen[None]):
                             yield Input(self.initial.get(f.key, ""), id=f"f-{f.key}")
                             yield Static("", id=f"e-{f.key}", classes="form-error")
                 yield Static("", id="results", classes="form-results")
-            yield Static(Text("Tab next field · ctrl+y copy results · Esc close"),
-                         classes="form-hint")
+            yield Static(
+                Text("Tab next field · ctrl+y copy results · Esc close"), classes="form-hint"
+            )
 
     def on_mount(self) -> None:
         self.recompute()
@@ -126,10 +126,13 @@ class FormScreen(ModalScreen[None]):
                 errors[f.key] = "required"
                 continue
             try:
-                values[f.key] = number(f.label.lower(), text,
-                                       percent=f.kind in (PERCENT, SIGNED),
-                                       positive=f.kind not in (SIGNED, SIGNED_NUMBER),
-                                       allow_zero=f.allow_zero)
+                values[f.key] = number(
+                    f.label.lower(),
+                    text,
+                    percent=f.kind in (PERCENT, SIGNED),
+                    positive=f.kind not in (SIGNED, SIGNED_NUMBER),
+                    allow_zero=f.allow_zero,
+                )
             except ValueError as e:
                 errors[f.key] = str(e)
         return values, errors

@@ -79,10 +79,16 @@ class Palette:
         muted = (bg + Color.parse(fg).with_alpha(0.45)).hex6
         success, error = c("success", "#4ebf71"), c("error", "#b93c5b")
         return cls(
-            pos=(Style(color=success), Style(color=c("text-success", success), bold=True),
-                 Style(color=bg_hex, bgcolor=success, bold=True)),
-            neg=(Style(color=error), Style(color=c("text-error", error), bold=True),
-                 Style(color=bg_hex, bgcolor=error, bold=True)),
+            pos=(
+                Style(color=success),
+                Style(color=c("text-success", success), bold=True),
+                Style(color=bg_hex, bgcolor=success, bold=True),
+            ),
+            neg=(
+                Style(color=error),
+                Style(color=c("text-error", error), bold=True),
+                Style(color=bg_hex, bgcolor=error, bold=True),
+            ),
             flat=Style(color=(bg + Color.parse(fg).with_alpha(0.7)).hex6),
             muted=Style(color=muted),
             stale=Style(color=muted, italic=True),
@@ -161,8 +167,12 @@ def legs_cell(spread: Spread | None, p: Palette) -> Text:
     """``L OKX  S GATE``: go long on the lowest-rate venue, short on the highest."""
     if spread is None:
         return EMPTY
-    return Text.assemble(("L ", p.muted), f"{venue_code(spread.long_venue):<5}",
-                         ("S ", p.muted), venue_code(spread.short_venue))
+    return Text.assemble(
+        ("L ", p.muted),
+        f"{venue_code(spread.long_venue):<5}",
+        ("S ", p.muted),
+        venue_code(spread.short_venue),
+    )
 
 
 def premium_cell(premium: float | None, p: Palette) -> Text:
@@ -236,6 +246,6 @@ def base_cell(base: str, watched: bool, p: Palette) -> Text:
 
 def same(a: Text, b: Text) -> bool:
     """Equal text and styling (``Text.__eq__`` ignores the base style)."""
-    return (a.plain == b.plain and a.style == b.style and a.spans == b.spans
-            and a.justify == b.justify)
-
+    return (
+        a.plain == b.plain and a.style == b.style and a.spans == b.spans and a.justify == b.justify
+    )

@@ -29,8 +29,13 @@ def ema_gaps(row: BoardRow, engine: SignalEngine) -> dict[str, float | None]:
     return out
 
 
-def selection_text(row: BoardRow | None, gaps: dict[str, float | None], p: Palette,
-                   ready: bool, ema_label: str = "EMA") -> Text:
+def selection_text(
+    row: BoardRow | None,
+    gaps: dict[str, float | None],
+    p: Palette,
+    ready: bool,
+    ema_label: str = "EMA",
+) -> Text:
     if row is None:
         return Text("")
     head = Text.assemble((visible(row.base), "bold"), "  ")
@@ -65,8 +70,14 @@ class SelectionLine(Static):
         super().__init__("", id=id, markup=False)
         self._shown: Text | None = None
 
-    def show(self, row: BoardRow | None, gaps: dict[str, float | None], p: Palette,
-             ready: bool, ema_label: str = "EMA") -> None:
+    def show(
+        self,
+        row: BoardRow | None,
+        gaps: dict[str, float | None],
+        p: Palette,
+        ready: bool,
+        ema_label: str = "EMA",
+    ) -> None:
         text = selection_text(row, gaps, p, ready, ema_label)
         if self._shown is None or not fmt.same(self._shown, text):
             self._shown = text

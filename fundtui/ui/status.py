@@ -48,13 +48,13 @@ def badge_text(st: VenueStatus, now_ms: int, refresh_s: float, p: Palette) -> Te
         return Text.assemble(("◌ ", p.muted), name, (" connecting…", p.muted))
     if state is VenueState.LIVE:
         age = live_age(st.age_s(now_ms) or 0, refresh_s)
-        return Text.assemble(("● ", p.pos[0]), name, f" {age} ",
-                             (latency(st.latency_ms), p.muted))
+        return Text.assemble(("● ", p.pos[0]), name, f" {age} ", (latency(st.latency_ms), p.muted))
     if state is VenueState.RETRYING:
         return Text.assemble(("↻ ", p.warn), name, f" {age}", (trouble, p.warn))
     if state is VenueState.STALE:
-        return Text.assemble(("▲ ", p.neg[1]), name, " ", ("STALE", p.neg[2]), f" {age}",
-                             (trouble, p.warn))
+        return Text.assemble(
+            ("▲ ", p.neg[1]), name, " ", ("STALE", p.neg[2]), f" {age}", (trouble, p.warn)
+        )
     return Text.assemble(("✕ ", p.neg[1]), name, (" down", p.neg[1]), (trouble, p.warn))
 
 
@@ -62,9 +62,11 @@ class VenueBadge(Static):
     """One venue's health on one line; the full reason is in the tooltip."""
 
     def __init__(self, venue: str) -> None:
-        super().__init__(Text.assemble(("◌ ", "dim"), (visible(venue), "bold"),
-                                       (" connecting…", "dim")),
-                         classes="venue-badge", markup=False)
+        super().__init__(
+            Text.assemble(("◌ ", "dim"), (visible(venue), "bold"), (" connecting…", "dim")),
+            classes="venue-badge",
+            markup=False,
+        )
         self.venue = venue
         self.state: VenueState = VenueState.WAITING
         self._text = Text()
@@ -101,15 +103,19 @@ class VenueStrip(Grid):
         return self._badges[venue]
 
 
-def transition_notice(venue: str, before: VenueState, after: VenueState,
-                      st: VenueStatus, now_ms: int) -> tuple[str, str] | None:
+def transition_notice(
+    venue: str, before: VenueState, after: VenueState, st: VenueStatus, now_ms: int
+) -> tuple[str, str] | None:
     """(message, severity) worth a toast when a venue changes state, else None."""
     if after is before:
         return None
     why = f" ({st.error})" if st.error else ""
     if after is VenueState.STALE:
-        return (f"{venue} is STALE: no answer for {ago(st.age_s(now_ms) or 0)}{why}. "
-                "Its rates are greyed (~) and left out of spreads.", "warning")
+        return (
+            f"{venue} is STALE: no answer for {ago(st.age_s(now_ms) or 0)}{why}. "
+            "Its rates are greyed (~) and left out of spreads.",
+            "warning",
+        )
     if after is VenueState.DOWN:
         return f"{venue} is down{why}", "error"
     if after is VenueState.LIVE and before in (VenueState.STALE, VenueState.DOWN):
@@ -122,11 +128,12 @@ def status_detail(st: VenueStatus, now_ms: int, refresh_s: float) -> str:
     state = st.state(now_ms, refresh_s).value
     parts = [state]
     if st.last_ok_ms is not None:
-        parts.append(f"last answer {ago(st.age_s(now_ms) or 0)} ago, {st.quotes} quotes, "
-                     f"{latency(st.latency_ms)}")
+        parts.append(
+            f"last answer {ago(st.age_s(now_ms) or 0)} ago, {st.quotes} quotes, "
+            f"{latency(st.latency_ms)}"
+        )
     if st.error:
-        parts.append(f"{st.failures} failure{'s' if st.failures != 1 else ''} in a row: "
-                     f"{st.error}")
+        parts.append(f"{st.failures} failure{'s' if st.failures != 1 else ''} in a row: {st.error}")
     return "; ".join(parts)
 
 

@@ -94,8 +94,9 @@ def list_perp(fake: FakeVenue, base: str) -> str:
         vid = f"{base}USDT"
         rows.append({**_first(rows, "symbol", "BTCUSDT"), "symbol": vid})
         markets = fake.payload("exchangeInfo")["symbols"]
-        markets.append({**_first(markets, "symbol", "BTCUSDT"), "symbol": vid, "pair": vid,
-                        "baseAsset": base})
+        markets.append(
+            {**_first(markets, "symbol", "BTCUSDT"), "symbol": vid, "pair": vid, "baseAsset": base}
+        )
     elif venue == "bybit":
         vid = f"{base}USDT"
         rows.append({**_first(rows, "symbol", "BTCUSDT"), "symbol": vid})
@@ -105,8 +106,15 @@ def list_perp(fake: FakeVenue, base: str) -> str:
         vid = f"{base}-USDT-SWAP"
         rows.append({**_first(rows, "instId", "BTC-USDT-SWAP"), "instId": vid})
         markets = fake.payload("instruments_swap")["data"]
-        markets.append({**_first(markets, "instId", "BTC-USDT-SWAP"), "instId": vid,
-                        "instFamily": f"{base}-USDT", "uly": f"{base}-USDT", "ctValCcy": base})
+        markets.append(
+            {
+                **_first(markets, "instId", "BTC-USDT-SWAP"),
+                "instId": vid,
+                "instFamily": f"{base}-USDT",
+                "uly": f"{base}-USDT",
+                "ctValCcy": base,
+            }
+        )
     elif venue == "bitget":
         vid = f"{base}USDT"
         rows.append({**_first(rows, "symbol", "BTCUSDT"), "symbol": vid})

@@ -70,8 +70,14 @@ async def make_venue(fakes: Fakes, monkeypatch) -> AsyncIterator[Callable[..., C
     monkeypatch.setattr(Exchange, "throttle", no_throttle)
     made: list[CcxtVenue] = []
 
-    def make(name: str, *, ccxt_id: str | None = None, api_base: str | None = None,
-             proxy: str | None = None, **kwargs: Any) -> CcxtVenue:
+    def make(
+        name: str,
+        *,
+        ccxt_id: str | None = None,
+        api_base: str | None = None,
+        proxy: str | None = None,
+        **kwargs: Any,
+    ) -> CcxtVenue:
         kwargs.setdefault("timeout_s", 2.0)
         config = VenueConfig(ccxt_id or name, api_base=api_base or fakes[name].url, proxy=proxy)
         venue = CcxtVenue(config, **kwargs)

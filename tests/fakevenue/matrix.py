@@ -105,27 +105,58 @@ def _keep(fake: FakeVenue, token: Any) -> None:
 
 FAULTS: tuple[Fault, ...] = (
     Fault("slow, within the timeout", lambda f: f.slow(TIMEOUT_S / 3, path=_rate(f))),
-    Fault("slow, past the timeout", lambda f: f.hang(path=_rate(f)),
-          reason=f"timed out after {TIMEOUT_S:g} s"),
+    Fault(
+        "slow, past the timeout",
+        lambda f: f.hang(path=_rate(f)),
+        reason=f"timed out after {TIMEOUT_S:g} s",
+    ),
     Fault("closed without an answer", lambda f: f.disconnect(), reason="Server disconnected"),
-    Fault("down (connection refused)", lambda f: f.down(), lambda f, _: f.up(),
-          reason="Connection refused"),
+    Fault(
+        "down (connection refused)",
+        lambda f: f.down(),
+        lambda f, _: f.up(),
+        reason="Connection refused",
+    ),
     Fault("HTTP 503", lambda f: f.fail(503), reason="HTTP 503 from"),
-    Fault("429, Retry-After 1 s", lambda f: f.fail(429, retry_after=1),
-          reason="rate limited, retry in 1 s"),
-    Fault("429, Retry-After 30 s", lambda f: f.fail(429, retry_after=30),
-          reason="rate limited, retry in 30 s", retry_after_s=30),
-    Fault("429, Retry-After HTTP date +12 s", lambda f: f.fail(429, retry_after=_http_date(12)),
-          reason="rate limited, retry in", retry_after_s=12),
+    Fault(
+        "429, Retry-After 1 s",
+        lambda f: f.fail(429, retry_after=1),
+        reason="rate limited, retry in 1 s",
+    ),
+    Fault(
+        "429, Retry-After 30 s",
+        lambda f: f.fail(429, retry_after=30),
+        reason="rate limited, retry in 30 s",
+        retry_after_s=30,
+    ),
+    Fault(
+        "429, Retry-After HTTP date +12 s",
+        lambda f: f.fail(429, retry_after=_http_date(12)),
+        reason="rate limited, retry in",
+        retry_after_s=12,
+    ),
     Fault("429, no Retry-After", lambda f: f.fail(429), reason="rate limited by"),
-    Fault("418 ban, Retry-After 20 s", lambda f: f.fail(418, retry_after=20),
-          reason="IP banned for rate limit (HTTP 418), retry in 20 s", retry_after_s=20),
-    Fault("not JSON", lambda f: f.malformed(path=_rate(f), body="<html>502 Bad Gateway</html>"),
-          reason="non-JSON body"),
-    Fault("wrong shape {}", lambda f: f.malformed(path=_rate(f), body="{}"),
-          reason="unexpected payload"),
-    Fault("wrong shape []", lambda f: f.malformed(path=_rate(f), body="[]"),
-          reason="unexpected payload"),
+    Fault(
+        "418 ban, Retry-After 20 s",
+        lambda f: f.fail(418, retry_after=20),
+        reason="IP banned for rate limit (HTTP 418), retry in 20 s",
+        retry_after_s=20,
+    ),
+    Fault(
+        "not JSON",
+        lambda f: f.malformed(path=_rate(f), body="<html>502 Bad Gateway</html>"),
+        reason="non-JSON body",
+    ),
+    Fault(
+        "wrong shape {}",
+        lambda f: f.malformed(path=_rate(f), body="{}"),
+        reason="unexpected payload",
+    ),
+    Fault(
+        "wrong shape []",
+        lambda f: f.malformed(path=_rate(f), body="[]"),
+        reason="unexpected payload",
+    ),
     Fault("body cut short", lambda f: f.cut_short(path=_rate(f)), reason="body cut short by"),
     Fault("empty body", lambda f: f.malformed(path=_rate(f), body=""), reason="empty body"),
     Fault("every field null", _nulls, _restore, reason="no usable rows"),
@@ -186,8 +217,9 @@ class _Tracebacks(logging.Handler):
         self.text.write(self.format(record) + "\n")
 
 
-async def run(fault: Fault, targets: tuple[str, ...], *, seed: int = 1,
-              fault_s: float = FAULT_S) -> Outcome:
+async def run(
+    fault: Fault, targets: tuple[str, ...], *, seed: int = 1, fault_s: float = FAULT_S
+) -> Outcome:
     """One row of the matrix: ``fault`` on ``targets`` (one venue or all six) for ``fault_s``."""
     from ccxt.async_support.base.exchange import Exchange
 
@@ -210,8 +242,9 @@ def _ssl_context() -> ssl.SSLContext:
 async def _run(fault: Fault, targets: tuple[str, ...], seed: int, fault_s: float) -> Outcome:
     clock = SimClock(START_S)
     fakes = {v: FakeVenue(v, clock=clock.seconds).start() for v in VENUES}
-    sources = make_sources([VenueConfig(v, api_base=fakes[v].url) for v in VENUES],
-                           timeout_s=TIMEOUT_S)
+    sources = make_sources(
+        [VenueConfig(v, api_base=fakes[v].url) for v in VENUES], timeout_s=TIMEOUT_S
+    )
     statuses = {v: VenueStatus(v) for v in VENUES}
     polled: dict[str, list[tuple[float, VenuePolled]]] = {v: [] for v in VENUES}
     failed: dict[str, list[tuple[float, str]]] = {v: [] for v in VENUES}
@@ -219,7 +252,8 @@ async def _run(fault: Fault, targets: tuple[str, ...], seed: int, fault_s: float
     def post(msg: Any) -> None:
         if isinstance(msg, VenuePolled):
             statuses[msg.venue] = statuses[msg.venue].succeeded(
-                clock.ms(), msg.poll.latency_ms, len(msg.poll.quotes))
+                clock.ms(), msg.poll.latency_ms, len(msg.poll.quotes)
+            )
             polled[msg.venue].append((clock.now, msg))
         elif isinstance(msg, VenueFailed):
             statuses[msg.venue] = statuses[msg.venue].failed(msg.reason, msg.retry_at_ms)
@@ -228,8 +262,10 @@ async def _run(fault: Fault, targets: tuple[str, ...], seed: int, fault_s: float
     sleepers = _Sleepers(clock)
     # One seeded jitter sequence per venue: venues that fail together retry
     # together, so a hung venue's real-time timeouts overlap instead of adding up.
-    pollers = [VenuePoller(s, post, REFRESH_S, clock.ms, jitter=random.Random(seed).random)
-               for s in sources]
+    pollers = [
+        VenuePoller(s, post, REFRESH_S, clock.ms, jitter=random.Random(seed).random)
+        for s in sources
+    ]
 
     async def loop(poller: VenuePoller) -> None:
         while True:
@@ -294,28 +330,37 @@ async def _run(fault: Fault, targets: tuple[str, ...], seed: int, fault_s: float
         escaped.append(logs.text.getvalue())
 
     def rate_hits(v: str, lo: float, hi: float) -> list[float]:
-        return sorted(r.at for r in fakes[v].requests
-                      if r.path == RATE_PATHS[v] and lo <= r.at < hi)
+        return sorted(
+            r.at for r in fakes[v].requests if r.path == RATE_PATHS[v] and lo <= r.at < hi
+        )
 
     normal = max(len(rate_hits(v, START_S + REFRESH_S, fault_on)) for v in VENUES)
     normal_per_min = normal * 60 / (WARM_S - REFRESH_S)
     fault_per_min = max(len(rate_hits(v, fault_on, fault_off)) for v in targets) * 60 / fault_s
-    gaps = [b - a for v in targets for a, b in pairwise(
-        rate_hits(v, fault_on - REFRESH_S, fault_off))]
+    gaps = [
+        b - a for v in targets for a, b in pairwise(rate_hits(v, fault_on - REFRESH_S, fault_off))
+    ]
     recovery: list[float] = []
     for v in targets:
         after = [t for t, _ in polled[v] if t >= fault_off]
         recovery.append(after[0] - fault_off if after else float("inf"))
-    reasons = {v: next((r for t, r in reversed(failed[v]) if t < fault_off), None)
-               for v in targets}
+    reasons = {v: next((r for t, r in reversed(failed[v]) if t < fault_off), None) for v in targets}
     for v in others:  # every other venue answered every refresh
         times = [t for t, _ in polled[v] if t >= START_S + REFRESH_S]
         if any(b - a > REFRESH_S + 1e-6 for a, b in pairwise(times)):
             others_live = False
-    outcome = Outcome(fault.name, targets, normal_per_min, fault_per_min,
-                      min(gaps) if gaps else None,
-                      max(recovery) if fault.reason is not None else None,
-                      reasons, others_live, targets_live, escaped)
+    outcome = Outcome(
+        fault.name,
+        targets,
+        normal_per_min,
+        fault_per_min,
+        min(gaps) if gaps else None,
+        max(recovery) if fault.reason is not None else None,
+        reasons,
+        others_live,
+        targets_live,
+        escaped,
+    )
     if fault.name.startswith("hostile"):
         outcome.bases_added = min(_added_bases(polled[v], fault_on) for v in targets)
     if fault.name.startswith("drifting"):

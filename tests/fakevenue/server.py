@@ -54,48 +54,107 @@ ROUTES: dict[str, list[Route]] = {
         Route("GET", "/fapi/v1/fundingRate", "fundingRate_history", query={"symbol": "BTCUSDT"}),
     ],
     "bybit": [
-        Route("GET", "/v5/market/instruments-info", "instruments_linear_prelaunch",
-              query={"category": "linear", "status": "PreLaunch"}),
-        Route("GET", "/v5/market/instruments-info", "instruments_linear",
-              query={"category": "linear"}, absent=("status",)),
-        Route("GET", "/v5/market/tickers", "tickers_linear", query={"category": "linear"},
-              absent=("symbol",)),
-        Route("GET", "/v5/market/funding/history", "funding_history",
-              query={"category": "linear", "symbol": "BTCUSDT"}),
-        Route("GET", "/v5/market/risk-limit", "risk_limit_linear_btcusdt",
-              query={"category": "linear", "symbol": "BTCUSDT"}),
+        Route(
+            "GET",
+            "/v5/market/instruments-info",
+            "instruments_linear_prelaunch",
+            query={"category": "linear", "status": "PreLaunch"},
+        ),
+        Route(
+            "GET",
+            "/v5/market/instruments-info",
+            "instruments_linear",
+            query={"category": "linear"},
+            absent=("status",),
+        ),
+        Route(
+            "GET",
+            "/v5/market/tickers",
+            "tickers_linear",
+            query={"category": "linear"},
+            absent=("symbol",),
+        ),
+        Route(
+            "GET",
+            "/v5/market/funding/history",
+            "funding_history",
+            query={"category": "linear", "symbol": "BTCUSDT"},
+        ),
+        Route(
+            "GET",
+            "/v5/market/risk-limit",
+            "risk_limit_linear_btcusdt",
+            query={"category": "linear", "symbol": "BTCUSDT"},
+        ),
     ],
     "okx": [
         Route("GET", "/api/v5/public/instruments", "instruments_swap", query={"instType": "SWAP"}),
         Route("GET", "/api/v5/public/instruments", "instruments_empty"),  # other types
         Route("GET", "/api/v5/public/funding-rate", "funding_rate_any", query={"instId": "ANY"}),
-        Route("GET", "/api/v5/public/funding-rate-history", "funding_rate_history_usdt_swap",
-              query={"instId": "BTC-USDT-SWAP"}),
-        Route("GET", "/api/v5/public/position-tiers", "position_tiers_swap_btc_usdt",
-              query={"instType": "SWAP", "tdMode": "isolated", "instFamily": "BTC-USDT"}),
+        Route(
+            "GET",
+            "/api/v5/public/funding-rate-history",
+            "funding_rate_history_usdt_swap",
+            query={"instId": "BTC-USDT-SWAP"},
+        ),
+        Route(
+            "GET",
+            "/api/v5/public/position-tiers",
+            "position_tiers_swap_btc_usdt",
+            query={"instType": "SWAP", "tdMode": "isolated", "instFamily": "BTC-USDT"},
+        ),
     ],
     "bitget": [
-        Route("GET", "/api/v2/mix/market/contracts", "contracts_usdt_futures",
-              query={"productType": "USDT-FUTURES"}),
-        Route("GET", "/api/v2/mix/market/current-fund-rate", "current_fund_rate_usdt_futures",
-              query={"productType": "USDT-FUTURES"}, absent=("symbol",)),
-        Route("GET", "/api/v2/mix/market/history-fund-rate", "history_fund_rate_btcusdt",
-              query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"}),
-        Route("GET", "/api/v2/mix/market/query-position-lever", "query_position_lever_btcusdt",
-              query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"}),
+        Route(
+            "GET",
+            "/api/v2/mix/market/contracts",
+            "contracts_usdt_futures",
+            query={"productType": "USDT-FUTURES"},
+        ),
+        Route(
+            "GET",
+            "/api/v2/mix/market/current-fund-rate",
+            "current_fund_rate_usdt_futures",
+            query={"productType": "USDT-FUTURES"},
+            absent=("symbol",),
+        ),
+        Route(
+            "GET",
+            "/api/v2/mix/market/history-fund-rate",
+            "history_fund_rate_btcusdt",
+            query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"},
+        ),
+        Route(
+            "GET",
+            "/api/v2/mix/market/query-position-lever",
+            "query_position_lever_btcusdt",
+            query={"symbol": "BTCUSDT", "productType": "USDT-FUTURES"},
+        ),
     ],
     "gate": [
         Route("GET", "/api/v4/futures/usdt/contracts", "futures_usdt_contracts"),
-        Route("GET", "/api/v4/futures/usdt/funding_rate", "funding_rate_btc_usdt",
-              query={"contract": "BTC_USDT"}),
-        Route("GET", "/api/v4/futures/usdt/risk_limit_tiers", "risk_limit_tiers_btc_usdt",
-              query={"contract": "BTC_USDT"}),
+        Route(
+            "GET",
+            "/api/v4/futures/usdt/funding_rate",
+            "funding_rate_btc_usdt",
+            query={"contract": "BTC_USDT"},
+        ),
+        Route(
+            "GET",
+            "/api/v4/futures/usdt/risk_limit_tiers",
+            "risk_limit_tiers_btc_usdt",
+            query={"contract": "BTC_USDT"},
+        ),
     ],
     "hyperliquid": [
         Route("POST", "/info", "metaAndAssetCtxs", body={"type": "metaAndAssetCtxs"}),
         Route("POST", "/info", "meta", body={"type": "meta"}),
-        Route("POST", "/info", "fundingHistory_2023_BTC",
-              body={"type": "fundingHistory", "coin": "BTC"}),
+        Route(
+            "POST",
+            "/info",
+            "fundingHistory_2023_BTC",
+            body={"type": "fundingHistory", "coin": "BTC"},
+        ),
     ],
 }
 
@@ -134,8 +193,9 @@ class Request:
 
 
 class FakeVenue:
-    def __init__(self, venue: str, *, hang_s: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, venue: str, *, hang_s: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.venue = venue
         self.clock = clock  # stamps each logged request (a test may set a simulated one)
         self.routes = ROUTES[venue]
@@ -175,8 +235,9 @@ class FakeVenue:
         self._server = Server(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        name=f"fake-{self.venue}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name=f"fake-{self.venue}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -231,10 +292,22 @@ class FakeVenue:
             self._responders[name] = answer
 
     # -- failures
-    def fail(self, status: int = 500, *, retry_after: str | float | None = None,
-             path: str | None = None, times: int | None = None, body: str | None = None) -> None:
-        failure = Failure("status", status=status, path=path, times=times,
-                          retry_after=None if retry_after is None else str(retry_after))
+    def fail(
+        self,
+        status: int = 500,
+        *,
+        retry_after: str | float | None = None,
+        path: str | None = None,
+        times: int | None = None,
+        body: str | None = None,
+    ) -> None:
+        failure = Failure(
+            "status",
+            status=status,
+            path=path,
+            times=times,
+            retry_after=None if retry_after is None else str(retry_after),
+        )
         if body is not None:
             failure.body = body
         with self._lock:
@@ -244,8 +317,13 @@ class FakeVenue:
         with self._lock:
             self._failures.append(Failure("hang", path=path, times=times))
 
-    def malformed(self, *, path: str | None = None, times: int | None = None,
-                  body: str = '{"symbol": "BTCUSDT", "markPrice": ') -> None:
+    def malformed(
+        self,
+        *,
+        path: str | None = None,
+        times: int | None = None,
+        body: str = '{"symbol": "BTCUSDT", "markPrice": ',
+    ) -> None:
         with self._lock:
             self._failures.append(Failure("malformed", path=path, times=times, body=body))
 
@@ -290,8 +368,9 @@ class FakeVenue:
                 continue
             if any(k in query for k in route.absent):
                 continue
-            if route.body and not (isinstance(body, dict)
-                                   and all(body.get(k) == v for k, v in route.body.items())):
+            if route.body and not (
+                isinstance(body, dict) and all(body.get(k) == v for k, v in route.body.items())
+            ):
                 continue
             return route
         return None
@@ -328,8 +407,9 @@ class FakeVenue:
         else:
             status = 200
         with self._lock:
-            self.requests.append(Request(method, handler.path, parts.path, query, body, status,
-                                         self.clock()))
+            self.requests.append(
+                Request(method, handler.path, parts.path, query, body, status, self.clock())
+            )
 
         try:
             if failure is not None and failure.mode == "hang":
@@ -348,7 +428,7 @@ class FakeVenue:
                 handler.send_header("Content-Type", "application/json")
                 handler.send_header("Content-Length", str(len(data)))
                 handler.end_headers()
-                handler.wfile.write(data[:len(data) // 2])
+                handler.wfile.write(data[: len(data) // 2])
                 handler.wfile.flush()
                 handler.close_connection = True
                 handler.connection.shutdown(socket.SHUT_RDWR)
@@ -372,8 +452,12 @@ class FakeVenue:
         return answer(query, body) if answer else self.payload(route.payload)
 
     @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, body: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        body: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = body.encode("utf-8")
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")

@@ -66,22 +66,32 @@ class BinanceSpec(VenueSpec):
                 return
             next_ms = R.epoch_ms(row.get("nextFundingTime"))
             ts = R.epoch_ms(row.get("time"))
-            interval = rows.metadata_interval(meta, m, next_ms, ts or fetched_ms,
-                                              BINANCE_DEFAULT_INTERVAL_H)
-            rows.add(m, funding_rate=R.num(row.get("lastFundingRate")), interval_hours=interval,
-                     next_funding_ms=next_ms, mark_price=R.positive(row.get("markPrice")),
-                     index_price=R.positive(row.get("indexPrice")), timestamp_ms=ts)
+            interval = rows.metadata_interval(
+                meta, m, next_ms, ts or fetched_ms, BINANCE_DEFAULT_INTERVAL_H
+            )
+            rows.add(
+                m,
+                funding_rate=R.num(row.get("lastFundingRate")),
+                interval_hours=interval,
+                next_funding_ms=next_ms,
+                mark_price=R.positive(row.get("markPrice")),
+                index_price=R.positive(row.get("indexPrice")),
+                timestamp_ms=ts,
+            )
 
         return rows.run(rows_of(raw), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         raw = await ex.fapiPublicGetFundingRate(
-            {"symbol": market_id, "startTime": cursor, "limit": limit})
+            {"symbol": market_id, "startTime": cursor, "limit": limit}
+        )
         return read_history(rows_of(raw), "fundingTime", lambda r: r.get("fundingRate"))
 
 
 # --------------------------------------------------------------------------- brackets
+
 
 def parse_binance_brackets(data: Any) -> dict[str, tuple[Tier, ...]]:
     """Binance ``leverageBracket`` shape (``[{"symbol", "brackets": [...]}]``) -> tiers.
@@ -96,9 +106,16 @@ def parse_binance_brackets(data: Any) -> dict[str, tuple[Tier, ...]]:
     for row in rows:
         try:
             symbol = str(row["symbol"]).upper()
-            tiers = [Tier(float(b["notionalFloor"]), float(b["notionalCap"]),
-                          float(b["maintMarginRatio"]), float(b["cum"]),
-                          float(b["initialLeverage"])) for b in row["brackets"]]
+            tiers = [
+                Tier(
+                    float(b["notionalFloor"]),
+                    float(b["notionalCap"]),
+                    float(b["maintMarginRatio"]),
+                    float(b["cum"]),
+                    float(b["initialLeverage"]),
+                )
+                for b in row["brackets"]
+            ]
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise TierError(f"bracket row without {exc}") from None
         out[symbol] = check_tiers(tiers)
@@ -141,8 +158,7 @@ def _override_brackets(path: Path) -> dict[str, tuple[Tier, ...]]:
             return parse_binance_brackets(json.loads(text))
         except (ValueError, TierError, RecursionError) as exc:
             why = describe_exception(exc) if isinstance(exc, RecursionError) else str(exc)
-    raise TiersUnavailable(visible(f"{path}: cannot use as binance brackets: "
-                                   f"{one_line(why, 100)}"))
+    raise TiersUnavailable(visible(f"{path}: cannot use as binance brackets: {one_line(why, 100)}"))
 
 
 def binance_tiers(base: str, override: Path | None = None) -> TierSource:
@@ -156,6 +172,8 @@ def binance_tiers(base: str, override: Path | None = None) -> TierSource:
         if symbol in tables:
             return TierSource(tables[symbol], f"binance {symbol} brackets ({origin})", symbol)
     known = one_line(", ".join(sorted(tables)), 120)  # a configured file's names too
-    raise TiersUnavailable(f"no binance brackets for {base} ({origin}: {known}); "
-                           "give the maintenance rate (MMR % field, --mmr) or a brackets file "
-                           "([calculator] binance_brackets)")
+    raise TiersUnavailable(
+        f"no binance brackets for {base} ({origin}: {known}); "
+        "give the maintenance rate (MMR % field, --mmr) or a brackets file "
+        "([calculator] binance_brackets)"
+    )

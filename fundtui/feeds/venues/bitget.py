@@ -49,12 +49,22 @@ class BitgetSpec(VenueSpec):
                 continue
             known.add(mid)
             base, quote = R.text(row.get("baseCoin")), R.text(row.get("quoteCoin"))
-            if (row.get("symbolType") != "perpetual" or quote not in STABLE_SETTLE or not base
-                    or row.get("symbolStatus") not in BITGET_LIVE_STATES):
+            if (
+                row.get("symbolType") != "perpetual"
+                or quote not in STABLE_SETTLE
+                or not base
+                or row.get("symbolStatus") not in BITGET_LIVE_STATES
+            ):
                 continue
-            kept.append(Market(id=mid, symbol=f"{base}/{quote}:{quote}", base_id=base,
-                               settle=quote,
-                               interval_h=R.interval_hours(row.get("fundInterval"), unit_s=3600)))
+            kept.append(
+                Market(
+                    id=mid,
+                    symbol=f"{base}/{quote}:{quote}",
+                    base_id=base,
+                    settle=quote,
+                    interval_h=R.interval_hours(row.get("fundInterval"), unit_s=3600),
+                )
+            )
         return LoadedMarkets(kept, known)
 
     async def fetch(self, ex: Any) -> Any:
@@ -70,18 +80,30 @@ class BitgetSpec(VenueSpec):
             if m is None:
                 return
             next_ms = R.epoch_ms(row.get("nextUpdate"))
-            interval = rows.row_or_metadata_interval(meta, m, row.get("fundingRateInterval"),
-                                                     next_ms, ts or fetched_ms)
-            rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
-                     next_funding_ms=next_ms, timestamp_ms=ts)
+            interval = rows.row_or_metadata_interval(
+                meta, m, row.get("fundingRateInterval"), next_ms, ts or fetched_ms
+            )
+            rows.add(
+                m,
+                funding_rate=R.num(row.get("fundingRate")),
+                interval_hours=interval,
+                next_funding_ms=next_ms,
+                timestamp_ms=ts,
+            )
 
         return rows.run(rows_of(raw, "data"), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         raw = await ex.publicMixGetV2MixMarketHistoryFundRate(
-            {"symbol": market_id, "productType": f"{settle.upper()}-FUTURES",
-             "pageSize": limit, "pageNo": cursor})
+            {
+                "symbol": market_id,
+                "productType": f"{settle.upper()}-FUTURES",
+                "pageSize": limit,
+                "pageNo": cursor,
+            }
+        )
         return read_history(rows_of(raw, "data"), "fundingTime", lambda r: r.get("fundingRate"))
 
     async def load_tier_markets(self, ex: Any) -> None:

@@ -52,31 +52,48 @@ class BybitSpec(VenueSpec):
             if m is None:
                 return
             next_ms = R.epoch_ms(row.get("nextFundingTime"))
-            interval = rows.row_or_metadata_interval(meta, m, row.get("fundingIntervalHour"),
-                                                     next_ms, ts or fetched_ms)
-            rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
-                     next_funding_ms=next_ms, mark_price=R.positive(row.get("markPrice")),
-                     index_price=R.positive(row.get("indexPrice")),
-                     open_interest_usd=amount(row.get("openInterestValue")),
-                     volume_24h_usd=amount(row.get("turnover24h")),
-                     price_change_24h=R.num(row.get("price24hPcnt")),  # already a fraction
-                     timestamp_ms=ts)
+            interval = rows.row_or_metadata_interval(
+                meta, m, row.get("fundingIntervalHour"), next_ms, ts or fetched_ms
+            )
+            rows.add(
+                m,
+                funding_rate=R.num(row.get("fundingRate")),
+                interval_hours=interval,
+                next_funding_ms=next_ms,
+                mark_price=R.positive(row.get("markPrice")),
+                index_price=R.positive(row.get("indexPrice")),
+                open_interest_usd=amount(row.get("openInterestValue")),
+                volume_24h_usd=amount(row.get("turnover24h")),
+                price_change_24h=R.num(row.get("price24hPcnt")),  # already a fraction
+                timestamp_ms=ts,
+            )
 
         return rows.run(rows_of(raw, "result", "list"), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         raw = await ex.publicGetV5MarketFundingHistory(
-            {"category": "linear", "symbol": market_id, "startTime": cursor, "endTime": end - 1,
-             "limit": limit})
-        return read_history(rows_of(raw, "result", "list"), "fundingRateTimestamp",
-                            lambda r: r.get("fundingRate"))
+            {
+                "category": "linear",
+                "symbol": market_id,
+                "startTime": cursor,
+                "endTime": end - 1,
+                "limit": limit,
+            }
+        )
+        return read_history(
+            rows_of(raw, "result", "list"), "fundingRateTimestamp", lambda r: r.get("fundingRate")
+        )
 
     def tier_mmr(self, mmr: float, initial_margin: float | None, max_leverage: float) -> float:
         """Bybit's docs example gives ``"0.5"`` with ``initialMargin`` ``"1"`` at 100x:
         when initial margin x max leverage is ~100, the rate is in percent."""
-        if initial_margin and math.isfinite(max_leverage) \
-                and abs(initial_margin * max_leverage - 100) < 1:
+        if (
+            initial_margin
+            and math.isfinite(max_leverage)
+            and abs(initial_margin * max_leverage - 100) < 1
+        ):
             return mmr / 100
         return mmr
 

@@ -71,20 +71,27 @@ class HyperliquidSpec(VenueSpec):
                 return
             m = Market(id=name, symbol=f"{name}/USDC:USDC", base_id=name, settle="USDC")
             mark = R.positive(ctx.get("markPx"))
-            rows.add(m, funding_rate=R.num(ctx.get("funding")), interval_hours=self.interval_h,
-                     next_funding_ms=next_ms, mark_price=mark,
-                     index_price=R.positive(ctx.get("oraclePx")),
-                     open_interest_usd=R.product(amount(ctx.get("openInterest")), mark),
-                     volume_24h_usd=amount(ctx.get("dayNtlVlm")),
-                     price_change_24h=R.fraction_change(mark, R.positive(ctx.get("prevDayPx"))),
-                     venue_premium=R.num(ctx.get("premium")))
+            rows.add(
+                m,
+                funding_rate=R.num(ctx.get("funding")),
+                interval_hours=self.interval_h,
+                next_funding_ms=next_ms,
+                mark_price=mark,
+                index_price=R.positive(ctx.get("oraclePx")),
+                open_interest_usd=R.product(amount(ctx.get("openInterest")), mark),
+                volume_24h_usd=amount(ctx.get("dayNtlVlm")),
+                price_change_24h=R.fraction_change(mark, R.positive(ctx.get("prevDayPx"))),
+                venue_premium=R.num(ctx.get("premium")),
+            )
 
         return rows.run(zip(universe, contexts, strict=True), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
-        raw = await ex.publicPostInfo({"type": "fundingHistory", "coin": market_id,
-                                       "startTime": cursor})
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
+        raw = await ex.publicPostInfo(
+            {"type": "fundingHistory", "coin": market_id, "startTime": cursor}
+        )
         return read_history(rows_of(raw), "time", lambda r: r.get("fundingRate"))
 
     async def own_tiers(self, ex: Any, base: str) -> tuple[str, tuple[Tier, ...], Limits]:
@@ -102,12 +109,20 @@ def hyperliquid_tiers(meta: Any, base: str) -> tuple[str, tuple[Tier, ...], Limi
     if not isinstance(meta, dict) or not isinstance(meta.get("universe"), list):
         raise TierError("hyperliquid meta has no universe")
     b = base.upper()
-    asset = next((a for name in (b, f"k{b}") for a in meta["universe"]
-                  if isinstance(a, dict) and a.get("name") == name), None)
+    asset = next(
+        (
+            a
+            for name in (b, f"k{b}")
+            for a in meta["universe"]
+            if isinstance(a, dict) and a.get("name") == name
+        ),
+        None,
+    )
     if asset is None:
         raise TiersUnavailable(f"hyperliquid lists no perpetual for {base}")
-    tables = {t[0]: t[1] for t in meta.get("marginTables") or []
-              if isinstance(t, list) and len(t) == 2}
+    tables = {
+        t[0]: t[1] for t in meta.get("marginTables") or [] if isinstance(t, list) and len(t) == 2
+    }
     table = tables.get(asset.get("marginTableId"))
     if isinstance(table, dict) and table.get("marginTiers"):
         steps = [(float(t["lowerBound"]), float(t["maxLeverage"])) for t in table["marginTiers"]]
@@ -115,9 +130,14 @@ def hyperliquid_tiers(meta: Any, base: str) -> tuple[str, tuple[Tier, ...], Limi
         steps = [(0.0, float(asset["maxLeverage"]))]
     else:
         raise TierError(f"hyperliquid gives no margin table for {base}")
-    tiers = [Tier(lo, steps[i + 1][0] if i + 1 < len(steps) else math.inf, 1 / (2 * lev),
-                  0.0, lev) for i, (lo, lev) in enumerate(steps)]
+    tiers = [
+        Tier(lo, steps[i + 1][0] if i + 1 < len(steps) else math.inf, 1 / (2 * lev), 0.0, lev)
+        for i, (lo, lev) in enumerate(steps)
+    ]
     decimals = asset.get("szDecimals")
     step = 10.0 ** -int(decimals) if isinstance(decimals, int) else None
-    return (f"{asset['name']}/USDC:USDC", check_tiers(with_cumulative_deduction(tiers)),
-            Limits(step, None, HYPERLIQUID_MIN_ORDER))
+    return (
+        f"{asset['name']}/USDC:USDC",
+        check_tiers(with_cumulative_deduction(tiers)),
+        Limits(step, None, HYPERLIQUID_MIN_ORDER),
+    )

@@ -51,14 +51,21 @@ class OkxSpec(VenueSpec):
             interval = None
             if settle_ms is not None and after_ms is not None:
                 interval = R.interval_hours(after_ms - settle_ms, unit_s=0.001)
-            rows.add(m, funding_rate=R.num(row.get("fundingRate")), interval_hours=interval,
-                     next_funding_ms=settle_ms, timestamp_ms=R.epoch_ms(row.get("ts")),
-                     venue_premium=R.num(row.get("premium")))
+            rows.add(
+                m,
+                funding_rate=R.num(row.get("fundingRate")),
+                interval_hours=interval,
+                next_funding_ms=settle_ms,
+                timestamp_ms=R.epoch_ms(row.get("ts")),
+                venue_premium=R.num(row.get("premium")),
+            )
 
         return rows.run(rows_of(raw, "data"), handle)
 
-    async def history_page(self, ex: Any, market_id: str, cursor: int, end: int, settle: str,
-                           limit: int) -> HistoryPage:
+    async def history_page(
+        self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
+    ) -> HistoryPage:
         raw = await ex.publicGetPublicFundingRateHistory(
-            {"instId": market_id, "before": cursor - 1, "after": end, "limit": limit})
+            {"instId": market_id, "before": cursor - 1, "after": end, "limit": limit}
+        )
         return read_history(rows_of(raw, "data"), "fundingTime", _okx_rate)
