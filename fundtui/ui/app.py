@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
@@ -34,13 +33,11 @@ from fundtui.ui.board_screen import BoardScreen
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.engine_view import EngineView
 from fundtui.ui.format import Palette
-from fundtui.ui.messages import DrillInto, EngineEvent, OpenCalculator, OpenDetail, OpenSectors
+from fundtui.ui.messages import EngineEvent
+from fundtui.ui.navigation import ScreenRoutes
 from fundtui.ui.selection import SelectionLine, ema_gaps
-from fundtui.ui.status import TopBar, VenueStrip, status_detail, transition_notice
+from fundtui.ui.status import TopBar, VenueStrip, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
-
-if TYPE_CHECKING:  # loaded by the writer thread, after the first frame
-    pass
 
 __all__ = ["REBUILD_GATHER_S", "FundApp", "SourceFactory", "run_app", "wall_clock_ms"]
 
@@ -51,7 +48,7 @@ NOTICE_GATHER_S = 0.3
 SIGNALS_KEPT = 2000
 
 
-class FundApp(EngineView, App[int]):
+class FundApp(ScreenRoutes, EngineView, App[int]):
     CSS_PATH = "fundtui.tcss"
     TITLE = "fundtui"
     #: Keys that mean the same on every screen; the board's own keys are bound on
@@ -275,26 +272,6 @@ class FundApp(EngineView, App[int]):
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._update_selection()
 
-    def open_detail(self, base: str) -> None:
-        """The detail view of ``base`` (Enter on the board or on a signal)."""
-        row = self.rows.get(base)
-        if row is None:
-            self.notify(f"{base} is not on the board right now", timeout=3)
-            return
-        from fundtui.ui.detail import DetailScreen  # plotext: loaded on first use
-
-        store = self.recorder.store if self.recorder is not None else None
-        self.push_screen(
-            DetailScreen(
-                row,
-                store,
-                {s.name: s for s in self.sources},
-                list(self.signals),
-                self.clock(),
-                self.board.palette,
-            )
-        )
-
     def _refresh_status(self, now: int) -> None:
         if self.closing:
             return
@@ -349,70 +326,6 @@ class FundApp(EngineView, App[int]):
             self.board_screen.update_view_info()
 
     # --- actions ------------------------------------------------------------
-
-    def action_help(self) -> None:
-        from fundtui.ui.help import HelpScreen
-
-        now = self.clock()
-        self.push_screen(
-            HelpScreen(
-                [(v, status_detail(st, now, self.refresh_s)) for v, st in self.statuses.items()]
-            )
-        )
-
-    def action_signals(self) -> None:
-        from fundtui.ui.signals_screen import SignalsScreen
-
-        if isinstance(self.screen, SignalsScreen):
-            self.pop_screen()
-            return
-        self.push_screen(SignalsScreen(list(self.signals), self.board.palette))
-
-    def action_sectors(self) -> None:
-        self.post_message(OpenSectors())
-
-    # --- what screens ask for -------------------------------------------------
-
-    def on_open_sectors(self, _message: OpenSectors) -> None:
-        """The sector board; from a drilled-in board, its filter is dropped first."""
-        from fundtui.ui.sectors import SectorScreen
-
-        if self.board.base_filter is not None:
-            self.board.set_base_filter(None)
-        self.push_screen(SectorScreen(self.sectors, self.board.palette))
-
-    def on_drill_into(self, message: DrillInto) -> None:
-        """Back to the board, showing only the sector's bases."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.board.set_base_filter(self.sectors.sector_map.bases_of(message.sector), message.sector)
-        self.board.focus()
-
-    def on_open_detail(self, message: OpenDetail) -> None:
-        self.open_detail(message.base)
-
-    def on_open_calculator(self, message: OpenCalculator) -> None:
-        """The calculator or the carry view on the board's selected row."""
-        from fundtui.ui import calculator
-
-        base = self.board.selected_base
-        row = self.board.board_rows.get(base) if base is not None else None
-        if not message.carry:
-            self.push_screen(calculator.calculator_screen(row, self.config, self.demo))
-            return
-        screen = calculator.carry_screen(row, self.config)
-        if isinstance(screen, str):
-            self.notify(screen, timeout=3)
-        else:
-            self.push_screen(screen)
-
-    def get_system_commands(self, screen):  # noqa: ANN001, ANN201
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Sectors",
-            "Sector rotation board: funding by sector (t)",
-            lambda: self.post_message(OpenSectors()),
-        )
 
     def action_poll_now(self) -> None:
         held = self.poll_now()
