@@ -9,7 +9,8 @@ import pytest
 from fundtui.core.board import build_board
 from fundtui.core.sectors import SectorMap
 from fundtui.feeds.demo import demo_sources
-from fundtui.ui.sectors import SectorFeed, SectorScreen, sparkline
+from fundtui.ui.sector_columns import sparkline
+from fundtui.ui.sectors import SectorFeed, SectorScreen
 from fundtui.ui.signals_screen import SignalsScreen
 from tests.fakesource import T0, FrozenClock
 from tests.uihelp import loaded, make_app, market, order, poll_all, until

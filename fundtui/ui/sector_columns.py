@@ -1,0 +1,219 @@
+"""The sector board's columns: what each shows, how it is coloured and sorted.
+
+One :class:`Column` per column of the sector rotation board (``ui/sectors.py``):
+its header, width, the value it sorts by and the cell it renders from a
+sector's :class:`~fundtui.core.rotation.SectorStats` and the engine's
+:class:`~fundtui.engine.sector_feed.SectorFeed`. A missing figure is ``n/a``
+and sorts last either way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+
+from fundtui.core.rotation import (
+    CROWDING,
+    DIVERGENCE,
+    ROTATION_IN,
+    UNWINDING,
+    SectorStats,
+)
+from fundtui.engine.sector_feed import SectorFeed
+from fundtui.ui.format import Palette
+from fundtui.ui.safe import plain
+
+SPARK = "▁▂▃▄▅▆▇█"
+TREND_WIDTH = 16
+
+
+def sparkline(values: Sequence[float], width: int = TREND_WIDTH) -> str:
+    """The last ``width`` values as block characters, scaled to their own range."""
+    vals = [v for v in values[-width:] if v is not None and math.isfinite(v)]
+    if len(vals) < 2:
+        return ""
+    lo, hi = min(vals), max(vals)
+    if hi - lo < 1e-12:
+        return SPARK[3] * len(vals)
+    top = len(SPARK) - 1
+    return "".join(SPARK[round((v - lo) / (hi - lo) * top)] for v in vals)
+
+
+def _pct(x: float | None, digits: int = 1, sign: bool = False) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x * 100:{'+' if sign else ''}.{digits}f}%"
+
+
+# --- columns ---------------------------------------------------------------------
+# In order of what matters at 80 columns: funding, its moves, price, z, state, trend.
+
+_WEIGHT = {"oi": "OI", "volume": "Vol", "equal": "Eq", "": ""}
+
+
+def _state_style(state: str | None, p: Palette) -> Style:
+    if state == CROWDING:
+        return p.hot
+    if state == UNWINDING:
+        return p.neg[1]
+    if state == ROTATION_IN:
+        return p.pos[1]
+    if state == DIVERGENCE:
+        return p.warn
+    return p.muted
+
+
+def _heat(x: float | None, p: Palette, elevated: float, extreme: float) -> Style:
+    if x is None:
+        return p.muted
+    tier = 2 if abs(x) >= extreme else 1 if abs(x) >= elevated else 0
+    if abs(x) < 1e-12:
+        return p.flat
+    return (p.pos if x > 0 else p.neg)[tier]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    value: Callable[[SectorStats, SectorFeed], float | str | None]
+    render: Callable[[SectorStats, SectorFeed, Palette], Text]
+    desc_first: bool = True
+
+
+def _num(text: str, style: Style | str = "") -> Text:
+    return Text(text, style=style, justify="right")
+
+
+def _velocity(h: int) -> Column:
+    return Column(
+        f"d{h}",
+        f"Δ{h}h",
+        7,
+        lambda s, f: s.velocity.get(h),
+        lambda s, f, p: _num(
+            "n/a" if (v := s.velocity.get(h)) is None else f"{v * 100:+.1f}",
+            p.muted if v is None else _heat(v, p, 0.05, 0.20),
+        ),
+    )
+
+
+def _apr_style(x: float | None, f: SectorFeed, p: Palette) -> Style:
+    return _heat(x, p, 0.20, f.model.params.extreme_apr)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "sector",
+        "Sector",
+        15,
+        lambda s, f: s.sector.casefold(),
+        lambda s, f, p: plain(s.sector, style="bold" if s.state else ""),
+        desc_first=False,
+    ),
+    Column(
+        "apr",
+        "APR",
+        8,
+        lambda s, f: s.apr,
+        lambda s, f, p: _num(_pct(s.apr), _apr_style(s.apr, f, p)),
+    ),
+    _velocity(1),
+    _velocity(8),
+    _velocity(24),
+    Column(
+        "price",
+        "Px 24h",
+        7,
+        lambda s, f: s.price_change,
+        lambda s, f, p: _num(_pct(s.price_change, sign=True), _heat(s.price_change, p, 0.03, 0.10)),
+    ),
+    Column(
+        "z",
+        "z",
+        5,
+        lambda s, f: s.z,
+        lambda s, f, p: _num("n/a" if s.z is None else f"{s.z:+.1f}", _heat(s.z, p, 1.0, 2.0)),
+    ),
+    Column(
+        "state",
+        "State",
+        11,
+        lambda s, f: s.state or "",
+        lambda s, f, p: Text(s.state or "", style=_state_style(s.state, p)),
+    ),
+    Column(
+        "trend",
+        "Trend (APR)",
+        TREND_WIDTH,
+        lambda s, f: _last_move(f.series(s.sector)),
+        lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p)),
+    ),
+    Column(
+        "median",
+        "Median",
+        8,
+        lambda s, f: s.median_apr,
+        lambda s, f, p: _num(_pct(s.median_apr), _apr_style(s.median_apr, f, p)),
+    ),
+    Column(
+        "bases",
+        "Bases",
+        7,
+        lambda s, f: s.count,
+        lambda s, f, p: _num(f"{s.count}/{s.members}", p.flat if s.count else p.muted),
+    ),
+    Column(
+        "extreme",
+        "Ext",
+        3,
+        lambda s, f: s.extreme,
+        lambda s, f, p: _num(str(s.extreme) if s.extreme else "", p.warn if s.extreme else p.muted),
+    ),
+    Column(
+        "weights",
+        "Wt",
+        3,
+        lambda s, f: s.weighting,
+        lambda s, f, p: Text(
+            _WEIGHT.get(s.weighting, "?"), style=p.flat if s.weighting == "oi" else p.warn
+        ),
+    ),
+)
+COLUMN = {c.key: c for c in COLUMNS}
+
+
+LEFT = ("sector", "weights", "state", "trend")
+
+
+def cell(col: Column, s: SectorStats, feed: SectorFeed, p: Palette) -> Text:
+    """A cell padded to its column's width (numbers on the right)."""
+    text = col.render(s, feed, p)
+    if len(text) >= col.width:  # never cut: a number must not lose digits
+        return text
+    if col.key in LEFT:
+        text.pad_right(col.width - len(text))
+    else:
+        text.pad_left(col.width - len(text))
+    return text
+
+
+def _last_move(series: Sequence[float]) -> float | None:
+    return series[-1] - series[0] if len(series) >= 2 else None
+
+
+def sort_order(stats: Iterable[SectorStats], feed: SectorFeed, key: str, desc: bool) -> list[str]:
+    """Sector names in display order; a missing value ("n/a") is last either way."""
+    col = COLUMN[key]
+    have, missing = [], []
+    for s in stats:
+        v = col.value(s, feed)
+        (missing if v is None else have).append((v, s.sector))
+    have.sort(key=lambda x: (x[0], x[1].casefold()), reverse=desc)
+    missing.sort(key=lambda x: x[1].casefold())
+    return [name for _, name in have + missing]
