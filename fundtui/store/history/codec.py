@@ -10,7 +10,7 @@ present values. Every value reads back exactly as recorded, bit for bit:
   first bytes, then all second bytes...), so a steady 30 s refresh or an
   unchanged next-funding time costs next to nothing;
 - a float column is stored as integers in units of 10**-e when every value is
-  a decimal of at most ``_MAX_DECIMALS`` places (what venues send as text:
+  a decimal of at most ``MAX_DECIMALS`` places (what venues send as text:
   "0.00013062", "93902.89680851"; checked value by value, ``n / 10**e == v``),
   delta-coded as above, else as XOR-ed float bits;
 - the index price, when both it and the mark are decimals, as ``index - mark``
@@ -39,14 +39,19 @@ import sqlite3
 import struct
 import zlib
 from array import array
-from itertools import accumulate
 
+from fundtui.store.history.columns import (
+    TEN,
+    dec_floats,
+    dec_ints,
+    enc_floats,
+    enc_ints,
+    scaled,
+    unshuffle,
+)
 from fundtui.store.history.schema import Row
 
 _BLOCK_VERSION = 2
-#: Largest decimal exponent tried for a column (okx sends rates with 16 decimals).
-_MAX_DECIMALS = 18
-_WIDTH_CODE = {1: "B", 2: "H", 4: "I", 8: "Q"}
 _V1_FIELDS = (
     ("q", 8),
     ("q", 8),
@@ -59,8 +64,6 @@ _V1_FIELDS = (
     ("f", 4),
 )
 _V1_RATE_SCALE = 1e10
-#: Powers of ten as floats: exact up to 10**22, so ``n / _TEN[e]`` is correctly rounded.
-_TEN = tuple(10.0**e for e in range(_MAX_DECIMALS + 1))
 #: First byte of an LZMA block (a zlib stream's first byte always ends in 0x8).
 _LZMA_TAG = 3
 #: LZMA2 with a 64 KB dictionary (blocks are a few KB; compressing needs ~1 MB,
@@ -71,145 +74,20 @@ _LZMA_FILTERS = [
 ]
 
 
-def _shuffle(data: bytes, size: int) -> bytes:
-    return b"".join(data[i::size] for i in range(size)) if size > 1 else data
-
-
-def _unshuffle(data: bytes, size: int) -> bytes:
-    if size <= 1:
-        return data
-    out = bytearray(len(data))
-    n = len(data) // size
-    for i in range(size):
-        out[i::size] = data[i * n : (i + 1) * n]
-    return bytes(out)
-
-
-def _enc_ints(values: list[int]) -> bytes:
-    """Integers: the first as int64, then zigzag deltas at the narrowest width, byte-planed.
-
-    A constant column (every delta zero) costs nine bytes; one that moves by a
-    few units a sample costs one byte a value before compression.
-    """
-    first = values[0]
-    zz = []
-    prev = first
-    for v in values[1:]:
-        d = v - prev
-        prev = v
-        zz.append(d << 1 if d >= 0 else (-d << 1) - 1)
-    top = max(zz, default=0)
-    width = (
-        0
-        if top == 0
-        else 1
-        if top < 1 << 8
-        else 2
-        if top < 1 << 16
-        else (4 if top < 1 << 32 else 8)
-    )
-    head = struct.pack("<qB", first, width)
-    if not width:
-        return head
-    return head + _shuffle(array(_WIDTH_CODE[width], zz).tobytes(), width)
-
-
-def _dec_ints(data: bytes, pos: int, n: int) -> tuple[list[int], int]:
-    first, width = struct.unpack_from("<qB", data, pos)
-    pos += 9
-    if not width:
-        return [first] * n, pos
-    k = (n - 1) * width
-    zz = array(_WIDTH_CODE[width])
-    zz.frombytes(_unshuffle(data[pos : pos + k], width))
-    pos += k
-    return list(accumulate([(z >> 1) ^ -(z & 1) for z in zz], initial=first)), pos
-
-
-def _decimals(v: float) -> int:
-    """Decimal places of the shortest text that reads back as ``v`` (``repr``)."""
-    r = repr(v)
-    mant, _, exp = r.partition("e")
-    places = len(mant.partition(".")[2].rstrip("0"))
-    return max(places - int(exp), 0) if exp else places
-
-
-def _scaled(values: list[float]) -> tuple[int, list[int]] | None:
-    """``(e, ints)`` with ``ints[i] / 10**e == values[i]`` exactly for every value, or None.
-
-    ``e`` is the most decimal places any value needs (from its shortest repr),
-    so numbers a venue sent as decimal text ("0.00013062", "93902.89680851")
-    become small integers; anything else (NaN, -0.0, computed products,
-    magnitudes past 2**62) is refused and stored as float bits instead.
-    """
-    # Guess from three values, then check all; a value needing more places fails
-    # the check, and only then is every distinct value's repr read.
-    e = max(_decimals(values[0]), _decimals(values[-1]), _decimals(values[len(values) // 2]))
-    got = _scale_exactly(values, e)
-    if got is None:
-        e2 = max(map(_decimals, set(values)))
-        if e2 > e:
-            got = _scale_exactly(values, e2)
-            e = e2
-    return None if got is None else (e, got)
-
-
-def _scale_exactly(values: list[float], e: int) -> list[int] | None:
-    if e > _MAX_DECIMALS:
-        return None
-    scale = _TEN[e]
-    ints: list[int] = []
-    for v in values:
-        if not -4e18 < v * scale < 4e18:
-            return None
-        n = round(v * scale)
-        if n / scale != v or (not n and math.copysign(1.0, v) < 0):
-            return None
-        ints.append(n)
-    return ints
-
-
-def _enc_floats(values: list[float]) -> bytes:
-    """Floats exactly: as decimal integers when they are decimals, else XOR-ed float bits."""
-    sc = _scaled(values)
-    if sc is not None:
-        return b"D" + bytes((sc[0],)) + _enc_ints(sc[1])
-    bits = array("Q", array("d", values).tobytes())
-    xs = array("Q", bits)
-    for i in range(len(bits) - 1, 0, -1):
-        xs[i] ^= bits[i - 1]
-    return b"X" + _shuffle(xs.tobytes(), 8)
-
-
-def _dec_floats(data: bytes, pos: int, n: int) -> tuple[list[float], int]:
-    tag = data[pos]
-    if tag == 68:  # D
-        scale = _TEN[data[pos + 1]]
-        ints, pos = _dec_ints(data, pos + 2, n)
-        return [v / scale for v in ints], pos
-    if tag != 88:  # X
-        raise sqlite3.DatabaseError(f"unknown packed column tag {tag}")
-    xs = array("Q")
-    xs.frombytes(_unshuffle(data[pos + 1 : pos + 1 + 8 * n], 8))
-    for i in range(1, n):
-        xs[i] ^= xs[i - 1]
-    return array("d", xs.tobytes()).tolist(), pos + 1 + 8 * n
-
-
 def _enc_index(idx: list[float], mark: list[float | None]) -> bytes:
     """The index price: as ``index - mark`` in shared decimal units when both are
     decimals (the basis moves far less than either price), else on its own."""
-    plain = _enc_floats(idx)
+    plain = enc_floats(idx)
     if None in mark:
         return plain
-    both = _scaled(idx + mark)  # type: ignore[operator]
+    both = scaled(idx + mark)  # type: ignore[operator]
     if both is None:
         return plain
     e, ints = both
     n = len(idx)
     try:
         basis = (
-            b"B" + bytes((e,)) + _enc_ints([a - b for a, b in zip(ints[:n], ints[n:], strict=True)])
+            b"B" + bytes((e,)) + enc_ints([a - b for a, b in zip(ints[:n], ints[n:], strict=True)])
         )
     except OverflowError:  # differences past 64 bits: not prices
         return plain
@@ -226,11 +104,11 @@ def _enc_oi(oi: list[float], mark: list[float | None]) -> bytes:
     value back bit for bit (gate and hyperliquid send contracts or coins, and the
     feed multiplies by the mark, so the quotient is what the venue sent and
     changes only when positions do), else on its own."""
-    plain = _enc_floats(oi)
+    plain = enc_floats(oi)
     if None in mark or 0.0 in mark:
         return plain
     best = plain
-    sc = _scaled(oi) if plain[:1] == b"D" else None
+    sc = scaled(oi) if plain[:1] == b"D" else None
     if sc is not None and len(oi) > 1:
         # bybit sends the value (coins x mark, rounded): predict each from the one
         # before scaled by the mark's move, and store what the prediction missed
@@ -241,7 +119,7 @@ def _enc_oi(oi: list[float], mark: list[float | None]) -> bytes:
             for k in range(1, len(ints)):
                 total += ints[k] - _predict(ints[k - 1], mark[k - 1], mark[k])  # type: ignore[arg-type]
                 acc.append(total)
-            pred = b"P" + bytes((e,)) + _enc_ints(acc)
+            pred = b"P" + bytes((e,)) + enc_ints(acc)
         except (ArithmeticError, ValueError, struct.error):  # inf/NaN marks, past int64
             pred = None
         if pred is not None and len(zlib.compress(pred, 1)) < len(zlib.compress(plain, 1)):
@@ -257,7 +135,7 @@ def _enc_oi(oi: list[float], mark: list[float | None]) -> bytes:
             else:
                 return best
         qs.append(q)
-    ratio = b"R" + _enc_floats(qs)
+    ratio = b"R" + enc_floats(qs)
     return ratio if len(zlib.compress(ratio, 1)) < len(zlib.compress(best, 1)) else best
 
 
@@ -271,7 +149,7 @@ def _pack(rows: list[Row], start_ms: int, dense: bool = False) -> bytes:
     Layout (version 2), zlib-compressed: version byte, sample count, then per
     column a presence byte (0 none, 1 all, 2 followed by one byte per sample)
     and the present values. Times and ``next_funding_dt`` are integers; the
-    other columns are floats stored exactly (see ``_enc_floats``), the index
+    other columns are floats stored exactly (see ``enc_floats``), the index
     and open interest possibly against the mark; the premium only when it
     cannot be recomputed from mark and index (the venue's own figure).
     """
@@ -296,13 +174,13 @@ def _pack(rows: list[Row], start_ms: int, dense: bool = False) -> bytes:
             parts.append(b"\2" + bytes(v is not None for v in values))
             marks = [m for m, v in zip(mark, values, strict=True) if v is not None]
         if ci in (0, 3):
-            parts.append(_enc_ints(present))
+            parts.append(enc_ints(present))
         elif ci == 5:
             parts.append(_enc_index(present, marks))
         elif ci == 7:
             parts.append(_enc_oi(present, marks))
         else:
-            parts.append(_enc_floats(present))
+            parts.append(enc_floats(present))
     if dense:
         return bytes((_LZMA_TAG,)) + lzma.compress(
             b"".join(parts), format=lzma.FORMAT_RAW, filters=_LZMA_FILTERS
@@ -336,10 +214,10 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
             pos += n
             k = sum(present)
         if ci in (0, 3):
-            values, pos = _dec_ints(data, pos, k)
+            values, pos = dec_ints(data, pos, k)
         elif ci == 7 and data[pos] == 80:  # P: oi predicted from the mark's move
-            scale = _TEN[data[pos + 1]]
-            acc, pos = _dec_ints(data, pos + 2, k)
+            scale = TEN[data[pos + 1]]
+            acc, pos = dec_ints(data, pos + 2, k)
             marks = (
                 cols[4]
                 if present is None
@@ -358,14 +236,14 @@ def _unpack(blob: bytes, start_ms: int) -> list[Row]:
             )
             if tag == 66:
                 e = data[pos + 1]
-                diffs, pos = _dec_ints(data, pos + 2, k)
-                scale = _TEN[e]
+                diffs, pos = dec_ints(data, pos + 2, k)
+                scale = TEN[e]
                 values = [(round(m * scale) + d) / scale for m, d in zip(marks, diffs, strict=True)]
             else:
-                qs, pos = _dec_floats(data, pos + 1, k)
+                qs, pos = dec_floats(data, pos + 1, k)
                 values = [q * m for q, m in zip(qs, marks, strict=True)]
         else:
-            values, pos = _dec_floats(data, pos, k)
+            values, pos = dec_floats(data, pos, k)
         if present is not None:
             it = iter(values)
             values = [next(it) if p else None for p in present]
@@ -387,7 +265,7 @@ def _unpack_v1(data: bytes, n: int, start_ms: int) -> list[Row]:
         pos += n
         k = sum(present)
         values = array(code)
-        values.frombytes(_unshuffle(data[pos : pos + k * size], size))
+        values.frombytes(unshuffle(data[pos : pos + k * size], size))
         pos += k * size
         if k == n:
             cols.append(values.tolist())
