@@ -1,7 +1,8 @@
 """Settled funding history through the real ccxt adapter, against the fake venues.
 
-Expected values are read by hand from the payload files (verbatim copies of the
-shared reference recordings, see tests/fakevenue/payloads/README.md).
+Expected values are read by hand from the payload files (verbatim copies of
+recorded venue answers: tests/fakevenue/payloads/README.md, provenance in
+docs/sources/PAYLOADS.md).
 """
 
 from __future__ import annotations
