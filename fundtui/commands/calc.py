@@ -196,7 +196,6 @@ def run(args: argparse.Namespace) -> int:
         leverage=args.leverage,
         fee_in=fee_in,
         fee_out=fee_out,
-        taker=fees.taker,
         tiers=source.tiers,
         step=step,
         min_notional=min_notional,

@@ -58,8 +58,7 @@ class Inputs:
     stop: float
     leverage: float
     fee_in: float
-    fee_out: float
-    taker: float  # closing fee in the okx/gate liquidation form
+    fee_out: float  # also the closing fee in the okx/gate/bitget liquidation form
     tiers: Sequence[Tier]
     step: float | None = None
     min_notional: float = 0.0
@@ -148,7 +147,7 @@ def calculate(inp: Inputs) -> Result:
         )
     else:
         liq = liquidation.isolated(
-            inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers, inp.taker
+            inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers, inp.fee_out
         )
     entry_tier = tier_for(inp.tiers, qty, inp.entry)
     if inp.leverage > entry_tier.max_leverage:
@@ -171,7 +170,7 @@ def calculate(inp: Inputs) -> Result:
         None
         if inp.cross_wallet is not None
         else liquidation.max_leverage_for_stop(
-            inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.taker
+            inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.fee_out
         )
     )
     r_mult = (

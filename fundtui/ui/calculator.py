@@ -149,7 +149,6 @@ class CalculatorScreen(FormScreen):
             leverage=v["leverage"],
             fee_in=v["fee_in"],
             fee_out=v["fee_out"],
-            taker=self.fees_for(venue).taker,
             tiers=source.tiers,
             step=v["step"],
             target=v["target"],
