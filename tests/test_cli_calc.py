@@ -81,7 +81,9 @@ def with_flag(argv, flag, value):
 def test_calc_issue_example_matches_formulas(capsys):
     out = main_json(capsys, [*CALC, "--step", "0.001", "--min-notional", "100"])
     assert out["qty"] == 0.079 and round(out["qty_unrounded"], 6) == 0.079403
-    assert round(out["liquidation_price"], 2) == 54216.87  # TV-L1 at 10x
+    # TV-L1 at 10x with the 0.05 % opening fee out of the isolated margin (issue 12):
+    # (60,000 x (0.1 - 0.0005) - 60,000) / (0.004 - 1) = 54,246.99 (54,216.87 fee-free)
+    assert round(out["liquidation_price"], 2) == 54246.99
     assert round(out["margin"], 2) == 474.00
     assert out["maintenance_rate"] == 0.004 and "2026-09-29" in out["tiers"]
     assert out["warnings"] == []
@@ -91,7 +93,7 @@ def test_calc_issue_example_matches_formulas(capsys):
 def test_calc_text_has_the_numbers(capsys):
     assert cli.main([*CALC, "--rate", "0.01", "--interval", "8", "--target", "63600"]) == 0
     text = capsys.readouterr().out
-    assert "54,216.87" in text and "pays" in text and "R multiple    3.00" in text
+    assert "54,246.99" in text and "pays" in text and "R multiple    3.00" in text
 
 
 def test_calc_warns_when_the_stop_is_beyond_liquidation(capsys):
@@ -134,7 +136,8 @@ def test_calc_offline_uses_the_tier_cache(capsys):
     tier_cache.save("okx", "BTC/USDT:USDT", tiers, key="")
     out = main_json(capsys, [*with_flag(CALC, "--venue", "okx"), "--offline"])
     assert "okx BTC/USDT:USDT tiers (fetched" in out["tiers"]
-    assert out["liquidation_price"] == pytest.approx((60000 - 6000) / (1 - 0.0045))
+    # margin per coin 6,000 less the 30 opening fee (okx taker 0.05 %), closing fee 0.05 %
+    assert out["liquidation_price"] == pytest.approx((60000 - 6000 + 30) / (1 - 0.0045))
 
 
 def test_calc_without_tiers_says_what_to_do(capsys):

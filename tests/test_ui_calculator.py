@@ -65,7 +65,8 @@ async def test_c_prefills_from_the_row_and_recomputes_as_you_type():
         for key, text in [("entry", "60000"), ("stop", "58800"), ("step", "0.001")]:
             await type_into(pilot, screen, key, text)
         text = screen.results_text
-        assert "Liquidation   54,216.87" in text
+        # TV-L1 less the 0.05 % opening fee in the margin: 60,000 x 0.9005 / 0.996
+        assert "Liquidation   54,246.99" in text
         assert "Size          0.079 BTC" in text
         assert "Margin        474.00 at 10x" in text
         assert "pays" in text  # a long at a positive rate
@@ -74,7 +75,14 @@ async def test_c_prefills_from_the_row_and_recomputes_as_you_type():
         await type_into(pilot, screen, "leverage", "75")
         assert "beyond the liquidation price" in screen.results_text
         lev = liquidation.max_leverage_for_stop(
-            "binance", "long", 0.079, 60000, 58800, single_tier(0.004, 150), 0.0005
+            "binance",
+            "long",
+            0.079,
+            60000,
+            58800,
+            single_tier(0.004, 150),
+            0.0005,
+            opening_fee=0.0005,
         )
         assert f"Max leverage  {lev}x" in screen.results_text
         await type_into(pilot, screen, "leverage", str(lev))

@@ -126,6 +126,13 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         help="holding period in hours (default 24)",
     )
     p.add_argument(
+        "--added-margin",
+        type=num("added-margin", positive=False),
+        metavar="USD",
+        default=0.0,
+        help="isolated: margin added to the position after opening (negative: taken out)",
+    )
+    p.add_argument(
         "--cross-wallet",
         type=num("cross-wallet"),
         metavar="USD",
@@ -206,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
         cross_wallet=args.cross_wallet,
         other_maintenance=args.other_maintenance,
         other_upnl=args.other_upnl,
+        added_margin=args.added_margin,
     )
     if args.rate is not None and args.interval is None:
         say("--interval is required with --rate (hours per settlement; never assumed 8)")
@@ -266,6 +274,7 @@ def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> d
             "rate": inp.rate,
             "interval_h": inp.interval_h,
             "hold_h": inp.hold_h,
+            "added_margin": inp.added_margin,
         },
         "tiers": tiers_label,
         "margin_mode": "isolated" if inp.cross_wallet is None else "cross",

@@ -71,6 +71,8 @@ class Inputs:
     cross_wallet: float | None = None
     other_maintenance: float = 0.0
     other_upnl: float = 0.0
+    # isolated: margin moved into the position after opening (negative: taken out)
+    added_margin: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,10 @@ def check(inp: Inputs) -> None:
         raise ValueError(
             f"stop {inp.stop:g} is on the wrong side: a {inp.side}'s stop must "
             f"be {where} its entry {inp.entry:g}"
+        )
+    if inp.cross_wallet is not None and inp.added_margin:
+        raise ValueError(
+            "added margin is for an isolated position; in cross margin give the wallet balance"
         )
     if inp.risk >= 1:
         raise ValueError(f"risk must be under 100 % of equity, got {inp.risk * 100:g} %")
@@ -147,7 +153,15 @@ def calculate(inp: Inputs) -> Result:
         )
     else:
         liq = liquidation.isolated(
-            inp.venue, inp.side, qty, inp.entry, inp.leverage, inp.tiers, inp.fee_out
+            inp.venue,
+            inp.side,
+            qty,
+            inp.entry,
+            inp.leverage,
+            inp.tiers,
+            inp.fee_out,
+            opening_fee=inp.fee_in,
+            added_margin=inp.added_margin,
         )
     entry_tier = tier_for(inp.tiers, qty, inp.entry)
     if inp.leverage > entry_tier.max_leverage:
@@ -170,7 +184,15 @@ def calculate(inp: Inputs) -> Result:
         None
         if inp.cross_wallet is not None
         else liquidation.max_leverage_for_stop(
-            inp.venue, inp.side, qty, inp.entry, inp.stop, inp.tiers, inp.fee_out
+            inp.venue,
+            inp.side,
+            qty,
+            inp.entry,
+            inp.stop,
+            inp.tiers,
+            inp.fee_out,
+            opening_fee=inp.fee_in,
+            added_margin=inp.added_margin,
         )
     )
     r_mult = (

@@ -5,7 +5,7 @@ position cannot be liquidated, e.g. a 1x long whose price would have to go
 below zero) and the maintenance tier used. Quantities are base units, prices
 quote currency, rates fractions.
 
-Per venue (isolated margin = notional / leverage):
+Per venue (the isolated margin is described at the end):
 
 * binance, one-way mode:
   ``LP = (WB - TMM + UPNL + cum - s Q EP) / (Q MMR - s Q)``; the bracket is the
@@ -26,6 +26,15 @@ Per venue (isolated margin = notional / leverage):
 Where the tier depends on the liquidation notional (all but bybit and
 size-bounded OKX tiers), every tier is tried and the first one hit as the price
 moves against the position is kept.
+
+Isolated margin is ``notional / leverage + added margin``, less the opening fee
+(``notional x fee_in``) where the venue takes that fee out of the position's
+margin: binance, okx, gate, bitget and hyperliquid (a 2x SOL long on hyperliquid
+at 0.045 % taker liquidates 0.09 % of the price gap higher than the fee-free
+figure, which is what the venue showed). Bybit charges the opening fee to the
+available balance when the order is placed (its "order cost"), so its position
+margin is the initial margin plus what was added, as in its help examples
+(docs/FORMULAS.md section 4; added margin can be negative: a deduction).
 """
 
 from __future__ import annotations
@@ -40,6 +49,9 @@ from fundtui.core.venues import VENUES
 
 #: Venue -> formula name, from the venue facts table.
 VENUE_FORMULAS = {name: row.liquidation for name, row in VENUES.items()}
+
+#: Formulas whose venue pays the opening fee out of the isolated position's margin.
+FEE_FROM_MARGIN = frozenset({"binance", "okx_gate", "hyperliquid"})
 
 #: Leverage scanned up to when the tiers give no maximum.
 LEVERAGE_SCAN_CAP = 200
@@ -110,14 +122,22 @@ def binance(
 
 
 def bybit(
-    side: str, qty: float, entry: float, leverage: float, tiers: Sequence[Tier]
+    side: str,
+    qty: float,
+    entry: float,
+    leverage: float,
+    tiers: Sequence[Tier],
+    added_margin: float = 0.0,
 ) -> Liquidation:
-    """Bybit isolated, fees ignored; the tier is the one at the entry position value."""
+    """Bybit isolated, fees ignored; the tier is the one at the entry position value.
+
+    ``LP = EP -/+ (IM - MM)/Q -/+ added/Q`` (Bybit's help, examples 1-3).
+    """
     s = side_sign(side)
     t = tier_for(tiers, qty, entry)
     im = entry * qty / leverage
     mm = entry * qty * t.mmr - t.cum
-    lp = entry - s * (im - mm) / qty
+    lp = entry - s * (im + added_margin - mm) / qty
     return Liquidation(lp if lp > 0 else None, t)
 
 
@@ -141,8 +161,16 @@ def isolated(
     leverage: float,
     tiers: Sequence[Tier],
     taker: float,
+    *,
+    opening_fee: float = 0.0,
+    added_margin: float = 0.0,
 ) -> Liquidation:
-    """The isolated liquidation of ``qty`` at ``entry`` and ``leverage`` on ``venue``."""
+    """The isolated liquidation of ``qty`` at ``entry`` and ``leverage`` on ``venue``.
+
+    ``taker`` is the closing fee (okx/gate/bitget form), ``opening_fee`` the entry fee
+    rate (taken out of the margin where the venue does so), ``added_margin`` money
+    moved into the position after opening (negative: taken out, e.g. a funding payment).
+    """
     formula = VENUE_FORMULAS.get(venue)
     if formula is None:
         raise ValueError(
@@ -150,12 +178,27 @@ def isolated(
         )
     if qty <= 0 or entry <= 0 or leverage <= 0:
         raise ValueError("quantity, entry and leverage must be > 0")
-    margin = qty * entry / leverage
+    if formula == "bybit":
+        return bybit(side, qty, entry, leverage, tiers, added_margin)
+    margin = isolated_margin(formula, qty, entry, leverage, opening_fee, added_margin)
     if formula == "binance":
         return binance(side, qty, entry, margin, tiers)
-    if formula == "bybit":
-        return bybit(side, qty, entry, leverage, tiers)
     return okx_gate(side, qty, entry, margin, tiers, taker if formula == "okx_gate" else 0.0)
+
+
+def isolated_margin(
+    formula: str,
+    qty: float,
+    entry: float,
+    leverage: float,
+    opening_fee: float = 0.0,
+    added_margin: float = 0.0,
+) -> float:
+    """What backs an isolated position: ``notional / leverage + added``, less the opening
+    fee where ``formula``'s venue takes it from the margin (:data:`FEE_FROM_MARGIN`)."""
+    notional = qty * entry
+    fee = notional * opening_fee if formula in FEE_FROM_MARGIN else 0.0
+    return notional / leverage + added_margin - fee
 
 
 def stop_before_liquidation(side: str, stop: float, liq: float | None) -> bool:
@@ -173,15 +216,29 @@ def max_leverage_for_stop(
     stop: float,
     tiers: Sequence[Tier],
     taker: float,
+    *,
+    opening_fee: float = 0.0,
+    added_margin: float = 0.0,
 ) -> int | None:
     """The highest whole leverage whose liquidation lies beyond the stop; None if none does.
 
-    Bounded by the tier's maximum at the entry size.
+    Bounded by the tier's maximum at the entry size; fees and added margin as in
+    :func:`isolated`.
     """
     cap = tier_for(tiers, qty, entry).max_leverage
     top = int(min(cap, LEVERAGE_SCAN_CAP)) if math.isfinite(cap) else LEVERAGE_SCAN_CAP
     for lev in range(top, 0, -1):
-        liq = isolated(venue, side, qty, entry, lev, tiers, taker)
+        liq = isolated(
+            venue,
+            side,
+            qty,
+            entry,
+            lev,
+            tiers,
+            taker,
+            opening_fee=opening_fee,
+            added_margin=added_margin,
+        )
         if stop_before_liquidation(side, stop, liq.price):
             return lev
     return None

@@ -54,6 +54,7 @@ class CalculatorScreen(FormScreen):
         Field("interval", "Interval h"),
         Field("hold", "Hold h", allow_zero=True),
         Field("margin", "Margin", TEXT),
+        Field("added", "Added margin", SIGNED_NUMBER, optional=True),
         Field("wallet", "Cross wallet", optional=True),
         Field("other_mm", "Others' MM", optional=True, allow_zero=True),
         Field("other_upnl", "Others' PnL", SIGNED_NUMBER, optional=True),
@@ -129,6 +130,9 @@ class CalculatorScreen(FormScreen):
         if cross and v["wallet"] is None:
             errors["wallet"] = "required for cross margin"
             return []
+        if cross and v["added"]:
+            errors["added"] = "isolated only: cross uses the wallet"
+            return []
         if not cross and (v["wallet"] is not None or v["other_mm"] or v["other_upnl"]):
             errors["margin"] = "wallet fields need cross"
             return []
@@ -158,6 +162,7 @@ class CalculatorScreen(FormScreen):
             cross_wallet=v["wallet"] if cross else None,
             other_maintenance=v["other_mm"] or 0.0,
             other_upnl=v["other_upnl"] or 0.0,
+            added_margin=v["added"] or 0.0,
         )
         try:
             res = calculate(inp)
