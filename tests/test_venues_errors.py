@@ -126,7 +126,7 @@ async def test_malformed_json_is_an_unexpected_payload(venue, fakes, make_venue)
     fakes[venue].clear_failures()
     fakes[venue].reset_log()
     assert (await source.poll()).quotes  # and it recovers on the next poll
-    assert fakes[venue].hits() == 1
+    assert fakes[venue].hits(extras=False) == 1
 
 
 async def test_an_answer_without_usable_rows_is_not_shown_as_live(fakes, make_venue):

@@ -14,7 +14,7 @@ import pytest
 from fundtui.feeds.ccxt_client import proxy_settings, rewrite_api_urls
 from fundtui.feeds.source import VenueError
 from fundtui.store import market_cache
-from tests.fakevenue.server import RATE_PATHS, VENUES
+from tests.fakevenue.server import EXTRAS_PATHS, RATE_PATHS, VENUES
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 
@@ -51,15 +51,21 @@ async def test_first_poll_loads_only_linear_perp_metadata(venue, fakes, make_ven
 
 
 @pytest.mark.parametrize("venue", VENUES)
-async def test_steady_state_is_exactly_one_request_per_poll(venue, fakes, make_venue):
-    source = make_venue(venue)
+async def test_steady_state_is_one_rate_request_per_poll(venue, fakes, make_venue, clock):
+    # Plus, on okx/bitget/binance, the open-interest / 24 h request, after the rates:
+    # here in the first poll after the metadata one, then not within the minute.
+    source = make_venue(venue, clock=clock)
     await source.poll()
     fake = fakes[venue]
+    sent = []
     for _ in range(3):
         fake.reset_log()
         poll = await source.poll()
         assert poll.quotes
-        assert [r.path for r in fake.requests] == [RATE_PATHS[venue]]
+        sent.append(fake.paths())
+        clock.advance(5)
+    extra = [EXTRAS_PATHS[venue]] if venue in EXTRAS_PATHS else []
+    assert sent == [[RATE_PATHS[venue], *extra], [RATE_PATHS[venue]], [RATE_PATHS[venue]]]
 
 
 # --------------------------------------------------------------------------- market cache
@@ -71,7 +77,7 @@ async def test_a_restart_reuses_the_market_cache(venue, fakes, make_venue):
     fake = fakes[venue]
     fake.reset_log()
     second = await make_venue(venue).poll()  # a new adapter, as after a restart
-    assert [r.path for r in fake.requests] == [RATE_PATHS[venue]]
+    assert fake.paths(extras=False) == [RATE_PATHS[venue]]
     assert [(q.symbol, q.interval_hours, q.multiplier) for q in second.quotes] == [
         (q.symbol, q.interval_hours, q.multiplier) for q in first.quotes
     ]
@@ -253,7 +259,7 @@ async def test_binance_off_grid_settlement_refreshes_funding_info(fakes, make_ve
     set_funding_info(fake, "SOLUSDT", 1)
     fake.reset_log()
     poll = await source.poll()
-    assert Counter(r.path for r in fake.requests) == {
+    assert fake.counts() == {  # no extras request in a poll that made a metadata one
         "/fapi/v1/premiumIndex": 1,
         "/fapi/v1/fundingInfo": 1,
     }
@@ -261,7 +267,7 @@ async def test_binance_off_grid_settlement_refreshes_funding_info(fakes, make_ve
     assert quote(poll, "SOL/USDT:USDT").rate_8h == pytest.approx(0.0001 * 8)
     fake.reset_log()
     await source.poll()
-    assert fake.hits() == 1
+    assert fake.hits(extras=False) == 1
 
 
 async def test_binance_settlement_beyond_one_interval_refreshes_funding_info(fakes, make_venue):
@@ -294,7 +300,7 @@ async def test_a_conflict_that_fresh_metadata_does_not_explain_shows_no_interval
     fake.reset_log()
     clock.advance(5 * MINUTE)
     poll = await source.poll()
-    assert fake.hits() == 1  # not re-checked for the same settlement
+    assert fake.hits(extras=False) == 1  # not re-checked for the same settlement
     assert quote(poll, "SOL/USDT:USDT").interval_hours is None
 
 
@@ -313,7 +319,7 @@ async def test_a_failed_triggered_refresh_shows_no_interval_and_retries_later(
     fake.reset_log()
     clock.advance(30)
     assert quote(await source.poll(), "SOL/USDT:USDT").interval_hours is None
-    assert fake.hits() == 1  # no retry within a minute
+    assert fake.hits(extras=False) == 1  # no retry within a minute
     fake.clear_failures()
     clock.advance(31)
     assert quote(await source.poll(), "SOL/USDT:USDT").interval_hours == 1.0
@@ -342,7 +348,7 @@ async def test_a_new_symbol_reloads_markets_once(fakes, make_venue):
     assert "GHOST/USDT:USDT" not in {q.symbol for q in poll.quotes}
     fake.reset_log()
     await source.poll()
-    assert fake.hits() == 1  # GHOSTUSDT was checked against a fresh list; not again
+    assert fake.hits(extras=False) == 1  # GHOSTUSDT was checked against a fresh list; not again
 
 
 async def test_binance_funding_info_is_refreshed_every_15_minutes(fakes, make_venue, clock):
@@ -353,7 +359,7 @@ async def test_binance_funding_info_is_refreshed_every_15_minutes(fakes, make_ve
     fake.reset_log()
     clock.advance(14 * MINUTE)
     assert quote(await source.poll(), "GTC/USDT:USDT").interval_hours == 8.0
-    assert fake.hits() == 1
+    assert fake.hits(extras=False) == 1
     clock.advance(2 * MINUTE)
     poll = await source.poll()
     assert fake.hits("/fapi/v1/fundingInfo") == 1 and fake.hits("/fapi/v1/exchangeInfo") == 0
@@ -443,7 +449,7 @@ async def test_venues_with_intervals_in_every_answer_need_no_interval_refresh(
     fakes[venue].reset_log()
     clock.advance(3 * HOUR)
     await source.poll()
-    assert [r.path for r in fakes[venue].requests] == [RATE_PATHS[venue]]
+    assert fakes[venue].paths(extras=False) == [RATE_PATHS[venue]]
 
 
 # --------------------------------------------------------------------------- generic path

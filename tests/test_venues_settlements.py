@@ -12,6 +12,7 @@ import pytest
 from fundtui.core.accrual import Settlement
 from fundtui.feeds import settlements as history
 from fundtui.feeds.source import VenueError
+from tests.fakevenue.server import RATE_PATHS
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
 
@@ -327,4 +328,4 @@ async def test_poll_makes_no_history_request(venue, fakes, make_venue):
     fakes[venue].reset_log()
     result = await adapter.poll()  # a history fetch leaves the refresh path as it was
     assert result.quotes
-    assert len(fakes[venue].requests) == 1
+    assert fakes[venue].paths(extras=False) == [RATE_PATHS[venue]]

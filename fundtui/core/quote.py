@@ -17,6 +17,15 @@ class Quote:
     epoch milliseconds, UTC. Prices are per venue contract unit: for a bundled
     contract (``1000PEPE``) divide by ``multiplier`` to get one coin's price.
     Anything a venue did not give is ``None``; nothing is guessed.
+
+    Open interest is counted twice: ``open_interest_coins`` in coins (contracts x
+    contract size, then x ``multiplier``: PEPE, not 1000PEPE bundles), the figure
+    that moves only when positions do; ``open_interest_usd`` at the venue's price,
+    for display and weights (it also moves with the price). Where a venue's rate
+    request lacks them, open interest and the 24 h figures come from a second,
+    slower request (:mod:`fundtui.feeds.extras`); ``extras_ms`` is when that
+    answer arrived, so those figures are older than the rate by ``timestamp - extras_ms``.
+    ``None`` there: they came with the rate, or not at all.
     """
 
     venue: str
@@ -29,11 +38,13 @@ class Quote:
     mark_price: float | None = None
     index_price: float | None = None
     open_interest_usd: float | None = None
+    open_interest_coins: float | None = None
     volume_24h_usd: float | None = None
     price_change_24h: float | None = None  # fraction: 0.05 = +5 %
     multiplier: int = 1
     timestamp_ms: int | None = None
     venue_premium: float | None = None  # the venue's own premium figure, when it gives one
+    extras_ms: int | None = None  # when the slower request's figures arrived (epoch ms)
 
     @property
     def has_rate(self) -> bool:

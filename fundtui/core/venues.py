@@ -36,6 +36,8 @@ class VenueFacts:
     liquidation: str  # the formula in fundtui.core.liquidation
     cross_margin: bool  # cross-margin liquidation is computed for it
     tiers: str  # BUNDLED or FETCHED
+    #: open interest comes in some bulk answer; False: only per symbol, so never shown
+    open_interest: bool = True
 
 
 #: In default column order (the config's default ``exchanges``).
@@ -43,7 +45,14 @@ VENUES: dict[str, VenueFacts] = {
     f.name: f
     for f in (
         VenueFacts(
-            "binance", "BIN", Fees(0.0002, 0.0005), Fees(0.001, 0.001), "binance", True, BUNDLED
+            "binance",
+            "BIN",
+            Fees(0.0002, 0.0005),
+            Fees(0.001, 0.001),
+            "binance",
+            True,
+            BUNDLED,
+            open_interest=False,  # /fapi/v1/openInterest takes one symbol per request
         ),
         VenueFacts(
             "bybit", "BYB", Fees(0.0002, 0.00055), Fees(0.001, 0.001), "bybit", False, FETCHED
@@ -88,6 +97,25 @@ def tier_source(venue: str) -> str | None:
     """Where ``venue``'s maintenance tiers come from; None: nowhere, give a rate."""
     row = VENUES.get(venue)
     return None if row is None else row.tiers
+
+
+def gives_open_interest(venue: str) -> bool:
+    """Whether fundtui gets open interest from ``venue`` at all (the generic path: no)."""
+    row = VENUES.get(venue)
+    return row is not None and row.open_interest
+
+
+def open_interest_gap(venue: str) -> str | None:
+    """Why ``venue`` shows no open interest, in a few words for the UI; None: it gives it.
+
+    A blank where open interest belongs reads as "none"; this says it was never asked.
+    """
+    row = VENUES.get(venue)
+    if row is None:
+        return "open interest not fetched on the generic ccxt path"
+    if not row.open_interest:
+        return f"{row.name} has no bulk open-interest request (one symbol per call)"
+    return None
 
 
 def code(venue: str) -> str:

@@ -32,6 +32,12 @@ change a symbol's interval at runtime when its rate hits the cap. So:
 Those occasional metadata requests happen inside a poll, before or after its
 bulk request; the steady state is one request per poll.
 
+Open interest and 24 h figures the rate answer lacks (okx, bitget, binance)
+come from the venue's second bulk request, made after the rates in at most
+every other poll and at most once a minute, never in a poll that made any other
+request (:mod:`fundtui.feeds.extras` has the cadence). Its failure, 429
+included, only delays the next one: the poll still returns its rates.
+
 Rows that carry their own timestamp (Binance ``time``, OKX ``ts``) and lag the
 newest row of the same answer by more than 10 min are dropped as frozen, not
 live. An answer with no usable row at all is an error, not an empty venue.
@@ -54,6 +60,7 @@ from fundtui.feeds import ccxt_client
 from fundtui.feeds import settlements as history
 from fundtui.feeds.ccxt_client import load_ccxt
 from fundtui.feeds.errors import PayloadError, ResponseLog
+from fundtui.feeds.extras import EXTRAS_TIMEOUT_S, ExtrasKeeper
 from fundtui.feeds.generic import GenericSpec
 from fundtui.feeds.metadata import CACHE_LAYOUT, METADATA_RETRY_S, MetadataKeeper
 from fundtui.feeds.source import VenueError, VenuePoll
@@ -106,6 +113,8 @@ class CcxtVenue:
         self._ignored_ids: set[str] = set()
         self._checked: set[tuple[str, int]] = set()
         self._responses = ResponseLog(self.name, self.spec.ccxt_id, self.timeout_s)
+        self._extras = ExtrasKeeper(self.name) if self.spec.has_extras else None
+        self._sent = 0  # requests made in the current poll
 
     def __repr__(self) -> str:
         return f"CcxtVenue({self.name!r})"
@@ -188,6 +197,7 @@ class CcxtVenue:
 
     async def _poll(self) -> VenuePoll:
         ex = await self._exchange_ready()
+        self._sent = 0
         keeper = self._metadata
         keeper.loaded_this_poll = False
         await keeper.ensure(ex)
@@ -240,7 +250,36 @@ class CcxtVenue:
             raise PayloadError(f"no usable rows ({parsed.rows} in the answer)")
         if parsed.skipped:
             log.debug("%s: %d of %d rows unusable", self.name, parsed.skipped, parsed.rows)
+        quotes = await self._with_extras(ex, quotes, fetched_ms)
         return VenuePoll(self.name, tuple(quotes), fetched_ms, latency_ms)
+
+    async def _with_extras(self, ex: Any, quotes: list[Quote], now_ms: int) -> list[Quote]:
+        """The quotes with the slower request's figures; asks for them when due.
+
+        Only in a poll whose one request was the rate request (so a poll never
+        makes three), bounded well inside the poll's own deadline, and any
+        failure of it is logged and backed off, never raised.
+        """
+        extras, meta = self._extras, self._metadata.meta
+        if extras is None or meta is None:
+            return quotes
+        if extras.due(now_ms) and self._sent == 1:
+            extras.attempted(now_ms)
+            bound_s = min(EXTRAS_TIMEOUT_S, self.timeout_s)
+            try:
+                async with asyncio.timeout(bound_s):
+                    raw = await self._request(self.spec.fetch_extras(ex))
+                table = self.spec.parse_extras(raw, meta)
+                if not table:
+                    raise PayloadError("no row for a known market")
+            except TimeoutError:
+                extras.failed(f"no answer within {bound_s:g} s", now_ms)
+            except Exception as exc:
+                err = self._responses.venue_error(exc)
+                extras.failed(err.reason, now_ms, err.retry_after_s)
+            else:
+                extras.succeeded(table, self._now_ms())
+        return extras.apply(quotes, now_ms)
 
     def _without_stale_rows(self, quotes: list[Quote]) -> list[Quote]:
         stamps = [q.timestamp_ms for q in quotes if q.timestamp_ms is not None]
@@ -298,6 +337,7 @@ class CcxtVenue:
         return ex
 
     async def _request(self, awaitable: Awaitable[T]) -> T:
+        self._sent += 1
         self._responses.reset()
         return await awaitable
 

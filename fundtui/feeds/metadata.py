@@ -34,8 +34,9 @@ INTERVALS_REFRESH_S = 15 * 60.0
 INTERVALS_MAX_AGE_S = 60 * 60.0
 #: After a metadata refresh fails, or was triggered, wait this long before another.
 METADATA_RETRY_S = 60.0
-#: Bump when the cached metadata's layout or meaning changes.
-CACHE_LAYOUT = 1
+#: Bump when the cached metadata's layout or meaning changes (2: a contract size the
+#: venue did not send is None, no longer a guessed 1.0).
+CACHE_LAYOUT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,8 @@ class Market:
     symbol: str  # ccxt-style unified symbol, e.g. "1000PEPE/USDT:USDT"
     base_id: str  # the venue's own base spelling ("1000PEPE", "kPEPE")
     settle: str  # "USDT" or "USDC"
-    contract_size: float = 1.0
+    #: coins (of ``base_id``) per contract, as the venue gives it; None: not given
+    contract_size: float | None = None
     interval_h: float | None = None  # when the market list itself carries the interval
 
     def to_json(self) -> dict[str, Any]:
@@ -62,12 +64,17 @@ class Market:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Market:
         interval = d.get("interval_h")
+        size = d.get("contract_size")
+        if size is not None:
+            size = float(size)
+            if not 0 < size < float("inf"):  # NaN fails too: the file is unusable
+                raise ValueError(f"contract size {size!r}")
         return cls(
             id=str(d["id"]),
             symbol=str(d["symbol"]),
             base_id=str(d["base_id"]),
             settle=str(d["settle"]),
-            contract_size=float(d.get("contract_size") or 1.0),
+            contract_size=size,
             interval_h=None if interval is None else float(interval),
         )
 

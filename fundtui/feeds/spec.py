@@ -7,6 +7,9 @@ made per refresh (a ccxt implicit-API call, so ccxt still does URLs, proxies,
 rate limiting and error mapping) and parses its raw rows itself, row by row: a
 bad row is skipped or gets ``None`` fields, it never fails the venue.
 
+A spec may name a second, slower bulk request for what the rate answer lacks
+(open interest, 24 h figures; see :mod:`fundtui.feeds.extras` for its cadence).
+
 A spec also holds the venue's other quirks, as data or small hooks with a
 default here: how its settled funding history pages, its market-id rule for
 venues without a market list, and how its maintenance tiers are asked for.
@@ -25,6 +28,7 @@ from fundtui.core.symbols import split_base
 from fundtui.core.tiers import NOTIONAL, Tier
 from fundtui.feeds import rows as R
 from fundtui.feeds.errors import PayloadError
+from fundtui.feeds.extras import Extra
 from fundtui.feeds.metadata import LoadedMarkets, Market, Metadata
 
 log = logging.getLogger(__name__)
@@ -112,7 +116,9 @@ class Rows:
             interval = self.metadata_interval(meta, m, next_ms, ref_ms)
         return interval
 
-    def add(self, m: Market, **fields: Any) -> None:
+    def add(self, m: Market, *, oi_base_units: float | None = None, **fields: Any) -> None:
+        """A quote for ``m``; ``oi_base_units``: open interest counted in the contract's
+        base unit (1000PEPE units for ``1000PEPE``), stored in coins."""
         base, multiplier = split_base(m.base_id)
         self.out.quotes.append(
             Quote(
@@ -121,6 +127,7 @@ class Rows:
                 base=base,
                 quote=m.settle,
                 multiplier=multiplier,
+                open_interest_coins=R.product(oi_base_units, float(multiplier)),
                 **fields,
             )
         )
@@ -235,7 +242,7 @@ class VenueSpec:
             symbol=str(m["symbol"]),
             base_id=str(m.get("baseId") or m["base"]),
             settle=str(m["settle"]),
-            contract_size=R.positive(m.get("contractSize")) or 1.0,
+            contract_size=R.positive(m.get("contractSize")),
             interval_h=self.market_interval(m),
         )
 
@@ -254,6 +261,17 @@ class VenueSpec:
         raise NotImplementedError
 
     def parse(self, raw: Any, meta: Metadata | None, fetched_ms: int) -> Parsed:
+        raise NotImplementedError
+
+    # -- the slower second request (open interest, 24 h figures), when the venue needs one
+    #: True when the rate answer lacks figures another bulk request gives
+    has_extras: bool = False
+
+    async def fetch_extras(self, ex: Any) -> Any:
+        raise NotImplementedError
+
+    def parse_extras(self, raw: Any, meta: Metadata) -> dict[str, Extra]:
+        """unified symbol -> figures; PayloadError when the answer is not the documented shape."""
         raise NotImplementedError
 
     # -- settled funding history

@@ -52,6 +52,7 @@ ROUTES: dict[str, list[Route]] = {
         Route("GET", "/fapi/v1/fundingInfo", "fundingInfo"),
         Route("GET", "/fapi/v1/premiumIndex", "premiumIndex", absent=("symbol",)),
         Route("GET", "/fapi/v1/fundingRate", "fundingRate_history", query={"symbol": "BTCUSDT"}),
+        Route("GET", "/fapi/v1/ticker/24hr", "ticker_24hr", absent=("symbol",)),
     ],
     "bybit": [
         Route(
@@ -93,6 +94,13 @@ ROUTES: dict[str, list[Route]] = {
         Route("GET", "/api/v5/public/funding-rate", "funding_rate_any", query={"instId": "ANY"}),
         Route(
             "GET",
+            "/api/v5/public/open-interest",
+            "open_interest_swap",
+            query={"instType": "SWAP"},
+            absent=("instId", "instFamily", "uly"),
+        ),
+        Route(
+            "GET",
             "/api/v5/public/funding-rate-history",
             "funding_rate_history_usdt_swap",
             query={"instId": "BTC-USDT-SWAP"},
@@ -117,6 +125,12 @@ ROUTES: dict[str, list[Route]] = {
             "current_fund_rate_usdt_futures",
             query={"productType": "USDT-FUTURES"},
             absent=("symbol",),
+        ),
+        Route(
+            "GET",
+            "/api/v2/mix/market/tickers",
+            "tickers_usdt_futures",
+            query={"productType": "USDT-FUTURES"},
         ),
         Route(
             "GET",
@@ -167,6 +181,13 @@ RATE_PATHS = {
     "bitget": "/api/v2/mix/market/current-fund-rate",
     "gate": "/api/v4/futures/usdt/contracts",
     "hyperliquid": "/info",
+}
+
+#: The slower second request (open interest, 24 h figures) of the venues that make one.
+EXTRAS_PATHS = {
+    "binance": "/fapi/v1/ticker/24hr",
+    "okx": "/api/v5/public/open-interest",
+    "bitget": "/api/v2/mix/market/tickers",
 }
 
 
@@ -347,13 +368,21 @@ class FakeVenue:
             self._failures.clear()
 
     # -- request log
-    def hits(self, path: str | None = None) -> int:
-        with self._lock:
-            return sum(1 for r in self.requests if path is None or r.path == path)
+    def hits(self, path: str | None = None, *, extras: bool = True) -> int:
+        """Requests (to ``path``); ``extras=False`` leaves out the slower second
+        request (open interest, 24 h), for tests about everything else."""
+        return len(self.paths(extras=extras, only=path))
 
-    def counts(self) -> Counter[str]:
+    def counts(self, *, extras: bool = True) -> Counter[str]:
+        return Counter(self.paths(extras=extras))
+
+    def paths(self, *, extras: bool = True, only: str | None = None) -> list[str]:
+        """The path of every logged request, in order (see :meth:`hits` for ``extras``)."""
+        skip = None if extras else EXTRAS_PATHS.get(self.venue)
         with self._lock:
-            return Counter(r.path for r in self.requests)
+            return [
+                r.path for r in self.requests if r.path != skip and (only is None or r.path == only)
+            ]
 
     def reset_log(self) -> None:
         with self._lock:

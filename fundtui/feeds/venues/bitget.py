@@ -3,6 +3,12 @@
 * Refresh: ``GET /api/v2/mix/market/current-fund-rate?productType=USDT-FUTURES``.
   Interval: the row's ``fundingRateInterval`` (h); else the contract's
   ``fundInterval`` (market-list metadata).
+* Open interest and 24 h figures (the slower second request,
+  :mod:`fundtui.feeds.extras`): ``GET /api/v2/mix/market/tickers?productType=
+  USDT-FUTURES``. ``holdingAmount`` is in coins (base coin), USD is that x
+  ``markPrice`` (``lastPr`` in answers without a mark); ``usdtVolume`` is the
+  24 h volume and ``change24h`` the 24 h change as a fraction. The rate request
+  stays ``current-fund-rate``: tickers carry neither interval nor next settlement.
 * History: ``GET /api/v2/mix/market/history-fund-rate`` symbol, productType,
   pageSize=100, pageNo (newest first), BACKWARD by pageNo from the newest: the
   endpoint takes no start time; stop at a page reaching past ``since_ms``.
@@ -15,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from fundtui.feeds import rows as R
+from fundtui.feeds.extras import Extra, coins, collect
 from fundtui.feeds.metadata import LoadedMarkets, Market, Metadata
 from fundtui.feeds.spec import (
     PAGES,
@@ -23,6 +30,7 @@ from fundtui.feeds.spec import (
     Parsed,
     Rows,
     VenueSpec,
+    amount,
     read_history,
     rows_of,
 )
@@ -92,6 +100,24 @@ class BitgetSpec(VenueSpec):
             )
 
         return rows.run(rows_of(raw, "data"), handle)
+
+    has_extras = True
+
+    async def fetch_extras(self, ex: Any) -> Any:
+        return await ex.publicMixGetV2MixMarketTickers({"productType": self.product_type})
+
+    def parse_extras(self, raw: Any, meta: Metadata) -> dict[str, Extra]:
+        def build(row: dict[str, Any], m: Market, multiplier: int) -> Extra:
+            held = amount(row.get("holdingAmount"))
+            price = R.positive(row.get("markPrice")) or R.positive(row.get("lastPr"))
+            return Extra(
+                open_interest_coins=coins(held, multiplier),
+                open_interest_usd=R.product(held, price),
+                volume_24h_usd=amount(row.get("usdtVolume")),
+                price_change_24h=R.num(row.get("change24h")),  # already a fraction
+            )
+
+        return collect(self.venue, meta, rows_of(raw, "data"), lambda r: r.get("symbol"), build)
 
     async def history_page(
         self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int

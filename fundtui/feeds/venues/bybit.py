@@ -3,6 +3,9 @@
 * Refresh: ``GET /v5/market/tickers?category=linear``. Interval: the ticker's
   ``fundingIntervalHour``; else the instrument's ``fundingInterval``
   (minutes, market-list metadata).
+  Open interest: ``openInterest`` is counted in the base coin of the contract
+  (1000PEPE units for ``1000PEPEUSDT``: linear contracts are quantities of it),
+  ``openInterestValue`` in USD.
 * History: ``GET /v5/market/funding/history`` category=linear, symbol,
   startTime, endTime, limit=200, in fixed 200 h windows (200 rows at 1 h, so a
   window is never cut).
@@ -63,6 +66,7 @@ class BybitSpec(VenueSpec):
                 mark_price=R.positive(row.get("markPrice")),
                 index_price=R.positive(row.get("indexPrice")),
                 open_interest_usd=amount(row.get("openInterestValue")),
+                oi_base_units=amount(row.get("openInterest")),
                 volume_24h_usd=amount(row.get("turnover24h")),
                 price_change_24h=R.num(row.get("price24hPcnt")),  # already a fraction
                 timestamp_ms=ts,

@@ -1,7 +1,9 @@
 """Gate USDT futures: the contracts list is the refresh, and describes every contract.
 
 * Refresh: ``GET /api/v4/futures/usdt/contracts``. Interval: the row's
-  ``funding_interval`` (s). No market list needed; the market id of a unified
+  ``funding_interval`` (s). Open interest: ``position_size`` contracts x
+  ``quanto_multiplier`` (coins per contract; a row without it gives none).
+  No market list needed; the market id of a unified
   symbol is ``BASE_SETTLE``.
 * History: ``GET /api/v4/futures/{settle}/funding_rate`` contract, from, to
   (epoch s), limit=1000, in fixed 1,000 h windows (1,000 rows at 1 h).
@@ -67,9 +69,10 @@ class GateSpec(VenueSpec):
                 symbol=f"{parts[0]}/{parts[1]}:{parts[1]}",
                 base_id=parts[0],
                 settle=parts[1],
-                contract_size=size or 1.0,
+                contract_size=size,
             )
             mark = R.positive(row.get("mark_price"))
+            units = R.product(amount(row.get("position_size")), size)  # None without a size
             rows.add(
                 m,
                 funding_rate=R.num(row.get("funding_rate")),
@@ -77,7 +80,8 @@ class GateSpec(VenueSpec):
                 next_funding_ms=R.epoch_ms(row.get("funding_next_apply"), unit_ms=1000),
                 mark_price=mark,
                 index_price=R.positive(row.get("index_price")),
-                open_interest_usd=R.product(amount(row.get("position_size")), size, mark),
+                open_interest_usd=R.product(units, mark),
+                oi_base_units=units,
             )
 
         return rows.run(rows_of(raw), handle)

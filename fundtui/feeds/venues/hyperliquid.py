@@ -71,6 +71,7 @@ class HyperliquidSpec(VenueSpec):
                 return
             m = Market(id=name, symbol=f"{name}/USDC:USDC", base_id=name, settle="USDC")
             mark = R.positive(ctx.get("markPx"))
+            held = amount(ctx.get("openInterest"))  # coins (kPEPE units for kPEPE)
             rows.add(
                 m,
                 funding_rate=R.num(ctx.get("funding")),
@@ -78,7 +79,8 @@ class HyperliquidSpec(VenueSpec):
                 next_funding_ms=next_ms,
                 mark_price=mark,
                 index_price=R.positive(ctx.get("oraclePx")),
-                open_interest_usd=R.product(amount(ctx.get("openInterest")), mark),
+                open_interest_usd=R.product(held, mark),
+                oi_base_units=held,
                 volume_24h_usd=amount(ctx.get("dayNtlVlm")),
                 price_change_24h=R.fraction_change(mark, R.positive(ctx.get("prevDayPx"))),
                 venue_premium=R.num(ctx.get("premium")),

@@ -2,6 +2,11 @@
 
 * Refresh: ``GET /api/v5/public/funding-rate?instId=ANY``. Interval:
   nextFundingTime - fundingTime.
+* Open interest (the slower second request, :mod:`fundtui.feeds.extras`):
+  ``GET /api/v5/public/open-interest?instType=SWAP``, every swap at once. ``oi``
+  is in contracts, so coins are ``oi`` x ``ctVal`` (the market's contract size);
+  ``oiCcy`` (coins as OKX counts them) only without ``oi`` or ``ctVal``. USD is
+  OKX's own ``oiUsd``; without it none (the rate answer has no price to use).
 * History: ``GET /api/v5/public/funding-rate-history`` instId, before (> t),
   after (< t), limit=100, in fixed 100 h windows (100 rows at 1 h). The rate
   is ``realizedRate`` (what was charged; ``fundingRate`` there is the rate as
@@ -16,8 +21,18 @@ from typing import Any
 
 from fundtui.core.tiers import BASE
 from fundtui.feeds import rows as R
-from fundtui.feeds.metadata import Metadata
-from fundtui.feeds.spec import WINDOW, HistoryPage, Parsed, Rows, VenueSpec, read_history, rows_of
+from fundtui.feeds.extras import Extra, coins, collect
+from fundtui.feeds.metadata import Market, Metadata
+from fundtui.feeds.spec import (
+    WINDOW,
+    HistoryPage,
+    Parsed,
+    Rows,
+    VenueSpec,
+    amount,
+    read_history,
+    rows_of,
+)
 
 
 def _okx_rate(row: dict[str, Any]) -> Any:
@@ -61,6 +76,23 @@ class OkxSpec(VenueSpec):
             )
 
         return rows.run(rows_of(raw, "data"), handle)
+
+    has_extras = True
+
+    async def fetch_extras(self, ex: Any) -> Any:
+        return await ex.publicGetPublicOpenInterest({"instType": "SWAP"})
+
+    def parse_extras(self, raw: Any, meta: Metadata) -> dict[str, Extra]:
+        def build(row: dict[str, Any], m: Market, multiplier: int) -> Extra:
+            base_units = R.product(amount(row.get("oi")), m.contract_size)
+            if base_units is None:  # no oi or no ctVal: OKX's own count of coins, if any
+                base_units = amount(row.get("oiCcy"))
+            return Extra(
+                open_interest_coins=coins(base_units, multiplier),
+                open_interest_usd=amount(row.get("oiUsd")),
+            )
+
+        return collect(self.venue, meta, rows_of(raw, "data"), lambda r: r.get("instId"), build)
 
     async def history_page(
         self, ex: Any, market_id: str, cursor: int, end: int, settle: str, limit: int
