@@ -126,3 +126,72 @@ def test_added_margin_is_refused_in_cross(capsys):
     assert cli.main([*argv, "--cross-wallet", "1000", "--added-margin", "5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "added margin is for an isolated position" in err[0]
+
+
+# --- no tier table: every figure but the liquidation (bullet 2) -----------------------------
+
+SOL = (
+    "calc --venue binance --symbol SOL --side long --equity 10000 --risk 1 --entry 150 "
+    "--stop 145 --leverage 10 --offline"
+).split()
+
+
+def test_binance_coin_without_brackets_still_gets_its_numbers(capsys):
+    """No bundled bracket for SOL. Size by docs/FORMULAS.md section 6 with the 0.05 %
+    taker in and out: Q = 100 / (5 + 150 x 0.0005 + 145 x 0.0005) = 100 / 5.1475
+    = 19.426906 SOL; notional 19.426906 x 150 = 2,914.04, margin at 10x 291.40, loss at
+    stop 100.00; break-even (section 7) 150 x 1.0005 / 0.9995 = 150.150."""
+    assert cli.main(SOL) == 0
+    text = capsys.readouterr().out
+    assert "size          19.426906 SOL" in text
+    assert "notional      2,914.04" in text and "margin        291.40 at 10x" in text
+    assert "loss at stop  100.00" in text and "break-even    150.150" in text
+    assert "liquidation   needs the maintenance rate (MMR %)" in text and "--mmr" in text
+    assert "no binance brackets for SOL" in text  # the reason, once, in the tiers line
+    out = run_json(capsys, SOL)
+    assert out["liquidation_price"] is None and "maintenance rate" in out["liquidation_missing"]
+    assert round(out["notional"], 2) == 2914.04 and out["maintenance_rate"] is None
+    assert out["max_leverage_stop_before_liquidation"] is None
+    with_mmr = run_json(capsys, [*SOL, "--mmr", "1"])  # the MMR brings the liquidation
+    assert with_mmr["liquidation_missing"] is None
+    # (150 x (1 - 0.1 + 0.0005)) / (1 - 0.01) = 136.439...
+    assert round(with_mmr["liquidation_price"], 3) == round(150 * 0.9005 / 0.99, 3)
+
+
+# --- sub-cent coins and bundled contracts (bullet 1) ----------------------------------------
+
+PEPE = (
+    "calc --venue binance --symbol PEPE --side long --equity 10000 --risk 1 "
+    "--entry 0.0000110 --stop 0.0000108 --leverage 10 --offline"
+).split()
+
+
+def test_sub_cent_prices_keep_their_digits_and_sizes_are_plain(capsys):
+    """Size: 100 / (0.0000002 + 0.000011 x 0.0005 + 0.0000108 x 0.0005) = 100 / 2.109e-7
+    = 474,158,368.9 PEPE, shown to 8 significant digits: 474,158,370 (was 4.7415837e+08).
+    Liquidation, binance 1000PEPEUSDT bracket 1 (MMR 0.65 %, notional 5,215.74 < 20,000),
+    opening fee out of the margin: 0.000011 x (1 - 0.1 + 0.0005) / (1 - 0.0065)
+    = 0.00000997031 (was 0.00001). Break-even 0.000011 x 1.0005 / 0.9995 = 0.0000110110."""
+    assert cli.main(PEPE) == 0
+    text = capsys.readouterr().out
+    assert "size          474,158,370 PEPE" in text
+    assert "liquidation   0.00000997031 (maintenance 0.65 %)" in text
+    assert "break-even    0.0000110110" in text
+    assert "e-0" not in text and "e+0" not in text
+    # the contract is 1000PEPE: the quantity in contracts too
+    assert "= 474,158.37 contracts of 1000PEPE (1,000 PEPE each)" in text
+    out = run_json(capsys, PEPE)
+    assert out["bundle"]["contract"] == "1000PEPE" and out["bundle"]["coins_per_contract"] == 1000
+    assert out["bundle"]["contracts"] == pytest.approx(474158.3689, rel=1e-9)
+
+
+def test_a_bundle_asked_by_name_is_sized_in_bundles_and_coins(capsys):
+    """--symbol 1000PEPE at 0.011 per bundle (0.000011 per coin): 474,158.37 bundles,
+    474,158,370 coins (the bundle's own size x 1,000)."""
+    argv = [
+        {"PEPE": "1000PEPE", "0.0000110": "0.0110", "0.0000108": "0.0108"}.get(a, a) for a in PEPE
+    ]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    assert "size          474,158.37 1000PEPE" in text
+    assert "= 474,158,370 PEPE (1,000 PEPE each)" in text

@@ -92,14 +92,16 @@ def test_without_cached_limits_neither_rounds_the_size(capsys, tmp_path):
     assert out["inputs"]["step"] is None and "not rounded" in out["limits"]
 
 
-def test_a_venue_without_tiers_is_refused_by_both(capsys, tmp_path):
+def test_a_venue_without_tiers_gives_the_same_reason_in_both(capsys, tmp_path):
+    # issue 12: the command still sizes the trade (exit 0) and says why there is no
+    # liquidation, with the resolver's own reason
     cfg = tmp_path / "config.toml"
     cfg.write_text("")
     config = load_config(str(cfg))
     with pytest.raises(feed.TiersUnavailable) as e:
         calc_inputs.tier_resolver(config)("bybit", "BTC")
-    assert cli.main([*CALC, "--venue", "bybit", "--symbol", "BTC", "--config", str(cfg)]) == 1
-    assert capsys.readouterr().err.strip().endswith(str(e.value))
+    out = _cli(capsys, "bybit", cfg)
+    assert out["tiers"] == str(e.value) and out["liquidation_price"] is None
 
 
 def test_the_carry_screen_needs_a_spread_and_says_so_in_one_line(tmp_path):

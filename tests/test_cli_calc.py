@@ -141,10 +141,13 @@ def test_calc_offline_uses_the_tier_cache(capsys):
 
 
 def test_calc_without_tiers_says_what_to_do(capsys):
-    line = one_line_error(capsys, [*with_flag(CALC, "--venue", "gate"), "--offline"], code=1)
-    assert "no cached gate tiers" in line and "--mmr" in line
-    line = one_line_error(capsys, with_flag(CALC, "--symbol", "NOSUCH"), code=1)
-    assert "no binance brackets for NOSUCH" in line
+    # issue 12: no tiers still gives every figure but the liquidation (exit 0, was 1)
+    out = main_json(capsys, [*with_flag(CALC, "--venue", "gate"), "--offline"])
+    assert "no cached gate tiers" in out["tiers"] and "--mmr" in out["tiers"]
+    assert out["liquidation_price"] is None and out["liquidation_missing"]
+    out = main_json(capsys, with_flag(CALC, "--symbol", "NOSUCH"))
+    assert "no binance brackets for NOSUCH" in out["tiers"]
+    assert out["qty_unrounded"] == pytest.approx(0.079403, abs=1e-6)  # TV-S1 all the same
     assert feed.venue_tiers is not None and VenueConfig("gate")
 
 

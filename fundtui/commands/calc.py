@@ -7,24 +7,21 @@ Percent flags (--risk, --fee-in, --fee-out, --mmr, --rate) take percent: 1 = 1 %
 Tiers: binance from the bundled (or configured) brackets; bybit, okx, bitget,
 gate and hyperliquid from the tier cache, fetched once through the venue's public
 API when missing (``--offline`` never fetches); ``--mmr`` replaces them with one rate.
-Exit 0 with a result (warnings included), 1 when no tiers could be had, 2 for
-bad flags.
+Exit 0 with a result (warnings included; without tiers every figure but the
+liquidation, which then asks for --mmr), 2 for bad flags.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
 from fundtui.commands import say
 from fundtui.config import SUPPORTED_VENUES
-from fundtui.core.number_text import amount, price
 
 VENUES = SUPPORTED_VENUES
-NO_LIQUIDATION = "none (cannot be liquidated)"
 
 
 def num(
@@ -174,7 +171,9 @@ def _tiers(args: argparse.Namespace, config: Any):
 
 
 def run(args: argparse.Namespace) -> int:
+    from fundtui.commands.calc_output import text, to_json
     from fundtui.config import load_config
+    from fundtui.core.bundle import bundle_of
     from fundtui.core.calculator import Inputs, calculate
     from fundtui.core.tiers import TierError
     from fundtui.engine.calc_inputs import fee_table
@@ -184,14 +183,16 @@ def run(args: argparse.Namespace) -> int:
     fees = fee_table(config)(args.venue)
     fee_in = fees.taker if args.fee_in is None else args.fee_in
     fee_out = fees.taker if args.fee_out is None else args.fee_out
+    source, missing = None, ""
     try:
         source = _tiers(args, config)
     except TiersUnavailable as e:
-        say(str(e))
-        return 1 if args.mmr is None else 2
+        if args.mmr is not None:
+            say(str(e))
+            return 2
+        missing = str(e)  # every figure but the liquidation can still be given
     except TierError as e:
-        say(f"bad tiers: {e}")
-        return 1
+        missing = f"bad tiers: {e}"
     step, min_notional, limits_note = _limits(args, config)
     inp = Inputs(
         venue=args.venue,
@@ -203,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
         leverage=args.leverage,
         fee_in=fee_in,
         fee_out=fee_out,
-        tiers=source.tiers,
+        tiers=None if source is None else source.tiers,
         step=step,
         min_notional=min_notional,
         target=args.target,
@@ -226,12 +227,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         say(str(e))
         return 2
+    label = missing if source is None else source.label
+    bundle = bundle_of(args.symbol, "" if source is None else source.symbol)
     if args.json:
-        out = to_json(args, inp, res, source.label)
+        out = to_json(args, inp, res, label, bundle)
         out["limits"] = limits_note
         print(json.dumps(out, indent=2))
     else:
-        print(text(args, inp, res, source.label, limits_note))
+        print(text(args, inp, res, label, limits_note, bundle))
     return 0
 
 
@@ -248,106 +251,3 @@ def _limits(args: argparse.Namespace, config: Any) -> tuple[float | None, float,
         min_notional=args.min_notional,
         fetch=not args.offline,
     )
-
-
-def _num_or_none(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else x
-
-
-def to_json(args: argparse.Namespace, inp: Any, res: Any, tiers_label: str) -> dict[str, Any]:
-    f = res.funding
-    return {
-        "venue": args.venue,
-        "symbol": args.symbol,
-        "side": args.side,
-        "inputs": {
-            "equity": inp.equity,
-            "risk": inp.risk,
-            "entry": inp.entry,
-            "stop": inp.stop,
-            "leverage": inp.leverage,
-            "fee_in": inp.fee_in,
-            "fee_out": inp.fee_out,
-            "step": inp.step,
-            "min_notional": inp.min_notional,
-            "target": inp.target,
-            "rate": inp.rate,
-            "interval_h": inp.interval_h,
-            "hold_h": inp.hold_h,
-            "added_margin": inp.added_margin,
-        },
-        "tiers": tiers_label,
-        "margin_mode": "isolated" if inp.cross_wallet is None else "cross",
-        "qty": res.size.qty,
-        "qty_unrounded": res.size.raw_qty,
-        "notional": res.size.notional,
-        "margin": res.size.margin,
-        "loss_at_stop": res.size.loss_at_stop,
-        "liquidation_price": res.liquidation,
-        "maintenance_rate": res.tier.mmr,
-        "maintenance_amount": res.tier.cum,
-        "max_leverage_stop_before_liquidation": res.max_leverage_for_stop,
-        "r_multiple": _num_or_none(res.r_multiple),
-        "break_even": res.break_even,
-        "funding": None
-        if f is None
-        else {
-            "per_settlement": f.per_settlement,
-            "per_day": f.per_day,
-            "over_hold": f.over_period,
-            "settlements": f.settlements,
-            "verb": f.verb,
-        },
-        "warnings": list(res.warnings),
-    }
-
-
-def text(
-    args: argparse.Namespace, inp: Any, res: Any, tiers_label: str, limits_note: str = ""
-) -> str:
-    s = res.size
-    step = (
-        f"step {inp.step:g}, min notional {inp.min_notional:,.2f} ({limits_note})"
-        if inp.step
-        else limits_note or "no step: not rounded"
-    )
-    lines = [
-        f"{args.venue} {args.symbol} {args.side}, "
-        f"{'isolated' if inp.cross_wallet is None else 'cross'} · tiers: {tiers_label}",
-        f"size          {s.qty:.8g} {args.symbol}  ({s.raw_qty:.8g} before rounding, {step})",
-        f"notional      {amount(s.notional)}",
-        f"margin        {amount(s.margin)} at {inp.leverage:g}x",
-        f"loss at stop  {amount(s.loss_at_stop)} incl. fees "
-        f"({inp.fee_in * 100:g} % in, {inp.fee_out * 100:g} % out)",
-        f"liquidation   {price(res.liquidation, none=NO_LIQUIDATION)} "
-        f"(maintenance {res.tier.mmr * 100:g} %"
-        + (f", amount {res.tier.cum:,.2f})" if res.tier.cum else ")"),
-        "max leverage  "
-        + (
-            f"{res.max_leverage_for_stop}x keeps the stop before liquidation"
-            if res.max_leverage_for_stop
-            else "n/a in cross margin (the wallet backs the position)"
-            if inp.cross_wallet is not None
-            else "none keeps the stop before liquidation"
-        ),
-    ]
-    if res.r_multiple is not None:
-        lines.append(f"R multiple    {res.r_multiple:.2f} at {inp.target:g}")
-    f = res.funding
-    if f is not None:
-        lines.append(
-            f"funding       {f.verb} {amount(abs(f.per_settlement))} per "
-            f"{inp.interval_h:g}h settlement, {amount(abs(f.per_day))} per day, "
-            f"{amount(abs(f.over_period))} over {inp.hold_h:g}h "
-            f"({f.settlements} settlements)"
-        )
-    lines.append(
-        f"break-even    {price(res.break_even, none=NO_LIQUIDATION)}"
-        + (
-            f" after {f.settlements} settlements"
-            if f is not None
-            else " (fees only; give --rate for funding)"
-        )
-    )
-    lines += [f"warning: {w}" for w in res.warnings]
-    return "\n".join(lines)

@@ -1,8 +1,11 @@
 """One position calculation, as the calculator screen and ``fundtui calc`` show it.
 
 Pure: every input is passed in (tiers, fees, live rate); :func:`calculate`
-returns the numbers and the warnings. :func:`number` turns a typed field into
-a float or a one-line reason, for the command line and the screen alike.
+returns the numbers and the warnings. Size, notional, margin, loss at stop and
+break-even do not depend on the maintenance rate, so without a tier table they
+are still given and only the liquidation (and the leverage that keeps the stop
+before it) is missing. :func:`number` turns a typed field into a float or a
+one-line reason, for the command line and the screen alike.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fundtui.core import holding, liquidation, sizing, venues
+from fundtui.core.number_text import amount, num_text, price, quantity
 from fundtui.core.numbers import parse_decimal
 from fundtui.core.tiers import NOTIONAL, Tier, tier_for
+
+#: What stands in for the liquidation when there is no maintenance table.
+NEEDS_MMR = "needs the maintenance rate (MMR %): no tier table"
 
 _NOT_FINITE = frozenset({"nan", "inf", "infinity"})
 
@@ -59,7 +66,8 @@ class Inputs:
     leverage: float
     fee_in: float
     fee_out: float  # also the closing fee in the okx/gate/bitget liquidation form
-    tiers: Sequence[Tier]
+    # None: no maintenance table (and no MMR given): every figure but the liquidation
+    tiers: Sequence[Tier] | None
     step: float | None = None
     min_notional: float = 0.0
     target: float | None = None
@@ -79,12 +87,13 @@ class Inputs:
 class Result:
     size: sizing.Size
     liquidation: float | None
-    tier: Tier
+    tier: Tier | None  # None: no tiers, so no liquidation (``liquidation_missing`` says why)
     max_leverage_for_stop: int | None
     r_multiple: float | None
     funding: holding.Funding | None
     break_even: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    liquidation_missing: str | None = None
 
 
 def check(inp: Inputs) -> None:
@@ -96,8 +105,8 @@ def check(inp: Inputs) -> None:
     if not sizing.stop_on_right_side(inp.side, inp.entry, inp.stop):
         where = "below" if inp.side == sizing.LONG else "above"
         raise ValueError(
-            f"stop {inp.stop:g} is on the wrong side: a {inp.side}'s stop must "
-            f"be {where} its entry {inp.entry:g}"
+            f"stop {num_text(inp.stop)} is on the wrong side: a {inp.side}'s stop must "
+            f"be {where} its entry {num_text(inp.entry)}"
         )
     if inp.cross_wallet is not None and inp.added_margin:
         raise ValueError(
@@ -130,18 +139,48 @@ def calculate(inp: Inputs) -> Result:
     qty = size.qty if size.qty > 0 else size.raw_qty
     if size.qty <= 0:
         warnings.append(
-            f"size rounds down to 0 at step {inp.step:g}: risk more or pick a wider stop"
+            f"size rounds down to 0 at step {quantity(inp.step or 0)}: "
+            "risk more or pick a wider stop"
         )
     elif size.below_min_notional:
         warnings.append(
-            f"notional {size.notional:,.2f} is below the venue minimum {inp.min_notional:,.2f}"
+            f"notional {amount(size.notional)} is below the venue minimum "
+            f"{amount(inp.min_notional)}"
         )
+    if inp.cross_wallet is not None and not venues.supports_cross_margin(inp.venue):
+        raise ValueError(
+            f"cross margin is computed with binance's formula only; {inp.venue} is isolated here"
+        )
+    liq, max_lev = (None, None) if inp.tiers is None else _liquidation(inp, qty, warnings)
+    r_mult = (
+        None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop, inp.target)
+    )
+    fund = None
+    n = 0
+    if inp.rate is not None and inp.interval_h:
+        n = holding.settlements_in(inp.hold_h, inp.interval_h)
+        fund = holding.funding(inp.side, size.notional, inp.rate, inp.interval_h, n)
+    be = holding.break_even(inp.side, inp.entry, inp.fee_in, inp.fee_out, inp.rate or 0.0, n)
+    return Result(
+        size,
+        None if liq is None else liq.price,
+        None if liq is None else liq.tier,
+        max_lev,
+        r_mult,
+        fund,
+        be,
+        tuple(warnings),
+        liquidation_missing=NEEDS_MMR if inp.tiers is None else None,
+    )
+
+
+def _liquidation(
+    inp: Inputs, qty: float, warnings: list[str]
+) -> tuple[liquidation.Liquidation, int | None]:
+    """The liquidation and the highest leverage keeping the stop before it, with their
+    warnings added to ``warnings``."""
+    assert inp.tiers is not None
     if inp.cross_wallet is not None:
-        if not venues.supports_cross_margin(inp.venue):
-            raise ValueError(
-                "cross margin is computed with binance's formula only; "
-                f"{inp.venue} is isolated here"
-            )
         liq = liquidation.binance(
             inp.side,
             qty,
@@ -169,39 +208,28 @@ def calculate(inp: Inputs) -> Result:
         warnings.append(
             f"leverage {inp.leverage:g}x is above this size's tier maximum "
             f"{entry_tier.max_leverage:g}x (tier from {unit} "
-            f"{entry_tier.floor:,.0f})"
+            f"{amount(entry_tier.floor, 0)})"
         )
     if liq.immediate(inp.side, inp.entry):
         warnings.append("margin is below maintenance at entry: liquidated on opening")
     elif not liquidation.stop_before_liquidation(inp.side, inp.stop, liq.price):
         warnings.append(
-            f"the stop {inp.stop:,.6g} lies beyond the liquidation price "
-            f"{liq.price:,.6g}: liquidation comes first"
+            f"the stop {price(inp.stop)} lies beyond the liquidation price "
+            f"{price(liq.price)}: liquidation comes first"
         )
     if not liq.consistent:
         warnings.append("tier table is not continuous: liquidation uses the entry tier")
-    max_lev = (
-        None
-        if inp.cross_wallet is not None
-        else liquidation.max_leverage_for_stop(
-            inp.venue,
-            inp.side,
-            qty,
-            inp.entry,
-            inp.stop,
-            inp.tiers,
-            inp.fee_out,
-            opening_fee=inp.fee_in,
-            added_margin=inp.added_margin,
-        )
+    if inp.cross_wallet is not None:
+        return liq, None
+    max_lev = liquidation.max_leverage_for_stop(
+        inp.venue,
+        inp.side,
+        qty,
+        inp.entry,
+        inp.stop,
+        inp.tiers,
+        inp.fee_out,
+        opening_fee=inp.fee_in,
+        added_margin=inp.added_margin,
     )
-    r_mult = (
-        None if inp.target is None else size.r_multiple(inp.side, inp.entry, inp.stop, inp.target)
-    )
-    fund = None
-    n = 0
-    if inp.rate is not None and inp.interval_h:
-        n = holding.settlements_in(inp.hold_h, inp.interval_h)
-        fund = holding.funding(inp.side, size.notional, inp.rate, inp.interval_h, n)
-    be = holding.break_even(inp.side, inp.entry, inp.fee_in, inp.fee_out, inp.rate or 0.0, n)
-    return Result(size, liq.price, liq.tier, max_lev, r_mult, fund, be, tuple(warnings))
+    return liq, max_lev
