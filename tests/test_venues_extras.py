@@ -321,3 +321,24 @@ def test_a_cached_contract_size_must_be_a_positive_number():
     for bad in (0, -1, "nan", "inf", "x"):
         with pytest.raises(ValueError):
             Market.from_json(dict(base, contract_size=bad))
+
+
+# --------------------------------------------------------------------------- the demo market
+
+
+async def test_demo_open_interest_in_coins_moves_apart_from_the_price():
+    from fundtui.feeds.demo import DemoVenue
+
+    venue = DemoVenue("okx", seed=7, clock=lambda: 1_795_000_000_000)
+    first = by_symbol(await venue.poll())
+    for _ in range(200):
+        last = by_symbol(await venue.poll())
+    for sym in ("BTC/USDT:USDT", "ETH/USDT:USDT"):
+        a, b = first[sym], last[sym]
+        for q in (a, b):  # USD is coins at one coin's price (index per contract / bundle)
+            assert q.open_interest_usd == pytest.approx(
+                q.open_interest_coins * q.index_price / q.multiplier, rel=1e-5
+            )
+        coins_moved = b.open_interest_coins / a.open_interest_coins - 1
+        price_moved = b.index_price / a.index_price - 1
+        assert abs(coins_moved) > 0.001 and abs(coins_moved - price_moved) > 0.001

@@ -247,6 +247,9 @@ class DemoVenue:
         self._step = 0
         self._level = [c.level_8h for c in self._coins]  # shared by all venues
         self._log_price = [0.0] * len(self._coins)  # log(price / first price), shared
+        # log(open interest in coins / first), shared: positions open and close on
+        # their own, so open interest in coins moves apart from the price
+        self._log_positions = [0.0] * len(self._coins)
         self._noise = [0.0] * len(self._listings)  # this venue's own, per listing
 
     def _advance(self) -> None:
@@ -257,6 +260,10 @@ class DemoVenue:
             z_rate, z_price = shared.gauss(0.0, 1.0), shared.gauss(0.0, 1.0)
             self._level[i] = c.level_8h + 0.95 * (self._level[i] - c.level_8h) + c.noise_8h * z_rate
             self._log_price[i] += c.price_vol * z_price
+        # Its own stream, so the rate and price walks are what they were without it.
+        held = random.Random(f"{self._seed}/positions/{self._step}")
+        for i in range(len(self._coins)):
+            self._log_positions[i] = 0.995 * self._log_positions[i] + 0.01 * held.gauss(0.0, 1.0)
         for j, lst in enumerate(self._listings):
             c = self._coins[lst.coin]
             self._noise[j] = 0.8 * self._noise[j] + self._rng.gauss(0.0, c.noise_8h)
@@ -270,7 +277,8 @@ class DemoVenue:
             _, mult = split_base(lst.name)
             index = c.price * move * mult
             mark = index * (1.0 + 0.5 * rate_8h + self._rng.gauss(0.0, 0.0002))
-            oi = c.oi_usd * lst.size * move
+            coins = c.oi_usd * lst.size / c.price * math.exp(self._log_positions[lst.coin])
+            oi = coins * c.price * move
             iv_ms = lst.interval_h * _HOUR_MS
             out.append(
                 Quote(
@@ -284,6 +292,7 @@ class DemoVenue:
                     mark_price=_sig(mark),
                     index_price=_sig(index),
                     open_interest_usd=round(oi, 0),
+                    open_interest_coins=_sig(coins),
                     volume_24h_usd=round(oi * c.turnover, 0),
                     price_change_24h=round((1.0 + c.change0) * move - 1.0, 5),
                     multiplier=mult,
