@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import pytest
 
-from fundtui.core.venues import gives_open_interest, open_interest_gap
+from fundtui.core.venues import (
+    OI_SLOWER,
+    VENUES,
+    gives_open_interest,
+    open_interest_gap,
+    open_interest_note,
+)
 from fundtui.feeds import extras
 from fundtui.feeds.extras import Extra, ExtrasKeeper
 from fundtui.feeds.metadata import Market
+from fundtui.feeds.venues import spec_for
 from tests.fakevenue.server import EXTRAS_PATHS, RATE_PATHS
 
 pytest_plugins = ("tests.fakevenue.fixtures",)
@@ -108,6 +115,21 @@ def test_the_gap_is_named_only_where_open_interest_cannot_come():
         assert gives_open_interest(venue) and open_interest_gap(venue) is None
     assert "generic" in (open_interest_gap("kraken") or "")
     assert not gives_open_interest("kraken")
+
+
+def test_each_missing_open_interest_gets_its_own_words():
+    assert open_interest_note("okx", True) is None
+    assert open_interest_note("binance", False) == open_interest_gap("binance")
+    assert "once a minute" in (open_interest_note("okx", False) or "")
+    assert "once a minute" in (open_interest_note("bitget", False) or "")
+    assert open_interest_note("gate", False) == "gate sent no open interest for this market"
+    assert "generic" in (open_interest_note("kraken", False) or "")
+
+
+def test_the_facts_table_agrees_with_the_specs():
+    for name, row in VENUES.items():
+        slower = row.open_interest == OI_SLOWER
+        assert spec_for(name).has_extras == (slower or name == "binance"), name  # binance: 24 h
 
 
 async def test_venues_with_oi_in_the_rate_answer_fill_coins(fakes, make_venue):

@@ -20,6 +20,12 @@ from dataclasses import dataclass
 BUNDLED = "bundled"
 FETCHED = "fetched"
 
+#: Where open interest comes from: the rate answer itself, the slower second bulk
+#: request (at most once a minute, :mod:`fundtui.feeds.extras`), or nowhere.
+OI_IN_RATES = "rates"
+OI_SLOWER = "slower"
+OI_NONE = "none"
+
 
 @dataclass(frozen=True, slots=True)
 class Fees:
@@ -36,8 +42,8 @@ class VenueFacts:
     liquidation: str  # the formula in fundtui.core.liquidation
     cross_margin: bool  # cross-margin liquidation is computed for it
     tiers: str  # BUNDLED or FETCHED
-    #: open interest comes in some bulk answer; False: only per symbol, so never shown
-    open_interest: bool = True
+    #: OI_IN_RATES, OI_SLOWER or OI_NONE (the venue has no bulk open-interest request)
+    open_interest: str = OI_IN_RATES
 
 
 #: In default column order (the config's default ``exchanges``).
@@ -52,16 +58,30 @@ VENUES: dict[str, VenueFacts] = {
             "binance",
             True,
             BUNDLED,
-            open_interest=False,  # /fapi/v1/openInterest takes one symbol per request
+            open_interest=OI_NONE,  # /fapi/v1/openInterest takes one symbol per request
         ),
         VenueFacts(
             "bybit", "BYB", Fees(0.0002, 0.00055), Fees(0.001, 0.001), "bybit", False, FETCHED
         ),
         VenueFacts(
-            "okx", "OKX", Fees(0.0002, 0.0005), Fees(0.0008, 0.001), "okx_gate", False, FETCHED
+            "okx",
+            "OKX",
+            Fees(0.0002, 0.0005),
+            Fees(0.0008, 0.001),
+            "okx_gate",
+            False,
+            FETCHED,
+            open_interest=OI_SLOWER,  # public/open-interest
         ),
         VenueFacts(
-            "bitget", "BGT", Fees(0.0002, 0.0006), Fees(0.001, 0.001), "okx_gate", False, FETCHED
+            "bitget",
+            "BGT",
+            Fees(0.0002, 0.0006),
+            Fees(0.001, 0.001),
+            "okx_gate",
+            False,
+            FETCHED,
+            open_interest=OI_SLOWER,  # mix/market/tickers
         ),
         VenueFacts(
             "gate", "GATE", Fees(0.0002, 0.0005), Fees(0.001, 0.001), "okx_gate", False, FETCHED
@@ -102,20 +122,37 @@ def tier_source(venue: str) -> str | None:
 def gives_open_interest(venue: str) -> bool:
     """Whether fundtui gets open interest from ``venue`` at all (the generic path: no)."""
     row = VENUES.get(venue)
-    return row is not None and row.open_interest
+    return row is not None and row.open_interest != OI_NONE
 
 
 def open_interest_gap(venue: str) -> str | None:
-    """Why ``venue`` shows no open interest, in a few words for the UI; None: it gives it.
+    """Why ``venue`` shows no open interest at all, in a few words; None: it gives it.
 
     A blank where open interest belongs reads as "none"; this says it was never asked.
     """
     row = VENUES.get(venue)
     if row is None:
         return "open interest not fetched on the generic ccxt path"
-    if not row.open_interest:
+    if row.open_interest == OI_NONE:
         return f"{row.name} has no bulk open-interest request (one symbol per call)"
     return None
+
+
+def open_interest_note(venue: str, has_open_interest: bool) -> str | None:
+    """What to show where one quote's open interest belongs; None: the quote has it.
+
+    Beyond :func:`open_interest_gap`: a venue asked at a slower cadence has none
+    until its first answer and drops figures that grew too old; a venue whose rate
+    answer carries it simply sent none for that market.
+    """
+    if has_open_interest:
+        return None
+    gap = open_interest_gap(venue)
+    if gap is not None:
+        return gap
+    if VENUES[venue].open_interest == OI_SLOWER:
+        return f"no recent open interest from {venue} (asked about once a minute)"
+    return f"{venue} sent no open interest for this market"
 
 
 def code(venue: str) -> str:
