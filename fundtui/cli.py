@@ -193,8 +193,16 @@ async def _poll_once(venues: Sequence[VenueConfig], demo: bool, notices: list[st
     return await poll_once(venues, demo, SNAPSHOT_TIMEOUT_S, notices)
 
 
-def _pct(x: float | None, digits: int) -> str:
-    return "-" if x is None else f"{x * 100:.{digits}f}%"
+def _rate(x: float | None) -> str:
+    from fundtui.core.rate_text import rate_pct
+
+    return "-" if x is None else rate_pct(x)
+
+
+def _apr(x: float | None) -> str:
+    from fundtui.core.rate_text import apr_pct
+
+    return "-" if x is None else apr_pct(x)
 
 
 def _table(snapshot_rows, now_ms: int) -> str:
@@ -226,13 +234,13 @@ def _table(snapshot_rows, now_ms: int) -> str:
                     row.base if first else "",
                     venue,
                     q.symbol,
-                    _pct(q.funding_rate, 4),
+                    _rate(q.funding_rate),
                     "-" if q.interval_hours is None else f"{q.interval_hours:g}h",
-                    _pct(q.rate_8h, 4),
-                    _pct(q.apr, 2),
+                    _rate(q.rate_8h),
+                    _apr(q.apr),
                     nxt,
-                    _pct(s.spread_8h, 4) if s else "",
-                    _pct(s.apr, 1) if s else "",
+                    _rate(s.spread_8h) if s else "",
+                    _apr(s.apr) if s else "",
                     f"{s.long_venue} / {s.short_venue}" if s else "",
                 )
             )

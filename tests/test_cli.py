@@ -11,6 +11,7 @@ import pytest
 
 from fundtui import __version__, cli
 from fundtui.config import Config, default_config_text
+from fundtui.core.rate_text import rate_pct
 from fundtui.feeds import demo
 from fundtui.feeds.source import VenueError
 from fundtui.store import paths
@@ -121,7 +122,7 @@ def test_snapshot_demo_table_matches_the_json(capsys):
     top = snap["spreads"][0]
     first = lines[1].split()
     assert first[0] == top["base"]
-    assert f"{top['spread_8h'] * 100:.4f}%" in lines[1]
+    assert rate_pct(top["spread_8h"]) in lines[1]
     assert f"{top['long_exchange']} / {top['short_exchange']}" in lines[1]
     # every venue row of the top base shows that venue's rate as in the JSON
     row_venues = [first[1]] + [ln.split()[0] for ln in lines[2 : top["venues"] + 1]]
@@ -130,7 +131,12 @@ def test_snapshot_demo_table_matches_the_json(capsys):
         cells = ln.split()
         venue, symbol, rate, interval = cells[1:5] if cells[0] == top["base"] else cells[0:4]
         q = next(q for q in snap["quotes"] if q["exchange"] == venue and q["symbol"] == symbol)
-        assert rate == f"{q['funding_rate'] * 100:.4f}%"
+        assert rate == rate_pct(q["funding_rate"])
+        # at least three significant digits, within half a unit of the last decimal
+        decimals = len(rate[:-1].split(".")[1])
+        half_unit = 0.5 * 10 ** -(decimals + 2)
+        assert abs(float(rate[:-1]) / 100 - q["funding_rate"]) <= half_unit + 1e-15
+        assert len(rate[:-1].lstrip("-0.")) >= 3 or decimals == 6
         assert interval == f"{q['interval_hours']}h"
 
 

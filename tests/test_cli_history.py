@@ -72,7 +72,8 @@ def test_history_text_thins_to_the_last_sample_per_period_and_filters_by_venue(c
     assert out.startswith("okx: 24 samples in the last 24 h, the last of every 30 min shown")
     rows = [line for line in out.splitlines() if line.startswith("  20")]
     assert 4 <= len(rows) <= 5  # two hours in 30-minute periods
-    assert all("0.0050%" in r and "4h" in r and "0.0100%" in r for r in rows)  # 8h-equivalent
+    # 0.005 % per 4 h to three significant digits; its 8h-equivalent 0.0100 %
+    assert all("0.00500%" in r and "4h" in r and "0.0100%" in r for r in rows), rows
     assert "settled BTC/USDT:USDT: none cached" in out
 
 

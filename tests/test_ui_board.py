@@ -18,13 +18,13 @@ async def test_rows_and_cells_in_8h_equivalent():
         assert order(app) == ["SOL", "ETH", "BTC", "DOGE"]
         assert cell(app, "BTC", "v:binance") == "0.0100%"
         assert cell(app, "BTC", "v:okx") == "0.0120%"
-        assert cell(app, "BTC", "v:gate") == "-0.0080%·1h"  # 1 h rate scaled to 8 h
+        assert cell(app, "BTC", "v:gate") == "-0.00800%·1h"  # 1 h rate scaled to 8 h
         assert cell(app, "ETH", "v:binance") == "0.0100%·4h"
         assert cell(app, "BTC", "spread") == "0.0200%"
         assert cell(app, "BTC", "legs") == "L GATE S OKX"
         assert cell(app, "SOL", "legs") == "L BIN  S GATE"
         assert cell(app, "SOL", "v:okx") == ""
-        assert cell(app, "BTC", "premium") == "+0.100%"
+        assert cell(app, "BTC", "premium") == "+0.1000%"
         assert cell(app, "ETH", "next") == "20m"
         assert cell(app, "BTC", "next") == "1h00m"
         assert cell(app, "DOGE", "spread") == ""
@@ -42,8 +42,8 @@ async def test_unit_key_cycles_and_keeps_the_interval_visible():
         # okx 0.012 % vs gate -0.001 %/1h = -0.008 %/8h: 0.020 %/8h x 3 x 365 = 21.90 %
         assert cell(app, "BTC", "spread") == "21.90%"
         await pilot.press("u")  # raw per interval
-        assert cell(app, "ETH", "v:binance") == "0.0050%·4h"
-        assert cell(app, "BTC", "v:gate") == "-0.0010%·1h"
+        assert cell(app, "ETH", "v:binance") == "0.00500%·4h"  # three significant digits
+        assert cell(app, "BTC", "v:gate") == "-0.00100%·1h"
         assert cell(app, "BTC", "spread") == "0.0200%"  # spreads stay 8h-equivalent
         await pilot.press("u")
         assert cell(app, "ETH", "v:binance") == "0.0100%·4h"

@@ -50,7 +50,7 @@ def test_sign_and_magnitude_colours():
 def test_percent_formats():
     assert fmt.pct(-0.0000001) == "0.0000%"
     assert fmt.apr_pct(0.1095) == "10.95%"
-    assert fmt.apr_pct(1.2345) == "123.4%"
+    assert fmt.apr_pct(1.2345) == "123.5%"  # 123.45 %: half away from zero
     assert fmt.apr_pct(-17.52) == "-1752%"
     assert fmt.signed_pct(0.001) == "+0.100%"
 

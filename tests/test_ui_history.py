@@ -190,7 +190,7 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         await pilot.pause()
         line = str(app.main("#selection").render())
         assert line == (
-            "BTC  rate − EMA(12×1h), per hour: BIN +0.0000% · OKX +0.0011% · GATE +0.0000%"
+            "BTC  rate − EMA(12×1h), per hour: BIN +0.0000% · OKX +0.00106% · GATE +0.0000%"
         )
 
 

@@ -34,7 +34,7 @@ async def test_six_live_venues_reach_the_board_and_a_failure_shows(fakes, quick_
         assert board.get_cell("LPT", "v:okx").plain == "-0.2400%·4h"
         assert board.get_cell("MEME", "v:gate").plain == "-0.3200%·2h"
         await pilot.press("u", "u")  # per interval
-        assert board.get_cell("BLZ", "v:binance").plain == "0.0076%·4h"
+        assert board.get_cell("BLZ", "v:binance").plain == "0.00760%·4h"
 
         fakes["okx"].fail(503)
         app.poll_now()

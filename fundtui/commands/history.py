@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fundtui.commands import say
+from fundtui.core.numbers import fixed
+from fundtui.core.rate_text import rate_pct
 
 HOUR_MS = 3_600_000
 #: Settled funding shown: the last 30 days (what the detail view fetches).
@@ -99,12 +101,12 @@ def _thin(samples: list, every_ms: int | None) -> list:
     return sorted(last.values(), key=lambda s: (s.at_ms, s.symbol))
 
 
-def _num(x: float | None, fmt: str) -> str:
-    return "-" if x is None else format(x, fmt)
+def _num(x: float | None, decimals: int = 0) -> str:
+    return "-" if x is None else fixed(x, decimals, group=True)
 
 
-def _pct(x: float | None, digits: int = 4) -> str:
-    return "-" if x is None else f"{x * 100:.{digits}f}%"
+def _pct(x: float | None) -> str:
+    return "-" if x is None else rate_pct(x)
 
 
 def _sample_json(s) -> dict[str, Any]:
@@ -209,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
                 f"  {iso_utc(s.at_ms):20}  {visible(s.symbol):22}  "
                 f"{_pct(s.funding_rate):>9}  {iv:>4}  {_pct(r8):>9}  "
                 f"{_num(s.mark_price, '.6g'):>12}  "
-                f"{_pct(s.premium):>9}  {_num(s.open_interest_usd, ',.0f'):>14}"
+                f"{_pct(s.premium):>9}  {_num(s.open_interest_usd):>14}"
             )
         for (v, symbol), sts in settled.items():
             if v != venue:

@@ -29,6 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from fundtui.core.board import BoardRow
+from fundtui.core.numbers import fixed
 from fundtui.core.rotation_stats import (
     BaseFigures,
     RotationParams,
@@ -46,12 +47,20 @@ DIVERGENCE = "divergence"
 STATES = (CROWDING, UNWINDING, ROTATION_IN, DIVERGENCE)
 
 
+def _signed(text: str) -> str:
+    return text if text[0] == "-" else "+" + text
+
+
 def _pts(x: float) -> str:
-    return f"{x * 100:+.1f} pts"
+    return _signed(fixed(x, 1, shift=2)) + " pts"
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:+.1f} %"
+    return _signed(fixed(x, 1, shift=2)) + " %"
+
+
+def _apr(x: float) -> str:
+    return fixed(x, 1, shift=2) + "%"
 
 
 def _judge(
@@ -81,9 +90,10 @@ def _judge(
             "state_horizon_h": h,
             "state_value": d,
             "state_threshold": p.rise_apr,
-            "explanation": f"Crowding: funding {s.apr:.1%} APR, {z:+.1f} σ above the "
+            "explanation": f"Crowding: funding {_apr(s.apr)} APR, {_signed(fixed(z, 1))} σ "
+            "above the "
             f"market, {_pts(d)} in {h} h while the other sectors moved "
-            f"{flat * 100:.1f} pts (median).",
+            f"{fixed(flat, 1, shift=2)} pts (median).",
         }
     if pc is not None:
         if then >= p.high_apr and d <= -p.rise_apr and pc <= -p.price_move:
@@ -92,8 +102,8 @@ def _judge(
                 "state_horizon_h": h,
                 "state_value": d,
                 "state_threshold": -p.rise_apr,
-                "explanation": f"Unwinding: funding fell from {then:.1%} to "
-                f"{then + d:.1%} APR in {h} h while price fell "
+                "explanation": f"Unwinding: funding fell from {_apr(then)} to "
+                f"{_apr(then + d)} APR in {h} h while price fell "
                 f"{_pct(pc)} in 24 h.",
             }
         if then <= p.low_apr and d >= p.rise_apr and pc >= p.price_move:
@@ -102,8 +112,8 @@ def _judge(
                 "state_horizon_h": h,
                 "state_value": d,
                 "state_threshold": p.rise_apr,
-                "explanation": f"Rotation in: funding rose from a low {then:.1%} to "
-                f"{then + d:.1%} APR in {h} h and price rose "
+                "explanation": f"Rotation in: funding rose from a low {_apr(then)} to "
+                f"{_apr(then + d)} APR in {h} h and price rose "
                 f"{_pct(pc)} in 24 h.",
             }
         if abs(d) >= p.rise_apr and abs(pc) >= p.price_move and (d > 0) != (pc > 0):

@@ -5,6 +5,11 @@ every theme keeps the same meaning: positive funding (longs pay shorts) in the
 theme's success colour, negative (shorts pay longs) in its error colour, brighter
 and bolder the larger the 8h-equivalent rate. Stale data is grey, italic and
 prefixed ``~`` so it can never pass for live in any terminal, colour or not.
+
+Rates are written by ``fundtui.core.rate_text`` (at least three significant
+digits, rounded half away from zero); a cell never grows past its column: when the
+stale mark, a sign and the interval suffix leave no room, a small rate gives back
+decimals it took beyond the usual four (never fewer than those).
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 
+from fundtui.core.numbers import fixed
 from fundtui.core.quote import Quote
+from fundtui.core.rate_text import RATE_LEAST, apr_decimals, rate_decimals
+from fundtui.core.rate_text import apr_pct as apr_pct  # the board's views write with these too
+from fundtui.core.rate_text import pct as pct
+from fundtui.core.rate_text import signed_pct as signed_pct
 from fundtui.core.spread import Spread
 from fundtui.core.text import visible
 from fundtui.core.timefmt import countdown
@@ -101,20 +111,30 @@ class Palette:
 DEFAULT_PALETTE = Palette.from_variables({})
 
 
-def pct(x: float, decimals: int = 4) -> str:
-    s = f"{x * 100:.{decimals}f}%"
-    return s[1:] if s.startswith("-") and float(s[:-1]) == 0 else s  # no "-0.0000%"
+#: Widths of the columns that show rates (ui.columns), which a cell never exceeds.
+RATE_WIDTH = 12
+SPREAD_WIDTH = 9
+VELOCITY_WIDTH = 9
+PREMIUM_WIDTH = 8
 
 
-def signed_pct(x: float, decimals: int = 3) -> str:
-    s = pct(x, decimals)
-    return s if s.startswith("-") else "+" + s
+def fitted_rate(x: float, unit: Unit, room: int, sign: bool = False) -> str:
+    """``x`` written for ``unit`` (a rate, or an APR) in at most ``room`` characters
+    when its extra decimals can be given back; never fewer decimals than usual."""
+    if unit is Unit.APR:
+        d, least = apr_decimals(x), 2
+    else:
+        d, least = rate_decimals(x), RATE_LEAST
+    text = _written(x, d, sign)
+    over = len(text) - room
+    if over > 0 and d > least:
+        return _written(x, max(least, d - over), sign)
+    return text
 
 
-def apr_pct(x: float) -> str:
-    """APR with as many decimals as fit: 12.34%, 123.4%, 1234%."""
-    a = abs(x * 100)
-    return pct(x, 2 if a < 100 else 1 if a < 1000 else 0)
+def _written(x: float, decimals: int, sign: bool) -> str:
+    text = fixed(x, decimals, shift=2) + "%"
+    return "+" + text if sign and text[0] != "-" else text
 
 
 def interval_suffix(interval_h: float | None) -> str:
@@ -138,15 +158,17 @@ def rate_value(q: Quote, unit: Unit) -> float | None:
     return q.rate_8h if unit is Unit.H8 else q.apr
 
 
-def rate_cell(q: Quote | None, unit: Unit, p: Palette, stale: bool = False) -> Text:
-    """One venue's rate, e.g. ``0.0100%``, ``0.0050%·4h``; ``~`` and grey when stale."""
+def rate_cell(
+    q: Quote | None, unit: Unit, p: Palette, stale: bool = False, width: int = RATE_WIDTH
+) -> Text:
+    """One venue's rate, e.g. ``0.0100%``, ``0.00125%·1h``; ``~`` and grey when stale."""
     if q is None:
         return EMPTY
     value = rate_value(q, unit)
     suffix = interval_suffix(q.interval_hours)
     if value is None:  # listed, but no usable rate or interval
         return Text("?" + suffix, style=p.stale if stale else p.warn, justify="right")
-    number = apr_pct(value) if unit is Unit.APR else pct(value)
+    number = fitted_rate(value, unit, width - len(suffix) - stale)
     if stale:
         return Text(STALE_MARK + number + suffix, style=p.stale, justify="right")
     r8 = q.rate_8h
@@ -154,11 +176,13 @@ def rate_cell(q: Quote | None, unit: Unit, p: Palette, stale: bool = False) -> T
     return Text.assemble((number, style), (suffix, p.muted), justify="right")
 
 
-def spread_value_cell(spread: Spread | None, unit: Unit, p: Palette) -> Text:
+def spread_value_cell(
+    spread: Spread | None, unit: Unit, p: Palette, width: int = SPREAD_WIDTH
+) -> Text:
     if spread is None:
         return EMPTY
     s = spread.spread_8h
-    text = apr_pct(spread.apr) if unit is Unit.APR else pct(s)
+    text = fitted_rate(spread.apr if unit is Unit.APR else s, unit, width)
     style = p.muted if s < ELEVATED_8H else p.hot if s >= EXTREME_8H else Style()
     return Text(text, style=style, justify="right")
 
@@ -179,7 +203,8 @@ def premium_cell(premium: float | None, p: Palette) -> Text:
     if premium is None:
         return EMPTY
     style = p.flat if abs(premium) < 0.00005 else p.pos[0] if premium > 0 else p.neg[0]
-    return Text(signed_pct(premium), style=style, justify="right")
+    text = fitted_rate(premium, Unit.H8, PREMIUM_WIDTH, sign=True)
+    return Text(text, style=style, justify="right")
 
 
 #: The trend column draws at least this range (0.005 %/8h, about 5.5 % APR) from
@@ -197,12 +222,12 @@ def trend_cell(values: tuple[float | None, ...], width: int, p: Palette) -> Text
     return Text(sparkline(values, width, TREND_MIN_SPAN_8H), style=style, justify="right")
 
 
-def velocity_cell(velocity: float | None, p: Palette) -> Text:
-    """8h-equivalent change per hour, e.g. ``+0.0021%``; flat moves muted."""
+def velocity_cell(velocity: float | None, p: Palette, width: int = VELOCITY_WIDTH) -> Text:
+    """8h-equivalent change per hour, e.g. ``+0.0021%``, ``-0.00125%``; flat moves muted."""
     if velocity is None:
         return EMPTY
     style = p.flat if abs(velocity) < FLAT_8H else p.pos[0] if velocity > 0 else p.neg[0]
-    return Text(signed_pct(velocity, 4), style=style, justify="right")
+    return Text(fitted_rate(velocity, Unit.H8, width, sign=True), style=style, justify="right")
 
 
 #: Under this, the countdown shows seconds (and ticks every second); above it,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 
+from fundtui.core.numbers import fixed
 from fundtui.core.rotation import (
     CROWDING,
     DIVERGENCE,
@@ -46,7 +47,12 @@ def sparkline(values: Sequence[float], width: int = TREND_WIDTH) -> str:
 def _pct(x: float | None, digits: int = 1, sign: bool = False) -> str:
     if x is None:
         return "n/a"
-    return f"{x * 100:{'+' if sign else ''}.{digits}f}%"
+    text = fixed(x, digits, shift=2) + "%"
+    return "+" + text if sign and text[0] != "-" else text
+
+
+def _signed(text: str) -> str:
+    return text if text[0] == "-" else "+" + text
 
 
 # --- columns ---------------------------------------------------------------------
@@ -97,7 +103,7 @@ def _velocity(h: int) -> Column:
         7,
         lambda s, f: s.velocity.get(h),
         lambda s, f, p: _num(
-            "n/a" if (v := s.velocity.get(h)) is None else f"{v * 100:+.1f}",
+            "n/a" if (v := s.velocity.get(h)) is None else _signed(fixed(v, 1, shift=2)),
             p.muted if v is None else _heat(v, p, 0.05, 0.20),
         ),
     )
@@ -138,7 +144,9 @@ COLUMNS: tuple[Column, ...] = (
         "z",
         5,
         lambda s, f: s.z,
-        lambda s, f, p: _num("n/a" if s.z is None else f"{s.z:+.1f}", _heat(s.z, p, 1.0, 2.0)),
+        lambda s, f, p: _num(
+            "n/a" if s.z is None else _signed(fixed(s.z, 1)), _heat(s.z, p, 1.0, 2.0)
+        ),
     ),
     Column(
         "state",

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from fundtui.core.numbers import fixed
 from fundtui.engine.sector_feed import SectorFeed
 from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
@@ -189,8 +190,8 @@ class SectorScreen(Screen[None]):
                 "equal": "equal (no OI or volume for every base)",
             }.get(s.weighting, "-")
             # sector names come from the map file, bases from the venues
-            lead = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.leading) or "-"
-            lag = "  ".join(f"{visible(b)} {a * 100:.1f}%" for b, a in s.lagging) or "-"
+            lead = "  ".join(f"{visible(b)} {fixed(a, 1, shift=2)}%" for b, a in s.leading) or "-"
+            lag = "  ".join(f"{visible(b)} {fixed(a, 1, shift=2)}%" for b, a in s.lagging) or "-"
             out.append(visible(s.sector), style="bold")
             out.append(f" · {s.count} of {s.members} bases quoted · weights: {weights}\n")
             out.append(f"leading {lead} · lagging {lag}\n")

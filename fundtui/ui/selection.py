@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from fundtui.core.board import BoardRow
+from fundtui.core.rate_text import signed_rate_pct
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette
 from fundtui.ui.safe import visible
@@ -52,7 +53,7 @@ def selection_text(
             head.append("n/a", style=p.muted)
             continue
         style = p.flat if abs(gap) < fmt.FLAT_8H / 8 else p.pos[0] if gap > 0 else p.neg[0]
-        head.append(fmt.signed_pct(gap, 4), style=style)
+        head.append(signed_rate_pct(gap), style=style)
     return head
 
 
