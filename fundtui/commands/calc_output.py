@@ -12,7 +12,7 @@ import argparse
 import math
 from typing import Any
 
-from fundtui.core.bundle import Bundle, contracts_and_coins
+from fundtui.core.bundle import Bundle, bundle_line, contracts_and_coins
 from fundtui.core.number_text import amount, num_text, pct_text, price, quantity
 
 NO_LIQUIDATION = "none (cannot be liquidated)"
@@ -87,15 +87,6 @@ def to_json(
 
 def _qty(res: Any) -> float:
     return res.size.qty if res.size.qty > 0 else res.size.raw_qty
-
-
-def bundle_line(qty: float, base: str, bundle: Bundle) -> str:
-    """``= 474,158.37 contracts of 1000PEPE (1,000 PEPE each)``."""
-    n, coins = contracts_and_coins(qty, base, bundle)
-    each = f"{quantity(bundle.coins)} {bundle.coin} each"
-    if bundle.contract.upper() == base.upper():
-        return f"= {quantity(coins)} {bundle.coin} ({each})"
-    return f"= {quantity(n)} contracts of {bundle.contract} ({each})"
 
 
 def _liquidation_line(inp: Any, res: Any) -> str:

@@ -95,11 +95,12 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fundtui.config import load_config
-    from fundtui.core import carry, fees
-    from fundtui.engine.calc_inputs import fee_table
+    from fundtui.core import carry
+    from fundtui.core.number_text import amount, num_text, quantity
+    from fundtui.core.numbers import fixed
+    from fundtui.engine.calc_inputs import PERP, SPOT, leg_taker
 
     config = load_config(args.config)
-    perp_fees = fee_table(config)
     if args.live:
         problem = _fill_live(args, config)
         if problem:
@@ -121,10 +122,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     qty = args.qty if args.qty is not None else args.notional / args.price
     short_price = args.short_price or args.price
-    short_fee = args.fee if args.fee is not None else perp_fees(args.short).taker
+    short_fee = args.fee if args.fee is not None else leg_taker(config, args.short, PERP)
     try:
         if args.spot:
-            spot_fee = args.fee if args.fee is not None else fees.spot_fees(args.spot).taker
+            spot_fee = args.fee if args.fee is not None else leg_taker(config, args.spot, SPOT)
             kind = f"cash-and-carry: long {args.spot} spot, short {args.short} perp"
             res = carry.cash_and_carry(
                 qty=qty,
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 horizon_h=args.horizon,
             )
         else:
-            long_fee = args.fee if args.fee is not None else perp_fees(args.long).taker
+            long_fee = args.fee if args.fee is not None else leg_taker(config, args.long, PERP)
             kind = f"perp-perp: long {args.long}, short {args.short}"
             res = carry.perp_perp(
                 qty=qty,
@@ -187,20 +188,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
     verb = "receives" if res.funding_per_day >= 0 else "pays"
     be = (
-        f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
+        f"{res.break_even_settlements} settlements ({num_text(res.break_even_hours)} h)"
         if res.break_even_settlements
         else "never: the funding does not cover the fees"
     )
     print(
         "\n".join(
             [
-                f"{args.symbol} {kind}, {qty:.8g} {args.symbol} per leg "
-                f"(notional {res.notional:,.2f})",
-                f"funding      {verb} {abs(res.funding_per_day):,.2f} per day",
-                f"fees         {res.fees:,.2f} for all legs in and out",
+                f"{args.symbol} {kind}, {quantity(qty)} {args.symbol} per leg "
+                f"(notional {amount(res.notional)})",
+                f"funding      {verb} {amount(abs(res.funding_per_day))} per day",
+                f"fees         {amount(res.fees)} for all legs in and out",
                 f"break-even   {be}",
-                f"net          {res.net:,.2f} over {res.horizon_h:g} h, "
-                f"{res.net_apr * 100:,.2f} % APR",
+                f"net          {amount(res.net)} over {num_text(res.horizon_h)} h, "
+                f"{fixed(res.net_apr, 2, shift=2, group=True)} % APR",
             ]
         )
     )

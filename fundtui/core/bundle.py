@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fundtui.core.number_text import quantity
+
 #: ``1000PEPE``, ``1000000MOG``, ``kPEPE``: a power of ten of at least 100 (or ``k``,
 #: hyperliquid's thousand) before the coin. ``1INCH`` is a coin, not a bundle.
 _BUNDLE = re.compile(r"(10{2,}|k)([A-Z][A-Z0-9]*)")
@@ -63,3 +65,13 @@ def contracts_and_coins(qty: float, base: str, bundle: Bundle) -> tuple[float, f
     if bundle.contract.upper() == base.upper():
         return qty, qty * bundle.coins  # sized in bundles already
     return qty / bundle.coins, qty
+
+
+def bundle_line(qty: float, base: str, bundle: Bundle) -> str:
+    """``= 474,158.37 contracts of 1000PEPE (1,000 PEPE each)``, or the coins of a size
+    given in bundles."""
+    n, coins = contracts_and_coins(qty, base, bundle)
+    each = f"{quantity(bundle.coins)} {bundle.coin} each"
+    if bundle.contract.upper() == base.upper():
+        return f"= {quantity(coins)} {bundle.coin} ({each})"
+    return f"= {quantity(n)} contracts of {bundle.contract} ({each})"

@@ -26,6 +26,10 @@ from fundtui.feeds.tiers import TierSource, TiersUnavailable
 #: ``(venue, base) -> tiers``; raises :class:`TiersUnavailable` when there are none.
 TierResolver = Callable[[str, str], TierSource]
 FeeTable = Callable[[str], fees.Fees]
+#: ``(venue, leg kind) -> taker fee`` of a carry leg, in and out.
+LegFee = Callable[[str, str], float]
+
+PERP, SPOT = "perp", "spot"
 
 
 # --------------------------------------------------------------------------- fees and tiers
@@ -35,6 +39,20 @@ def fee_table(config: Config) -> FeeTable:
     """A venue's perp fees under ``config``: its ``[fees.<venue>]``, else the base tier."""
     overrides = config.fees
     return lambda venue: fees.perp_fees(venue, overrides)
+
+
+def leg_taker(config: Config, venue: str, kind: str = PERP) -> float:
+    """The taker fee a carry leg pays in and out, for ``fundtui carry`` and the ``C``
+    screen alike: a spot leg the venue's base-tier spot fee, a perp leg its perp fee
+    (``[fees.<venue>]``, else the base tier)."""
+    if kind == SPOT:
+        return fees.spot_fees(venue).taker
+    return fees.perp_fees(venue, config.fees).taker
+
+
+def leg_fees(config: Config) -> LegFee:
+    """:func:`leg_taker` bound to ``config``."""
+    return lambda venue, kind: leg_taker(config, venue, kind)
 
 
 def resolve_tiers(config: Config, venue: str, base: str, *, fetch: bool) -> TierSource:
@@ -145,7 +163,7 @@ def calculator_values(row: BoardRow | None, config: Config) -> dict[str, str]:
     return values
 
 
-def carry_values(row: BoardRow, fee_table: FeeTable) -> dict[str, str]:
+def carry_values(row: BoardRow, leg_fee: LegFee) -> dict[str, str]:
     spread = row.spread
     assert spread is not None
     lq, sq = row.quotes[spread.long_venue], row.quotes[spread.short_venue]
@@ -156,7 +174,7 @@ def carry_values(row: BoardRow, fee_table: FeeTable) -> dict[str, str]:
     )
     return {
         "long_venue": spread.long_venue,
-        "long_kind": "perp",
+        "long_kind": PERP,
         "long_rate": pct_text(lq.funding_rate),
         "long_interval": num_text(lq.interval_hours),
         "short_venue": spread.short_venue,
@@ -164,7 +182,21 @@ def carry_values(row: BoardRow, fee_table: FeeTable) -> dict[str, str]:
         "short_interval": num_text(sq.interval_hours),
         "price": num_text(price),
         "notional": "10000",
-        "long_fee": pct_text(fee_table(spread.long_venue).taker),
-        "short_fee": pct_text(fee_table(spread.short_venue).taker),
+        "long_fee": pct_text(leg_fee(spread.long_venue, PERP)),
+        "short_fee": pct_text(leg_fee(spread.short_venue, PERP)),
         "horizon": "720",
     }
+
+
+def carry_leg_values(
+    leg: str, venue: str, kind: str, quote: Quote | None, leg_fee: LegFee
+) -> dict[str, str]:
+    """A carry leg's fields once its venue or kind changes: that venue's fee for the
+    kind, and its live rate and interval from the board row (empty when the row has
+    none: never the previous venue's)."""
+    values = {f"{leg}_fee": pct_text(leg_fee(venue, kind))}
+    if kind == PERP:
+        has = quote is not None and quote.has_rate
+        values[f"{leg}_rate"] = pct_text(quote.funding_rate) if has and quote else ""
+        values[f"{leg}_interval"] = num_text(quote.interval_hours) if has and quote else ""
+    return values

@@ -21,9 +21,10 @@ from fundtui.config import Config, VenueConfig
 from fundtui.core import fees
 from fundtui.core import venues as facts
 from fundtui.core.board import BoardRow
-from fundtui.core.calculator import Inputs, calculate
+from fundtui.core.bundle import Bundle, bundle_line, bundle_of
+from fundtui.core.calculator import Inputs, Result, calculate
 from fundtui.core.liquidation import VENUE_FORMULAS
-from fundtui.core.number_text import amount, num_text, pct_text, price
+from fundtui.core.number_text import amount, num_text, pct_text, price, quantity
 from fundtui.core.quote import Quote
 from fundtui.engine import calc_inputs
 from fundtui.engine.calc_inputs import TierResolver
@@ -141,8 +142,7 @@ class CalculatorScreen(FormScreen):
         else:
             source = self._tiers(venue, base)
         if isinstance(source, str):
-            errors["mmr"] = "needed: no tier table"
-            return [plain(source)]  # why: it can quote a venue's answer or a file
+            errors["mmr"] = "needed: no tier table"  # for the liquidation only
         inp = Inputs(
             venue=venue,
             side=side,
@@ -153,7 +153,7 @@ class CalculatorScreen(FormScreen):
             leverage=v["leverage"],
             fee_in=v["fee_in"],
             fee_out=v["fee_out"],
-            tiers=source.tiers,
+            tiers=None if isinstance(source, str) else source.tiers,
             step=v["step"],
             target=v["target"],
             rate=v["rate"],
@@ -167,67 +167,94 @@ class CalculatorScreen(FormScreen):
         try:
             res = calculate(inp)
         except ValueError as e:
-            message = str(e)
-            field = next(
-                (
-                    k
-                    for k in ("stop", "target", "risk", "side")
-                    if message.startswith(k) or f" {k} " in message
-                ),
-                "stop",
-            )
-            errors[field] = message
+            errors[_field_of(str(e))] = str(e)
             return []
-        s = res.size
-        base = visible(base)  # typed, or prefilled from the board: venue text
-        lines = [
-            Text(f"{venue} {base} {side}, {v['margin']}", style="bold"),
-            plain(f"tiers: {source.label}", style="dim"),
-            Text(f"Size          {s.qty:.8g} {base}"),
-            Text(f"Notional      {amount(s.notional)}"),
-            Text(f"Margin        {amount(s.margin)} at {inp.leverage:g}x"),
-            Text(f"Loss at stop  {amount(s.loss_at_stop)} incl. fees"),
+        symbol = "" if isinstance(source, str) else source.symbol
+        return result_lines(inp, res, base, v["margin"], source, bundle_of(base, symbol))
+
+
+def _field_of(message: str) -> str:
+    """The field a calculation's one-line refusal is about (the stop when unsure)."""
+    keys = ("stop", "target", "risk", "side", "added")
+    return next((k for k in keys if message.startswith(k) or f" {k} " in message), "stop")
+
+
+def result_lines(
+    inp: Inputs,
+    res: Result,
+    base: str,
+    margin_mode: str,
+    source: tier_feed.TierSource | str,
+    bundle: Bundle | None,
+) -> list[Text]:
+    """The results pane: every number through :mod:`fundtui.core.number_text`."""
+    s = res.size
+    shown = visible(base)  # typed, or prefilled from the board: venue text
+    qty = s.qty if s.qty > 0 else s.raw_qty
+    rounded = "" if inp.step else "  (not rounded: no quantity step)"
+    lines = [
+        Text(f"{inp.venue} {shown} {inp.side}, {margin_mode}", style="bold"),
+        # why plain: it can quote a venue's answer or a file
+        plain(f"tiers: {source}" if isinstance(source, str) else f"tiers: {source.label}", "dim"),
+        Text(f"Size          {quantity(qty)} {shown}{rounded}"),
+    ]
+    if bundle is not None:
+        lines.append(plain(f"              {bundle_line(qty, base, bundle)}"))
+    added = f", {amount(inp.added_margin)} added" if inp.added_margin else ""
+    lines += [
+        Text(f"Notional      {amount(s.notional)}"),
+        Text(f"Margin        {amount(s.margin)} at {num_text(inp.leverage)}x{added}"),
+        Text(f"Loss at stop  {amount(s.loss_at_stop)} incl. fees"),
+    ]
+    if res.tier is None:
+        lines.append(Text(f"Liquidation   {res.liquidation_missing}", style="bold yellow"))
+    else:
+        lines += [
             Text(f"Liquidation   {price(res.liquidation)}", style="bold"),
             Text(
-                f"  maintenance {res.tier.mmr * 100:g} %"
-                + (f", amount {res.tier.cum:,.2f}" if res.tier.cum else "")
-            ),
-            Text(
-                "Max leverage  "
-                + (
-                    f"{res.max_leverage_for_stop}x (stop before liq.)"
-                    if res.max_leverage_for_stop
-                    else "n/a (cross)"
-                    if cross
-                    else "none"
-                )
+                f"  maintenance {pct_text(res.tier.mmr)} %"
+                + (f", amount {amount(res.tier.cum)}" if res.tier.cum else "")
             ),
         ]
-        if res.r_multiple is not None:
-            lines.append(Text(f"R multiple    {res.r_multiple:.2f}"))
-        f = res.funding
-        if f is not None:
-            lines.append(
-                Text(
-                    f"Funding       {f.verb} {amount(abs(f.per_settlement))} "
-                    f"per {inp.interval_h:g}h"
-                )
-            )
-            lines.append(
-                Text(
-                    f"              {amount(abs(f.per_day))} per day, "
-                    f"{amount(abs(f.over_period))} over {inp.hold_h:g}h"
-                )
-            )
-        lines.append(
-            Text(
-                f"Break-even    {price(res.break_even)}"
-                + (f" ({f.settlements} settlements)" if f is not None else "")
+    lines.append(
+        Text(
+            "Max leverage  "
+            + (
+                f"{res.max_leverage_for_stop}x (stop before liq.)"
+                if res.max_leverage_for_stop
+                else "n/a (cross)"
+                if inp.cross_wallet is not None
+                else "n/a (no MMR)"
+                if res.tier is None
+                else "none"
             )
         )
-        for w in res.warnings:
-            lines.append(plain(f"⚠ {w}", style="bold red"))
-        return lines
+    )
+    if res.r_multiple is not None:
+        lines.append(Text(f"R multiple    {amount(res.r_multiple)}"))
+    f = res.funding
+    if f is not None:
+        lines.append(
+            Text(
+                f"Funding       {f.verb} {amount(abs(f.per_settlement))} "
+                f"per {num_text(inp.interval_h)}h"
+            )
+        )
+        lines.append(
+            Text(
+                f"              {amount(abs(f.per_day))} per day, "
+                f"{amount(abs(f.over_period))} over {num_text(inp.hold_h)}h"
+            )
+        )
+    lines.append(
+        Text(
+            f"Break-even    {price(res.break_even)}"
+            + (f" ({f.settlements} settlements)" if f is not None else "")
+        )
+    )
+    for w in res.warnings:
+        lines.append(plain(f"⚠ {w}", style="bold red"))
+    return lines
 
 
 def calculator_screen(row: BoardRow | None, config: Config, demo: bool) -> CalculatorScreen:

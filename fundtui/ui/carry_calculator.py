@@ -1,7 +1,11 @@
 """The carry calculator (``C``): a spread row's long and short legs, after fees.
 
 Pre-filled from the row's spread (:func:`fundtui.engine.calc_inputs.carry_values`);
-the figures come from :mod:`fundtui.core.carry`.
+the figures come from :mod:`fundtui.core.carry`. Changing a leg's venue (or the
+long leg's kind) brings that venue's fee for the kind and its rate and interval
+from the board row, through the resolver ``fundtui carry`` uses
+(:func:`fundtui.engine.calc_inputs.leg_taker`), so a spot leg pays spot fees here
+as there; a venue fundtui does not know is refused.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ from typing import Any
 
 from rich.text import Text
 
-from fundtui.config import Config
+from fundtui.config import SUPPORTED_VENUES, Config
 from fundtui.core import carry
 from fundtui.core.board import BoardRow
-from fundtui.engine.calc_inputs import carry_values, fee_table
+from fundtui.core.number_text import amount, num_text, quantity
+from fundtui.core.numbers import fixed
+from fundtui.core.quote import Quote
+from fundtui.engine.calc_inputs import LegFee, carry_leg_values, carry_values, leg_fees
 from fundtui.ui.form import PERCENT, SIGNED, TEXT, Field, FormScreen
 from fundtui.ui.safe import visible
 
@@ -35,19 +42,49 @@ class CarryScreen(FormScreen):
         Field("horizon", "Horizon h"),
     )
 
-    def __init__(self, values: Mapping[str, str], base: str) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        base: str,
+        leg_fee: LegFee,
+        quotes: Mapping[str, Quote] | None = None,
+    ) -> None:
         super().__init__(values, f"Carry calculator · {base}")
         self.base = base
+        self.leg_fee = leg_fee
+        self.row_quotes: Mapping[str, Quote] = quotes or {}  # the board row's, by venue
+
+    def field_changed(self, key: str, value: str) -> bool:
+        """A leg's venue or kind changed: its fee, rate and interval follow."""
+        if key not in ("long_venue", "long_kind", "short_venue"):
+            return False
+        leg = key.split("_")[0]
+        venue = self.value(f"{leg}_venue").strip().lower()
+        kind = self.value("long_kind").strip().lower() if leg == "long" else "perp"
+        if venue not in SUPPORTED_VENUES or kind not in ("perp", "spot"):
+            return False
+        updates = carry_leg_values(leg, venue, kind, self.row_quotes.get(venue), self.leg_fee)
+        if key == "long_kind":  # the same venue: only the fee depends on the kind
+            updates = {k: v for k, v in updates.items() if k.endswith("_fee")}
+        changed = False
+        for k, text in updates.items():
+            if self.value(k) != text:
+                self.set_value(k, text)
+                changed = True
+        return changed
 
     def check_text(self, key: str, value: str) -> str | None:
         if key == "long_kind" and value not in ("perp", "spot"):
             return "perp or spot"
-        if key.endswith("_venue") and not value:
-            return "required"
+        if key.endswith("_venue") and value not in SUPPORTED_VENUES:
+            return f"one of {', '.join(SUPPORTED_VENUES)}"
         return None
 
     def compute(self, v: dict[str, Any], errors: dict[str, str]) -> list[Text]:
         kind = v["long_kind"]
+        if kind == "perp" and v["long_venue"] == v["short_venue"]:
+            errors["short_venue"] = f"both legs on {v['short_venue']}: pick two venues"
+            return []
         if kind == "perp" and v["long_rate"] is None:
             errors["long_rate"] = "required for a perp leg"
             return []
@@ -84,19 +121,19 @@ class CarryScreen(FormScreen):
             what = f"long {visible(v['long_venue'])}, short {visible(v['short_venue'])}"
         verb = "receives" if res.funding_per_day >= 0 else "pays"
         be = (
-            f"{res.break_even_settlements} settlements ({res.break_even_hours:g} h)"
+            f"{res.break_even_settlements} settlements ({num_text(res.break_even_hours)} h)"
             if res.break_even_settlements
             else "never"
         )
         base = visible(self.base)  # the board row's base: venue text
         return [
             Text(f"{base} {what}", style="bold"),
-            Text(f"Quantity      {qty:.8g} {base} per leg"),
-            Text(f"Funding       {verb} {abs(res.funding_per_day):,.2f} per day"),
-            Text(f"Fees          {res.fees:,.2f} (all legs in and out)"),
+            Text(f"Quantity      {quantity(qty)} {base} per leg"),
+            Text(f"Funding       {verb} {amount(abs(res.funding_per_day))} per day"),
+            Text(f"Fees          {amount(res.fees)} (all legs in and out)"),
             Text(f"Break-even    {be}", style="bold"),
-            Text(f"Net           {res.net:,.2f} over {res.horizon_h:g} h"),
-            Text(f"Net APR       {res.net_apr * 100:,.2f} %", style="bold"),
+            Text(f"Net           {amount(res.net)} over {num_text(res.horizon_h)} h"),
+            Text(f"Net APR       {fixed(res.net_apr, 2, shift=2, group=True)} %", style="bold"),
         ]
 
 
@@ -104,4 +141,5 @@ def carry_screen(row: BoardRow | None, config: Config) -> CarryScreen | str:
     """The carry calculator with ``row``'s spread legs, or why there is none (one line)."""
     if row is None or row.spread is None:
         return "No spread on this row: the carry calculator needs two fresh venues"
-    return CarryScreen(carry_values(row, fee_table(config)), row.base)
+    fee = leg_fees(config)
+    return CarryScreen(carry_values(row, fee), row.base, fee, row.quotes)

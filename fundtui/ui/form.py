@@ -1,8 +1,11 @@
 """A form screen: one Input per field, results recomputed on every keystroke.
 
 The calculators are forms: Tab moves between fields, a field that cannot be
-used is marked in place with the reason (typed text is hostile: it reaches the
-screen only as ``Text``), and ctrl+y copies the results. Subclasses list their
+used is marked in place with the reason, wrapped, and the reason is repeated in
+full under the results (typed text is hostile: it reaches the screen only as
+``Text``); ctrl+y copies the results. A field is wide enough for any pre-filled
+number (:func:`fundtui.core.number_text.num_text`: ten significant digits, no
+exponent). Subclasses list their
 fields and compute the result lines; numbers are read with
 :func:`fundtui.core.calculator.number`, which takes plain ASCII decimals only.
 """
@@ -53,13 +56,13 @@ class FormScreen(ModalScreen[None]):
     FormScreen .form-title { text-style: bold; height: 1; margin-bottom: 1; }
     FormScreen .form-body { height: 1fr; }
     FormScreen .form-fields { width: 1fr; min-width: 50; }
-    FormScreen .form-row { height: 1; }
+    FormScreen .form-row { height: auto; }
     FormScreen .form-row Label { width: 13; }
-    FormScreen .form-row Input { width: 14; height: 1; border: none; padding: 0 1;
+    FormScreen .form-row Input { width: 20; height: 1; border: none; padding: 0 1;
                                  background: $boost; }
     FormScreen .form-row Input:focus { background: $accent 40%; }
     FormScreen .form-row Input.bad { background: $error 40%; }
-    FormScreen .form-error { color: $error; width: 1fr; padding: 0 0 0 1; }
+    FormScreen .form-error { color: $error; width: 1fr; height: auto; padding: 0 0 0 1; }
     FormScreen .form-results { width: 1fr; padding: 0 0 0 2; }
     FormScreen .form-hint { color: $text-muted; height: 1; }
     """
@@ -154,6 +157,9 @@ class FormScreen(ModalScreen[None]):
             self.query_one(f"#f-{f.key}", Input).set_class(bool(reason), "bad")
         if not lines:
             lines = [Text("Fix the marked fields to see results.", style="italic")]
+        # each reason in full (the field's own note wraps, but may be narrow)
+        labels = {f.key: f.label for f in self.FIELDS}
+        lines += [plain(f"{labels.get(k, k)}: {why}", style="red") for k, why in errors.items()]
         out = Text("\n").join(lines)
         self.results_text = out.plain
         self.query_one("#results", Static).update(out)
