@@ -8,7 +8,8 @@ Tiers: binance from the bundled (or configured) brackets; bybit, okx, bitget,
 gate and hyperliquid from the tier cache, fetched once through the venue's public
 API when missing (``--offline`` never fetches); ``--mmr`` replaces them with one rate.
 Exit 0 with a result (warnings included; without tiers every figure but the
-liquidation, which then asks for --mmr), 2 for bad flags.
+liquidation, which then asks for --mmr), 1 when a configured brackets file
+cannot be used, 2 for bad flags.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     from fundtui.core.calculator import Inputs, calculate
     from fundtui.core.tiers import TierError
     from fundtui.engine.calc_inputs import fee_table
-    from fundtui.feeds.tiers import TiersUnavailable
+    from fundtui.feeds.tiers import TiersUnavailable, TiersUnusable
 
     config = load_config(args.config)
     fees = fee_table(config)(args.venue)
@@ -186,6 +187,9 @@ def run(args: argparse.Namespace) -> int:
     source, missing = None, ""
     try:
         source = _tiers(args, config)
+    except TiersUnusable as e:  # a configured brackets file that is not one: bad input
+        say(str(e))
+        return 1
     except TiersUnavailable as e:
         if args.mmr is not None:
             say(str(e))

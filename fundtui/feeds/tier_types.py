@@ -17,6 +17,12 @@ class TiersUnavailable(Exception):
     """No tier table for this venue and symbol, as one line saying what to do."""
 
 
+class TiersUnusable(TiersUnavailable):
+    """The configured tier source itself cannot be used (a brackets file that is not a
+    regular file, or not brackets): bad input, so ``fundtui calc`` stops (exit 1) rather
+    than computing without it."""
+
+
 def num(x: Any) -> float | None:
     try:
         v = float(x)

@@ -31,13 +31,22 @@ from typing import Any
 
 from fundtui.config import VenueConfig
 from fundtui.core import venues as facts
+from fundtui.core.bundle import bundle_of
 from fundtui.core.text import one_line
 from fundtui.core.tiers import BASE, Tier, TierError, check_tiers, single_tier
 from fundtui.feeds import ccxt_client
-from fundtui.feeds.tier_types import Limits, TierSource, TiersUnavailable, limits_from_ccxt, num
+from fundtui.feeds.tier_types import (
+    Limits,
+    TierSource,
+    TiersUnavailable,
+    TiersUnusable,
+    limits_from_ccxt,
+    num,
+)
 from fundtui.feeds.venues import spec_for
 from fundtui.feeds.venues.binance import (  # noqa: F401  (public here)
     MAX_BRACKETS_BYTES,
+    _override_brackets,
     binance_candidates,
     binance_tiers,
     bundled_binance,
@@ -59,8 +68,14 @@ def resolve_tiers(
 ) -> TierSource:
     """Tiers for ``base`` on ``config``'s venue, from where the facts table says they come:
     bundled (or the configured ``brackets`` file), else the cache, refreshed when
-    ``fetch`` allows."""
+    ``fetch`` allows. :class:`TiersUnusable` when the configured brackets file cannot be
+    used at all (rather than lacking ``base``)."""
     if facts.tier_source(config.name) == facts.BUNDLED:
+        if brackets is not None:
+            try:
+                _override_brackets(brackets)  # the file itself first: unusable is bad input
+            except TiersUnavailable as e:
+                raise TiersUnusable(str(e)) from None
         return binance_tiers(base, brackets)
     return venue_tiers(config, base, fetch=fetch)
 
@@ -281,16 +296,12 @@ def _per_coin(limits: Limits, base: str, symbol: str) -> Limits:
     """Limits of a bundled market (``1000PEPE`` for ``PEPE``) in coins of ``base``.
 
     Sizes and prices in the calculator are per coin of the base asked for; a
-    bundled contract's step of 1 is 1,000 coins.
+    bundled contract's step of 1 is 1,000 coins (:mod:`fundtui.core.bundle`).
     """
-    bundle = symbol.split("/")[0]
-    b = base.upper()
-    prefix = bundle[: -len(b)] if bundle.upper().endswith(b) else ""
-    if prefix == "k":
-        prefix = "1000"  # hyperliquid's kPEPE
-    if bundle == b or not prefix.isdigit():
-        return limits
-    k = float(prefix)
+    found = bundle_of(base, symbol)
+    if found is None or found.contract.upper() == base.upper():
+        return limits  # one coin a unit, or sized in bundles as asked
+    k = float(found.coins)
     return Limits(
         None if limits.step is None else limits.step * k,
         None if limits.min_qty is None else limits.min_qty * k,
