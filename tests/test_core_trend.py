@@ -95,46 +95,6 @@ def test_a_minimum_span_keeps_small_wobbles_small():
     assert sparkline([0.0, 0.0001], 2, min_span=0.00005) == BLOCKS[0] + BLOCKS[7]
 
 
-def test_rate_velocity_matches_the_signal_engines():
-    import random
-
-    from fundtui.core.quote import Quote
-    from fundtui.core.signals import SignalEngine
-    from fundtui.core.trend import RateVelocity
-
-    rng = random.Random(3)
-    engine, rv = SignalEngine(), RateVelocity()
-    t = 1_767_225_600_000
-    rates = {("binance", 8.0): 0.0001, ("okx", 4.0): 0.00005, ("gate", 1.0): 0.00001}
-    for step in range(40):
-        t += 30_000
-        quotes = []
-        for (venue, iv), r in list(rates.items()):
-            if rng.random() < 0.5:
-                rates[(venue, iv)] = r + rng.gauss(0, 0.00002)
-            stamp = t if rng.random() < 0.8 else None  # some venues send no time
-            quotes.append(
-                Quote(
-                    venue,
-                    "BTC/USDT:USDT",
-                    "BTC",
-                    "USDT",
-                    rates[(venue, iv)],
-                    iv,
-                    timestamp_ms=stamp,
-                )
-            )
-        if step % 7 == 3:
-            quotes = quotes[:1]  # two venues did not answer this time
-        engine.update(t, quotes)
-        rv.update(t, quotes)
-        for venue, _ in rates:
-            assert rv.of(venue, "BTC/USDT:USDT") == engine.velocity(venue, "BTC/USDT:USDT")
-    all_q = [Quote(v, "BTC/USDT:USDT", "BTC", "USDT", 0.0, iv) for v, iv in rates]
-    expected = sum(engine.velocity(v, "BTC/USDT:USDT") for v, _ in rates) / 3
-    assert rv.by_base(all_q)["BTC"] == pytest.approx(expected, rel=1e-12)
-
-
 def test_a_repeated_answer_is_not_a_move():
     from fundtui.core.quote import Quote
     from fundtui.core.trend import RateVelocity

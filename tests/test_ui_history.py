@@ -170,9 +170,8 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
             await evaluated(pilot, app)
         # BTC spread went 0.002 -> 0.012 -> 0.022 -> 0.032 %: a rising line
         assert cell(app, "BTC", "trend").strip() == "▁▃▆█"
-        # okx BTC rises 0.01 %/8h per 30 s = +1.2 %/8h per hour; binance and gate are
-        # flat: the mean over the three venues is +0.4 %/8h per hour
-        assert cell(app, "BTC", "velocity") == "+0.4000%"
+        # the velocity is a slope over the last hour: 90 s of samples do not make one
+        assert cell(app, "BTC", "velocity") == "n/a"
         app.board.move_cursor(row=app.board.get_row_index("BTC"))
         await pilot.pause()
         line = str(app.main("#selection").render())
@@ -192,6 +191,10 @@ async def test_trend_and_velocity_fill_in_and_the_selection_line_shows_ema_gaps(
         assert line == (
             "BTC  rate − EMA(12×1h), per hour: BIN +0.0000% · OKX +0.00106% · GATE +0.0000%"
         )
+        # the hour is covered now; its samples are the one at +90 s and this one (the
+        # earlier ones fell out of it): okx 0.042 -> 0.052 %/8h in an hour = +0.01 %/8h
+        # per hour, binance and gate flat, so the base's mean is +0.00333 %/8h per hour
+        assert cell(app, "BTC", "velocity") == "+0.00333%"
 
 
 async def test_sector_velocity_has_its_baseline_from_the_store_right_after_start():

@@ -223,9 +223,10 @@ def trend_cell(values: tuple[float | None, ...], width: int, p: Palette) -> Text
 
 
 def velocity_cell(velocity: float | None, p: Palette, width: int = VELOCITY_WIDTH) -> Text:
-    """8h-equivalent change per hour, e.g. ``+0.0021%``, ``-0.00125%``; flat moves muted."""
+    """8h-equivalent change per hour, e.g. ``+0.0021%``, ``-0.00125%``; flat moves muted;
+    ``n/a`` until the market has been watched for the velocity's lookback."""
     if velocity is None:
-        return EMPTY
+        return Text("n/a", style=p.muted, justify="right")
     style = p.flat if abs(velocity) < FLAT_8H else p.pos[0] if velocity > 0 else p.neg[0]
     return Text(fitted_rate(velocity, Unit.H8, width, sign=True), style=style, justify="right")
 
