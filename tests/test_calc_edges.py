@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundtui import cli
 from fundtui.core import liquidation
-from fundtui.core.tiers import single_tier
+from fundtui.core.tiers import Tier, check_tiers, single_tier
 from tests.netguard import loopback_only  # noqa: F401 - autouse: no internet
 
 
@@ -195,3 +197,38 @@ def test_a_bundle_asked_by_name_is_sized_in_bundles_and_coins(capsys):
     text = capsys.readouterr().out
     assert "size          474,158.37 1000PEPE" in text
     assert "= 474,158,370 PEPE (1,000 PEPE each)" in text
+
+
+# --- properties of the opening fee and added margin -----------------------------------------
+
+
+TIERS = check_tiers([Tier(0, 1e6, 0.005, 0, 100), Tier(1e6, float("inf"), 0.01, 5000, 50)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    venue=st.sampled_from(sorted(liquidation.VENUE_FORMULAS)),
+    side=st.sampled_from(["long", "short"]),
+    qty=st.floats(1e-3, 1e3),
+    entry=st.floats(1e-6, 1e5),
+    lev=st.integers(1, 50),
+    fee=st.floats(0, 0.002),
+    added=st.floats(0, 1.0),
+)
+def test_fees_bring_liquidation_closer_and_added_margin_pushes_it_away(
+    venue, side, qty, entry, lev, fee, added
+):
+    """Paying the opening fee out of the margin can only move the liquidation toward the
+    entry (bybit: not at all); adding margin (here up to one notional) only away."""
+    kw = dict(side=side, qty=qty, entry=entry, leverage=lev, tiers=TIERS, taker=0.0005)
+    base = liquidation.isolated(venue, **kw).price
+    fee_paid = liquidation.isolated(venue, **kw, opening_fee=fee).price
+    more = liquidation.isolated(venue, **kw, added_margin=added * qty * entry).price
+
+    def gap(p):
+        return entry if p is None else abs(entry - p)  # a long never liquidated: all of it
+
+    assert gap(fee_paid) <= gap(base) * (1 + 1e-9) + 1e-12
+    if venue == "bybit":
+        assert fee_paid == base
+    assert gap(more) >= gap(base) * (1 - 1e-9) - 1e-12

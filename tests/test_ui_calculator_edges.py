@@ -157,3 +157,30 @@ async def test_a_spot_leg_pays_spot_fees_on_screen_as_carry_spot_does(capsys):
         assert "Fees          31.00 (all legs in and out)" in screen.results_text
         await type_into(pilot, screen, "long_kind", "perp")  # back: the perp fee again
         assert field(screen, "long_fee") == "0.05"
+
+
+async def test_added_margin_field_reproduces_bybit_help_example_3():
+    """Bybit's example 3 on screen: long 1 BTC at 20,000, 50x, MMR 0.5 %, 200 out of the
+    position margin: 20,000 - (400 - 100) + 200 = 19,900.00 (19,700.00 with none)."""
+    clock = FrozenClock()
+    app = make_app(market(clock), clock)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await loaded(pilot)
+        screen = await open_on(pilot, "BTC", "c")
+        for key, text in [
+            ("mmr", "0.5"),
+            ("venue", "bybit"),
+            ("equity", "5000"),
+            ("entry", "20000"),
+            ("stop", "19950"),
+            ("leverage", "50"),
+            ("fee_in", "0"),
+            ("fee_out", "0"),
+            ("step", "1"),
+        ]:
+            await type_into(pilot, screen, key, text)
+        assert "Size          1 BTC\n" in screen.results_text
+        assert "Liquidation   19,700.00" in screen.results_text
+        await type_into(pilot, screen, "added", "-200")
+        assert "Liquidation   19,900.00" in screen.results_text
+        assert "Margin        400.00 at 50x, -200.00 added" in screen.results_text
