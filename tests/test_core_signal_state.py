@@ -53,6 +53,7 @@ class Market:
                         mark_price=100.0,
                         index_price=100.0,
                         open_interest_usd=None if i % 3 == 2 else 1e7,
+                        open_interest_coins=None if i % 3 == 2 else 1e5,
                     )
                 )
 
@@ -74,6 +75,9 @@ class Market:
                     open_interest_usd=None
                     if q.open_interest_usd is None
                     else q.open_interest_usd * (1 + g(0, 0.03)),
+                    open_interest_coins=None
+                    if q.open_interest_coins is None
+                    else q.open_interest_coins * (1 + g(0, 0.03)),
                 )
             )
         self.quotes = out
@@ -184,7 +188,8 @@ def test_a_state_of_another_version_or_other_thresholds_is_not_used():
     engine, _, at = busy_engine()
     data = encode(engine, at)
     assert decode(dict(data, version=2), engine.config) is None
-    assert decode(dict(data, version=4, markets="anything"), engine.config) is None
+    assert decode(dict(data, version=3), engine.config) is None  # open interest in USD
+    assert decode(dict(data, version=5, markets="anything"), engine.config) is None
     assert decode(data, SignalConfig(spread_8h=0.001)) is None
     fewer = dict(data, config={k: v for k, v in data["config"].items() if k != "spread_8h"})
     assert decode(fewer, engine.config) is None

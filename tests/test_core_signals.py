@@ -14,7 +14,13 @@ T0 = 1_790_006_400_000  # a multiple of 8 h: settlement slots start here
 BP = 0.0001
 
 
-def q(rate, interval=8, venue="binance", base="BTC", mark=None, index=None, oi=None):
+#: the rules as they were before windows had to be covered and the EMA threshold
+#: became historical: for the tests of each rule's arithmetic on short series
+BARE = {"min_coverage": 0.0, "ema_threshold_mode": "fixed"}
+
+
+def q(rate, interval=8, venue="binance", base="BTC", mark=None, index=None, oi=None, oi_usd=None):
+    """``oi`` is open interest in coins (what oi_regime compares), ``oi_usd`` in USD."""
     return Quote(
         venue,
         f"{base}/USDT:USDT",
@@ -24,7 +30,8 @@ def q(rate, interval=8, venue="binance", base="BTC", mark=None, index=None, oi=N
         interval,
         mark_price=mark,
         index_price=index,
-        open_interest_usd=oi,
+        open_interest_usd=oi_usd,
+        open_interest_coins=oi,
     )
 
 
@@ -63,19 +70,23 @@ def test_implied_rate_follows_the_premium_beyond_the_clamp():
 
 
 def test_implied_rule_flags_a_rate_the_premium_does_not_support():
-    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e = SignalEngine(SignalConfig(cooldown_s=0, **BARE))
     # premium 0.1 % implies 0.05 %/8h; paying 0.01 % is 0.04 % under: below 0.05 %
     assert only(e.update(T0, [q(BP, mark=100.1, index=100.0)]), "implied") == []
-    # premium 0.2 % implies 0.15 %/8h: 0.14 % above what is paid
-    (h,) = only(e.update(T0 + H, [q(BP, mark=100.2, index=100.0)]), "implied")
+    # premium 0.3 %: the interval's mean premium (0.1 + 0.3) / 2 = 0.2 % implies
+    # 0.2 - 0.05 = 0.15 %/8h: 0.14 % above what is paid
+    (h,) = only(e.update(T0 + H, [q(BP, mark=100.3, index=100.0)]), "implied")
     assert h.value == pytest.approx(-0.0014)
     assert h.threshold == 0.0005
     assert h.venues == ("binance",)
     assert h.extras["implied_8h"] == pytest.approx(0.0015)
-    assert "premium 0.200% implies 0.150%/8h" in h.explanation
+    assert h.extras["premium_samples"] == 2
+    assert "mean premium 0.200% over the last 1h of the 8h interval implies 0.150%/8h" in (
+        h.explanation
+    )
     assert "rise" in h.explanation
     # a 4h venue at rest: 0.005 %/4h is exactly what the zero premium implies
-    e4 = SignalEngine(SignalConfig(implied_gap_8h=0.0))
+    e4 = SignalEngine(SignalConfig(implied_gap_8h=0.0, **BARE))
     hits = only(e4.update(T0, [q(0.00005, 4, mark=100.0, index=100.0)]), "implied")
     assert [h.value for h in hits] == [pytest.approx(0.0, abs=1e-15)]
 
@@ -93,7 +104,9 @@ def ema_series():
 
 
 def test_ema_vector_and_divergence():
-    e = SignalEngine(SignalConfig(ema_periods=3, ema_divergence_hourly=0.4 * BP, cooldown_s=0))
+    e = SignalEngine(
+        SignalConfig(ema_periods=3, ema_divergence_hourly=0.4 * BP, cooldown_s=0, **BARE)
+    )
     per = [only(h, "ema_divergence") for h in feed(e, ema_series())]
     assert e.ema("binance", "BTC/USDT:USDT") == pytest.approx(3.76875 * BP)
     assert [len(x) for x in per] == [0, 0, 0, 0, 0, 1, 1, 1]
@@ -110,7 +123,7 @@ def test_ema_vector_and_divergence():
 def test_ema_streak_breaks_on_a_period_inside_the_threshold():
     # threshold 0.15 bp: d = 0.2 (hit), -0.15 (hit, other sign: streak restarts), 0.425, 0.9625
     e = SignalEngine(
-        SignalConfig(ema_periods=3, ema_divergence_hourly=0.15 * BP - 1e-12, cooldown_s=0)
+        SignalConfig(ema_periods=3, ema_divergence_hourly=0.15 * BP - 1e-12, cooldown_s=0, **BARE)
     )
     per = [only(h, "ema_divergence") for h in feed(e, ema_series())]
     assert [x[0].extras["periods"] if x else 0 for x in per] == [0, 0, 0, 1, 1, 1, 2, 3]
@@ -135,7 +148,7 @@ def test_ema_uses_hourly_normalized_rates():
 
 
 def test_warm_up_continues_as_if_never_stopped():
-    cfg = SignalConfig(ema_periods=3, ema_divergence_hourly=0.4 * BP, cooldown_s=0)
+    cfg = SignalConfig(ema_periods=3, ema_divergence_hourly=0.4 * BP, cooldown_s=0, **BARE)
     series = ema_series()
     straight = SignalEngine(cfg)
     hits_straight = feed(straight, series)
@@ -214,23 +227,24 @@ def test_deviation_against_the_mean_of_the_last_24h():
 
 
 def test_deviation_window_after_a_gap_longer_than_24h():
-    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e = SignalEngine(SignalConfig(cooldown_s=0, **BARE))
     e.update(T0, [q(30 * BP)])
     # 30 h later nothing earlier is in the window: no mean, no hit
     assert only(e.update(T0 + 30 * H, [q(BP)]), "deviation") == []
     (h,) = only(e.update(T0 + 30 * H + 60_000, [q(14 * BP)]), "deviation")
     assert h.extras["mean_8h"] == pytest.approx(BP)
     assert h.value == pytest.approx(13 * BP)
+    assert "vs its mean over the last 1m 0.010%/8h" in h.explanation  # not "24h"
 
 
 def test_deviation_below_threshold_and_inclusive():
-    e = SignalEngine(SignalConfig(cooldown_s=0))
+    e = SignalEngine(SignalConfig(cooldown_s=0, **BARE))
     e.update(T0, [q(2 * BP)])
     e.update(T0 + H, [q(4 * BP)])
     assert only(e.update(T0 + 2 * H, [q(12.9 * BP)]), "deviation") == []  # 0.099 % from 0.03 %
     # exactly at the threshold fires (>=): threshold set to the computed difference
     mean = (2 * BP + 4 * BP + 12.9 * BP) / 3
-    e2 = SignalEngine(SignalConfig(deviation_8h=abs(-20 * BP - mean), cooldown_s=0))
+    e2 = SignalEngine(SignalConfig(deviation_8h=abs(-20 * BP - mean), cooldown_s=0, **BARE))
     for i, r in enumerate((2 * BP, 4 * BP, 12.9 * BP)):
         e2.update(T0 + i * H, [q(r)])
     (h,) = only(e2.update(T0 + 3 * H, [q(-20 * BP)]), "deviation")
@@ -362,7 +376,7 @@ def test_oi_rising_with_extreme_funding_is_crowding():
     assert h.extras["regime"] == "crowding"
     assert h.value == pytest.approx(0.10)
     assert h.explanation == (
-        "longs pay 0.080%/8h on binance BTC with open interest up 10.0% "
+        "longs pay 0.080%/8h on binance BTC with open interest up 10.0% in coins "
         "over 4h: crowding, the move is building"
     )
 
@@ -372,7 +386,7 @@ def test_oi_falling_with_extreme_negative_funding_is_unwind():
     assert h.extras["regime"] == "unwind"
     assert h.value == pytest.approx(-0.10)
     assert h.explanation.startswith("shorts pay 0.080%/8h")
-    assert "down 10.0% over 4h: unwind, reversal risk" in h.explanation
+    assert "down 10.0% in coins over 4h: unwind, reversal risk" in h.explanation
 
 
 def test_oi_regime_needs_extreme_funding_a_big_enough_change_and_the_full_lookback():

@@ -15,6 +15,14 @@ quarter-hours ending with the current one (it was exactly the last 8 h). The
 comparison against the earlier engine on this feed showed every other rule's
 hits unchanged and every spike hit of the new window also a hit of the old one,
 at least as large (7,076 spike hits before, 6,800 after).
+
+All three were re-recorded when the rules changed definition on purpose (this
+feed's open interest became coins, with USD at the price beside it): oi_regime
+compares coins; deviation, spike, oi_regime, ema_divergence and implied fire
+only once their window is covered to ``min_coverage``; ema_divergence's default
+threshold is the market's own 99th percentile; implied uses the interval's
+mean premium. "bare" turns coverage off and the EMA threshold to fixed, so
+those rules' arithmetic still runs on every path of the feed.
 """
 
 from __future__ import annotations
@@ -85,7 +93,8 @@ def _feed(seed: int, n_bases: int, refreshes: int):
                         s["iv"],
                         mark_price=mark,
                         index_price=index,
-                        open_interest_usd=oi,
+                        open_interest_usd=None if oi is None else oi * s["px"],
+                        open_interest_coins=oi,
                         timestamp_ms=ts,
                         venue_premium=vp,
                     )
@@ -142,31 +151,49 @@ CASES = {
         2000,
         200,
     ),
+    "bare": (
+        SignalConfig(cooldown_s=0, min_coverage=0.0, ema_threshold_mode="fixed"),
+        3,
+        8,
+        1500,
+        100,
+    ),
 }
 
 RECORDED = {
     "defaults": (
-        "d2c137ed6920b9aee33de770",
+        "1d0fddebd0efb52a9be81381",
         {
             "deviation": 730,
-            "ema_divergence": 49,
+            "ema_divergence": 255,
             "exhaustion": 633,
-            "implied": 5797,
-            "oi_regime": 1539,
-            "spike": 615,
+            "implied": 62,
+            "oi_regime": 631,
+            "spike": 204,
             "spread": 2131,
         },
     ),
     "tight": (
-        "92844942df43ee58b50b954a",
+        "2c138434cbb11aec1b0899a5",
         {
-            "deviation": 3716,
-            "ema_divergence": 56,
+            "deviation": 919,
             "exhaustion": 14460,
-            "implied": 55459,
-            "oi_regime": 19485,
-            "spike": 6800,
+            "implied": 498,
+            "oi_regime": 8362,
+            "spike": 2978,
             "spread": 15640,
+        },
+    ),
+    "bare": (
+        "b88a743d5de0a75ee2257f66",
+        {
+            "deviation": 4946,
+            "ema_divergence": 13,
+            "exhaustion": 4521,
+            "implied": 17670,
+            "oi_regime": 8540,
+            "spike": 5052,
+            "spread": 10080,
         },
     ),
 }

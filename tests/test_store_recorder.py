@@ -34,6 +34,8 @@ def refresh(i: int) -> tuple[int, list[Quote]]:
             mark_price=100.0 + i,
             index_price=100.0,
             open_interest_usd=1e6 + i * 1e3,
+            # as a replay derives it from the stored USD figure (history keeps no coins)
+            open_interest_coins=(1e6 + i * 1e3) / (100.0 + i),
             timestamp_ms=t,
         ),
         Quote("binance", "BTC/USDC:USDC", "BTC", "USDC", 0.0009, 8.0, timestamp_ms=t),
@@ -78,14 +80,15 @@ def same_state(a: SignalEngine, b: SignalEngine, cooldowns: bool = True) -> None
 
 @pytest.mark.parametrize("cooldown_s", [0, 1800])
 def test_close_and_reopen_continues_from_the_checkpoint(tmp_path, cooldown_s):
-    config = SignalConfig(cooldown_s=cooldown_s)
+    # windows need no coverage here: within an hour and a half every rule may fire
+    config = SignalConfig(cooldown_s=cooldown_s, min_coverage=0.0)
     rec, problems = Recorder.open(config, *paths(tmp_path))
     assert problems == []
     assert rec.warm_up(T0).source == "none"
     steady = SignalEngine(config)
     run(rec, steady, 0, 60)
     assert rec.close() == []
-    assert json.loads(paths(tmp_path)[2].read_text())["version"] == 3
+    assert json.loads(paths(tmp_path)[2].read_text())["version"] == 4
     again, _ = Recorder.open(config, *paths(tmp_path))
     warm = again.warm_up(T0 + 60 * STEP)
     assert warm.source == "checkpoint" and warm.samples == 0 and warm.problems == []
@@ -173,6 +176,7 @@ def test_warm_up_reads_only_the_longest_rule_window():
                 oi_lookback_h=1,
                 ema_periods=2,
                 ema_period_h=1,
+                ema_min_history_h=1,
             )
         )
         == 2.0

@@ -19,7 +19,7 @@ from fundtui.config.model import MAX_REFRESH_S, MIN_REFRESH_S, ConfigError, Venu
 from fundtui.config.venue_ids import is_known_venue, shown_id, unknown_venue_hint
 from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
-from fundtui.core.signal_types import SignalConfig
+from fundtui.core.signal_types import EMA_MODES, MAX_EMA_HISTORY_DAYS, SignalConfig
 
 _PROXY_SCHEMES = ("http", "https", "socks5")
 
@@ -179,7 +179,13 @@ def _parse_exchanges(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
 
 #: [signals] keys that count something (whole numbers >= 1) and windows (hours > 0).
 _SIGNAL_COUNTS = ("ema_periods", "ema_persist_periods", "exhaustion_settlements")
-_SIGNAL_WINDOWS = ("deviation_window_h", "ema_period_h", "spike_window_h", "oi_lookback_h")
+_SIGNAL_WINDOWS = (
+    "deviation_window_h",
+    "ema_period_h",
+    "spike_window_h",
+    "oi_lookback_h",
+    "ema_min_history_h",
+)
 #: Bounds past any useful setting. The engine keeps a ring slot per quarter hour of a
 #: window for every market: a year-long window took 900 MB, and 1e300 h overflowed.
 MAX_SIGNAL_COUNT = 10_000
@@ -196,6 +202,12 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     ctx.check_keys(where, table, _signal_keys())
     out: dict[str, Any] = {}
     for key, value in table.items():
+        if key == "ema_threshold_mode":
+            if value not in EMA_MODES:
+                modes = " or ".join(f'"{m}"' for m in EMA_MODES)
+                raise ctx.error(where, f"{key} must be {modes}, got {_show(value)}")
+            out[key] = value
+            continue
         if key in _SIGNAL_COUNTS:
             if (
                 isinstance(value, bool)
@@ -222,7 +234,17 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
                     f"{key} must be a number of hours > 0 and at most "
                     f"{MAX_SIGNAL_WINDOW_H:g}, got {_show(value)}",
                 )
-        elif key == "extreme_quantile":
+        elif key == "ema_history_days":
+            if not 0 < value <= MAX_EMA_HISTORY_DAYS:
+                raise ctx.error(
+                    where,
+                    f"{key} must be a number of days > 0 and at most "
+                    f"{MAX_EMA_HISTORY_DAYS:g}, got {_show(value)}",
+                )
+        elif key == "ema_percentile":
+            if not 0 < value <= 100:
+                raise ctx.error(where, f"{key} must be > 0 and at most 100, got {_show(value)}")
+        elif key in ("extreme_quantile", "min_coverage"):
             if not 0 <= value <= 1:
                 raise ctx.error(where, f"{key} must be between 0 and 1, got {_show(value)}")
         elif value < 0:

@@ -16,7 +16,7 @@ from fundtui.core.signal_types import SignalConfig
 
 def _signals_text() -> str:
     return "\n".join(
-        f"# {f.name} = {getattr(SignalConfig(), f.name)!r}"
+        f"# {f.name} = {json.dumps(getattr(SignalConfig(), f.name))}"
         for f in dataclasses.fields(SignalConfig)
     )
 

@@ -56,8 +56,10 @@ from fundtui.core.signal_types import RULES, SignalConfig
 from fundtui.core.signals import BUCKET_MS, SignalEngine, _Key
 
 FORMAT = "fundtui signal state"
-#: 1 and 2 were pickles (never read); 3 is this JSON layout.
-VERSION = 3
+#: 1 and 2 were pickles (never read); 3 the first JSON layout (open interest in USD,
+#: no window coverage, no EMA history: read as another version, so history is
+#: replayed); 4 this one.
+VERSION = 4
 
 __all__ = [
     "FIELD_NAMES",
@@ -76,8 +78,8 @@ __all__ = [
 ]
 
 
-def config_data(config: SignalConfig) -> dict[str, float]:
-    """The thresholds as a JSON object."""
+def config_data(config: SignalConfig) -> dict[str, float | str]:
+    """The thresholds (and the EMA threshold's mode, a word) as a JSON object."""
     return {f.name: getattr(config, f.name) for f in fields(config)}
 
 
@@ -86,6 +88,7 @@ def config_data(config: SignalConfig) -> dict[str, float]:
 _W = "window"  # decoders that take the deviation window's length
 _SW = "spike window"
 _OI = "oi entries"  # the most entries the open-interest queue can hold
+_EH = "ema history"  # periods of |divergence| history
 
 #: (slot, encode, decode) of every saved slot of _Key, in the file's order.
 #: Not saved: ``venue`` (the row's), ``q`` and ``m`` (set only during an update).
@@ -124,9 +127,20 @@ MARKET_FIELDS: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
     ("ex_price", _enc_opt_float, _opt_float),
     ("oi", _enc_opt_float, _opt_float),
     ("oi_t", _same, _time),
+    ("dev_from", _same, _time),
+    ("sp_from", _same, _time),
+    ("ema_n", _same, _count),
+    ("ema_thr", _enc_float, _float),
+    ("ph", _enc_float, _float),
+    ("pl", _enc_float, _float),
+    ("ema_hist", _enc_f64s, (_dec_f64s, _EH)),
+    ("ema_hist_p", _same, _time),
+    ("pm_sum", _enc_float, _float),
+    ("pm_n", _same, _count),
+    ("pm_from", _same, _time),
 )
 FIELD_NAMES = [name for name, _, _ in MARKET_FIELDS]
-NOT_SAVED = ("venue", "q", "m")
+NOT_SAVED = ("venue", "q", "m", "ema_sorted")
 
 
 # --- the whole engine ------------------------------------------------------------------
@@ -211,6 +225,8 @@ def decode(data: Any, config: SignalConfig) -> Restored | None:
     if saved.__class__ is not dict:
         raise StateError("config: expected an object")
     for name, value in saved.items():
+        if name == "ema_threshold_mode" and value.__class__ is str:
+            continue
         if value.__class__ not in (int, float) or not math.isfinite(value):
             raise StateError(f"config: {_str(name)[:40]!r} is not a finite number")
     if saved != config_data(config):
@@ -223,7 +239,13 @@ def decode(data: Any, config: SignalConfig) -> Restored | None:
     # one entry per quarter-hour, pruned to one at or before the lookback's start
     oi_most = math.ceil(engine._oi_ms / BUCKET_MS) + 4
     engine._keys = _markets(
-        data.get("markets"), {_W: engine._dev_buckets, _SW: engine._spike_buckets, _OI: oi_most}
+        data.get("markets"),
+        {
+            _W: engine._dev_buckets,
+            _SW: engine._spike_buckets,
+            _OI: oi_most,
+            _EH: engine._hist_len,
+        },
     )
     return Restored(engine, at_ms)
 
@@ -283,5 +305,6 @@ def _markets(value: Any, sizes: dict[str, int]) -> dict[str, dict[str, _Key]]:
         except StateError as e:
             raise StateError(f"market {i}: {name}: {e}") from None
         k.base = names.setdefault(k.base, k.base)
+        k.ema_sorted = sorted(v for v in k.ema_hist if v == v)  # NaN: an empty period
         by_symbol[symbol] = k
     return keys

@@ -58,12 +58,14 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from fundtui.core.normalize import spread_apr
+from fundtui.core.numbers import fixed
 from fundtui.core.quote import Quote
 from fundtui.core.signal_types import RULES, Hit, SignalConfig
 
@@ -88,6 +90,20 @@ def implied_rate(
     elif d < -clamp:
         d = -clamp
     return (premium + d) * interval_h / 8.0
+
+
+def span_text(ms: float) -> str:
+    """A span as people read it, floored to the minute: ``3h12m``, ``20h``, ``45m``."""
+    minutes = int(max(0.0, ms) // 60_000)
+    h, m = divmod(minutes, 60)
+    if not h:
+        return f"{m}m"
+    return f"{h}h{m:02d}m" if m else f"{h}h"
+
+
+def _usd_now(usd: float | None) -> str:
+    """Open interest in USD for the explanation only (it moves with the price)."""
+    return "" if usd is None or not math.isfinite(usd) else f" (${fixed(usd, 0, group=True)} now)"
 
 
 def pct(x: float, digits: int = 3) -> str:
@@ -170,9 +186,21 @@ class _Key:
         "ex_price",
         "oi",
         "oi_t",
+        "dev_from",
+        "sp_from",
+        "ema_n",
+        "ema_thr",
+        "ph",
+        "pl",
+        "ema_hist",
+        "ema_hist_p",
+        "ema_sorted",
+        "pm_sum",
+        "pm_n",
+        "pm_from",
     )
 
-    def __init__(self, venue: str, base: str, window: int, spike_window: int) -> None:
+    def __init__(self, venue: str, base: str, window: int, spike_window: int, history: int) -> None:
         self.venue = venue
         self.base = base
         self.last_t: int | None = None
@@ -207,8 +235,25 @@ class _Key:
         self.clo = self.lo = math.inf
         self.oiq: list[tuple[int, float]] = []  # (time, OI), one per quarter-hour
         self.oi_bucket = -1  # the quarter-hour of the newest oiq entry
-        self.oi: float | None = None  # the latest open interest and its time
+        self.oi: float | None = None  # the latest open interest (coins) and its time
         self.oi_t = -1
+        # where the data of each window begins: the first sample after the window was
+        # last empty (a gap of a whole window)
+        self.dev_from: float = -1
+        self.sp_from: float = -1
+        self.ema_n = 0  # closed periods folded into the EMA
+        self.ema_thr = math.inf  # this market's threshold for the current period
+        self.ph = -math.inf  # the current period's highest and lowest 8h rate
+        self.pl = math.inf
+        # each closed period's largest |divergence|, slot = period % history (NaN:
+        # none), the period last written, and the same values sorted (not saved)
+        self.ema_hist = array("d", [math.nan]) * history
+        self.ema_hist_p = -1
+        self.ema_sorted: list[float] = []
+        # the premiums sampled since the current funding interval began
+        self.pm_sum = 0.0
+        self.pm_n = 0
+        self.pm_from: float = -1
         # floats once cut with a fractional interval (t // (ih * HOUR_MS))
         self.slot: float = -1  # the funding-interval slot of the last sample ...
         self.slot_end: float = -1  # ... the time it ends, and the interval it was cut with
@@ -220,10 +265,15 @@ class _Key:
         self.q: Quote | None = None
         self.m: float | None = None
 
-    def new_bucket(self, b: int, w: int, sw: int) -> None:
+    def new_bucket(self, b: int, w: int, sw: int, t: float) -> None:
         """Close the current quarter-hour into the rings and start quarter-hour ``b``
-        (``w`` and ``sw``: the deviation and spike windows in quarter-hours)."""
+        (``w`` and ``sw``: the deviation and spike windows in quarter-hours) with the
+        sample at ``t``."""
         old = self.bucket
+        if old < 0 or b - old >= w:
+            self.dev_from = t
+        if old < 0 or b - old >= sw:
+            self.sp_from = t
         rs = self.ring_sum
         rn = self.ring_n
         _roll(rs, rn, old, b, w, self.cur_sum, self.cur_n, 0.0, 0)
@@ -273,14 +323,46 @@ class _Key:
             return (self.ema_streak + 1 if self.ema_streak_sign == -1 else 1), -1
         return 0, 0
 
-    def close_period(self, alpha: float, thr: float) -> None:
-        """Commit the period that the last sample belongs to: its EMA step and streak."""
+    def close_period(self, alpha: float, e: SignalEngine) -> None:
+        """Commit the period that the last sample belongs to: its EMA step, streak,
+        largest |divergence| into the history, and the next period's threshold."""
+        prev = self.ema
         ema = self.ema_now(alpha)
         self.ema = ema
-        self.ema_streak, self.ema_streak_sign = self.streak_now(self.last_r8 * 0.125 - ema, thr)
+        self.ema_streak, self.ema_streak_sign = self.streak_now(
+            self.last_r8 * 0.125 - ema, self.ema_thr
+        )
+        self.ema_n += 1
+        # within the period every sample's divergence was (1 - alpha)(x - prev)
+        big = 0.0
+        if prev is not None:
+            big = (1.0 - alpha) * max(self.ph * 0.125 - prev, prev - self.pl * 0.125)
+        hist = self.ema_hist
+        n = len(hist)
+        srt = self.ema_sorted
+        p = self.ema_period
+        last = self.ema_hist_p
+        if last < 0 or p - last >= n:
+            for i in range(n):
+                hist[i] = math.nan
+            srt.clear()
+        else:
+            for j in range(last + 1, p + 1):  # out of the history: n periods old
+                i = j % n
+                v = hist[i]
+                if v == v:
+                    del srt[bisect_left(srt, v)]
+                    hist[i] = math.nan
+        hist[p % n] = big
+        insort(srt, big)
+        self.ema_hist_p = p
+        thr = e.ema_threshold(self.ema_n, srt)
+        self.ema_thr = thr
+        self.ema_up = math.inf
+        self.ema_dn = -math.inf
         # the next period's divergence is (1 - alpha)(x - ema): beyond thr once x is
         # beyond ema +/- thr / (1 - alpha); widened so rounding never hides a hit
-        if alpha >= 1:  # EMA(1) is the rate itself: no divergence
+        if alpha >= 1 or thr == math.inf:  # EMA(1) is the rate itself: no divergence
             return
         reach = thr / (1.0 - alpha)
         slack = 1e-9 * (abs(ema) + reach) + 1e-15
@@ -309,6 +391,35 @@ class SignalEngine:
         self._gap = c.implied_gap_8h
         self._ex_n = c.exhaustion_settlements
         self._extreme = c.extreme_8h if c.extreme_8h > 0 else math.ulp(0.0)
+        # coverage: how far back a window's data must reach before its rule fires; a
+        # full window is its oldest quarter-hour reached (the window is cut on them)
+        cov = c.min_coverage
+        self._dev_need = min(
+            cov * c.deviation_window_h * HOUR_MS, (self._dev_buckets - 1) * BUCKET_MS
+        )
+        self._sp_need = min(cov * c.spike_window_h * HOUR_MS, (self._spike_buckets - 1) * BUCKET_MS)
+        self._oi_need = cov * self._oi_ms
+        self._ema_need = math.ceil(cov * c.ema_periods - 1e-9)  # closed periods
+        self._pm_need_h = cov * HOUR_MS  # x the interval's hours
+        self._historical = c.ema_threshold_mode == "historical"
+        self._hist_len = math.ceil(c.ema_history_days * 24 / c.ema_period_h - 1e-9)
+        self._hist_min = max(1, math.ceil(c.ema_min_history_h / c.ema_period_h - 1e-9))
+
+    def ema_threshold(self, closed: int, history: list[float]) -> float:
+        """A market's ema_divergence threshold for its next period, from the number of
+        periods its EMA has folded in and its sorted per-period |divergence| history;
+        infinite (it cannot fire) until both cover what the config asks."""
+        c = self.config
+        if closed < self._ema_need:
+            return math.inf
+        if not self._historical:
+            return c.ema_divergence_hourly
+        n = len(history)
+        if n < self._hist_min:
+            return math.inf
+        # the nearest-rank percentile: the smallest value with p % of them at or below
+        rank = max(1, math.ceil(c.ema_percentile * n / 100.0 - 1e-9))
+        return max(history[rank - 1], c.ema_floor_hourly)
 
     # --- read access for the UI ------------------------------------------------
 
@@ -441,8 +552,11 @@ class SignalEngine:
         sw = self._spike_buckets
         ema_ms = self._ema_period_ms
         alpha = self._alpha
-        ema_thr = self._ema_thr
         oi_ms = self._oi_ms
+        dev_need = self._dev_need
+        sp_need = self._sp_need
+        pm_need_h = self._pm_need_h
+        hist_len = self._hist_len
         extreme = self._extreme
         spike = self._spike_thr
         dev = self._dev_thr
@@ -493,7 +607,7 @@ class SignalEngine:
             # vkeys: the current venue's markets, never None once the venue is seen
             k = vkeys.get(q.symbol)  # type: ignore[union-attr]
             if k is None:
-                k = vkeys[q.symbol] = _Key(venue, base, w, sw)  # type: ignore[index]
+                k = vkeys[q.symbol] = _Key(venue, base, w, sw, hist_len)  # type: ignore[index]
             prev_t = k.last_t
             last_r8 = k.last_r8
             if prev_t is not None:
@@ -506,10 +620,10 @@ class SignalEngine:
                 b = t // BUCKET_MS
                 p = t // ema_ms
             if b != k.bucket:
-                k.new_bucket(b, w, sw)
+                k.new_bucket(b, w, sw, t)
             n = k.bcount
             s = k.bsum
-            m = s / n if n else None
+            m = s / n if n and t - k.dev_from >= dev_need else None
             k.bsum = s + r8
             k.bcount = n + 1
             k.cur_sum += r8
@@ -519,8 +633,13 @@ class SignalEngine:
             # last_r8 here); within a period nothing is computed
             if p != k.ema_period:
                 if prev_t is not None:
-                    k.close_period(alpha, ema_thr)
+                    k.close_period(alpha, self)
                 k.ema_period = p
+                k.ph = k.pl = r8
+            elif r8 > k.ph:
+                k.ph = r8
+            elif r8 < k.pl:
+                k.pl = r8
             # spike window: the highs and lows of its quarter-hours
             if r8 > k.chi:
                 k.chi = r8
@@ -532,7 +651,7 @@ class SignalEngine:
                     k.lo = r8
             # open interest: one sample per quarter-hour (the first), oldest dropped
             # once a newer one is at or before the lookback start
-            oi = q.open_interest_usd
+            oi = q.open_interest_coins
             if oi is not None:
                 if k.oi_bucket != b:
                     k.oi_bucket = b
@@ -549,11 +668,26 @@ class SignalEngine:
                 slot = t // span
                 if slot != k.slot:
                     k.settle(slot, extreme)
+                    k.pm_n = 0  # a new interval: its premium mean starts over
+                    k.pm_sum = 0.0
                 k.slot_end = (slot + 1) * span
                 k.slot_ih = ih
+            mark = q.mark_price
+            index = q.index_price
+            prem = (mark - index) / index if mark is not None and index else q.venue_premium
+            pm = None
+            if prem is not None:
+                if k.pm_n:
+                    k.pm_sum += prem
+                    k.pm_n += 1
+                else:
+                    k.pm_sum = prem
+                    k.pm_n = 1
+                    k.pm_from = t
+                if t - k.pm_from >= pm_need_h * ih:
+                    pm = k.pm_sum / k.pm_n
             k.last_t = t
             k.last_r8 = r8
-            mark = q.mark_price
             if mark is not None:
                 k.last_mark = mark
             if not collect:
@@ -565,24 +699,21 @@ class SignalEngine:
                 or k.ex_streak >= ex_n
                 or r8 >= extreme
                 or -r8 >= extreme
-                or r8 - k.lo >= spike
-                or k.hi - r8 >= spike
+                or ((r8 - k.lo >= spike or k.hi - r8 >= spike) and t - k.sp_from >= sp_need)
                 or (m is not None and (r8 - m >= dev or m - r8 >= dev))
             ):
                 k.q = q
                 k.m = m
                 hot_append(k)  # type: ignore[misc]  # collect: not None
                 continue
-            index = q.index_price
-            prem = (mark - index) / index if mark is not None and index else q.venue_premium
-            if prem is not None:
-                # r8 against implied_rate(prem, 8.0), inlined
-                d = NEUTRAL_8H - prem
+            if pm is not None:
+                # r8 against implied_rate(pm, 8.0), inlined
+                d = NEUTRAL_8H - pm
                 if d > 0.0005:
                     d = 0.0005
                 elif d < -0.0005:
                     d = -0.0005
-                gap = r8 - (prem + d)
+                gap = r8 - (pm + d)
                 if gap >= gap_thr or -gap >= gap_thr:
                     k.q = q
                     k.m = m
@@ -618,14 +749,20 @@ class SignalEngine:
                     c.deviation_8h,
                     lambda: (
                         f"{base} on {venue} at {pct(r8)}/8h vs its "
-                        f"{c.deviation_window_h:g}h mean {pct(m)}/8h ({_spct(dev)})",
-                        {"mean_8h": m, "rate_8h": r8},
+                        + self._window_text(k.dev_from, t, self._dev_buckets, "mean")
+                        + f" {pct(m)}/8h ({_spct(dev)})",
+                        {
+                            "mean_8h": m,
+                            "rate_8h": r8,
+                            "span_h": self._span_h(k.dev_from, t, self._dev_buckets),
+                        },
                     ),
                 )
         # EMA divergence (hourly units)
         ema = k.ema_now(self._alpha)
         d = r8 * 0.125 - ema
-        streak, _ = k.streak_now(d, c.ema_divergence_hourly)
+        ema_thr = k.ema_thr
+        streak, _ = k.streak_now(d, ema_thr)
         if streak:
             persistent = streak >= c.ema_persist_periods
             self._emit(
@@ -635,13 +772,21 @@ class SignalEngine:
                 base,
                 vs,
                 d,
-                c.ema_divergence_hourly,
+                ema_thr,
                 lambda: (
                     f"{base} on {venue} runs {'hot' if d > 0 else 'cold'}: "
                     f"{pct(r8 / 8.0, 4)}/h vs EMA({c.ema_periods}) "
-                    f"{pct(ema, 4)}/h ({_spct(d, 4)}/h)"
+                    f"{pct(ema, 4)}/h ({_spct(d, 4)}/h"
+                    + self._ema_beyond(k)
+                    + ")"
                     + (f", {streak} periods in a row" if persistent else ""),
-                    {"persistent": persistent, "periods": streak, "ema_hourly": ema},
+                    {
+                        "persistent": persistent,
+                        "periods": streak,
+                        "ema_hourly": ema,
+                        "threshold_mode": c.ema_threshold_mode,
+                        "history_periods": len(k.ema_sorted),
+                    },
                 ),
             )
         # spike within the window
@@ -653,7 +798,7 @@ class SignalEngine:
             move, ref = up, lo
         else:
             move, ref = -down, hi
-        if abs(move) >= c.spike_8h:
+        if abs(move) >= c.spike_8h and t - k.sp_from >= self._sp_need:
             self._emit(
                 hits,
                 t,
@@ -664,9 +809,14 @@ class SignalEngine:
                 c.spike_8h,
                 lambda: (
                     f"{base} on {venue} {'rose' if move > 0 else 'fell'} "
-                    f"{pct(abs(move))}/8h within {c.spike_window_h:g}h "
-                    f"(from {pct(ref)} to {pct(r8)})",
-                    {"from_8h": ref, "rate_8h": r8},
+                    f"{pct(abs(move))}/8h within "
+                    + self._window_text(k.sp_from, t, self._spike_buckets, "")
+                    + f" (from {pct(ref)} to {pct(r8)})",
+                    {
+                        "from_8h": ref,
+                        "rate_8h": r8,
+                        "span_h": self._span_h(k.sp_from, t, self._spike_buckets),
+                    },
                 ),
             )
         vel = k.velocity
@@ -678,8 +828,13 @@ class SignalEngine:
             start = t - self._oi_ms
             while len(oq) >= 2 and oq[1][0] <= start:
                 oq.pop(0)
+            # the baseline: the last entry at or before the lookback's start unless it
+            # is more than a quarter-hour older (a gap), else the oldest one after it,
+            # if that reaches back min_coverage of the lookback
             t0, oi0 = oq[0]
-            if t0 <= start and oi0 > 0:
+            if t0 < start - BUCKET_MS:
+                t0, oi0 = oq[1] if len(oq) >= 2 else (t, 0.0)
+            if t - t0 >= self._oi_need and t0 < t and oi0 > 0:
                 ch = k.oi / oi0 - 1.0  # type: ignore[operator]  # set with oi_t
                 if abs(ch) >= c.oi_change:
                     crowding = ch > 0
@@ -696,9 +851,19 @@ class SignalEngine:
                         lambda: (
                             f"{crowd} pay {pct(mag)}/8h on {venue} {base} with open "
                             f"interest {'up' if crowding else 'down'} "
-                            f"{abs(ch) * 100:.1f}% over {c.oi_lookback_h:g}h: "
-                            f"{regime}, {what}",
-                            {"regime": regime, "rate_8h": r8, "velocity": vel},
+                            f"{fixed(abs(ch) * 100, 1)}% in coins over "
+                            + self._lookback_text(t - t0)
+                            + _usd_now(q.open_interest_usd)
+                            + f": {regime}, {what}",
+                            {
+                                "regime": regime,
+                                "rate_8h": r8,
+                                "velocity": vel,
+                                "oi_coins": k.oi,
+                                "oi_coins_from": oi0,
+                                "oi_usd": q.open_interest_usd,
+                                "span_h": (t - t0) / HOUR_MS,
+                            },
                         ),
                     )
         # exhaustion
@@ -729,8 +894,9 @@ class SignalEngine:
                     ),
                 )
         # implied by the premium
-        prem = q.premium
-        if prem is not None:
+        ih = q.interval_hours
+        if k.pm_n and ih is not None and t - k.pm_from >= self._pm_need_h * ih:
+            prem = k.pm_sum / k.pm_n  # the interval's mean premium so far
             imp8 = implied_rate(prem, 8.0)  # the same formula, in 8h units
             gap = r8 - imp8
             if abs(gap) >= c.implied_gap_8h:
@@ -743,12 +909,51 @@ class SignalEngine:
                     gap,
                     c.implied_gap_8h,
                     lambda: (
-                        f"{venue} {base} pays {pct(r8)}/8h but its premium "
-                        f"{pct(prem)} implies {pct(imp8)}/8h: rate likely to "
+                        f"{venue} {base} pays {pct(r8)}/8h but its mean premium "
+                        f"{pct(prem)} over the last {span_text(t - k.pm_from)} of the "
+                        f"{ih:g}h interval implies {pct(imp8)}/8h: rate likely to "
                         f"{'fall' if gap > 0 else 'rise'}",
-                        {"implied_8h": imp8, "premium": prem, "rate_8h": r8},
+                        {
+                            "implied_8h": imp8,
+                            "premium": prem,
+                            "premium_samples": k.pm_n,
+                            "rate_8h": r8,
+                        },
                     ),
                 )
+
+    def _span_h(self, since: float, t: int, buckets: int) -> float:
+        """Hours a quarter-hour window of ``buckets`` really spans at ``t`` when its
+        data begins at ``since``."""
+        start = (t // BUCKET_MS - buckets + 1) * BUCKET_MS
+        return (t - max(since, start)) / HOUR_MS
+
+    def _window_text(self, since: float, t: int, buckets: int, what: str) -> str:
+        """The window as the explanation names it: the nominal ``24h mean`` once its
+        data reaches its oldest quarter-hour, else ``mean over the last 3h12m``."""
+        start = (t // BUCKET_MS - buckets + 1) * BUCKET_MS
+        if since <= start:
+            h = buckets * BUCKET_MS / HOUR_MS
+            return f"{h:g}h {what}".rstrip()
+        span = f"the last {span_text(t - since)}"
+        return f"{what} over {span}" if what else span
+
+    def _lookback_text(self, span_ms: float) -> str:
+        """The open-interest lookback: nominal when the baseline is at most a
+        quarter-hour older than it (one entry per quarter-hour), else the real span."""
+        if self._oi_ms <= span_ms <= self._oi_ms + BUCKET_MS:
+            return f"{self.config.oi_lookback_h:g}h"
+        return f"the last {span_text(span_ms)}"
+
+    def _ema_beyond(self, k: _Key) -> str:
+        """What the ema_divergence threshold was: fixed, or the market's percentile."""
+        c = self.config
+        if not self._historical:
+            return f", beyond {pct(c.ema_divergence_hourly, 4)}/h"
+        return (
+            f", beyond {pct(k.ema_thr, 4)}/h, the {c.ema_percentile:g}th percentile "
+            f"of its last {len(k.ema_sorted)} periods"
+        )
 
     def _emit(
         self,

@@ -28,6 +28,7 @@ from fundtui.core.quote import Quote
 from fundtui.core.signal_types import Hit, SignalConfig
 from fundtui.core.signals import SignalEngine
 from fundtui.core.spread import spread_for
+from fundtui.core.symbols import split_base
 from fundtui.core.text import describe_exception
 from fundtui.store import checkpoint
 from fundtui.store.history import (
@@ -64,13 +65,26 @@ def warm_up_hours(config: SignalConfig) -> float:
         config.spike_window_h,
         config.oi_lookback_h,
         config.ema_period_h * config.ema_periods,
+        config.ema_min_history_h if config.ema_threshold_mode == "historical" else 0.0,
     )
     return min(need, MAX_WARM_UP_HOURS)
 
 
 def sample_quote(s: Sample) -> Quote:
     """A stored sample as the quote it was recorded from (volume and price change are
-    not stored and come back as None)."""
+    not stored and come back as None).
+
+    Open interest is stored in USD only; in coins it is that over the mark price
+    (the price of one contract unit: a ``1000PEPE`` bundle) times the bundle's
+    multiplier, read from the symbol. A venue whose USD figure is at another
+    price than its mark is off by that basis (a fraction of a percent), well
+    inside ``oi_change``.
+    """
+    usd = s.open_interest_usd
+    mark = s.mark_price
+    coins = None
+    if usd is not None and mark is not None and mark > 0 and math.isfinite(usd / mark):
+        coins = usd / mark * split_base(s.symbol.split("/", 1)[0])[1]
     return Quote(
         s.venue,
         s.symbol,
@@ -82,6 +96,7 @@ def sample_quote(s: Sample) -> Quote:
         s.mark_price,
         s.index_price,
         s.open_interest_usd,
+        open_interest_coins=coins,
         timestamp_ms=s.at_ms,
     )
 
