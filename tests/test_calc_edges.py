@@ -232,3 +232,32 @@ def test_fees_bring_liquidation_closer_and_added_margin_pushes_it_away(
     if venue == "bybit":
         assert fee_paid == base
     assert gap(more) >= gap(base) * (1 - 1e-9) - 1e-12
+
+
+# --- number text: never exponent form, rounded half away from zero --------------------------
+
+
+def test_number_text_examples_from_the_issue():
+    from fundtui.core.number_text import amount, num_text, pct_text, price, quantity
+
+    assert num_text(1.09933e-05) == "0.0000109933"  # the TUI pre-fill was 1.09933e-05
+    assert quantity(474158368.89521104) == "474,158,370"  # was 4.7415837e+08
+    assert quantity(0.079) == "0.079" and quantity(1.0) == "1"
+    assert price(0.000009970306995) == "0.00000997031" and price(54216.8674) == "54,216.87"
+    assert pct_text(1e-9) == "0.0000001" and pct_text(0.00055) == "0.055"
+    # half away from zero on the decimal people read (5.475 is 5.4749999... in binary)
+    assert amount(5.475) == "5.48" and amount(-5.475) == "-5.48" and amount(27.375) == "27.38"
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(1e-12, 1e12))
+def test_number_text_is_plain_and_reads_back(x):
+    from fundtui.core.number_text import num_text, price, quantity
+
+    for text, digits in ((num_text(x), 10), (quantity(x), 8)):
+        assert "e" not in text.lower()
+        assert float(text.replace(",", "")) == pytest.approx(x, rel=10.0 ** (1 - digits))
+    shown = price(x)
+    assert "e" not in shown.lower()
+    if x >= 1e-11:  # within the 18 decimals a price is written with
+        assert float(shown.replace(",", "")) == pytest.approx(x, rel=1e-5)
