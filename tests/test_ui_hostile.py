@@ -397,9 +397,10 @@ async def test_sector_board_calculators_help_and_venue_reasons_over_hostile_text
             == f"Carry calculator · {visible(OKX_BEL)}"
         )
         assert carry.results_text.startswith(f"{visible(OKX_BEL)} long ")
-        carry.set_value("long_venue", "[/]\x07")
+        carry.set_value("long_venue", "[/]\x07")  # not a venue: refused, shown inert
         await pilot.pause()
-        assert carry.results_text.startswith(f"{visible(OKX_BEL)} long [/]\\x07, short")
+        assert carry.results_text.startswith("Fix the marked fields")
+        assert "long_venue" in carry.errors
         assert_inert(app)
         await pilot.press("escape")
 
