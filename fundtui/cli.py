@@ -280,7 +280,9 @@ def _snapshot(args: argparse.Namespace) -> int:
         _say(notice)
     now_ms = _now_ms()
     order = [v.name for v in venues]
-    board = build_board({p.venue: p.quotes for p in polls}, order)
+    board = build_board(
+        {p.venue: p.quotes for p in polls}, order, (), config.net_horizon_hours, config.fees
+    )
     for venue, reason in errors.items():
         _say(f"{venue}: {reason}")
     if args.json:

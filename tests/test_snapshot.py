@@ -172,6 +172,9 @@ def test_spreads_from_the_board_largest_first(snap):
             "spread_8h": pytest.approx(0.0003),
             "apr": pytest.approx(0.3285),
             "venues": 3,
+            "net_apr": None,  # the board was built without a holding horizon
+            "break_even_hours": None,
+            "net_horizon_hours": None,
         },
         {
             "base": "ETH",
@@ -180,6 +183,9 @@ def test_spreads_from_the_board_largest_first(snap):
             "spread_8h": pytest.approx(0.0002),
             "apr": pytest.approx(0.219),
             "venues": 2,
+            "net_apr": None,
+            "break_even_hours": None,
+            "net_horizon_hours": None,
         },
     ]
 

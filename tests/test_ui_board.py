@@ -135,7 +135,13 @@ async def test_refresh_updates_only_the_changed_cells():
 
         sources["okx"].quotes[0] = quote("okx", "BTC", 0.00013)
         await poll_all(pilot, sources)
-        assert sorted(calls) == [("BTC", "spread"), ("BTC", "v:okx")]
+        # the spread moved, and with it what it nets and when it breaks even
+        assert sorted(calls) == [
+            ("BTC", "breakeven"),
+            ("BTC", "net"),
+            ("BTC", "spread"),
+            ("BTC", "v:okx"),
+        ]
         assert structural == []
         assert cell(app, "BTC", "v:okx") == "0.0130%"
 

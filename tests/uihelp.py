@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -55,8 +56,9 @@ def make_app(
     demo: bool = False,
     gather_s: float = 0.02,
     history: bool = True,
+    **config_fields: Any,
 ) -> FundApp:
-    config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S)
+    config = Config(exchanges=tuple(sources), refresh_seconds=REFRESH_S, **config_fields)
     return FundApp(
         config,
         lambda: list(sources.values()),

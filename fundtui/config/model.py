@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fundtui.core.fees import Fees
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.sectors import SectorOverrides
 from fundtui.core.signal_types import SignalConfig
 from fundtui.core.venues import SUPPORTED
@@ -46,6 +47,7 @@ class Config:
     venues: dict[str, VenueConfig] = field(default_factory=dict)
     signals: SignalConfig = field(default_factory=SignalConfig)
     fees: dict[str, Fees] = field(default_factory=dict)  # [fees.<venue>] perp fee overrides
+    net_horizon_hours: float = DEFAULT_HORIZON_H  # [board] the net spread's holding horizon
     binance_brackets: Path | None = None  # [calculator] brackets file replacing the bundled one
     sectors: SectorOverrides = field(default_factory=SectorOverrides)
     source: str | None = None  # the file it was read from, None for defaults

@@ -318,6 +318,32 @@ def _parse_fees(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     return {"fees": out}
 
 
+#: The net spread's horizon: an hour at least, a year at most.
+NET_HORIZON_H = (1.0, 8760.0)
+
+
+def _parse_board(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
+    """The board: ``net_horizon_hours``, how long a spread trade is held for its net APR."""
+    where = "[board]"
+    ctx.check_keys(where, table, ("net_horizon_hours",))
+    if "net_horizon_hours" not in table:
+        return {}
+    value = table["net_horizon_hours"]
+    lo, hi = NET_HORIZON_H
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not lo <= value <= hi
+    ):
+        raise ctx.error(
+            where,
+            f"net_horizon_hours must be a number of hours between {lo:g} and {hi:g}, "
+            f"got {_show(value)}",
+        )
+    return {"net_horizon_hours": float(value)}
+
+
 def _parse_calculator(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     where = "[calculator]"
     ctx.check_keys(where, table, ("binance_brackets",))
@@ -346,4 +372,5 @@ SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "sectors": _parse_sectors,
     "fees": _parse_fees,
     "calculator": _parse_calculator,
+    "board": _parse_board,
 }

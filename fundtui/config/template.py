@@ -11,6 +11,7 @@ from fundtui.config.model import (
     MIN_REFRESH_S,
     SUPPORTED_VENUES,
 )
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.signal_types import SignalConfig
 
 
@@ -58,9 +59,15 @@ bell = false
 # [sectors.bases]
 # HYPE = ["DEX", "L1"]
 
-# Calculator (c): trading fees per venue as fractions (default: each venue's
-# public base tier), and a Binance brackets file (its leverageBracket answer,
-# which needs an API key) to use instead of the bundled one.
+# The board's net spread column: the spread's APR after both legs' taker fees in
+# and out, spread over this many hours of holding (1 to 8760).
+#
+# [board]
+# net_horizon_hours = {DEFAULT_HORIZON_H:g}
+
+# Calculator (c) and the board's net spread: trading fees per venue as fractions
+# (default: each venue's public base tier), and a Binance brackets file (its
+# leverageBracket answer, which needs an API key) to use instead of the bundled one.
 #
 # [fees.binance]
 # maker = 0.0002

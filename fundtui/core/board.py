@@ -15,6 +15,8 @@ import statistics
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from fundtui.core.fees import Fees
+from fundtui.core.net_spread import NetSpread, net_for
 from fundtui.core.quote import Quote
 from fundtui.core.spread import Spread, spread_for
 
@@ -36,8 +38,10 @@ class BoardRow:
     premium: float | None  # median premium over the fresh venues that give one
     #: the base's spread (8h) over the last refreshes, oldest first; None = a gap
     trend: tuple[float | None, ...] = ()
-    #: mean over the fresh venues of the 8h rate's change per hour (signals engine)
+    #: mean over the fresh venues of the slope of the 8h rate per hour (core.trend)
     velocity: float | None = None
+    #: the spread after both legs' fees over the holding horizon (core.net_spread)
+    net: NetSpread | None = None
 
     def fresh_quotes(self) -> Iterable[Quote]:
         return (q for v, q in self.quotes.items() if v not in self.stale)
@@ -66,19 +70,27 @@ def build_row(
     per_venue: Mapping[str, Quote],
     venue_order: Sequence[str],
     stale: Collection[str] = (),
+    net_horizon_h: float | None = None,
+    fees: Mapping[str, Fees] | None = None,
 ) -> BoardRow:
+    """One base's row; with ``net_horizon_h``, its spread's net figures too (each
+    venue's ``fees`` overriding its published base tier)."""
     ordered = {v: per_venue[v] for v in venue_order if v in per_venue}
     for v, q in per_venue.items():  # venues not in the configured order go last
         ordered.setdefault(v, q)
     stale_here = frozenset(v for v in ordered if v in stale)
     fresh = [q for v, q in ordered.items() if v not in stale_here]
     premiums = [p for q in fresh if (p := q.premium) is not None]
+    spread = spread_for(base, fresh)
     return BoardRow(
         base=base,
         quotes=ordered,
         stale=stale_here,
-        spread=spread_for(base, fresh),
+        spread=spread,
         premium=statistics.median(premiums) if premiums else None,
+        net=None
+        if spread is None or net_horizon_h is None
+        else net_for(spread, net_horizon_h, fees),
     )
 
 
@@ -86,10 +98,13 @@ def build_board(
     quotes_by_venue: Mapping[str, Iterable[Quote]],
     venue_order: Sequence[str],
     stale_venues: Collection[str] = (),
+    net_horizon_h: float | None = None,
+    fees: Mapping[str, Fees] | None = None,
 ) -> dict[str, BoardRow]:
     """All rows, keyed by base, from each venue's latest quotes."""
     chosen = choose_quotes(q for qs in quotes_by_venue.values() for q in qs)
     stale = frozenset(stale_venues)
     return {
-        base: build_row(base, per_venue, venue_order, stale) for base, per_venue in chosen.items()
+        base: build_row(base, per_venue, venue_order, stale, net_horizon_h, fees)
+        for base, per_venue in chosen.items()
     }

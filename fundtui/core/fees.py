@@ -8,6 +8,8 @@ Published schedules as of late 2026, kept in the venue facts table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fundtui.core.venues import VENUES, Fees
 
 #: USDT-margined perpetuals, base tier (from the venue facts table).
@@ -20,13 +22,13 @@ SPOT: dict[str, Fees] = {name: row.spot for name, row in VENUES.items()}
 UNKNOWN = Fees(maker=0.0002, taker=0.0006)
 
 
-def perp_fees(venue: str, overrides: dict[str, Fees] | None = None) -> Fees:
+def perp_fees(venue: str, overrides: Mapping[str, Fees] | None = None) -> Fees:
     if overrides and venue in overrides:
         return overrides[venue]
     return PERP.get(venue, UNKNOWN)
 
 
-def spot_fees(venue: str, overrides: dict[str, Fees] | None = None) -> Fees:
+def spot_fees(venue: str, overrides: Mapping[str, Fees] | None = None) -> Fees:
     if overrides and venue in overrides:
         return overrides[venue]
     return SPOT.get(venue, Fees(maker=0.001, taker=0.001))

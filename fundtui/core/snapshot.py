@@ -6,14 +6,18 @@
                  "mark_price", "index_price", "premium",
                  "open_interest_usd", "volume_24h_usd"}, ...],
      "spreads": [{"base", "long_exchange", "short_exchange", "spread_8h", "apr",
-                  "venues"}, ...],
+                  "venues", "net_apr", "break_even_hours", "net_horizon_hours"}, ...],
      "errors": {"gate": "one-line reason"}}
 
 ``quotes`` holds every quote polled (USDC and bundled contracts included), in
 venue order then symbol. ``spreads`` come from the board, which picks one quote
 per venue and base (USDT over USDC, unbundled first), largest spread_8h first.
 Rates are fractions (0.0001 = 0.01 %); rate_8h and apr are the rate normalized by
-its own interval. Times are ISO-8601 UTC with ``Z``; anything unknown is null.
+its own interval. ``net_apr`` is the spread's APR after both legs' taker fees in
+and out, spread over ``net_horizon_hours`` of holding, and ``break_even_hours``
+the hours of the spread that pay those fees (:mod:`fundtui.core.net_spread`;
+null when the spread is zero). Times are ISO-8601 UTC with ``Z``; anything
+unknown is null.
 """
 
 from __future__ import annotations
@@ -78,8 +82,8 @@ def build_snapshot(
     rank = _venue_rank(venue_order)
     ordered = sorted(quotes, key=lambda q: (rank(q.venue), q.symbol))
     spreads = sorted(
-        (row.spread for row in board.values() if row.spread is not None),
-        key=lambda s: (-s.spread_8h, s.base),
+        ((row.spread, row.net) for row in board.values() if row.spread is not None),
+        key=lambda sn: (-sn[0].spread_8h, sn[0].base),
     )
     return {
         "generated_at": iso_utc(generated_at_ms),
@@ -92,8 +96,11 @@ def build_snapshot(
                 "spread_8h": _num(s.spread_8h),
                 "apr": _num(s.apr),
                 "venues": s.venues,
+                "net_apr": None if net is None else _num(net.net_apr),
+                "break_even_hours": None if net is None else _num(net.break_even_h),
+                "net_horizon_hours": None if net is None else _hours(net.horizon_h),
             }
-            for s in spreads
+            for s, net in spreads
         ],
         "errors": {v: errors[v] for v in sorted(errors, key=rank)},
     }

@@ -85,7 +85,9 @@ class Engine:
         self.gather_s = gather_s
         self.refresh_s = config.refresh_seconds
         self.venues = [v.name for v in config.active_venues()]
-        self.market = Market(self.venues, self.refresh_s, trend_length)
+        self.market = Market(
+            self.venues, self.refresh_s, trend_length, config.net_horizon_hours, config.fees
+        )
         self.watched = watched
         self.sources: list[QuoteSource] = []
         self.pollers: dict[str, VenuePoller] = {}

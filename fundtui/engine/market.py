@@ -12,15 +12,26 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from fundtui.core.board import BoardRow, build_board
+from fundtui.core.fees import Fees
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.quote import Quote
 from fundtui.core.status import VenueState, VenueStatus
 from fundtui.core.trend import RateVelocity, SpreadTrend
 
 
 class Market:
-    def __init__(self, venues: Sequence[str], refresh_s: float, trend_length: int) -> None:
+    def __init__(
+        self,
+        venues: Sequence[str],
+        refresh_s: float,
+        trend_length: int,
+        net_horizon_h: float = DEFAULT_HORIZON_H,
+        fees: Mapping[str, Fees] | None = None,
+    ) -> None:
         self.venues = list(venues)
         self.refresh_s = refresh_s
+        self.net_horizon_h = net_horizon_h  # the net spread's holding horizon
+        self.fees = dict(fees or {})  # configured perp fees per venue
         self.statuses: dict[str, VenueStatus] = {v: VenueStatus(v) for v in self.venues}
         self.quotes: dict[str, tuple[Quote, ...]] = {}  # last good quotes per venue
         self.stale: frozenset[str] = frozenset()
@@ -62,7 +73,7 @@ class Market:
     def rebuild(self, now_ms: int) -> dict[str, BoardRow]:
         """The board's rows from the last good quotes, with trend and velocity."""
         self.stale = self.stale_venues(now_ms)
-        rows = build_board(self.quotes, self.venues, self.stale)
+        rows = build_board(self.quotes, self.venues, self.stale, self.net_horizon_h, self.fees)
         self.trend.push(
             now_ms,
             {b: r.spread.spread_8h if r.spread else None for b, r in rows.items()},

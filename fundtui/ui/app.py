@@ -129,7 +129,7 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
     # --- layout -------------------------------------------------------------
 
     def get_default_screen(self) -> BoardScreen:
-        return BoardScreen(self.venues, self.watchlist, self.demo)
+        return BoardScreen(self.venues, self.watchlist, self.demo, self.config.net_horizon_hours)
 
     @property
     def board_screen(self) -> BoardScreen:

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from fundtui.core.board import BoardRow
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.quote import Quote
 from fundtui.ui import format as fmt
 from fundtui.ui import safe
@@ -38,6 +39,7 @@ def _shows(row: BoardRow) -> tuple:
         row.premium,
         row.trend,
         row.velocity,
+        row.net,
     )
 
 
@@ -50,6 +52,8 @@ _SHOWN_PART = {
     "trend": lambda r: r.trend,
     "velocity": lambda r: r.velocity,
     "premium": lambda r: r.premium,
+    "net": lambda r: r.net,
+    "breakeven": lambda r: r.net,
 }
 
 
@@ -76,9 +80,15 @@ class BoardTable(FastTable):
     class ViewChanged(Message):
         """Unit, sort, filter or watchlist view changed (the top bar shows them)."""
 
-    def __init__(self, venues: list[str], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        venues: list[str],
+        *,
+        net_horizon_h: float = DEFAULT_HORIZON_H,
+        id: str | None = None,
+    ) -> None:
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
-        self.specs: list[ColumnSpec] = board_columns(venues)
+        self.specs: list[ColumnSpec] = board_columns(venues, net_horizon_h)
         self._spec = {s.key: s for s in self.specs}
         self.unit = Unit.H8
         self.sort_key = "spread"

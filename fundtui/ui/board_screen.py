@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui.board import BoardTable
 from fundtui.ui.messages import OpenCalculator, OpenDetail, OpenSectors
@@ -45,15 +46,22 @@ class BoardScreen(Screen[None]):
     class Ready(Message):
         """The board's widgets are mounted: the app can start filling them."""
 
-    def __init__(self, venues: Sequence[str], watchlist: Watchlist, demo: bool = False) -> None:
+    def __init__(
+        self,
+        venues: Sequence[str],
+        watchlist: Watchlist,
+        demo: bool = False,
+        net_horizon_h: float = DEFAULT_HORIZON_H,
+    ) -> None:
         super().__init__()
         self.venues = list(venues)
         self.watchlist = watchlist
         self.demo = demo
+        self.net_horizon_h = net_horizon_h
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.demo, id="top")
-        yield BoardTable(self.venues, id="board")
+        yield BoardTable(self.venues, net_horizon_h=self.net_horizon_h, id="board")
         yield SelectionLine(id="selection")
         yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter", compact=True)
         yield VenueStrip(self.venues, id="venues")

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from fundtui.core.board import BoardRow
+from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.ui import format as fmt
 from fundtui.ui.format import Palette, Unit
 
@@ -54,6 +55,27 @@ def _spread() -> ColumnSpec:
         9,
         lambda r, c: fmt.spread_value_cell(r.spread, c.unit, c.palette),
         lambda r, c: r.spread.spread_8h if r.spread else None,
+    )
+
+
+def _net(horizon_h: float) -> ColumnSpec:
+    return ColumnSpec(
+        "net",
+        lambda u: f"Net {horizon_h:g}h",
+        9,
+        lambda r, c: fmt.net_cell(r.net, c.palette),
+        lambda r, c: r.net.net_apr if r.net else None,
+    )
+
+
+def _break_even() -> ColumnSpec:
+    return ColumnSpec(
+        "breakeven",
+        lambda u: "B/E",
+        6,
+        lambda r, c: fmt.break_even_cell(r.net, c.palette),
+        lambda r, c: r.net.break_even_h if r.net else None,
+        desc_first=False,
     )
 
 
@@ -137,14 +159,18 @@ def _premium() -> ColumnSpec:
     )
 
 
-def board_columns(venues: Sequence[str]) -> list[ColumnSpec]:
-    """Base first (fixed while scrolling), the spread and its trend next so they show
-    at 80 columns."""
+def board_columns(
+    venues: Sequence[str], net_horizon_h: float = DEFAULT_HORIZON_H
+) -> list[ColumnSpec]:
+    """Base first (fixed while scrolling), the spread, what it nets and its trend next
+    so they show at 80 columns."""
     return [
         _base(),
         _spread(),
+        _net(net_horizon_h),
         _trend(),
         _legs(),
+        _break_even(),
         _next(),
         *(_venue(v) for v in venues),
         _velocity(),

@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 
+from fundtui.core.net_spread import NetSpread
 from fundtui.core.numbers import fixed
 from fundtui.core.quote import Quote
 from fundtui.core.rate_text import RATE_LEAST, apr_decimals, rate_decimals
@@ -116,6 +117,7 @@ RATE_WIDTH = 12
 SPREAD_WIDTH = 9
 VELOCITY_WIDTH = 9
 PREMIUM_WIDTH = 8
+NET_WIDTH = 9
 
 
 def fitted_rate(x: float, unit: Unit, room: int, sign: bool = False) -> str:
@@ -197,6 +199,36 @@ def legs_cell(spread: Spread | None, p: Palette) -> Text:
         ("S ", p.muted),
         venue_code(spread.short_venue),
     )
+
+
+def net_cell(net: NetSpread | None, p: Palette) -> Text:
+    """The spread's APR after fees over the horizon: ``7.30%``; muted when fees eat it."""
+    if net is None:
+        return EMPTY
+    style = p.muted if net.net_apr <= 0 else p.pos[0]
+    return Text(fitted_rate(net.net_apr, Unit.APR, NET_WIDTH), style=style, justify="right")
+
+
+def break_even_cell(net: NetSpread | None, p: Palette) -> Text:
+    """Hours of today's spread that pay both legs' fees: ``56h``, ``9.5h``, ``12d``."""
+    if net is None:
+        return EMPTY
+    h = net.break_even_h
+    style = p.muted if h is None or h > net.horizon_h else Style()
+    return Text(hours_text(h), style=style, justify="right")
+
+
+def hours_text(h: float | None) -> str:
+    """A duration in hours, short: ``9.5h`` under 10 h, ``56h`` under 100 days
+    (2,400 h shows as ``100d``), ``never`` for none."""
+    if h is None:
+        return "never"
+    if h < 10:
+        return fixed(h, 1) + "h"
+    if h < 100:
+        return fixed(h, 0) + "h"
+    days = h / 24
+    return fixed(days, 0) + "d" if days < 1000 else ">999d"
 
 
 def premium_cell(premium: float | None, p: Palette) -> Text:
