@@ -162,7 +162,7 @@ CASES = {
 
 RECORDED = {
     "defaults": (
-        "1d0fddebd0efb52a9be81381",
+        "4ac69c7a82be4c13f5c07baf",
         {
             "deviation": 730,
             "ema_divergence": 255,
@@ -174,18 +174,18 @@ RECORDED = {
         },
     ),
     "tight": (
-        "2c138434cbb11aec1b0899a5",
+        "30a1b7d9c9d249540a601d64",
         {
             "deviation": 919,
             "exhaustion": 14460,
-            "implied": 498,
+            "implied": 499,
             "oi_regime": 8362,
             "spike": 2978,
             "spread": 15640,
         },
     ),
     "bare": (
-        "b88a743d5de0a75ee2257f66",
+        "44ff68cc606fcd3a917a4da7",
         {
             "deviation": 4946,
             "ema_divergence": 13,

@@ -138,6 +138,7 @@ MARKET_FIELDS: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
     ("pm_sum", _enc_float, _float),
     ("pm_n", _same, _count),
     ("pm_from", _same, _time),
+    ("pm_ok", _enc_float, _float),
 )
 FIELD_NAMES = [name for name, _, _ in MARKET_FIELDS]
 NOT_SAVED = ("venue", "q", "m", "ema_sorted")

@@ -11,19 +11,31 @@ and returns the new hits, each rule's hits de-duplicated per (rule, base, venue)
 with a cooldown. :meth:`SignalEngine.warm_up` replays history through the same
 state without emitting hits, so a restart continues where it stopped.
 
-Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
+Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``).
+A windowed rule (deviation, spike, oi_regime, ema_divergence, implied) fires
+only once its data reaches back ``min_coverage`` of its window (a window cut on
+quarter-hours counts as whole once its oldest quarter-hour is reached), and an
+explanation names the nominal window only when the data spans it, else the
+span used: "vs its mean over the last 3h12m".
 
 - spread: the highest minus the lowest 8h rate of a base across venues (short
   the high venue, long the low one; APR = spread * 3 * 365).
 - deviation: the 8h rate minus the mean of the earlier samples of the last
   ``deviation_window_h`` hours (sample-weighted). The window is cut on UTC
   quarter-hours: the 96 (for 24 h) quarter-hours ending with the current one.
+  Its data begins with the first sample after the window was last empty.
 - ema_divergence: hourly rate minus its EMA(``ema_periods``) (docs/FORMULAS.md
   section 10, alpha = 2/(n+1), seeded with the first value). The EMA takes one
   value per ``ema_period_h`` period: the last sample seen in that period (a
   period without samples is skipped, not filled). Persistent once the
   divergence has been beyond the threshold, with the same sign, for
-  ``ema_persist_periods`` consecutive periods (the current one included).
+  ``ema_persist_periods`` consecutive periods (the current one included). The
+  EMA must have folded in ``min_coverage`` x ``ema_periods`` periods. Threshold,
+  ``ema_threshold_mode``: "fixed" is ``ema_divergence_hourly``; "historical"
+  (default) is per market: the ``ema_percentile`` (nearest rank) of the largest
+  |divergence| of each of its closed periods of the last ``ema_history_days``
+  (a ring of one value per period), at least ``ema_floor_hourly``, and none
+  (no hit) until ``ema_min_history_h`` of periods are stored.
 - spike: the current 8h rate against the lowest/highest 8h rate sampled within
   the window, cut on UTC quarter-hours like the deviation's: the 32 (for 8 h)
   quarter-hours ending with the current one, so a move counted took at most
@@ -33,9 +45,12 @@ Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
   extras of oi_regime and exhaustion hits.
 - oi_regime: extreme funding (|8h rate| >= ``extreme_8h``, or strictly above
   the ``extreme_quantile`` of |8h rate| over the refresh's quotes and away from
-  the neutral 0.01 %/8h) while open interest changed by >= ``oi_change`` over
+  the neutral 0.01 %/8h) while open interest in coins (``open_interest_coins``;
+  none given, no hit: USD moves with the price) changed by >= ``oi_change`` over
   ``oi_lookback_h`` hours: rising = crowding (the move is building), falling =
-  unwind (reversal risk).
+  unwind (reversal risk). The baseline is the quarter-hour entry at or before
+  the lookback's start (at most a quarter-hour older), else the oldest after it
+  if at least ``min_coverage`` of the lookback old.
 - exhaustion: the rate settled at |8h rate| >= ``extreme_8h`` with one sign
   for >= ``exhaustion_settlements`` consecutive settlements and the mark price
   since the first of them moved no more than ``exhaustion_follow`` in the
@@ -43,9 +58,11 @@ Rules (thresholds from :class:`SignalConfig`, compared inclusively, ``>=``):
   Settlements are detected on the venue's UTC grid of its interval: a sample in
   a later ``interval_h`` slot than the previous one means the previous sample's
   rate (and mark) settled.
-- implied: the rate implied by the premium (:func:`implied_rate`) against the
-  venue's current rate, both 8h-equivalent; a hit when they differ by >=
-  ``implied_gap_8h``. Venue caps/floors are not applied.
+- implied: the rate implied (:func:`implied_rate`) by the interval's mean
+  premium (the mean of the premiums sampled since the current funding interval
+  began, as venues average it) against the venue's current rate, both
+  8h-equivalent; a hit when they differ by >= ``implied_gap_8h``, once the
+  samples span ``min_coverage`` of the interval. Venue caps/floors are not applied.
 
 Why one module over 400 lines: the per-market state (``_Key``), the ingest that
 updates it and the rule checks are one hot loop, run for every quote of every
@@ -198,6 +215,7 @@ class _Key:
         "pm_sum",
         "pm_n",
         "pm_from",
+        "pm_ok",
     )
 
     def __init__(self, venue: str, base: str, window: int, spike_window: int, history: int) -> None:
@@ -250,10 +268,12 @@ class _Key:
         self.ema_hist = array("d", [math.nan]) * history
         self.ema_hist_p = -1
         self.ema_sorted: list[float] = []
-        # the premiums sampled since the current funding interval began
+        # the premiums sampled since the current funding interval began (at pm_from,
+        # its first sample)
         self.pm_sum = 0.0
         self.pm_n = 0
         self.pm_from: float = -1
+        self.pm_ok: float = math.inf  # when they span min_coverage of the interval
         # floats once cut with a fractional interval (t // (ih * HOUR_MS))
         self.slot: float = -1  # the funding-interval slot of the last sample ...
         self.slot_end: float = -1  # ... the time it ends, and the interval it was cut with
@@ -670,22 +690,16 @@ class SignalEngine:
                     k.settle(slot, extreme)
                     k.pm_n = 0  # a new interval: its premium mean starts over
                     k.pm_sum = 0.0
+                    k.pm_from = t
+                    k.pm_ok = t + pm_need_h * ih
                 k.slot_end = (slot + 1) * span
                 k.slot_ih = ih
             mark = q.mark_price
             index = q.index_price
             prem = (mark - index) / index if mark is not None and index else q.venue_premium
-            pm = None
             if prem is not None:
-                if k.pm_n:
-                    k.pm_sum += prem
-                    k.pm_n += 1
-                else:
-                    k.pm_sum = prem
-                    k.pm_n = 1
-                    k.pm_from = t
-                if t - k.pm_from >= pm_need_h * ih:
-                    pm = k.pm_sum / k.pm_n
+                k.pm_sum += prem
+                k.pm_n += 1
             k.last_t = t
             k.last_r8 = r8
             if mark is not None:
@@ -706,7 +720,8 @@ class SignalEngine:
                 k.m = m
                 hot_append(k)  # type: ignore[misc]  # collect: not None
                 continue
-            if pm is not None:
+            if prem is not None and t >= k.pm_ok:
+                pm = k.pm_sum / k.pm_n
                 # r8 against implied_rate(pm, 8.0), inlined
                 d = NEUTRAL_8H - pm
                 if d > 0.0005:
@@ -895,7 +910,7 @@ class SignalEngine:
                 )
         # implied by the premium
         ih = q.interval_hours
-        if k.pm_n and ih is not None and t - k.pm_from >= self._pm_need_h * ih:
+        if k.pm_n and t >= k.pm_ok:
             prem = k.pm_sum / k.pm_n  # the interval's mean premium so far
             imp8 = implied_rate(prem, 8.0)  # the same formula, in 8h units
             gap = r8 - imp8
