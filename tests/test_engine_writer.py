@@ -149,3 +149,30 @@ def test_hits_are_emitted_when_the_log_cannot_take_them(monkeypatch, tmp_path):
     assert problems == [
         "Could not write the signals log: OSError: [Errno 28] No space left on device"
     ]
+
+
+def test_logged_hits_reach_the_hit_sinks_after_the_log_and_a_failing_sink_is_one_notice():
+    """The writer's hits (already logged) go to every sink, then to the owner; a sink
+    that raises costs a notice, not the event."""
+    from fundtui.config import Config
+    from fundtui.engine.engine import Engine
+    from fundtui.engine.events import Notice
+
+    emitted: list = []
+    engine = Engine(Config(exchanges=("binance",)), list, emitted.append, lambda: T0)
+    got: list = []
+    engine.hit_sinks.append(got.append)
+
+    def broken(hits):
+        raise OSError("endpoint gone")
+
+    engine.hit_sinks.append(broken)
+    event = SignalsEvaluated((hit("spread", 1),))
+    engine._writer_event(event)
+    assert got == [(hit("spread", 1),)]
+    assert emitted[-1] == event
+    assert [e.text for e in emitted if isinstance(e, Notice)] == [
+        "Hits not handed on: OSError: endpoint gone"
+    ]
+    engine._writer_event(SignalsEvaluated(()))  # an evaluation without hits: no call
+    assert len(got) == 1

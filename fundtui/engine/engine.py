@@ -114,6 +114,9 @@ class Engine:
         self.evaluations_sent = 0  # refreshes handed to the signal engine
         self._watch_task: asyncio.Task | None = None
         self.watch_rounds = 0  # catch-ups of the watched coins' settlements finished
+        #: Called on the loop with every batch of hits once the writer has logged them
+        #: (the alerts go out from here: only an engine that writes the log sends).
+        self.hit_sinks: list[Callable[[tuple[Hit, ...]], object]] = []
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -310,6 +313,12 @@ class Engine:
                 self.sectors.warm_up(cast("Sequence[StoredQuote]", event.baselines), event.at_ms)
             self.market.warm_trend(event.warm_up.spreads)
             self._start_watch_settlements()
+        elif isinstance(event, SignalsEvaluated) and event.hits:
+            for sink in self.hit_sinks:
+                try:
+                    sink(event.hits)
+                except Exception as e:  # a sink failing must not stop the board
+                    self.emit(Notice(f"Hits not handed on: {describe_exception(e)}", "error", 8))
         self.emit(event)
 
     # --- settled funding of watched coins -------------------------------------------
