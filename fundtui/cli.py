@@ -46,6 +46,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fundtui.commands.sectors",
     "fundtui.commands.signals",
     "fundtui.commands.history",
+    "fundtui.commands.alerts",
+    "fundtui.commands.record",
 )
 #: A live snapshot gives up on a venue that has not answered by then.
 SNAPSHOT_TIMEOUT_S = 60.0
