@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fundtui.config.alerts import AlertsConfig
 from fundtui.core.fees import Fees
 from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.sectors import SectorOverrides
@@ -50,6 +51,7 @@ class Config:
     net_horizon_hours: float = DEFAULT_HORIZON_H  # [board] the net spread's holding horizon
     binance_brackets: Path | None = None  # [calculator] brackets file replacing the bundled one
     sectors: SectorOverrides = field(default_factory=SectorOverrides)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)  # [alerts] where hits are sent
     source: str | None = None  # the file it was read from, None for defaults
 
     def venue(self, name: str) -> VenueConfig:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from fundtui.config.alerts import parse_alerts
 from fundtui.config.model import MAX_REFRESH_S, MIN_REFRESH_S, ConfigError, VenueConfig
 from fundtui.config.venue_ids import is_known_venue, shown_id, unknown_venue_hint
 from fundtui.core.fees import Fees, perp_fees
@@ -373,4 +374,5 @@ SECTIONS: dict[str, Callable[[_Ctx, Mapping[str, Any]], dict[str, Any]]] = {
     "fees": _parse_fees,
     "calculator": _parse_calculator,
     "board": _parse_board,
+    "alerts": parse_alerts,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from fundtui.config.alerts import alerts_template_text
 from fundtui.config.model import (
     DEFAULT_REFRESH_S,
     MAX_REFRESH_S,
@@ -76,6 +77,7 @@ bell = false
 # [calculator]
 # binance_brackets = "binance_brackets.json"    # relative to this file
 
+{alerts_template_text()}
 # Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
 # per 8 h unless the key says hourly; windows in hours; cooldown in seconds per
 # rule, base and venue.
