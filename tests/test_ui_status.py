@@ -109,9 +109,10 @@ async def test_first_frame_does_not_wait_for_the_sources():
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert app.board.row_count == 0
-        assert [c.key.value for c in app.board.ordered_columns][:4] == [
+        assert [c.key.value for c in app.board.ordered_columns][:5] == [
             "base",
             "spread",
+            "net",
             "trend",
             "legs",
         ]

@@ -8,6 +8,11 @@ holds another back. Answers arriving within ``gather_s`` share one rebuild of
 the market, whose rows go to the sector feed and to the writer thread for the
 signal engine. Everything the runner learns reaches its owner through one
 ``emit(event)`` callback (``fundtui.engine.events``); nothing here imports the UI.
+
+One process polls per data folder: the engine holding its poller lock polls,
+writes history and publishes its answers (``engine.live_publisher``); any other
+is a viewer that polls nothing and takes the poller's answers (``engine.attach``)
+until it gets the lock. Without history (tests, ``snapshot``) it always polls.
 """
 
 from __future__ import annotations
@@ -24,10 +29,13 @@ from fundtui.config import Config
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
 from fundtui.engine.events import (
+    POLLER,
+    VIEWER,
     BoardRebuilt,
     Event,
     HistoryReady,
     Notice,
+    RoleChanged,
     SignalsEvaluated,
     SourcesFailed,
     SourcesReady,
@@ -40,9 +48,12 @@ from fundtui.engine.poller import VenuePoller
 from fundtui.engine.writer import HistoryThread
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.paths import history_dir as default_history_dir
+from fundtui.store.poller_lock import PollerLock
 
 if TYPE_CHECKING:  # loaded after the first frame
     from fundtui.core.rotation import StoredQuote
+    from fundtui.engine.attach import Attachment
+    from fundtui.engine.live_publisher import LivePublisher
     from fundtui.engine.recorder import Recorder
     from fundtui.engine.sector_feed import SectorFeed
 
@@ -91,10 +102,9 @@ class Engine:
         self.watched = watched
         self.sources: list[QuoteSource] = []
         self.pollers: dict[str, VenuePoller] = {}
-        # History and signals: one background thread (see engine/writer.py). The demo
-        # market keeps its own files so simulated rates never mix with real ones.
-        if history_dir is None:
-            history_dir = default_history_dir(demo)
+        # History and signals: one background thread (engine/writer.py); the demo
+        # market keeps its own folder so simulated rates never mix with real ones.
+        history_dir = default_history_dir(demo) if history_dir is None else history_dir
         self.writer: HistoryThread | None = (
             HistoryThread(
                 config.signals, self._from_writer, clock, history_dir, trend_length=trend_length
@@ -102,6 +112,13 @@ class Engine:
             if history
             else None
         )
+        self.folder = history_dir
+        self.lock: PollerLock | None = PollerLock(history_dir) if history else None
+        self.role: str | None = None  # POLLER or VIEWER once claimed (a viewer: holder polls)
+        self.holder: int | None = None
+        self.publisher: LivePublisher | None = None
+        self.attachment: Attachment | None = None
+        self.standby_writer: HistoryThread | None = None  # a viewer's, for a takeover
         self.recorder: Recorder | None = None  # set once the writer has warmed up
         self._sectors: SectorFeed | None = None  # made on first use (see sectors)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -131,17 +148,55 @@ class Engine:
         return self._sectors
 
     @sectors.setter
-    def sectors(self, feed: SectorFeed) -> None:
+    def sectors(self, feed: SectorFeed) -> None:  # tests plant a sector map
         self._sectors = feed
 
+    def claim(self) -> str:
+        """Poll for the data folder, or attach to the process that does (decided once;
+        a viewer's board is filled from the poller's latest answers here, at once)."""
+        if self.role is None:
+            from fundtui.engine.attach import claim
+
+            self.role = claim(self)
+        return self.role
+
     def start(self) -> None:
-        """Build the sources (in a thread) and start the writer; needs a running loop."""
+        """Poll (sources built in a thread, the writer started) or attach; in a loop."""
         self._loop = asyncio.get_running_loop()
+        if self.claim() == VIEWER:
+            from fundtui.engine.attach import view
+
+            self._spawn(view(self))
+        else:
+            self._start_polling()
+
+    def _start_polling(self) -> None:
         self._spawn(self._start_sources())
         if self.writer is not None:
             # the sector board's 1/8/24 h-ago baselines, read by the thread at start
             self.writer.horizons_h = tuple(self.sectors.model.params.horizons_h)
             threading.Thread(target=self.writer.run, name="fundtui-writer", daemon=True).start()
+        if self.lock is not None:
+            from fundtui.engine.live_publisher import LivePublisher
+
+            self.publisher = LivePublisher(
+                self.folder,
+                self.venues,
+                self.refresh_s,
+                self.clock,
+                lambda reason: self._from_writer(Notice(reason, "warning", 10)),
+            )
+            self.publisher.start()
+            self.hit_sinks.append(self.publisher.add_hits)
+
+    def take_over(self) -> None:
+        """The poller went away and this engine got the lock: poll from now on."""
+        self.role, self.holder = POLLER, None
+        self.writer, self.standby_writer = self.standby_writer, None
+        self.market.refresh_s = self.refresh_s
+        self.emit(RoleChanged(POLLER))
+        self.emit(Notice("The polling fundtui went away: polling from here now", "information", 8))
+        self._start_polling()
 
     async def stop(self) -> None:
         """Stop polling, let the writer checkpoint and close, close the sources."""
@@ -155,6 +210,13 @@ class Engine:
         if self.writer is not None:
             self.writer.stop()
             await asyncio.to_thread(self.writer.wait, 10)
+        if self.publisher is not None:
+            self.publisher.flush(self.market)
+            await asyncio.to_thread(self.publisher.stop)
+        if self.attachment is not None:
+            self.attachment.close()
+        if self.lock is not None:
+            self.lock.release()  # after history is closed: the next poller finds it whole
         for source in self.sources:
             try:
                 await asyncio.wait_for(source.close(), 5)
@@ -206,6 +268,8 @@ class Engine:
             self._source_notices(event.venue)
             poll = event.poll
             self.market.polled(event.venue, self.clock(), poll.latency_ms, poll.quotes)
+            if self.publisher is not None:
+                self.publisher.mark(event.venue, quotes=True)
             if self.writer is not None:
                 self.writer.record_poll(poll.quotes, poll.fetched_ms)
             self.emit(event)
@@ -226,12 +290,14 @@ class Engine:
         if venue not in self.market.statuses:
             return
         self.market.failed(venue, reason, retry_at_ms)
+        if self.publisher is not None:
+            self.publisher.mark(venue)
         now = self.clock()
         self.emit(StatusChanged(now))
         self.check_stale(now)
 
     def poll_now(self) -> list[str]:
-        """Wake every poller now; returns the venues held back by a rate-limit wait."""
+        """Wake every poller; returns the venues held back by a rate-limit wait."""
         return [v for v, p in self.pollers.items() if not p.wake()]
 
     # --- keeping the market current ----------------------------------------------
@@ -261,10 +327,12 @@ class Engine:
             self._settle()
         now = self.clock()
         rows = self.market.rebuild(now)
+        if self.publisher is not None:  # what moved, to the viewers
+            self.publisher.flush(self.market)
         hits = self.sectors.update(rows, now)  # sector state changes are signals
         self.rebuilds += 1
         self.emit(BoardRebuilt(now, rows, self.market.stale))
-        if hits:
+        if hits and self.role != VIEWER:  # a viewer gets the poller's, through the live file
             self.route_hits(hits)
         if self.writer is not None:
             self.writer.evaluate(now, self.market.fresh)
@@ -280,11 +348,10 @@ class Engine:
             self.emit(SignalsEvaluated(tuple(hits), evaluation=False))
 
     def _settle(self) -> None:
-        """Every venue has answered once: ccxt is imported and market metadata
-        loaded, some 200k objects that live as long as the app. Collect startup's
-        garbage, then move the rest out of the collector's sight, so later full
-        collections (which would otherwise rescan them all, ~90 ms, in the middle
-        of a refresh) only look at what refreshes create."""
+        """Every venue has answered once: ccxt and the market metadata (~200k objects
+        that live as long as the app) are loaded. Collect startup's garbage and freeze
+        the rest, so later full collections (~90 ms mid-refresh if they rescanned it
+        all) only look at what refreshes create."""
         self.settled = True
         gc.collect()
         gc.freeze()
@@ -328,30 +395,6 @@ class Engine:
         settled funding cached (now, then hourly), so their detail view opens ready."""
         if self._watch_task is not None or self.recorder is None or not self.settled:
             return
-        self._watch_task = self._spawn(self._watch_settlements())
+        from fundtui.engine.settled import keep_watched_settled
 
-    async def _watch_settlements(self) -> None:
-        from fundtui.engine.settled import watched_up_to_date
-
-        while not self.closed:
-            store = self.recorder.store if self.recorder is not None else None
-            try:
-                problems = await watched_up_to_date(
-                    store,
-                    {s.name: s for s in self.sources},
-                    self.market.rows,
-                    self.watched(),
-                    self.clock(),
-                )
-            except Exception as e:  # one round failing must not stop the next
-                problems = [describe_exception(e)]
-            self.watch_rounds += 1
-            if problems:
-                self.emit(
-                    Notice(
-                        "Settled funding of watched coins not updated:\n" + "\n".join(problems[:5]),
-                        "warning",
-                        8,
-                    )
-                )
-            await asyncio.sleep(WATCH_SETTLED_EVERY_S)
+        self._watch_task = self._spawn(keep_watched_settled(self, WATCH_SETTLED_EVERY_S))

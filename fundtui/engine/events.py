@@ -100,6 +100,24 @@ class StatusChanged:
     now_ms: int
 
 
+#: What an engine is to its data folder (``Engine.role``, ``RoleChanged.role``).
+POLLER = "poller"
+VIEWER = "viewer"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanged:
+    """This engine polls (``poller``) or shows another process's answers (``viewer``).
+
+    ``holder``: the pid of the process that polls, when this one does not;
+    ``past_hits``: a viewer's first look at the hits already logged.
+    """
+
+    role: str
+    holder: int | None = None
+    past_hits: tuple[Hit, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A one-line note for the user (a source's market cache moved aside, a
@@ -120,5 +138,6 @@ Event = (
     | HistoryProblem
     | BoardRebuilt
     | StatusChanged
+    | RoleChanged
     | Notice
 )

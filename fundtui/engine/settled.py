@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fundtui.core.accrual import Settlement
 from fundtui.core.board import BoardRow
 from fundtui.core.normalize import known_interval
 from fundtui.core.text import describe_exception
+from fundtui.engine.events import Notice
 from fundtui.store.history import HistoryStore
+
+if TYPE_CHECKING:
+    from fundtui.engine.engine import Engine
 
 HOUR_MS = 3_600_000
 #: How far back settlements are kept up to date.
@@ -91,3 +95,25 @@ async def watched_up_to_date(
             if problem:
                 problems.append(f"{base} on {venue}: {problem}")
     return problems
+
+
+async def keep_watched_settled(engine: Engine, every_s: float) -> None:
+    """The engine's watched coins' settled funding, brought up to date now and then
+    every ``every_s``; a round's problems are one notice, and never stop the next."""
+    while not engine.closed:
+        recorder = engine.recorder
+        try:
+            problems = await watched_up_to_date(
+                recorder.store if recorder is not None else None,
+                {s.name: s for s in engine.sources},
+                engine.market.rows,
+                engine.watched(),
+                engine.clock(),
+            )
+        except Exception as e:  # one round failing must not stop the next
+            problems = [describe_exception(e)]
+        engine.watch_rounds += 1
+        if problems:
+            text = "Settled funding of watched coins not updated:\n" + "\n".join(problems[:5])
+            engine.emit(Notice(text, "warning", 8))
+        await asyncio.sleep(every_s)

@@ -18,6 +18,10 @@ APP_NAME = "fundtui"
 HISTORY_FILE = "history.sqlite3"
 SIGNAL_LOG_FILE = "signals.jsonl"
 CHECKPOINT_FILE = "signals-state.json"
+#: Held (flock) by the one process that polls for this folder; see store.poller_lock.
+POLLER_LOCK_FILE = "poller.lock"
+#: The poller's latest answers and hits, read by the processes attached to it.
+LIVE_FILE = "live.sqlite3"
 #: The rule state as earlier versions kept it (pickle): never read, since loading
 #: a pickle can run code; moved aside once when found.
 LEGACY_CHECKPOINT_FILE = "signals-state.pickle"

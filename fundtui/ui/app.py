@@ -152,6 +152,9 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         self.ticker = self.set_interval(1.0, self.tick)
         if self._watch_notice:
             self.notify(self._watch_notice, severity="warning", timeout=10)
+        # Polling here, or attached to the process that polls this data folder (then
+        # its latest answers fill the board at once).
+        self.engine.claim()
         # After the first frame is painted: building the sources imports ccxt, which
         # holds the GIL for about a second.
         self.call_after_refresh(self._start_background)
@@ -197,6 +200,8 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
             self._signals_evaluated(event)
         elif isinstance(event, ev.HistoryReady):
             self._history_ready(event)
+        elif isinstance(event, ev.RoleChanged):
+            self._role_changed(event)
         elif isinstance(event, ev.HistoryProblem):
             self.notify(f"History: {event.reason}", severity="warning", timeout=10)
         elif isinstance(event, ev.Notice):
@@ -231,6 +236,21 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
             self.board.set_rows(
                 self.engine.market.decorated(), self.clock(), self.engine.market.stale
             )
+
+    def _role_changed(self, event: ev.RoleChanged) -> None:
+        self.main(TopBar).set_role(event.role, event.holder)
+        if event.role != ev.VIEWER:
+            return
+        past = [
+            h for h in event.past_hits if not self.signals or h.time_ms < self.signals[0].time_ms
+        ]
+        self.signals.extendleft(reversed(past))
+        who = f" (pid {event.holder})" if event.holder else ""
+        self.notify(
+            f"Attached to the fundtui polling this data folder{who}: this window sends no "
+            "venue requests and takes over if that one stops",
+            timeout=8,
+        )
 
     def _signals_evaluated(self, event: ev.SignalsEvaluated) -> None:
         """Every hit, the signal engine's or the sector board's, already logged by the

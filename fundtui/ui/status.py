@@ -165,7 +165,13 @@ class TopBar(Horizontal):
         if self.demo:
             yield Static(Text(" DEMO ", style="bold reverse"), id="demo-label")
         yield Static("", id="view-info", markup=False)
+        yield Static("", id="role", markup=False)
         yield Static("", id="clock", markup=False)
+
+    def set_role(self, role: str, holder: int | None) -> None:
+        """``viewer``: this window shows another process's answers (it polls nothing)."""
+        text = "" if role != "viewer" else f" attached{f' to pid {holder}' if holder else ''} "
+        self.query_one("#role", Static).update(Text(text, style="reverse" if text else ""))
 
     def set_view(self, text: str) -> None:
         """``text`` quotes the filter typed and the sector drilled into (a map's name)."""
