@@ -54,3 +54,44 @@ async def test_an_attached_tui_shows_the_pollers_board_and_asks_no_venue():
             assert str(role.render()).strip() == f"attached to pid {held.holder()}"
             await pilot.pause(0.2)
             assert built == []  # no source was built: no venue was asked
+
+
+async def test_the_attached_detail_view_reads_the_pollers_history():
+    """The detail view of an attached TUI charts what the poller stored."""
+    from fundtui.store.history import HistoryStore
+    from fundtui.ui.detail import DetailScreen
+
+    folder = paths.history_dir()
+    now = time.time_ns() // 1_000_000
+    with HistoryStore.open(folder / paths.HISTORY_FILE) as store:
+        store.record(
+            [
+                quote("binance", "BTC", 0.0001 + k * 1e-6, clock_ms=now - k * 60_000)
+                for k in range(30)
+            ],
+            now,
+        )
+    board = LiveBoard.open(folder, writer=True)
+    board.write(
+        [
+            (
+                VenueStatus("binance", last_ok_ms=now - 2000, latency_ms=40.0, quotes=1),
+                (quote("binance", "BTC", 0.0001),),
+            )
+        ],
+        now,
+        30.0,
+        1,
+    )
+    board.close()
+    with PollerLock(folder) as held:
+        assert held.try_acquire()
+        app = FundApp(Config(exchanges=("binance",), refresh_seconds=30), lambda: [])
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda: app.board.row_count == 1)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+            screen = app.screen
+            await until(pilot, lambda: screen.loaded.is_set())
+            assert screen.store is not None
+            assert len(screen.samples.get("binance", [])) >= 1

@@ -29,8 +29,9 @@ from fundtui.engine.events import (
     SignalsEvaluated,
     StatusChanged,
 )
+from fundtui.store.history import HistoryError, HistoryStore
 from fundtui.store.live_board import LiveBoard, VenueAnswer
-from fundtui.store.paths import SIGNAL_LOG_FILE
+from fundtui.store.paths import HISTORY_FILE, SIGNAL_LOG_FILE
 from fundtui.store.poller_lock import LockUnusable
 
 if TYPE_CHECKING:
@@ -53,6 +54,17 @@ class Attachment:
         self.board: LiveBoard | None = None
         self.hit_seq = 0
         self.problem: str | None = None  # why the answers cannot be read, one line
+        self._store: HistoryStore | None = None
+
+    def history_store(self) -> HistoryStore | None:
+        """The poller's history, for the detail view (read; settlements it cached).
+        SQLite in WAL mode lets this connection read while the poller writes."""
+        if self._store is None:
+            try:
+                self._store = HistoryStore.open(self.folder / HISTORY_FILE)
+            except HistoryError:
+                return None
+        return self._store
 
     def first(self) -> Change:
         """Everything the poller has now; its earlier hits are not news (the log has them)."""
@@ -82,10 +94,15 @@ class Attachment:
         self.problem = None
         return Change(answers, tuple(hits), refresh)
 
-    def close(self) -> None:
+    def close(self, with_store: bool = False) -> None:
+        """Stop reading the poller's answers; the history connection only at the end
+        (``with_store``): a detail view opened before a takeover may still read it."""
         if self.board is not None:
             self.board.close()
             self.board = None
+        if with_store and self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def _float(text: str | None) -> float | None:
@@ -112,7 +129,6 @@ async def view(engine: Engine) -> None:
         await asyncio.sleep(CHECK_S)
         if lock.try_acquire():
             attachment.close()
-            engine.attachment = None
             engine.take_over()
             return
         apply_change(engine, attachment.read())

@@ -214,7 +214,7 @@ class Engine:
             self.publisher.flush(self.market)
             await asyncio.to_thread(self.publisher.stop)
         if self.attachment is not None:
-            self.attachment.close()
+            self.attachment.close(with_store=True)
         if self.lock is not None:
             self.lock.release()  # after history is closed: the next poller finds it whole
         for source in self.sources:

@@ -34,6 +34,8 @@ class ScreenRoutes(_Base):
         from fundtui.ui.detail import DetailScreen  # plotext: loaded on first use
 
         store = self.recorder.store if self.recorder is not None else None
+        if store is None and self.engine.attachment is not None:  # attached: the poller's
+            store = self.engine.attachment.history_store()
         self.push_screen(
             DetailScreen(
                 row,
