@@ -33,6 +33,7 @@ from fundtui.ui.board_screen import BoardScreen
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.engine_view import EngineView
 from fundtui.ui.format import Palette
+from fundtui.ui.hangup import quit_on_hangup
 from fundtui.ui.messages import EngineEvent
 from fundtui.ui.navigation import ScreenRoutes
 from fundtui.ui.selection import SelectionLine, ema_gaps
@@ -143,6 +144,9 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         """A widget of the board's screen, whichever screen is on top (the detail
         and signals screens cover it while refreshes keep it current)."""
         return self.screen_stack[0].query_one(selector, expect_type)
+
+    def on_mount(self) -> None:
+        quit_on_hangup(self)  # SIGHUP (SSH gone, tmux killed): quit as q does, state saved
 
     def on_board_screen_ready(self, _message: BoardScreen.Ready) -> None:
         self.board.palette = self._palette()
