@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import logging
 import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fundtui.commands import flags, say
 
 if TYPE_CHECKING:
+    from fundtui.commands.record_log import EventLog
     from fundtui.config import Config
     from fundtui.engine.engine import Engine, SourceFactory
 
@@ -154,8 +156,9 @@ async def record(
     *,
     lock: Lock | None = None,
     make_engine: Callable[..., Engine] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> int:
-    """Record until a stop signal; returns the exit code (0).
+    """Record until a stop signal (or ``stop`` is set); returns the exit code (0).
 
     ``lock``: the poller lock to wait for (default: the engine's own, so that the
     engine, once started, finds it held by this process and polls).
@@ -163,7 +166,7 @@ async def record(
     from fundtui.commands.record_log import EventLog, log
 
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    stop = stop if stop is not None else asyncio.Event()
     why: list[str] = []
 
     def stopping(sig: signal.Signals) -> None:
@@ -185,6 +188,7 @@ async def record(
             if not taken:
                 log.info("stopped (%s) while standing by", why[0] if why else "asked to")
                 return 0
+        alerts = _alerts(engine, config)
         engine.start()
         log.info("recording into %s", folder)
         ticker = loop.create_task(_tick(engine, events))
@@ -192,6 +196,8 @@ async def record(
         log.info("stopping (%s)", why[0] if why else "asked to")
         ticker.cancel()
         await engine.stop()  # the writer saves the rules' state, closes history
+        if alerts is not None:  # pending sends get a second; the hits are in the log
+            await asyncio.to_thread(alerts.close, 1.0)
         log.info("stopped: signal state saved, history closed")
         return 0
     finally:
@@ -201,7 +207,9 @@ async def record(
             loop.remove_signal_handler(sig)
 
 
-def _engine(config: Config, factory: SourceFactory, folder: Path, demo: bool, events) -> Engine:
+def _engine(
+    config: Config, factory: SourceFactory, folder: Path, demo: bool, events: EventLog
+) -> Engine:
     """The engine as the board runs it, its events into the log."""
     from fundtui.engine import events as ev
     from fundtui.engine.engine import Engine
@@ -228,7 +236,22 @@ def _engine(config: Config, factory: SourceFactory, folder: Path, demo: bool, ev
     return engine
 
 
-async def _tick(engine: Engine, events) -> None:
+def _alerts(engine: Engine, config: Config) -> Any:
+    """The alert dispatcher on the engine's logged hits (None without alert URLs);
+    each delivery and failure is a log line."""
+    from fundtui.engine.alerts import attach_alerts
+
+    return attach_alerts(engine, config, log_alert)
+
+
+def log_alert(outcome: Any) -> None:
+    """One line per alert delivery (INFO) or failure (WARNING), the URL never in full."""
+    from fundtui.commands.record_log import log
+
+    log.log(logging.INFO if outcome.ok else logging.WARNING, "%s", outcome.line)
+
+
+async def _tick(engine: Engine, events: EventLog) -> None:
     """A venue goes stale with no event: look once a second (as the board's clock does)."""
     while True:
         await asyncio.sleep(TICK_S)

@@ -36,10 +36,8 @@ log = logging.getLogger(LOGGER)
 class LineFormatter(logging.Formatter):
     """``2026-12-03T06:10:00Z INFO message``, the message on one visible line."""
 
-    converter = time.gmtime
-
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
         text = record.getMessage()
         if record.exc_info:  # a bug's traceback, folded: the promise is one line
             text += " | " + self.formatException(record.exc_info)
