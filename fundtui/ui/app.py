@@ -11,9 +11,11 @@ the empty board and the "connecting" badges are already on screen.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -35,6 +37,9 @@ from fundtui.ui.engine_view import EngineView
 from fundtui.ui.format import Palette
 from fundtui.ui.hangup import quit_on_hangup
 from fundtui.ui.messages import EngineEvent
+
+if TYPE_CHECKING:  # loaded only when alert URLs are configured
+    from fundtui.engine.alerts import AlertDispatcher, AlertOutcome
 from fundtui.ui.navigation import ScreenRoutes
 from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.status import TopBar, VenueStrip, transition_notice
@@ -92,6 +97,13 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
             trend_length=TREND_WIDTH,
             watched=lambda: self.watchlist.bases,
         )
+        # Alerts go out from the engine that polls (its logged hits), off its loop.
+        self.alerts: AlertDispatcher | None = None
+        if config.alerts.urls:
+            from fundtui.engine.alerts import attach_alerts
+
+            self.alerts = attach_alerts(self.engine, config, self._alert_outcome)
+        self._alert_failing: set[str] = set()  # targets whose failure was shown
         self._shown_rebuilds = 0  # engine rebuilds the board has drawn
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
@@ -156,9 +168,7 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         self.ticker = self.set_interval(1.0, self.tick)
         if self._watch_notice:
             self.notify(self._watch_notice, severity="warning", timeout=10)
-        # Polling here, or attached to the process that polls this data folder (then
-        # its latest answers fill the board at once).
-        self.engine.claim()
+        self.engine.claim()  # poll here, or attach (the poller's answers fill the board)
         # After the first frame is painted: building the sources imports ccxt, which
         # holds the GIL for about a second.
         self.call_after_refresh(self._start_background)
@@ -183,6 +193,8 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         self._shutting_down = True
         # stops polling, lets the writer checkpoint and close the database
         await self.engine.stop()
+        if self.alerts is not None:  # what is pending gets a second to go out
+            await asyncio.to_thread(self.alerts.close, 1.0)
 
     # --- the engine's events --------------------------------------------------
 
@@ -240,6 +252,15 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
             self.board.set_rows(
                 self.engine.market.decorated(), self.clock(), self.engine.market.stale
             )
+
+    def _alert_outcome(self, outcome: AlertOutcome) -> None:
+        """A delivery failure is shown once per target until one gets through (the
+        line names the target as apprise masks it: no secret)."""
+        if outcome.ok:
+            self._alert_failing.discard(outcome.target)
+        elif outcome.target not in self._alert_failing and not self.closing:
+            self._alert_failing.add(outcome.target)
+            self.notify(outcome.line, title="Alert not delivered", severity="warning")
 
     def _role_changed(self, event: ev.RoleChanged) -> None:
         self.main(TopBar).set_role(event.role, event.holder)
