@@ -24,12 +24,24 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO|WARNING|ERROR) 
 PWNED = "\x1b]0;PWNED\x07"
 
 
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """``setup`` takes over the root logger's handlers (pytest's among them)."""
+    import logging
+
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    yield
+    root.handlers[:] = handlers
+    record_log.log.handlers.clear()
+    logging.captureWarnings(False)
+
+
 @pytest.fixture
 def out():
     stream = io.StringIO()
     record_log.setup(stream=stream)
-    yield stream
-    record_log.log.handlers.clear()
+    return stream
 
 
 def lines(stream: io.StringIO) -> list[str]:
@@ -113,7 +125,6 @@ def test_quiet_keeps_warnings_and_errors_verbose_adds_every_poll():
         log.event(ev.Notice("market cache moved aside"))
         log.event(ev.HistoryProblem("disk full"))
         assert [line.split(" ")[1] for line in lines(stream)] == want
-    record_log.log.handlers.clear()
 
 
 class FakeLock:
@@ -204,3 +215,11 @@ async def test_sector_hits_found_headless_are_logged_and_in_the_signals_log(out,
     assert [h["base"] for h in logged if h["rule"] == "sector"] == ["Meme"]
     assert (folder / paths.CHECKPOINT_FILE).is_file()
     assert made[0].closed
+
+
+def test_other_libraries_warnings_are_one_line_too(out):
+    import logging
+
+    logging.getLogger("aiohttp.client").warning("Unclosed %s\nsecond", "session\x1b[2J")
+    (line,) = lines(out)
+    assert LINE.match(line) and " WARNING Unclosed session\\x1b[2J second" in line

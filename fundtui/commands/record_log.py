@@ -52,6 +52,13 @@ def setup(quiet: bool = False, verbose: bool = False, stream: TextIO | None = No
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    # What other libraries warn about (and Python's warnings) in the same one-line
+    # form, instead of logging's bare fallback or a multi-line warning.
+    others = logging.StreamHandler(handler.stream)
+    others.setFormatter(LineFormatter())
+    others.setLevel(logging.WARNING)
+    logging.getLogger().handlers[:] = [others]
+    logging.captureWarnings(True)
 
 
 def hit_line(hit: Hit) -> str:
