@@ -4,7 +4,8 @@ Warms the engine up with a day of history (one sample per quote every 15 minutes
 then times ``SignalEngine.update`` over 30 s refreshes that each move every rate,
 price and open interest a little. Rates centre on 0.01 %/8h with sd 0.005 %, one
 base in 20 ten times wider, so some spreads, extremes and premiums stay over their
-thresholds and every refresh checks their cooldowns. Target: <= 5 ms.
+thresholds and every refresh checks their cooldowns. Open interest is given in
+coins (what oi_regime compares) and in USD at the price. Target: <= 5 ms.
 
     python benchmarks/signals.py [--refreshes 200]
 """
@@ -26,6 +27,13 @@ BASES = [f"C{i:03d}" for i in range(300)]
 REFRESH_MS = 30_000
 HOT = set(BASES[::20])  # one base in 20 runs hot: rates spread 10x wider
 CENTRE: dict[tuple[str, str], float] = {}
+#: an older checkout's Quote may have no coin count: measured with USD alone there
+HAS_COINS = "open_interest_coins" in Quote.__dataclass_fields__
+
+
+def _oi(coins: float, price: float) -> dict[str, float]:
+    usd = {"open_interest_usd": coins * price}
+    return {**usd, "open_interest_coins": coins} if HAS_COINS else usd
 
 
 def universe(rng: random.Random) -> list[Quote]:
@@ -46,7 +54,7 @@ def universe(rng: random.Random) -> list[Quote]:
                     interval,
                     mark_price=100.0,
                     index_price=100.0,
-                    open_interest_usd=1e7,
+                    **_oi(1e5, 100.0),
                 )
             )
     return out
@@ -72,7 +80,7 @@ def step(quotes: list[Quote], rng: random.Random) -> list[Quote]:
                 q.interval_hours,
                 mark_price=index * (1 + g(0.0001, 0.0003)),
                 index_price=index,
-                open_interest_usd=q.open_interest_usd * (1 + g(0.0, 0.005)),
+                **_oi(q.open_interest_usd / q.index_price * (1 + g(0.0, 0.005)), index),
             )
         )
     return out
