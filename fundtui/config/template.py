@@ -79,8 +79,10 @@ bell = false
 
 {alerts_template_text()}
 # Signal thresholds (uncomment to change). Rates are fractions (0.0005 = 0.05 %),
-# per 8 h unless the key says hourly; windows in hours; cooldown in seconds per
-# rule, base and venue.
+# per 8 h unless the key says hourly; windows in hours (ema_history_days in days);
+# cooldown in seconds per rule, base and venue. A windowed rule fires once its data
+# covers min_coverage of its window. ema_threshold_mode: "historical" (beyond the
+# ema_percentile of the market's own divergence) or "fixed" (ema_divergence_hourly).
 #
 # [signals]
 {_signals_text()}"""
