@@ -46,7 +46,8 @@ def test_default_config_documents_the_sections_and_still_loads():
     text = default_config_text()
     assert "# [fees.binance]" in text and "# [calculator]" in text
     parse_config(text)
-    block = text[text.index("# [fees.binance]") : text.index("# Signal thresholds")]
+    start = text.index("# [fees.binance]")
+    block = text[start : text.index("\n\n", start)]  # the fees and calculator tables
     uncommented = "\n".join(line[2:].split("#")[0] for line in block.splitlines())
     cfg = parse_config(uncommented)
     assert cfg.fees["binance"] == PERP["binance"] and cfg.binance_brackets is not None
