@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fundtui.store import files
 from fundtui.store.atomic import write_atomic
-from fundtui.store.paths import data_dir
+from fundtui.store.paths import history_dir
 
 FILE_NAME = "watchlist.json"
 VERSION = 1
@@ -22,8 +22,10 @@ VERSION = 1
 MAX_BYTES = 1024 * 1024
 
 
-def default_path() -> Path:
-    return data_dir() / FILE_NAME
+def default_path(demo: bool = False) -> Path:
+    """The data folder's watchlist; the demo market keeps its own (in its folder),
+    so watching a simulated coin never changes the real list."""
+    return history_dir(demo) / FILE_NAME
 
 
 class Watchlist:
@@ -35,10 +37,10 @@ class Watchlist:
         self._corrupt = corrupt  # an unusable file is still on disk: move it before saving
 
     @classmethod
-    def load(cls, path: Path | None = None) -> tuple[Watchlist, str | None]:
-        """The watchlist at ``path`` (default: data folder), and a one-line notice if
-        it was unusable. Never raises."""
-        path = path or default_path()
+    def load(cls, path: Path | None = None, demo: bool = False) -> tuple[Watchlist, str | None]:
+        """The watchlist at ``path`` (default: the data folder's, or the demo's), and a
+        one-line notice if it was unusable. Never raises."""
+        path = path or default_path(demo)
         bases, notice = files.load_json(path, _parse, "Watchlist", MAX_BYTES)
         if notice is None:
             return cls(path, bases), None

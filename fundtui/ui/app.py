@@ -83,7 +83,7 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         self.source_factory = source_factory
         self.demo = demo
         self.clock = clock or wall_clock_ms
-        self.watchlist, self._watch_notice = Watchlist.load(watchlist_path)
+        self.watchlist, self._watch_notice = Watchlist.load(watchlist_path, demo)
         # The engine (no Textual): sources, pollers, market state, the writer thread.
         self.engine = Engine(
             config,
