@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.notifications import SeverityLevel
 from textual.widgets import DataTable
 
 from fundtui.config import Config
@@ -29,7 +28,6 @@ from fundtui.engine import events as ev
 from fundtui.engine.engine import REBUILD_GATHER_S, Engine, SourceFactory, wall_clock_ms
 from fundtui.feeds.source import QuoteSource
 from fundtui.store.watchlist import Watchlist
-from fundtui.ui import safe
 from fundtui.ui.board import BoardTable
 from fundtui.ui.board_screen import BoardScreen
 from fundtui.ui.columns import TREND_WIDTH
@@ -41,6 +39,7 @@ from fundtui.ui.messages import EngineEvent
 if TYPE_CHECKING:  # loaded only when alert URLs are configured
     from fundtui.engine.alerts import AlertDispatcher, AlertOutcome
 from fundtui.ui.navigation import ScreenRoutes
+from fundtui.ui.safe import PlainToasts
 from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.status import TopBar, VenueStrip, transition_notice
 from fundtui.ui.theme import FUNDTUI_DARK
@@ -54,7 +53,7 @@ NOTICE_GATHER_S = 0.3
 SIGNALS_KEPT = 2000
 
 
-class FundApp(ScreenRoutes, EngineView, App[int]):
+class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
     CSS_PATH = "fundtui.tcss"
     TITLE = "fundtui"
     #: Keys that mean the same on every screen; the board's own keys are bound on
@@ -115,29 +114,6 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
         self.theme = FUNDTUI_DARK.name
 
     # --- toasts -------------------------------------------------------------
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Every toast as plain text, whoever raises it (screens' ``notify`` lands here).
-
-        Toasts quote venue names, reasons that carry a venue's response body and file
-        problems; Textual would read them as markup (``[link=...]`` raises, an
-        ``[@click=...]`` runs an action). ``markup`` is accepted and ignored.
-        """
-        super().notify(
-            safe.lines(message),
-            title=safe.visible(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
 
     # --- layout -------------------------------------------------------------
 
@@ -328,6 +304,8 @@ class FundApp(ScreenRoutes, EngineView, App[int]):
             badge.show(st, now, self.refresh_s, palette)
             if notice := transition_notice(venue, before, badge.state, st, now):
                 self._queue_notice(*notice)
+        if isinstance(board := self.screen_stack[0], BoardScreen):
+            board.show_empty(self.statuses)  # nothing to show: say why, in the board's place
         self.engine.check_stale(now)  # a venue went stale or came back: rebuild
 
     def _queue_notice(self, message: str, severity: str) -> None:

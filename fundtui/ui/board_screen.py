@@ -10,7 +10,7 @@ the app's actions, so the footer keeps its order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,8 +20,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from fundtui.core.net_spread import DEFAULT_HORIZON_H
+from fundtui.core.status import VenueStatus
 from fundtui.store.watchlist import Watchlist
 from fundtui.ui.board import BoardTable
+from fundtui.ui.empty_board import EmptyBoard, empty_text
 from fundtui.ui.messages import OpenCalculator, OpenDetail, OpenSectors
 from fundtui.ui.selection import SelectionLine
 from fundtui.ui.status import TopBar, VenueStrip
@@ -58,10 +60,12 @@ class BoardScreen(Screen[None]):
         self.watchlist = watchlist
         self.demo = demo
         self.net_horizon_h = net_horizon_h
+        self.statuses: Mapping[str, VenueStatus] = {}  # as last shown, for the empty board
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.demo, id="top")
         yield BoardTable(self.venues, net_horizon_h=self.net_horizon_h, id="board")
+        yield EmptyBoard(id="empty")
         yield SelectionLine(id="selection")
         yield Input(placeholder="filter bases (Enter keeps, Esc clears)", id="filter", compact=True)
         yield VenueStrip(self.venues, id="venues")
@@ -87,6 +91,20 @@ class BoardScreen(Screen[None]):
             parts.append("★ only")
         parts.append(f"{b.row_count}/{b.total_count} bases")
         self.query_one(TopBar).set_view(" · ".join(parts))
+        self.show_empty()
+
+    def show_empty(self, statuses: Mapping[str, VenueStatus] | None = None) -> None:
+        """Say why the board is empty (no venue answered, nothing matches), in its place."""
+        if statuses is not None:
+            self.statuses = statuses
+        b = self.board
+        text = None
+        if b.row_count == 0:
+            text = empty_text(
+                self.statuses, b.total_count, b.filter_text, b.watch_only, b.base_filter_label
+            )
+        self.query_one(EmptyBoard).show(text)
+        b.set_class(text is not None, "-empty")
 
     def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
         self.update_view_info()

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.app import App
+from textual.notifications import SeverityLevel
 
 from fundtui.core.text import visible
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import JustifyMethod
     from rich.style import StyleType
 
-__all__ = ["lines", "plain", "visible"]
+__all__ = ["PlainToasts", "lines", "plain", "visible"]
 
 
 def plain(text: object, style: StyleType = "", justify: JustifyMethod | None = None) -> Text:
@@ -33,3 +35,26 @@ def plain(text: object, style: StyleType = "", justify: JustifyMethod | None = N
 def lines(text: object) -> str:
     """``text`` made visible line by line, its line breaks kept (toasts span lines)."""
     return "\n".join(visible(line) for line in str(text).split("\n"))
+
+
+class PlainToasts(App):
+    """The app's ``notify``: every toast as plain text, whoever raises it (screens'
+    ``notify`` lands here).
+
+    Toasts quote venue names, reasons that carry a venue's response body and file
+    problems; Textual would read them as markup (``[link=...]`` raises, an
+    ``[@click=...]`` runs an action). ``markup`` is accepted and ignored.
+    """
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        super().notify(
+            lines(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
