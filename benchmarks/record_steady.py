@@ -177,9 +177,11 @@ def report(r: dict) -> None:
         total = sum(counts.values())
         per = f"{total / polls:.2f}" if polls else "n/a"
         paths = ", ".join(f"{p} x{c}" for p, c in sorted(counts.items()))
-        print(f"  {venue:12} {total:3d} requests, {polls:3d} polls, {per} per poll   [{paths}]")
-    per_day = 86400 / refresh
-    print(f"  requests per venue per day    : {per_day:,.0f} (one per refresh)")
+        day = total / elapsed * 86400
+        print(
+            f"  {venue:12} {total:3d} requests, {polls:3d} polls, {per} per poll, "
+            f"~{day:,.0f} a day   [{paths}]"
+        )
     print(
         f"  data folder growth            : {r['disk'] / 1024:.0f} KiB over the window "
         f"({r['disk_total'] / 1024 / 1024:.1f} MB in all); {r['log_lines']} log lines"
