@@ -52,7 +52,7 @@ def test_record_polls_logs_the_hit_and_stops_cleanly(tmp_path, fakes, sig):
     # the log: UTC ISO time, level, then the event; venue states once, not per poll
     hit = spread_hits(lines)[0]
     assert hit.split(" ")[0].endswith("Z") and hit.split(" ")[1] == "INFO"
-    assert "binance/okx" in hit and "0.4" in hit and "threshold 0.0500%/8h" in hit
+    assert " hit spread ETH binance/okx 0.4900%/8h (threshold 0.0500%/8h): " in hit
     assert sum(" INFO binance live" in line for line in rec.lines) == 1
     assert any(f"stopping ({sig.name})" in line for line in rec.lines)
     # it recorded: samples in history (intact), the hit in the log, the state saved
