@@ -147,7 +147,7 @@ def test_infinities_nan_negative_zero_and_integer_values_round_trip():
     engine = SignalEngine()
     engine.update(T0, [Quote("okx", "X/USDT:USDT", "X", "USDT", 0.0001, 8.0, mark_price=7)])
     k = engine._keys["okx"]["X/USDT:USDT"]
-    k.velocity, k.ema, k.bsum, k.ex_price = math.nan, -0.0, math.inf, -math.inf
+    k.oi, k.ema, k.bsum, k.ex_price = math.nan, -0.0, math.inf, -math.inf
     k.sp_hi[0], k.ring_sum[1] = math.nan, -0.0
     k.oiq = [(T0, math.inf), (T0 + 1, 5e-324)]
     text = dumps(engine, T0)
@@ -177,7 +177,7 @@ def test_the_pieces_of_an_empty_engine_and_of_hostile_names_are_the_whole_docume
     hostile = '\x1b]0;PWNED\x07T-USDT-SWAP\u202e"\\,]}'
     engine.update(T0, [Quote("okx", hostile, "\u00e9\u20ac\U0001f600", "USDT", 0.0001, 8.0)])
     k = engine._keys["okx"][hostile]
-    k.velocity, k.bsum, k.ex_price = math.nan, math.inf, -math.inf
+    k.oi, k.bsum, k.ex_price = math.nan, math.inf, -math.inf
     text = "".join(chunks(engine, T0))
     assert text == dumps(engine, T0) and text.isascii()
     again = decode(json.loads(text), engine.config)
@@ -189,7 +189,8 @@ def test_a_state_of_another_version_or_other_thresholds_is_not_used():
     data = encode(engine, at)
     assert decode(dict(data, version=2), engine.config) is None
     assert decode(dict(data, version=3), engine.config) is None  # open interest in USD
-    assert decode(dict(data, version=5, markets="anything"), engine.config) is None
+    assert decode(dict(data, version=4), engine.config) is None  # last-two-samples velocity
+    assert decode(dict(data, version=6, markets="anything"), engine.config) is None
     assert decode(data, SignalConfig(spread_8h=0.001)) is None
     fewer = dict(data, config={k: v for k, v in data["config"].items() if k != "spread_8h"})
     assert decode(fewer, engine.config) is None

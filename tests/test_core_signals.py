@@ -191,15 +191,22 @@ def test_quotes_without_a_rate_or_interval_are_skipped():
 # --- velocity -------------------------------------------------------------------
 
 
-def test_velocity_is_8h_equivalent_change_per_hour():
-    e = SignalEngine()
-    e.update(T0, [q(BP, 8), q(BP / 8, 1, venue="hyperliquid")])
-    assert e.velocity("binance", "BTC/USDT:USDT") is None
-    # 0.01 -> 0.02 %/8h in 30 min: +0.02 %/8h per hour
-    # hyperliquid 0.00125 -> 0.0025 %/h = 0.01 -> 0.02 %/8h in 30 min: the same
-    e.update(T0 + H // 2, [q(2 * BP, 8), q(2 * BP / 8, 1, venue="hyperliquid")])
-    assert e.velocity("binance", "BTC/USDT:USDT") == pytest.approx(2 * BP)
-    assert e.velocity("hyperliquid", "BTC/USDT:USDT") == pytest.approx(2 * BP)
+def test_velocity_is_the_slope_over_the_last_hour_in_8h_equivalent_per_hour():
+    """A climb of 0.02 %/8h per hour, sampled every 30 s or every 5 min: each closed
+    quarter-hour's mean sits on the line at the quarter-hour's middle, so the slope
+    is 2 bp per hour either way (the last-two-samples change read the same climb
+    10x apart between those refresh rates). hyperliquid's hourly rate is 1/8 of
+    the 8h-equivalent: the same slope."""
+    for step_s in (30, 300):
+        e = SignalEngine()
+        for k in range(int(3600 / step_s) + 1):
+            t = T0 + k * step_s * 1000
+            r8 = BP + 2 * BP * (t - T0) / H
+            e.update(t, [q(r8, 8), q(r8 / 8, 1, venue="hyperliquid")])
+            if t - T0 < 0.75 * H:  # three points spanning 45 minutes first
+                assert e.velocity("binance", "BTC/USDT:USDT") is None
+        assert e.velocity("binance", "BTC/USDT:USDT") == pytest.approx(2 * BP, rel=1e-6)
+        assert e.velocity("hyperliquid", "BTC/USDT:USDT") == pytest.approx(2 * BP, rel=1e-6)
 
 
 # --- deviation from the rolling 24 h mean ----------------------------------------

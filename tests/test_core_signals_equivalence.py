@@ -23,6 +23,11 @@ only once their window is covered to ``min_coverage``; ema_divergence's default
 threshold is the market's own 99th percentile; implied uses the interval's
 mean premium. "bare" turns coverage off and the EMA threshold to fixed, so
 those rules' arithmetic still runs on every path of the feed.
+
+The digests (not the counts) were re-recorded once more when the velocity in
+the hits' extras and the engine's read-out became the slope over the last hour
+of quarter-hour means (it was the change between the last two samples, which
+depends on the refresh rate): every case's hit counts stayed the same.
 """
 
 from __future__ import annotations
@@ -162,7 +167,7 @@ CASES = {
 
 RECORDED = {
     "defaults": (
-        "4ac69c7a82be4c13f5c07baf",
+        "d002ec3700511260ace1bafb",
         {
             "deviation": 730,
             "ema_divergence": 255,
@@ -174,7 +179,7 @@ RECORDED = {
         },
     ),
     "tight": (
-        "30a1b7d9c9d249540a601d64",
+        "bce95b0cb4fb59ef655877cf",
         {
             "deviation": 919,
             "exhaustion": 14460,
@@ -185,7 +190,7 @@ RECORDED = {
         },
     ),
     "bare": (
-        "44ff68cc606fcd3a917a4da7",
+        "22fdf05b3cfe5c73c67a0019",
         {
             "deviation": 4946,
             "ema_divergence": 13,

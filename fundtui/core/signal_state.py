@@ -58,8 +58,9 @@ from fundtui.core.signals import BUCKET_MS, SignalEngine, _Key
 FORMAT = "fundtui signal state"
 #: 1 and 2 were pickles (never read); 3 the first JSON layout (open interest in USD,
 #: no window coverage, no EMA history: read as another version, so history is
-#: replayed); 4 this one.
-VERSION = 4
+#: replayed); 4 with a last-two-samples velocity per market; 5 this one (the
+#: velocity is worked out from the quarter-hour ring when a hit needs it).
+VERSION = 5
 
 __all__ = [
     "FIELD_NAMES",
@@ -97,7 +98,6 @@ MARKET_FIELDS: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
     ("last_t", _same, _opt_time),
     ("last_r8", _enc_float, _float),
     ("last_mark", _enc_opt_float, _opt_float),
-    ("velocity", _enc_opt_float, _opt_float),
     ("ring_sum", _enc_f64s, (_dec_f64s, _W)),
     ("ring_n", _enc_counts, (_dec_counts, _W)),
     ("bsum", _enc_float, _float),

@@ -40,9 +40,13 @@ span used: "vs its mean over the last 3h12m".
   the window, cut on UTC quarter-hours like the deviation's: the 32 (for 8 h)
   quarter-hours ending with the current one, so a move counted took at most
   ``spike_window_h`` hours (and one that took more than 7h45 may not be).
-- velocity: (8h rate now - 8h rate at the previous sample) / hours between
-  them; 8h-equivalent fraction per hour. Shown as a column, carried in the
-  extras of oi_regime and exhaustion hits.
+- velocity: the least-squares slope, per hour, of the last hour's closed
+  quarter-hour means and the current sample, each mean at the mean time of its
+  n samples taken on the refresh grid (start + (n - 1) / 2n of the quarter-hour);
+  8h-equivalent fraction per hour, None until three points span 45 minutes.
+  Worked out only for a hit (the extras of oi_regime and exhaustion), so it costs
+  the hot loop nothing; like the board's (``core.trend``), it reads the same
+  move the same at any refresh rate.
 - oi_regime: extreme funding (|8h rate| >= ``extreme_8h``, or strictly above
   the ``extreme_quantile`` of |8h rate| over the refresh's quotes and away from
   the neutral 0.01 %/8h) while open interest in coins (``open_interest_coins``;
@@ -171,7 +175,6 @@ class _Key:
         "last_t",
         "last_r8",
         "last_mark",
-        "velocity",
         "ring_sum",
         "ring_n",
         "bsum",
@@ -224,7 +227,6 @@ class _Key:
         self.last_t: int | None = None
         self.last_r8 = 0.0
         self.last_mark: float | None = None
-        self.velocity: float | None = None
         # per closed quarter-hour, slot = index % window; the current one's sum and
         # count build up in cur_sum/cur_n and join the ring when it closes
         self.ring_sum = array("d", bytes(8 * window))
@@ -284,6 +286,23 @@ class _Key:
         # set only while queued for _rules: the sample's quote and the mean before it
         self.q: Quote | None = None
         self.m: float | None = None
+
+    def slope_1h(self, t: float, r8: float) -> float | None:
+        """The velocity (see the module doc): from the ring's last four closed
+        quarter-hours and the sample (``t``, ``r8``) of the current one."""
+        w = len(self.ring_n)
+        pts = [(t, r8)]
+        for j in range(1, min(4, w - 1) + 1):
+            b = self.bucket - j
+            n = self.ring_n[b % w] if b >= 0 else 0
+            if n > 0:  # n samples on the refresh grid from its start: their mean time
+                pts.append(((b + (n - 1) / (2 * n)) * BUCKET_MS, self.ring_sum[b % w] / n))
+        if len(pts) < 3 or t - pts[-1][0] < 0.75 * HOUR_MS:
+            return None
+        mt = sum(p[0] for p in pts) / len(pts)
+        mr = sum(p[1] for p in pts) / len(pts)
+        den = sum((p[0] - mt) ** 2 for p in pts)
+        return sum((p[0] - mt) * (p[1] - mr) for p in pts) / den * HOUR_MS
 
     def new_bucket(self, b: int, w: int, sw: int, t: float) -> None:
         """Close the current quarter-hour into the rings and start quarter-hour ``b``
@@ -444,9 +463,11 @@ class SignalEngine:
     # --- read access for the UI ------------------------------------------------
 
     def velocity(self, venue: str, symbol: str) -> float | None:
-        """8h-equivalent rate change per hour between the last two samples."""
+        """8h-equivalent rate change per hour over the last hour (see the module doc)."""
         k = self._keys.get(venue, {}).get(symbol)
-        return None if k is None else k.velocity
+        if k is None or k.last_t is None:
+            return None
+        return k.slope_1h(k.last_t, k.last_r8)
 
     def ema(self, venue: str, symbol: str) -> float | None:
         """The hourly-rate EMA including the current period, or None before any sample."""
@@ -629,11 +650,8 @@ class SignalEngine:
             if k is None:
                 k = vkeys[q.symbol] = _Key(venue, base, w, sw, hist_len)  # type: ignore[index]
             prev_t = k.last_t
-            last_r8 = k.last_r8
-            if prev_t is not None:
-                if t <= prev_t:
-                    continue
-                k.velocity = (r8 - last_r8) * HOUR_MS / (t - prev_t)
+            if prev_t is not None and t <= prev_t:
+                continue
             # rolling mean: the earlier samples' mean first, then this one joins
             if t is not ct and t != ct:
                 ct = t
@@ -834,7 +852,6 @@ class SignalEngine:
                     },
                 ),
             )
-        vel = k.velocity
         mag = abs(r8)
         crowd = "longs" if r8 > 0 else "shorts"
         # open-interest regime
@@ -873,7 +890,7 @@ class SignalEngine:
                             {
                                 "regime": regime,
                                 "rate_8h": r8,
-                                "velocity": vel,
+                                "velocity": k.slope_1h(t, r8),
                                 "oi_coins": k.oi,
                                 "oi_coins_from": oi0,
                                 "oi_usd": q.open_interest_usd,
@@ -903,7 +920,7 @@ class SignalEngine:
                         {
                             "settlements": k.ex_streak,
                             "price_change": change,
-                            "velocity": vel,
+                            "velocity": k.slope_1h(t, r8),
                             "rate_8h": r8,
                         },
                     ),
