@@ -204,7 +204,5 @@ async def test_an_unreadable_live_file_leaves_the_viewer_running(tmp_path):
         seen: list = []
         viewer = engine(tmp_path, Built({"binance": 0.0}), seen)
         assert viewer.claim() == VIEWER
-        assert viewer.attachment is not None and "cannot read" in (
-            viewer.attachment.problem or ""
-        )
+        assert viewer.attachment is not None and "cannot read" in (viewer.attachment.problem or "")
         await viewer.stop()

@@ -217,11 +217,10 @@ class Engine:
             self.attachment.close(with_store=True)
         if self.lock is not None:
             self.lock.release()  # after history is closed: the next poller finds it whole
-        for source in self.sources:
-            try:
-                await asyncio.wait_for(source.close(), 5)
-            except Exception:  # closing is best effort on the way out
-                pass
+        # all at once: ccxt pauses 250 ms in each close, 1.5 s for six one by one
+        await asyncio.gather(
+            *(asyncio.wait_for(s.close(), 5) for s in self.sources), return_exceptions=True
+        )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
