@@ -226,6 +226,13 @@ def _sig(x: float, digits: int = 6) -> float:
     return float(f"{x:.{digits}g}")
 
 
+#: Open interest in coins: a slow mean-reverting walk of its log, about 3 % from its
+#: level at rest and ~2.6 % over 4 h at a 30 s refresh (a step each poll), so the
+#: oi_regime rule's 5 % in 4 h is a real move, not the walk's everyday noise.
+_OI_KEEP = 0.999
+_OI_STEP = 0.03 * math.sqrt(1 - _OI_KEEP**2)
+
+
 class DemoVenue:
     """One simulated venue; a QuoteSource."""
 
@@ -263,7 +270,9 @@ class DemoVenue:
         # Its own stream, so the rate and price walks are what they were without it.
         held = random.Random(f"{self._seed}/positions/{self._step}")
         for i in range(len(self._coins)):
-            self._log_positions[i] = 0.995 * self._log_positions[i] + 0.01 * held.gauss(0.0, 1.0)
+            self._log_positions[i] = _OI_KEEP * self._log_positions[i] + _OI_STEP * held.gauss(
+                0.0, 1.0
+            )
         for j, lst in enumerate(self._listings):
             c = self._coins[lst.coin]
             self._noise[j] = 0.8 * self._noise[j] + self._rng.gauss(0.0, c.noise_8h)
