@@ -29,6 +29,7 @@ from fundtui.core.normalize import known_interval, rate_8h_if_known
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
 from fundtui.core.timefmt import clock_utc, utc
+from fundtui.core.venues import open_interest_note
 from fundtui.engine.settled import up_to_date
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
@@ -253,6 +254,15 @@ class DetailScreen(Screen):
 
     # --- charts -------------------------------------------------------------
 
+    def oi_notes(self) -> list[str]:
+        """Why a venue of the row shows no open interest (it has no bulk request, has
+        not answered the slower one yet, or sent none for this market)."""
+        return [
+            visible(note)
+            for venue, q in self.row.quotes.items()
+            if (note := open_interest_note(venue, q.open_interest_usd is not None))
+        ]
+
     def _draw(self) -> None:
         span, unit_ms, unit_name = RANGES[self.range]
         since = self.now_ms - span
@@ -275,7 +285,10 @@ class DetailScreen(Screen):
                 "premium": "premium (mark vs index), %",
                 "oi": "open interest, $ millions",
             }
-            plt.title(titles[field] if drawn else f"{titles[field]}: no stored history yet")
+            title = titles[field] if drawn else f"{titles[field]}: no stored history yet"
+            if field == "oi" and (notes := self.oi_notes()):
+                title += " · " + "; ".join(notes)  # a blank would read as "none held"
+            plt.title(title)
             plt.xlabel(f"{unit_name} before now")
             plt.xlim(-span / unit_ms, 0)
             chart.refresh()
