@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fundtui import cli
-from fundtui.core.signal_state import chunks, dumps
+from fundtui.core.signal_state import VERSION, chunks, dumps
 from fundtui.core.signals import SignalConfig, SignalEngine
 from fundtui.engine.recorder import Recorder, history_folder
 from fundtui.store import checkpoint
@@ -136,19 +136,19 @@ def test_a_damaged_state_is_moved_aside_in_one_line_and_history_replayed(tmp_pat
     assert not os.path.lexists(path) and len(aside(tmp_path, CHECKPOINT_FILE)) == 1
     same_state(again.engine, steady, cooldowns=False)
     assert again.close() == []  # and the next save writes a good one
-    assert json.loads(path.read_text())["version"] == 4
+    assert json.loads(path.read_text())["version"] == VERSION
 
 
 def test_a_state_of_another_version_is_not_used_and_the_next_save_replaces_it(tmp_path):
     path, steady = saved_state(tmp_path)
     data = json.loads(path.read_text())
-    path.write_text(json.dumps(dict(data, version=5, markets="a layout of the future")))
+    path.write_text(json.dumps(dict(data, version=VERSION + 1, markets="a layout of the future")))
     again, warm = reopen(tmp_path)
     assert warm.source == "history" and warm.problems == []
-    assert json.loads(path.read_text())["version"] == 5  # left as it is until ...
+    assert json.loads(path.read_text())["version"] == VERSION + 1  # left as it is until ...
     same_state(again.engine, steady, cooldowns=False)
     again.close()
-    assert json.loads(path.read_text())["version"] == 4  # ... the next save
+    assert json.loads(path.read_text())["version"] == VERSION  # ... the next save
     assert aside(tmp_path, CHECKPOINT_FILE) == []
 
 
@@ -255,7 +255,7 @@ async def test_a_planted_pickle_never_runs_at_app_start(tmp_path):
     assert not marker.exists()
     assert len(aside(data_dir(), LEGACY_CHECKPOINT_FILE)) == 1
     assert len(aside(data_dir(), CHECKPOINT_FILE)) == 1
-    assert json.loads((data_dir() / CHECKPOINT_FILE).read_text())["version"] == 4  # on quit
+    assert json.loads((data_dir() / CHECKPOINT_FILE).read_text())["version"] == VERSION  # on quit
 
 
 # --- the save streams, whole or not at all ---------------------------------------------

@@ -10,6 +10,7 @@ import math
 import pytest
 
 from fundtui.core.quote import Quote
+from fundtui.core.signal_state import VERSION
 from fundtui.core.signals import SignalConfig, SignalEngine
 from fundtui.engine.recorder import Recorder, chosen, warm_up_hours
 from tests.enginestate import exact_state
@@ -88,7 +89,7 @@ def test_close_and_reopen_continues_from_the_checkpoint(tmp_path, cooldown_s):
     steady = SignalEngine(config)
     run(rec, steady, 0, 60)
     assert rec.close() == []
-    assert json.loads(paths(tmp_path)[2].read_text())["version"] == 4
+    assert json.loads(paths(tmp_path)[2].read_text())["version"] == VERSION
     again, _ = Recorder.open(config, *paths(tmp_path))
     warm = again.warm_up(T0 + 60 * STEP)
     assert warm.source == "checkpoint" and warm.samples == 0 and warm.problems == []
