@@ -19,6 +19,7 @@ from fundtui.config import (
     load_config,
     parse_config,
 )
+from fundtui.config.toasts import ToastConfig
 from fundtui.core.signals import SignalConfig
 from fundtui.store import paths
 
@@ -124,8 +125,10 @@ def test_default_config_signals_block_is_the_defaults_once_uncommented():
     text = default_config_text()
     block = text[text.index("# [signals]") :]
     uncommented = "\n".join(line[2:] for line in block.splitlines())
-    assert parse_config(uncommented).signals == SignalConfig()
-    assert uncommented.count(" = ") == len(dataclasses.fields(SignalConfig))
+    config = parse_config(uncommented)
+    assert config.signals == SignalConfig() and config.toasts == ToastConfig()
+    # every threshold, toast_min_apr, and one line per rule (and sector) of the toasts
+    assert uncommented.count(" = ") == len(dataclasses.fields(SignalConfig)) + 1 + 8
 
 
 def test_refresh_bounds_are_inclusive():

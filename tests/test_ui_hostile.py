@@ -291,7 +291,7 @@ async def test_watch_detail_signals_and_their_toasts_show_hostile_text_literally
         ]
         app.post_message(EngineEvent(SignalsEvaluated(tuple(hits[:1]))))
         await until(pilot, lambda: len(app.signals) == 1)
-        await pilot.pause()
+        await until(pilot, lambda: bool(toasts(app)))  # gathered for a moment, then shown
         [toast] = toasts(app)
         assert toast.title == f"Signal · spread · {visible(OKX_BEL)}"
         assert toast.message == visible(f"{why} {OKX_BEL}") and toast.markup is False

@@ -116,6 +116,6 @@ def test_the_board_keys_are_bound_on_the_board_screen_and_nowhere_else():
 
     board_keys = {"u", "s", "S", "r", "slash", "escape", "w", "v,W", "c", "C"}
     app_keys = {b.key for b in FundApp.BINDINGS}
-    assert app_keys == {"q", "question_mark", "R", "t", "g"}
+    assert app_keys == {"q", "question_mark", "R", "t", "g", "m"}  # m: mute toasts anywhere
     assert board_keys <= {b.key for b in BoardScreen.BINDINGS}
     assert "check_action" not in FundApp.__dict__  # no screen test standing in for scope

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fundtui.config.alerts import AlertsConfig
+from fundtui.config.toasts import ToastConfig
 from fundtui.core.fees import Fees
 from fundtui.core.net_spread import DEFAULT_HORIZON_H
 from fundtui.core.sectors import SectorOverrides
@@ -52,6 +53,7 @@ class Config:
     binance_brackets: Path | None = None  # [calculator] brackets file replacing the bundled one
     sectors: SectorOverrides = field(default_factory=SectorOverrides)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)  # [alerts] where hits are sent
+    toasts: ToastConfig = field(default_factory=ToastConfig)  # [signals.toast] what toasts
     source: str | None = None  # the file it was read from, None for defaults
 
     def venue(self, name: str) -> VenueConfig:

@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from fundtui.config.alerts import parse_alerts
 from fundtui.config.model import MAX_REFRESH_S, MIN_REFRESH_S, ConfigError, VenueConfig
+from fundtui.config.toasts import TOAST_KEYS, parse_toasts
 from fundtui.config.venue_ids import is_known_venue, shown_id, unknown_venue_hint
 from fundtui.core.fees import Fees, perp_fees
 from fundtui.core.sectors import SectorOverrides, normalize_base
@@ -200,6 +201,8 @@ def _signal_keys() -> tuple[str, ...]:
 def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
     """Rule thresholds: fractions (0.0005 = 0.05 %), hours, counts and seconds."""
     where = "[signals]"
+    toasts = parse_toasts(ctx, table)  # which hits raise a toast: not the rules' business
+    table = {k: v for k, v in table.items() if k not in TOAST_KEYS}
     ctx.check_keys(where, table, _signal_keys())
     out: dict[str, Any] = {}
     for key, value in table.items():
@@ -252,7 +255,7 @@ def _parse_signals(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
             what = "seconds" if key == "cooldown_s" else "a fraction like 0.0005 (0.05 %)"
             raise ctx.error(where, f"{key} must be >= 0 ({what}), got {_show(value)}")
         out[key] = float(value)
-    return {"signals": SignalConfig(**out)}
+    return {"signals": SignalConfig(**out), "toasts": toasts}
 
 
 def _symbols(ctx: _Ctx, where: str, key: str, value: Any) -> tuple[str, ...]:

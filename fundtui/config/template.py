@@ -85,4 +85,15 @@ bell = false
 # ema_percentile of the market's own divergence) or "fixed" (ema_divergence_hourly).
 #
 # [signals]
-{_signals_text()}"""
+{_signals_text()}
+# toast_min_apr = 0.5          # spread hits toast from this APR up (0.5: 50 %)
+#
+# [signals.toast]              # which hits raise a toast (all are on the g screen)
+# spread = true
+# oi_regime = true
+# exhaustion = true
+# sector = true
+# deviation = false
+# ema_divergence = false
+# spike = false
+# implied = false"""

@@ -64,6 +64,7 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
         Binding("R", "poll_now", "Poll now", show=False),
         Binding("t", "sectors", "Sectors"),
         Binding("g", "signals", "Signals"),
+        Binding("m", "mute", "Mute toasts", show=False),
     ]
 
     def __init__(
@@ -103,6 +104,8 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
 
             self.alerts = attach_alerts(self.engine, config, self._alert_outcome)
         self._alert_failing: set[str] = set()  # targets whose failure was shown
+        self.muted = False  # m: no signal toasts until quit
+        self._toast_hits: list[Hit] = []  # gathered for one toast per refresh
         self._shown_rebuilds = 0  # engine rebuilds the board has drawn
         self._notices: list[tuple[str, str]] = []  # venue state changes waiting to be shown
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
@@ -261,16 +264,36 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
             self._update_selection()  # the EMA gaps moved
         if not event.hits:
             return
-        from fundtui.ui.signals_screen import SignalsScreen, hits_notice
+        from fundtui.ui.signals_screen import SignalsScreen
 
         self.signals.extend(event.hits)
         for screen in self.screen_stack:
             if isinstance(screen, SignalsScreen):
                 screen.add_hits(event.hits)
-        text, title = hits_notice(event.hits)
+        # toasts for what [signals.toast] asks, one per refresh (rules' and sectors' hits)
+        wanted = [h for h in event.hits if self.config.toasts.wants(h)]
+        if wanted and not self.muted:
+            if not self._toast_hits:
+                self.set_timer(NOTICE_GATHER_S, self._flush_hit_toast)
+            self._toast_hits.extend(wanted)
+
+    def _flush_hit_toast(self) -> None:
+        from fundtui.ui.signals_screen import hits_notice
+
+        hits, self._toast_hits = self._toast_hits, []
+        if not hits or self.muted or self.closing:
+            return
+        text, title = hits_notice(hits)
         self.notify(text, title=title, timeout=6)
         if self.config.bell:
             self.bell()
+
+    def action_mute(self) -> None:
+        """No signal toasts until quit (or m again); hits are still logged and listed."""
+        self.muted = not self.muted
+        self._toast_hits.clear()
+        self.main(TopBar).set_muted(self.muted)
+        self.notify("Toasts muted until quit (m: on)" if self.muted else "Toasts on", timeout=3)
 
     def _update_selection(self) -> None:
         if self.closing:  # a highlight posted as the board's screen went away

@@ -166,7 +166,14 @@ class TopBar(Horizontal):
             yield Static(Text(" DEMO ", style="bold reverse"), id="demo-label")
         yield Static("", id="view-info", markup=False)
         yield Static("", id="role", markup=False)
+        yield Static("", id="muted", markup=False)
         yield Static("", id="clock", markup=False)
+
+    def set_muted(self, muted: bool) -> None:
+        """Signal toasts muted (m): said in the header for as long as it lasts."""
+        self.query_one("#muted", Static).update(
+            Text(" toasts muted ", style="reverse") if muted else Text("")
+        )
 
     def set_role(self, role: str, holder: int | None) -> None:
         """``viewer``: this window shows another process's answers (it polls nothing)."""
