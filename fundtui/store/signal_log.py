@@ -31,6 +31,7 @@ from typing import Any
 from fundtui.core.signal_types import Hit
 from fundtui.core.timefmt import iso_utc
 from fundtui.store import files
+from fundtui.store.atomic import write_atomic
 from fundtui.store.paths import SIGNAL_LOG_FILE, data_dir
 
 FILE_NAME = SIGNAL_LOG_FILE
@@ -161,3 +162,17 @@ class SignalLog:
                 out.append(hit)
         out.reverse()
         return out
+
+
+def export(hits: Iterable[Hit], folder: Path, now_ms: int) -> Path:
+    """``hits`` as JSON lines (the log's own shape) in a new file in ``folder``, named
+    for the UTC time; the path. Never overwrites: a second export in the same
+    second gets a suffix. Raises OSError."""
+    stamp = iso_utc(now_ms).replace(":", "").replace("-", "")
+    text = "".join(json.dumps(hit_to_json(h), ensure_ascii=True) + "\n" for h in hits)
+    for n in range(100):
+        path = folder / f"signals-export-{stamp}{'' if n == 0 else f'-{n}'}.jsonl"
+        if not os.path.lexists(path):
+            write_atomic(path, text)
+            return path
+    raise OSError(f"too many exports at {stamp} in {folder}")

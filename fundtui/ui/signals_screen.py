@@ -1,24 +1,33 @@
-"""The signals screen: every hit, newest first, filterable by rule.
+"""The signals screen: every hit, newest first, filterable by rule and by coin.
 
 Rows are keyed by a running number, added as hits arrive and kept in time order;
-changing the rule filter rebuilds the list (a key press, not a refresh). Enter
-on a hit opens the base's detail view.
+changing a filter rebuilds the list (a key press, not a refresh). Explanations
+wrap to the screen's width (a row grows a line per line of text) instead of
+being cut. Enter on a hit opens the base's detail view; ``e`` writes what is
+shown to a JSON-lines file in the data folder and says where.
 """
 
 from __future__ import annotations
 
+import asyncio
+import textwrap
+import time
 from collections import Counter
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from fundtui.core.signal_types import RULES, Hit
 from fundtui.core.signal_units import figure
 from fundtui.core.timefmt import utc
+from fundtui.store import signal_log
+from fundtui.store.paths import data_dir
 from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import Palette
 from fundtui.ui.messages import OpenDetail
@@ -49,6 +58,8 @@ class SignalsScreen(Screen):
         Binding("f", "rule(1)", "Rule filter"),
         Binding("F", "rule(-1)", "Rule back", show=False),
         Binding("a", "all_rules", "All rules"),
+        Binding("slash", "coin_filter", "Coin"),
+        Binding("e", "export", "Export"),
     ]
     DEFAULT_CSS = """
     SignalsScreen #signals-head {
@@ -59,6 +70,8 @@ class SignalsScreen(Screen):
         text-overflow: ellipsis;
     }
     SignalsScreen #signals { height: 1fr; }
+    SignalsScreen #signals-filter { display: none; height: 1; }
+    SignalsScreen #signals-filter.-open { display: block; }
     """
     COLUMNS = (
         ("time", "Time (UTC)", 14),
@@ -67,14 +80,18 @@ class SignalsScreen(Screen):
         ("venues", "Venues", 20),
         ("value", "Value", 14),
         ("threshold", "Threshold", 13),
-        ("why", "Explanation", 120),
+        ("why", "Explanation", 60),
     )
+    #: The other columns' widths plus DataTable's cell padding (one each side).
+    FIXED = sum(w for k, _, w in COLUMNS if k != "why") + 2 * len(COLUMNS)
 
     def __init__(self, hits: Sequence[Hit], palette: Palette) -> None:
         super().__init__()
         self.hits: list[Hit] = list(hits)  # oldest first
         self.palette = palette
         self.rule: str | None = None
+        self.coin = ""  # a part of a base, any case
+        self.why_width = 60
         self._next_key = 0
         self._keys: dict[str, Hit] = {}
         self._order: dict[str, tuple[int, int]] = {}  # row key -> (time, arrival)
@@ -87,6 +104,7 @@ class SignalsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="signals-head", markup=False)
+        yield Input(placeholder="coin (Enter keeps, Esc clears)", id="signals-filter", compact=True)
         yield DataTable(cursor_type="row", id="signals")
         yield Footer()
 
@@ -95,13 +113,25 @@ class SignalsScreen(Screen):
         return self.query_one("#signals", DataTable)
 
     def on_mount(self) -> None:
+        self.why_width = self._why_width(self.app.size.width)
         for key, title, width in self.COLUMNS:
-            self.table.add_column(title, width=width, key=key)
+            self.table.add_column(title, width=self.why_width if key == "why" else width, key=key)
         self._fill()
         self.table.focus()
 
+    def _why_width(self, screen_width: int) -> int:
+        return max(30, screen_width - self.FIXED - 2)
+
+    def on_resize(self, event: Resize) -> None:
+        width = self._why_width(event.size.width)
+        if width != self.why_width and self.is_mounted:
+            self.why_width = width
+            self.table.columns["why"].width = width  # type: ignore[index]
+            self._fill()
+
     def _shown(self, hit: Hit) -> bool:
-        return self.rule is None or hit.rule == self.rule
+        rule_ok = self.rule is None or hit.rule == self.rule
+        return rule_ok and (not self.coin or self.coin in hit.base.upper())
 
     def _cells(self, h: Hit) -> list[Text]:
         p = self.palette
@@ -113,7 +143,8 @@ class SignalsScreen(Screen):
             plain(" / ".join(h.venues)),
             plain(figure(h.rule, h.value), style=p.hot, justify="right"),
             plain(figure(h.rule, h.threshold), style=p.muted, justify="right"),
-            plain(h.explanation),
+            # wrapped here: its own line breaks, the text inert (visible), never cut
+            Text("\n".join(textwrap.wrap(visible(h.explanation), self.why_width))),
         ]
 
     def _add(self, hits: Sequence[Hit]) -> None:
@@ -124,7 +155,8 @@ class SignalsScreen(Screen):
             self._next_key += 1
             self._keys[key] = h
             self._order[key] = (h.time_ms, self._next_key)
-            self.table.add_row(*self._cells(h), key=key)
+            cells = self._cells(h)
+            self.table.add_row(*cells, key=key, height=max(1, len(cells[-1].plain.split("\n"))))
 
     def _fill(self) -> None:
         self.table.clear()
@@ -138,11 +170,16 @@ class SignalsScreen(Screen):
     def _head(self) -> None:
         shown = sum(1 for h in self.hits if self._shown(h))
         rule = self.rule or "all rules"
+        if self.coin:
+            rule += f" · coin “{self.coin}”"
         self.query_one("#signals-head", Static).update(
             Text.assemble(
                 ("Signals", "bold"),
                 f"  ·  {visible(rule)}  ·  {shown} of {len(self.hits)} hits  ·  ",
-                ("f next rule · a all · Enter details · Esc back", self.palette.muted),
+                (
+                    "f rule · / coin · a all · e export · Enter opens · Esc back",
+                    self.palette.muted,
+                ),
             )
         )
 
@@ -172,7 +209,43 @@ class SignalsScreen(Screen):
         return self._keys.get(key) if key is not None else None
 
     def action_close(self) -> None:
+        field = self.query_one("#signals-filter", Input)
+        if self.coin or field.has_class("-open"):  # Esc clears the coin filter first
+            field.value = ""
+            field.remove_class("-open")
+            self.coin = ""
+            self._fill()
+            self.table.focus()
+            return
         self.app.pop_screen()
+
+    def action_coin_filter(self) -> None:
+        field = self.query_one("#signals-filter", Input)
+        field.add_class("-open")
+        field.focus()
+
+    @on(Input.Changed, "#signals-filter")
+    def _coin_changed(self, event: Input.Changed) -> None:
+        self.coin = event.value.strip().upper()
+        self._fill()
+
+    @on(Input.Submitted, "#signals-filter")
+    def _coin_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("-open")
+        self.table.focus()
+
+    async def action_export(self) -> None:
+        """What the list shows (both filters), oldest first, as JSON lines; the path."""
+        shown = [h for h in self.hits if self._shown(h)]
+        try:
+            path = await asyncio.to_thread(
+                signal_log.export, shown, data_dir(), time.time_ns() // 1_000_000
+            )
+        except OSError as e:
+            self.notify(f"Could not export the signals: {e}", severity="error")
+            return
+        self.notify(f"{len(shown)} signals written to {path}", timeout=10)
 
     def action_rule(self, step: int) -> None:
         rules: list[str | None] = [None, *self.rules]
