@@ -6,6 +6,7 @@ import time
 
 from fundtui.config.alerts import AlertsConfig
 from fundtui.core.signal_types import SignalConfig
+from fundtui.ui.status import TopBar
 from tests.alert_hook import Hook
 from tests.fakesource import FrozenClock
 from tests.netguard import loopback_only  # noqa: F401 - autouse: nothing leaves the machine
@@ -49,5 +50,7 @@ async def test_a_failed_delivery_is_shown_once():
                 timeout=10,
             )
             shown = [n for n in app._notifications if n.title == "Alert not delivered"]
+            bar = app.main(TopBar).query_one("#alerts-failing")
+            assert str(bar.render()).strip() == "alerts failing: 1"
             assert len(shown) == 1  # once per target, not once per hit
             assert "500" in shown[0].message or "failed" in shown[0].message

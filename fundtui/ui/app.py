@@ -233,13 +233,13 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
             )
 
     def _alert_outcome(self, outcome: AlertOutcome) -> None:
-        """A delivery failure is shown once per target until one gets through (the
-        line names the target as apprise masks it: no secret)."""
-        if outcome.ok:
-            self._alert_failing.discard(outcome.target)
-        elif outcome.target not in self._alert_failing and not self.closing:
-            self._alert_failing.add(outcome.target)
+        """A failure: one toast per target until one gets through; the header counts them."""
+        failing = self._alert_failing
+        if not outcome.ok and outcome.target not in failing and not self.closing:
             self.notify(outcome.line, title="Alert not delivered", severity="warning")
+        (failing.discard if outcome.ok else failing.add)(outcome.target)
+        if not self.closing:
+            self.main(TopBar).set_alerts_failing(len(failing))
 
     def _role_changed(self, event: ev.RoleChanged) -> None:
         self.main(TopBar).set_role(event.role, event.holder)

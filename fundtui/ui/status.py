@@ -167,6 +167,7 @@ class TopBar(Horizontal):
         yield Static("", id="view-info", markup=False)
         yield Static("", id="role", markup=False)
         yield Static("", id="muted", markup=False)
+        yield Static("", id="alerts-failing", markup=False)
         yield Static("", id="clock", markup=False)
 
     def set_muted(self, muted: bool) -> None:
@@ -174,6 +175,11 @@ class TopBar(Horizontal):
         self.query_one("#muted", Static).update(
             Text(" toasts muted ", style="reverse") if muted else Text("")
         )
+
+    def set_alerts_failing(self, targets: int) -> None:
+        """Alert URLs whose last delivery failed (the toast said why)."""
+        text = f" alerts failing: {targets} " if targets else ""
+        self.query_one("#alerts-failing", Static).update(Text(text, style="reverse"))
 
     def set_role(self, role: str, holder: int | None) -> None:
         """``viewer``: this window shows another process's answers (it polls nothing)."""
