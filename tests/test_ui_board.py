@@ -92,7 +92,7 @@ async def test_filter_narrows_and_escape_clears():
         assert len(order(app)) == 4
 
 
-async def test_cursor_follows_its_base_across_refresh_and_resort():
+async def test_cursor_follows_its_base_across_refresh_and_a_new_sort_shows_the_top():
     clock = FrozenClock()
     sources = market(clock)
     app = make_app(sources, clock)
@@ -105,9 +105,12 @@ async def test_cursor_follows_its_base_across_refresh_and_resort():
         await poll_all(pilot, sources)
         assert order(app)[0] == "BTC"
         assert app.board.selected_base == "BTC" and app.board.cursor_row == 0
-        await pilot.press("S", "r")  # base, descending: SOL ETH DOGE BTC
-        assert app.board.cursor_row == 3
-        assert app.board.selected_base == "BTC"
+        await pilot.press("down")
+        await poll_all(pilot, sources)  # a refresh keeps it on its base
+        assert app.board.selected_base == order(app)[1]
+        await pilot.press("S", "r")  # base, descending: SOL ETH DOGE BTC, read from the top
+        assert app.board.cursor_row == 0
+        assert app.board.selected_base == "SOL"
 
 
 async def test_refresh_updates_only_the_changed_cells():

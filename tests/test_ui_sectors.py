@@ -81,16 +81,18 @@ async def test_rows_cells_and_default_sort():
         await back_to_board(pilot)
 
 
-async def test_sort_keys_header_click_and_cursor_stays():
+async def test_sort_keys_header_click_and_a_new_sort_shows_the_top():
     clock = FrozenClock()
     app = sector_app(clock)
     async with app.run_test(size=(200, 30)) as pilot:
         await open_board(pilot)
         await pilot.press("down")  # Majors
         assert screen(app).table.selected_sector == "Majors"
-        await pilot.press("S")  # previous column: Sector, A-Z
+        await pilot.press("S")  # previous column: Sector, A-Z, read from its top
         assert rows_of(app) == ["Alts", "Ghost", "Majors", "Meme"]
-        assert screen(app).table.selected_sector == "Majors"
+        assert screen(app).table.selected_sector == "Alts"
+        assert screen(app).table.cursor_row == 0
+        await pilot.press("down", "down")  # Majors again
         await pilot.press("r")
         assert rows_of(app) == ["Meme", "Majors", "Ghost", "Alts"]
         assert screen(app).table.columns["sector"].label.plain == "Sector▼"
@@ -103,7 +105,7 @@ async def test_sort_keys_header_click_and_cursor_stays():
         await pilot.click("#sector-table", offset=(x, 0))  # again: reversed, n/a still last
         await pilot.pause()
         assert rows_of(app) == ["Alts", "Majors", "Meme", "Ghost"]
-        assert screen(app).table.selected_sector == "Majors"
+        assert screen(app).table.selected_sector == "Alts"
         await back_to_board(pilot)
 
 

@@ -3,7 +3,8 @@
 Every change (new data, a clock tick, a unit/sort/filter/watchlist change) goes
 through ``render_board``: it computes each visible cell, touches only the cells
 whose text or style changed, adds and removes rows by base, re-sorts in place,
-and puts the cursor back on the base it was on, all in one batch update.
+and puts the cursor back on the base it was on, all in one batch update. A new
+sort (``s``, ``S``, ``r``, a header click) shows the top of the new order instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from rich.text import Text
+from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -107,6 +109,7 @@ class BoardTable(FastTable):
         self._drawn_view: tuple | None = None  # what besides the row the cells depend on
         self._ticking = [s for s in self.specs if s.ticking]
         self._next_change_ms: int | None = None  # earliest a countdown cell can change
+        self._to_top = False  # a new sort: show the top of the new order
 
     def on_mount(self) -> None:
         for spec in self.specs:
@@ -152,6 +155,7 @@ class BoardTable(FastTable):
         spec = self._spec[key]
         self.sort_key = key
         self.sort_desc = spec.desc_first if desc is None else desc
+        self._to_top = True
         self._view_changed()
 
     def cycle_sort(self, step: int = 1) -> None:
@@ -160,6 +164,7 @@ class BoardTable(FastTable):
 
     def reverse_sort(self) -> None:
         self.sort_desc = not self.sort_desc
+        self._to_top = True
         self._view_changed()
 
     def set_filter(self, text: str) -> None:
@@ -256,7 +261,10 @@ class BoardTable(FastTable):
             )
             self._update_labels()
             self.put_in_order(sort_order(visible, self._spec[self.sort_key], self.sort_desc, ctx))
-            if cursor_base in self._shown:
+            if self._to_top:  # a new order is read from its top (as k9s and btop show it)
+                self._to_top = False
+                self.show_top()
+            elif cursor_base in self._shown:  # a refresh: the cursor stays on its base
                 index = self.get_row_index(cursor_base)
                 if index != self.cursor_row:
                     self.move_cursor(row=index, animate=False)
@@ -290,6 +298,32 @@ class BoardTable(FastTable):
             self.notify_style_update()  # drops the render caches that hold the old header
 
     # --- keys and mouse -----------------------------------------------------
+
+    async def on_key(self, event: events.Key) -> None:
+        """The board's printable keys run when the board receives them, and a key that
+        reaches the board after the keys went elsewhere goes there.
+
+        Keys arriving together (typed fast, over SSH, a terminal without bracketed
+        paste) are all handed to the board before the first reaches the app's
+        bindings: ``/`` opened the filter too late, so the ``eth`` of ``u/eth`` was
+        lost or ran as the board's keys (``t``: the sector board), and the ``u`` found
+        the filter focused and was dropped. Running the key's binding here, in order,
+        opens the filter before the next key is looked at; that key then finds the
+        focus on the filter (or on a screen ``t`` opened) and is handed on to it."""
+        target = self.app.focused
+        if target is not self:
+            event.stop()
+            event.prevent_default()
+            (target or self.app.screen).post_message(events.Key(event.key, event.character))
+            return
+        if not event.is_printable:
+            return  # arrows, Enter, Esc: Textual's own path (not consumed by the filter)
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or not active.enabled:
+            return
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(active.binding.action, active.node)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()

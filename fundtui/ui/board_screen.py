@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -105,6 +105,8 @@ class BoardScreen(Screen[None]):
             )
         self.query_one(EmptyBoard).show(text)
         b.set_class(text is not None, "-empty")
+        if b.row_count == 0:  # no row, no selection: the line names no coin filtered out
+            self.query_one(SelectionLine).show(None, {}, b.palette, True)
 
     def on_board_table_view_changed(self, _message: BoardTable.ViewChanged) -> None:
         self.update_view_info()
@@ -125,9 +127,27 @@ class BoardScreen(Screen[None]):
         self.board.reverse_sort()
 
     def action_filter(self) -> None:
+        """Show the filter line and give it every key from now on (the board runs
+        ``/`` as soon as it gets it: ui/board.py)."""
         field = self.query_one("#filter", Input)
         field.add_class("-open")
-        field.focus()
+        # Focused now, not after the queue (Widget.focus waits its turn): keys typed
+        # right after / are already queued behind it and must reach the filter, not
+        # the board (where t opens the sector board).
+        self.set_focus(field)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste on the board goes into the filter whole (``/eth`` as ``eth``):
+        pasted text is never run as keys."""
+        lines = event.text.splitlines()
+        text = lines[0].strip() if lines else ""
+        if not text or self.focused is not self.board:
+            return
+        event.stop()
+        self.action_filter()
+        field = self.query_one("#filter", Input)
+        field.value = text.removeprefix("/")
+        field.cursor_position = len(field.value)
 
     def action_clear_filter(self) -> None:
         if self.board.base_filter is not None:  # drilled in from the sector board: back there

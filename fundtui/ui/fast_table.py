@@ -51,6 +51,8 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from fundtui.ui.row_table import RowTable
+
 #: DataTable's private names used here, each explained in the docstring above. The
 #: test checks each still exists on DataTable, and that this module uses no other.
 RELIES_ON = (
@@ -120,9 +122,9 @@ def _moved(lines: list[list[Segment]], row_index: int, column_index: int) -> lis
     ]
 
 
-class FastTable(DataTable):
-    """A DataTable whose cells are updated in batches and rendered again only when
-    they changed; see the module docstring."""
+class FastTable(RowTable):
+    """A DataTable (with a list's Home/End: ui/row_table.py) whose cells are updated
+    in batches and rendered again only when they changed; see the module docstring."""
 
     def __init__(self, **kwargs: Any) -> None:
         # (place, keys, style, width, cursor, hover) -> (cell, its rendered lines);

@@ -66,7 +66,9 @@ class ScreenRoutes(_Base):
         self.push_screen(SignalsScreen(list(self.signals), self.board.palette))
 
     def action_sectors(self) -> None:
-        self.post_message(OpenSectors())
+        # at once, not through the queue: a key typed right after t is for the sector
+        # board, and would otherwise still find the board on top
+        self.on_open_sectors(OpenSectors())
 
     def on_open_sectors(self, _message: OpenSectors) -> None:
         """The sector board; from a drilled-in board, its filter is dropped first."""

@@ -19,6 +19,7 @@ from fundtui.engine.sector_feed import SectorFeed
 from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
 from fundtui.ui.messages import DrillInto
+from fundtui.ui.row_table import RowTable
 from fundtui.ui.safe import plain, visible
 from fundtui.ui.sector_columns import COLUMN, COLUMNS, LEFT, Column, cell, sort_order
 
@@ -27,8 +28,9 @@ __all__ = ["SectorFeed", "SectorScreen", "SectorTable"]
 # --- the table ---------------------------------------------------------------------
 
 
-class SectorTable(DataTable):
-    """Rows keyed by sector name, cells diffed against what is on screen."""
+class SectorTable(RowTable):
+    """Rows keyed by sector name, cells diffed against what is on screen; Home/End
+    go to the first and last sector, a new sort shows the top of its order."""
 
     def __init__(self, feed: SectorFeed, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
@@ -96,6 +98,7 @@ class SectorTable(DataTable):
         self.feed.sort_key = key
         self.feed.sort_desc = COLUMN[key].desc_first if desc is None else desc
         self.render_sectors()
+        self.show_top()
 
     def cycle_sort(self, step: int) -> None:
         keys = [c.key for c in COLUMNS]
@@ -104,6 +107,7 @@ class SectorTable(DataTable):
     def reverse_sort(self) -> None:
         self.feed.sort_desc = not self.feed.sort_desc
         self.render_sectors()
+        self.show_top()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
