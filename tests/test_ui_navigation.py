@@ -244,3 +244,65 @@ async def test_the_selection_line_names_no_coin_once_the_filter_hides_every_row(
         await pilot.press("escape")
         await pilot.pause()
         assert app.board.row_count == 4
+
+
+async def test_the_selection_line_follows_the_cursor_when_the_filter_hides_its_coin():
+    clock = FrozenClock()
+    app = make_app(market(clock), clock, history=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        assert app.board.selected_base == "SOL" and selection_plain(app).startswith("SOL")
+        await pilot.press("slash", "b", "t")
+        await pilot.pause()
+        assert order(app) == ["BTC"] and app.board.selected_base == "BTC"
+        assert selection_plain(app).startswith("BTC")
+
+
+# --- whole columns at the edges ---------------------------------------------------------
+
+SIX = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
+
+
+def six(clock: FrozenClock) -> dict[str, FakeSource]:
+    return {
+        v: FakeSource(
+            v, [quote(v, b, -0.00001 * (i + 1), interval_h=1) for b in ("BTC", "ETH")], clock
+        )
+        for i, v in enumerate(SIX)
+    }
+
+
+def header_titles(board) -> list[str]:
+    return board.render_line(0).text.split()
+
+
+async def test_at_160_columns_no_column_is_cut_and_the_last_one_shows_whole():
+    # Six venues need 183 columns: the one the right edge cut showed as ``hyperliqui``
+    # over ``-0.00006%·1``; scrolled to the end, the columns behind Base were cut too.
+    clock = FrozenClock()
+    app = make_app(six(clock), clock, history=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot, rows=2)
+        await pilot.pause()
+        board = app.board
+        titles = {w for c in board.columns.values() for w in c.label.plain.strip("▼▲").split()}
+        assert board.max_scroll_x > 0
+        positions = []
+        while True:
+            shown = header_titles(board)
+            assert all(t.strip("▼▲") in titles for t in shown), shown  # no fragment
+            row = board.render_line(1).text
+            assert "·1" not in row.replace("·1h", "")  # no rate cut short
+            positions.append(board.scroll_x)
+            if board.scroll_x >= board.max_scroll_x:
+                break
+            await pilot.press("right")
+            await pilot.pause()
+        assert len(positions) > 1 and positions == sorted(set(positions))
+        shown = header_titles(board)
+        assert shown[-2:] == ["Δ8h/h", "Premium"] and "hyperliquid" in shown
+        assert "Trend" not in shown  # cut by the fixed Base column: blank, not a fragment
+        await pilot.press("left")
+        await pilot.pause()
+        assert board.scroll_x < board.max_scroll_x

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 
 from rich.text import Text
 from textual import events
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -269,6 +270,18 @@ class BoardTable(FastTable):
                 if index != self.cursor_row:
                     self.move_cursor(row=index, animate=False)
             self.draw_deferred()
+        if self.selected_base != cursor_base and self.row_count:
+            # its row went (the filter hid it) and the cursor stayed at its index, on
+            # another base: DataTable says nothing of that, the line under the board must
+            self.call_later(self._say_highlighted)
+
+    def _say_highlighted(self) -> None:
+        """What DataTable posts when its cursor moves, posted from the board's own
+        queue: a message does not bubble to the node that was running when it was
+        made, and a filter change runs on the board's screen."""
+        if self.row_count:
+            key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key
+            self.post_message(DataTable.RowHighlighted(self, self.cursor_row, key))
 
     def draw_waiting_cell(self, row_key: str, column_key: str, value: object) -> None:
         """A deferred cell, drawn if its row is still shown and the cell changed."""

@@ -9,7 +9,9 @@ names what moved. What it adds to DataTable:
   the sort moved keeps its rendering, with its new row number);
 - cells of rows off the screen can wait (``defer_cell``) until they scroll into view;
 - with a row cursor, left and right scroll the columns one whole column at a time
-  (DataTable scrolls a row cursor's table by a few cells);
+  (DataTable scrolls a row cursor's table by a few cells), and a column cut by the
+  right edge is left blank: a fragment (``0.``, ``069%``, ``hyperliqui``) reads as
+  another number or name;
 - ``order_rows`` / ``put_in_order`` sort rows by their keys, ``row_keys`` and
   ``cursor_key`` read them: rows are always found by key, never by what a cell shows
   (Rich drops some control characters from a cell's text: BEL, backspace, carriage
@@ -36,7 +38,7 @@ DataTable's private names relied on (Textual 8.2.8), and why:
 
 Public methods overridden, whose signatures the test checks too: ``update_cell``,
 ``notify_style_update``, ``watch_scroll_y``, ``action_cursor_right``,
-``action_cursor_left``.
+``action_cursor_left``, ``render_line``.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.coordinate import Coordinate
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
@@ -67,7 +71,15 @@ RELIES_ON = (
     "_clear_caches",
 )
 #: FastTable's own private names (the test checks none shadows one of DataTable's).
-OWN = ("_cells", "_quiet", "_quiet_updates", "_deferred", "_bases_in_view", "_column_stops")
+OWN = (
+    "_cells",
+    "_quiet",
+    "_quiet_updates",
+    "_deferred",
+    "_bases_in_view",
+    "_column_stops",
+    "_cut_columns",
+)
 
 #: Rendered cells kept by content (a screenful is ~40 rows x 16 columns, plus the
 #: cursor's variants); past this the cache starts over.
@@ -298,3 +310,41 @@ class FastTable(RowTable):
             return
         behind = [x for x in self._column_stops() if x < self.scroll_x]
         self.scroll_to(x=behind[-1] if behind else 0, animate=False)
+
+    def _cut_columns(self) -> list[tuple[int, int]]:
+        """The spans (x on screen, start and end) of the columns the edges cut: the
+        right edge, and the fixed columns on the left when the table is scrolled to
+        its end (the last scroll position need not fall on a column's edge)."""
+        width, scroll_x = self.size.width, int(self.scroll_x)
+        spans, x, fixed_end = [], 0, 0
+        for i, column in enumerate(self.ordered_columns):
+            w = column.get_render_width(self)
+            start = x if i < self.fixed_columns else x - scroll_x
+            x += w
+            if i < self.fixed_columns:
+                fixed_end = start + w
+                continue
+            end = start + w
+            if start < fixed_end < end:  # partly under the fixed columns
+                spans.append((fixed_end, min(end, width)))
+            if start < width < end:  # partly past the right edge
+                spans.append((max(start, fixed_end), width))
+        return spans
+
+    def render_line(self, y: int) -> Strip:
+        # A column cut by an edge shows as blank (in its row's style, so the cursor's
+        # bar goes on): ``0.`` of ``0.0120%`` reads as a number of its own.
+        strip = super().render_line(y)
+        for start, end in self._cut_columns():
+            if start >= end or end > strip.cell_length:
+                continue
+            blank = [
+                Segment(" " * cell_len(text), style)
+                for text, style, control in strip.crop(start, end)
+                if not control
+            ]
+            strip = Strip(
+                [*strip.crop(0, start), *blank, *strip.crop(end, strip.cell_length)],
+                strip.cell_length,
+            )
+        return strip
