@@ -79,7 +79,7 @@ def test_open_interest_up_in_coins_fires_and_shows_usd_only_in_the_explanation()
     assert h.value == pytest.approx(0.06)
     assert h.extras["oi_coins"] == 1060 and h.extras["oi_coins_from"] == 1000
     assert h.explanation == (
-        "longs pay 0.080%/8h on binance BTC with open interest up 6.0% in coins over 4h "
+        "longs pay 0.0800%/8h on binance BTC with open interest up 6.0% in coins over 4h "
         "($112,360 now): crowding, the move is building"
     )
 
@@ -119,7 +119,7 @@ def test_deviation_after_minutes_of_data_does_not_fire_nor_say_24h():
     (h,) = only(run(SignalConfig(cooldown_s=0, min_coverage=0.0)), "deviation")
     assert (
         h.explanation
-        == "BTC on binance at 0.500%/8h vs its mean over the last 30m 0.010%/8h (+0.490%)"
+        == "BTC on binance at 0.500%/8h vs its mean over the last 30m 0.0100%/8h (+0.490%)"
     )
     assert h.extras["span_h"] == 0.5
 
@@ -137,7 +137,7 @@ def test_deviation_fires_once_the_window_is_covered_and_names_the_real_span():
     assert h.value == pytest.approx(14 * BP)
     assert (
         h.explanation
-        == "BTC on binance at 0.150%/8h vs its mean over the last 20h 0.010%/8h (+0.140%)"
+        == "BTC on binance at 0.150%/8h vs its mean over the last 20h 0.0100%/8h (+0.140%)"
     )
 
 
@@ -154,7 +154,7 @@ def test_spike_needs_its_window_covered():
     assert h.value == pytest.approx(19 * BP)
     assert (
         h.explanation
-        == "BTC on binance rose 0.190%/8h within the last 6h30m (from 0.010% to 0.200%)"
+        == "BTC on binance rose 0.190%/8h within the last 6h30m (from 0.0100% to 0.200%)"
     )
 
 

@@ -230,7 +230,7 @@ def test_deviation_against_the_mean_of_the_last_24h():
     (h,) = only(e.update(T0 + 24 * H, [q(14 * BP)]), "deviation")
     assert h.value == pytest.approx(11 * BP)
     assert h.extras["mean_8h"] == pytest.approx(3 * BP)
-    assert h.explanation == "BTC on binance at 0.140%/8h vs its 24h mean 0.030%/8h (+0.110%)"
+    assert h.explanation == "BTC on binance at 0.140%/8h vs its 24h mean 0.0300%/8h (+0.110%)"
 
 
 def test_deviation_window_after_a_gap_longer_than_24h():
@@ -241,7 +241,7 @@ def test_deviation_window_after_a_gap_longer_than_24h():
     (h,) = only(e.update(T0 + 30 * H + 60_000, [q(14 * BP)]), "deviation")
     assert h.extras["mean_8h"] == pytest.approx(BP)
     assert h.value == pytest.approx(13 * BP)
-    assert "vs its mean over the last 1m 0.010%/8h" in h.explanation  # not "24h"
+    assert "vs its mean over the last 1m 0.0100%/8h" in h.explanation  # not "24h"
 
 
 def test_deviation_below_threshold_and_inclusive():
@@ -269,7 +269,7 @@ def test_spike_within_the_32_quarter_hours_ending_now():
     e.update(T0, [q(BP)])
     (h,) = only(e.update(T0 + 8 * H - 1, [q(16 * BP)]), "spike")  # 1 ms short of 8 h
     assert h.value == move
-    assert h.explanation == "BTC on binance rose 0.150%/8h within 8h (from 0.010% to 0.160%)"
+    assert h.explanation == "BTC on binance rose 0.150%/8h within 8h (from 0.0100% to 0.160%)"
     # and down again: the 0.16 % high sits in the quarter-hour T0 + 7h45 .. T0 + 8h,
     # the oldest of the window while the current one starts no later than T0 + 15h30
     (h,) = only(e.update(T0 + 15 * H + 45 * 60_000 - 1, [q(BP)]), "spike")
@@ -308,7 +308,7 @@ def test_spike_window_is_cut_on_quarter_hours():
     e.update(T0 + 2 * H + 2, [q(3 * BP)])
     (h,) = only(e.update(T0 + 9 * H, [q(15 * BP)]), "spike")  # T0 is out, the low is in
     assert h.value == pytest.approx(16 * BP)
-    assert "from -0.010% to 0.150%" in h.explanation
+    assert "from -0.0100% to 0.150%" in h.explanation
 
 
 # --- spread ---------------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_spread_hit_names_the_legs_and_the_apr():
     assert h.value == pytest.approx(6.2 * BP)
     assert h.extras["apr"] == pytest.approx(0.6789)
     assert h.explanation == (
-        "okx pays 0.062%/8h more than binance: short okx, long binance, 67.9% APR"
+        "okx pays 0.0620%/8h more than binance: short okx, long binance, 67.9% APR"
     )
     # ETH's 0.04 % stays under 0.05 %
 
@@ -383,7 +383,7 @@ def test_oi_rising_with_extreme_funding_is_crowding():
     assert h.extras["regime"] == "crowding"
     assert h.value == pytest.approx(0.10)
     assert h.explanation == (
-        "longs pay 0.080%/8h on binance BTC with open interest up 10.0% in coins "
+        "longs pay 0.0800%/8h on binance BTC with open interest up 10.0% in coins "
         "over 4h: crowding, the move is building"
     )
 
@@ -392,7 +392,7 @@ def test_oi_falling_with_extreme_negative_funding_is_unwind():
     (h,) = oi_run(-8 * BP, [100e6, 95e6, 90e6])
     assert h.extras["regime"] == "unwind"
     assert h.value == pytest.approx(-0.10)
-    assert h.explanation.startswith("shorts pay 0.080%/8h")
+    assert h.explanation.startswith("shorts pay 0.0800%/8h")
     assert "down 10.0% in coins over 4h: unwind, reversal risk" in h.explanation
 
 
@@ -433,7 +433,7 @@ def test_exhaustion_after_three_extreme_settlements_without_the_price():
     assert h.extras["settlements"] == 3
     assert h.explanation == (
         "longs paid extreme funding on binance BTC for 3 settlements but "
-        "price went -0.50%: crowd exhausted, reversal risk"
+        "price went -0.500%: crowd exhausted, reversal risk"
     )
 
 

@@ -40,7 +40,7 @@ async def test_a_signal_toasts_rings_when_asked_and_is_logged(monkeypatch):
         await loaded(pilot)
         await evaluated(pilot, app)
         await until(
-            pilot, lambda: any("okx pays 0.070%/8h more than binance" in m for m in app_notes(app))
+            pilot, lambda: any("okx pays 0.0700%/8h more than binance" in m for m in app_notes(app))
         )
         assert bells == [1]
         assert [h.rule for h in app.signals] == ["spread"]

@@ -86,7 +86,7 @@ from operator import itemgetter
 from typing import Any
 
 from fundtui.core.normalize import spread_apr
-from fundtui.core.numbers import fixed
+from fundtui.core.numbers import decimals_for, fixed
 from fundtui.core.quote import Quote
 from fundtui.core.signal_types import RULES, Hit, SignalConfig
 
@@ -128,12 +128,15 @@ def _usd_now(usd: float | None) -> str:
 
 
 def pct(x: float, digits: int = 3) -> str:
-    """A fraction as a signed-when-negative percent: 0.00062 -> '0.062%'."""
-    return f"{x * 100:.{digits}f}%"
+    """A fraction as a signed-when-negative percent with ``digits`` decimals, more
+    for a small one to keep three significant digits (up to six), rounded half
+    away from zero: 0.00062 -> '0.0620%', 0.0049 -> '0.490%', 0.0000125 -> '0.00125%'."""
+    return fixed(x, decimals_for(x, 3, digits, max(digits, 6), shift=2), shift=2) + "%"
 
 
 def _spct(x: float, digits: int = 3) -> str:
-    return f"{x * 100:+.{digits}f}%"
+    text = pct(x, digits)
+    return text if text[0] == "-" else "+" + text
 
 
 def _roll(
