@@ -135,7 +135,7 @@ def run_until_evaluated(config: Path, folder: Path, since_ms: int) -> Board:
     return board
 
 
-@pytest.mark.parametrize("how", ["signal", "terminal closed"])
+@pytest.mark.parametrize("how", ["signal", "terminal closed", "sigterm"])
 def test_sighup_saves_state_and_history_and_a_restart_repeats_no_hit(tmp_path, how):
     config = tmp_path / "config.toml"
     config.write_text(f"[general]\nrefresh_seconds = {REFRESH_S}\n")
@@ -149,6 +149,8 @@ def test_sighup_saves_state_and_history_and_a_restart_repeats_no_hit(tmp_path, h
         assert not checkpoint.exists()  # written on the way out, by the handler
         if how == "signal":
             os.kill(board.pid, signal.SIGHUP)
+        elif how == "sigterm":  # kill, or a service manager stopping it: the same
+            os.kill(board.pid, signal.SIGTERM)
         else:
             board.hang_up()
         took = board.wait(15)
