@@ -48,12 +48,21 @@ class ScreenRoutes(_Base):
         )
 
     def action_help(self) -> None:
-        from fundtui.ui.help import HelpScreen
+        """Help for the screen on top: its keys as bound right now, the board's columns."""
+        from fundtui.ui.help import SCREEN_TITLES, HelpScreen, screen_keys
 
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss()
+            return
+        name = type(screen).__name__
         now = self.clock()
         self.push_screen(
             HelpScreen(
-                [(v, status_detail(st, now, self.refresh_s)) for v, st in self.statuses.items()]
+                screen_keys(screen.active_bindings, name),
+                SCREEN_TITLES.get(name, "this screen"),
+                [(v, status_detail(st, now, self.refresh_s)) for v, st in self.statuses.items()],
+                self.config.net_horizon_hours,
             )
         )
 
