@@ -54,6 +54,7 @@ class Config:
     sectors: SectorOverrides = field(default_factory=SectorOverrides)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)  # [alerts] where hits are sent
     toasts: ToastConfig = field(default_factory=ToastConfig)  # [signals.toast] what toasts
+    theme: str | None = None  # [general] a theme's name or file; None: the default dark
     source: str | None = None  # the file it was read from, None for defaults
 
     def venue(self, name: str) -> VenueConfig:

@@ -26,6 +26,10 @@ from fundtui.core.signal_types import EMA_MODES, MAX_EMA_HISTORY_DAYS, SignalCon
 _PROXY_SCHEMES = ("http", "https", "socks5")
 
 
+#: A theme name, or a path to a theme file.
+MAX_THEME_CHARS = 1024
+
+
 def _show(value: Any) -> str:
     """A value as it would look in TOML, on one line."""
     if isinstance(value, bool):
@@ -57,7 +61,7 @@ class _Ctx:
 
 
 def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
-    ctx.check_keys("[general]", table, ("exchanges", "refresh_seconds", "bell"))
+    ctx.check_keys("[general]", table, ("exchanges", "refresh_seconds", "bell", "theme"))
     out: dict[str, Any] = {}
     if "exchanges" in table:
         names = table["exchanges"]
@@ -98,6 +102,18 @@ def _parse_general(ctx: _Ctx, table: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(table["bell"], bool):
             raise ctx.error("[general]", f"bell must be true or false, got {_show(table['bell'])}")
         out["bell"] = table["bell"]
+    if "theme" in table:
+        theme = table["theme"]
+        if not isinstance(theme, str) or not theme.strip() or len(theme) > MAX_THEME_CHARS:
+            raise ctx.error(
+                "[general]",
+                'theme must be a theme name like "fundtui-light" or a theme file\'s path, '
+                f"got {_show(theme)[:80]}",
+            )
+        path = Path(theme).expanduser()
+        if theme.lower().endswith((".toml", ".json")) and not path.is_absolute():
+            theme = str(Path(ctx.source).parent / path)  # a file beside the config
+        out["theme"] = theme
     return out
 
 

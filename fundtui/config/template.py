@@ -42,6 +42,12 @@ refresh_seconds = {DEFAULT_REFRESH_S:g}
 # are appended to the signals log in the data folder).
 bell = false
 
+# The colours: fundtui-dark (the default), fundtui-light, fundtui-high-contrast,
+# fundtui-colourblind (blue/orange for the sign of funding), a theme file of your
+# own in the themes folder beside this file (by its name), or a file's path.
+# Without it, the theme last chosen in the command palette (ctrl+p) is used.
+# theme = "fundtui-dark"
+
 # Per-venue settings, one table per venue. A venue configured here is still
 # polled only when it is listed in [general] exchanges.
 #
