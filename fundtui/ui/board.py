@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
@@ -79,6 +80,10 @@ DEFERRED = frozenset({"trend"})
 class BoardTable(FastTable):
     """Rows keyed by base; columns keyed as in ``columns.board_columns``. The cell
     caches, batched updates and deferred cells are FastTable's (ui/fast_table.py)."""
+
+    #: Enter opens the row's detail view: shown first in the footer (DataTable binds
+    #: it too, unshown).
+    BINDINGS = [Binding("enter", "select_cursor", "Detail")]
 
     class ViewChanged(Message):
         """Unit, sort, filter or watchlist view changed (the top bar shows them)."""

@@ -4,8 +4,8 @@ The keys that act on the board or its selected row (u s S r / Esc w v W c C Ente
 are bound here, so they exist only while this screen is on top: on the sector
 board, the detail view or the signals screen the board is hidden, and ``w``
 would watch a row nobody sees. The app keeps the keys that mean the same on
-every screen (q ? t g R ctrl+p); ``q`` and ``?`` are listed here too, through
-the app's actions, so the footer keeps its order.
+every screen (q ? t g R ctrl+p); they are listed here too, through the app's
+actions, so the footer shows the most used keys first.
 """
 
 from __future__ import annotations
@@ -30,19 +30,25 @@ from fundtui.ui.status import TopBar, VenueStrip
 
 
 class BoardScreen(Screen[None]):
+    #: In the footer's order: the most used first, so a narrow footer cuts the least
+    #: used (Enter, the board's own, comes before all of these). The app's screen keys
+    #: t, g, R, ? and q are listed here too, through the app's actions, for that order.
     BINDINGS = [
-        Binding("q", "app.quit", "Quit"),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("u", "unit", "Unit"),
-        Binding("s", "sort(1)", "Sort"),
-        Binding("S", "sort(-1)", "Sort back", show=False),
-        Binding("r", "reverse", "Reverse"),
         Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("s", "sort(1)", "Sort"),
+        Binding("t", "app.sectors", "Sectors"),
+        Binding("g", "app.signals", "Signals"),
+        Binding("question_mark", "app.help", "Help"),
         Binding("w", "watch", "Watch"),
-        Binding("v,W", "watch_only", "Watchlist"),
-        Binding("c", "calculator", "Calc", show=False),
-        Binding("C", "carry", "Carry", show=False),
+        Binding("c", "calculator", "Calc"),
+        Binding("C", "carry", "Carry"),
+        Binding("R", "app.poll_now", "Poll"),
+        Binding("u", "unit", "Unit"),
+        Binding("r", "reverse", "Reverse"),
+        Binding("v,W", "watch_only", "★ only"),
+        Binding("S", "sort(-1)", "Sort back", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     class Ready(Message):
