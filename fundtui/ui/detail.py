@@ -11,7 +11,7 @@ cache is behind), otherwise from recorded predictions, and the table says which.
 from __future__ import annotations
 
 import asyncio
-import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,18 +33,19 @@ from fundtui.core.venues import open_interest_note
 from fundtui.engine.settled import up_to_date
 from fundtui.store.history import HistoryStore, Sample
 from fundtui.ui import format as fmt
+from fundtui.ui.detail_chart import (
+    DAY_MS,
+    HOUR_MS,
+    RANGES,
+    chart_points,
+    earliest,
+    fit_axis,
+    venue_look,
+    venue_slot,
+)
 from fundtui.ui.format import Palette
 from fundtui.ui.safe import plain, visible
 
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
-
-#: Chart ranges: key, label, span, x-axis unit in ms and its name.
-RANGES = {
-    "24h": (DAY_MS, HOUR_MS, "hours"),
-    "7d": (7 * DAY_MS, DAY_MS, "days"),
-    "30d": (30 * DAY_MS, DAY_MS, "days"),
-}
 ACCRUAL_DAYS = (1, 7, 30)
 SETTLEMENT_ROWS = 24
 
@@ -77,31 +78,6 @@ def settlement_cell(s: Settlement, p: Palette) -> Text:
     return Text(fmt.pct(s.rate, 4) + fmt.interval_suffix(iv), style=style, justify="right")
 
 
-def chart_points(
-    samples: Sequence[Sample], now_ms: int, unit_ms: int, field: str
-) -> tuple[list[float], list[float]]:
-    """(x: units before now, negative; y) of one venue's samples for one field."""
-    xs, ys = [], []
-    for s in samples:
-        if field == "rate":
-            r8 = rate_8h_if_known(s.funding_rate, s.interval_hours)
-            if r8 is None:  # no rate, or an unknown interval: no point, never a guessed one
-                continue
-            y = r8 * 100
-        elif field == "premium":
-            if s.premium is None:
-                continue
-            y = s.premium * 100
-        else:
-            if s.open_interest_usd is None:
-                continue
-            y = s.open_interest_usd / 1e6
-        if math.isfinite(y):
-            xs.append((s.at_ms - now_ms) / unit_ms)
-            ys.append(y)
-    return xs, ys
-
-
 class DetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "close", "Back"),
@@ -109,7 +85,13 @@ class DetailScreen(Screen):
         Binding("2", "range('7d')", "7d"),
         Binding("3", "range('30d')", "30d"),
         Binding("o", "extra", "Premium/OI"),
+        Binding("v", "panel", "Next panel"),
     ]
+    #: Below this height (or width) one panel at a time: the funding chart, the
+    #: premium/OI chart or the tables, switched with v; the signals always stay.
+    COMPACT_HEIGHT = 34
+    COMPACT_WIDTH = 100
+    PANELS = ("funding-chart", "extra-chart", "tables")
     DEFAULT_CSS = """
     DetailScreen #detail-head { height: auto; padding: 0 1; background: $panel; }
     DetailScreen #charts { height: 1fr; min-height: 12; }
@@ -120,6 +102,13 @@ class DetailScreen(Screen):
     DetailScreen #settled-box { width: 1fr; }
     DetailScreen .box-title { height: 1; padding: 0 1; color: $text-muted; }
     DetailScreen #base-signals { height: 6; }
+    DetailScreen.-compact #charts { min-height: 6; }
+    DetailScreen.-compact #funding-chart, DetailScreen.-compact #extra-chart { height: 1fr; }
+    DetailScreen.-compact #base-signals { height: 7; }
+    DetailScreen.-compact .-hidden { display: none; }
+    DetailScreen.-compact #tables { display: none; }
+    DetailScreen.-compact.-tables-panel #charts { display: none; }
+    DetailScreen.-compact.-tables-panel #tables { display: block; height: 1fr; }
     """
 
     def __init__(
@@ -144,6 +133,8 @@ class DetailScreen(Screen):
         self.samples: dict[str, list[Sample]] = {}
         self.settled: dict[str, VenueSettlements] = {}
         self.loaded = asyncio.Event()
+        self.compact = False
+        self.panel = 0  # which of PANELS a compact screen shows
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="detail-head", markup=False)
@@ -181,7 +172,9 @@ class DetailScreen(Screen):
                 f"long {visible(s.long_venue)}, short {visible(s.short_venue)}",
                 style=p.hot,
             )
-        t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · Esc back", style=p.muted)
+        t.append("\n1 24h · 2 7d · 3 30d · o premium/open interest · ", style=p.muted)
+        t.append("v next panel · " if self.compact else "", style=p.muted)
+        t.append("Esc back", style=p.muted)
         return t
 
     def on_mount(self) -> None:
@@ -194,29 +187,80 @@ class DetailScreen(Screen):
         settled.add_column("Time (UTC)", width=11, key="time")
         for venue in self.row.quotes:  # a str label would be read as markup
             settled.add_column(plain(venue), width=12, key=venue)
-        signals = self.query_one("#base-signals", DataTable)
-        for key, title, width in (
-            ("time", "Time (UTC)", 14),
-            ("rule", "Rule", 14),
-            ("venues", "Venues", 20),
-            ("why", "Explanation", 100),
-        ):
-            signals.add_column(title, width=width, key=key)
-        for i, h in enumerate(reversed(self.hits)):
-            signals.add_row(
-                Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")),
-                plain(h.rule),
-                plain(" / ".join(h.venues)),
-                plain(h.explanation),
-                key=str(i),
-            )
-        if not self.hits:
-            signals.add_row(Text("—"), Text("none yet"), Text(""), Text(""), key="none")
+        self._set_compact(self.app.size.width, self.app.size.height)
+        self._fill_signals()
         for venue, q in self.row.quotes.items():
             self.settled[venue] = VenueSettlements(venue, q.symbol, [], "")
         self._fill_accrued()
         self._draw()
         self.run_worker(self._load(), group="detail", exit_on_error=False)
+
+    def _signal_widths(self) -> tuple[int, int, int, int]:
+        """Time, rule, venues and explanation widths: the explanation takes what the
+        screen leaves (wrapped, never cut; padding and the scrollbar taken out)."""
+        rule, venues = (12, 16) if self.compact else (14, 20)
+        why = self.app.size.width - (14 + rule + venues) - 4 * 2 - 2 - 1
+        return 14, rule, venues, max(20, why)
+
+    def _fill_signals(self) -> None:
+        signals = self.query_one("#base-signals", DataTable)
+        signals.clear(columns=True)
+        widths = self._signal_widths()
+        why = widths[-1]
+        titles = (
+            ("time", "Time (UTC)"),
+            ("rule", "Rule"),
+            ("venues", "Venues"),
+            ("why", "Explanation"),
+        )
+        for (key, title), width in zip(titles, widths, strict=True):
+            signals.add_column(title, width=width, key=key)
+        for i, h in enumerate(reversed(self.hits)):
+            lines = textwrap.wrap(visible(h.explanation), why) or [""]
+            signals.add_row(
+                Text(utc(h.time_ms).strftime("%m-%d %H:%M:%S")),
+                plain(h.rule),
+                plain(" / ".join(h.venues)),
+                Text("\n".join(lines)),
+                key=str(i),
+                height=len(lines),
+            )
+        if not self.hits:
+            signals.add_row(Text("—"), Text("none yet"), Text(""), Text(""), key="none")
+
+    # --- narrow terminals ---------------------------------------------------
+
+    def on_resize(self, event) -> None:  # noqa: ANN001 - events.Resize
+        size = self.app.size
+        was = self._signal_widths()
+        self._set_compact(size.width, size.height)
+        if self._signal_widths() != was:
+            self._fill_signals()
+
+    def _set_compact(self, width: int, height: int) -> None:
+        compact = height < self.COMPACT_HEIGHT or width < self.COMPACT_WIDTH
+        changed = compact != self.compact
+        self.compact = compact
+        self.set_class(compact, "-compact")
+        shown = self.PANELS[self.panel] if compact else None
+        self.set_class(shown == "tables", "-tables-panel")
+        self.query_one("#funding-chart").set_class(shown == "extra-chart", "-hidden")
+        self.query_one("#extra-chart").set_class(shown == "funding-chart", "-hidden")
+        if changed:
+            self.query_one("#detail-head", Static).update(self._head())
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """v is there only when one panel is shown at a time."""
+        return self.compact if action == "panel" else True
+
+    def action_panel(self) -> None:
+        """v: the next panel when one is shown at a time (else nothing to switch)."""
+        if not self.compact:
+            return
+        self.panel = (self.panel + 1) % len(self.PANELS)
+        self._set_compact(self.app.size.width, self.app.size.height)
+        self._draw()
 
     def _fill_accrued(self) -> None:
         table = self.query_one("#accrued", DataTable)
@@ -264,8 +308,11 @@ class DetailScreen(Screen):
         ]
 
     def _draw(self) -> None:
-        span, unit_ms, unit_name = RANGES[self.range]
+        span = RANGES[self.range][0]
         since = self.now_ms - span
+        unit_ms, unit_name, left = fit_axis(earliest(self.samples, since), self.now_ms, self.range)
+        dark, no_color = self.app.current_theme.dark, self.app.no_color
+        venues = list(self.samples)
         for chart_id, field in (("#funding-chart", "rate"), ("#extra-chart", self.extra)):
             chart = self.query_one(chart_id, PlotextPlot)
             plt = chart.plt
@@ -277,7 +324,9 @@ class DetailScreen(Screen):
                     [s for s in samples if s.at_ms >= since], self.now_ms, unit_ms, field
                 )
                 if xs:
-                    plt.plot(xs, ys, label=visible(venue), marker="braille")
+                    colour, marker = venue_look(venue_slot(venue, venues), dark, no_color)
+                    label = visible(venue) if marker == "braille" else f"{marker} {visible(venue)}"
+                    plt.plot(xs, ys, label=label, marker=marker, color=colour)
                     drawn += 1
             # plotext's output is read back as ANSI: an ESC in a title would style the chart
             titles = {
@@ -290,7 +339,7 @@ class DetailScreen(Screen):
                 title += " · " + "; ".join(notes)  # a blank would read as "none held"
             plt.title(title)
             plt.xlabel(f"{unit_name} before now")
-            plt.xlim(-span / unit_ms, 0)
+            plt.xlim(left, 0)
             chart.refresh()
 
     # --- loading ------------------------------------------------------------
