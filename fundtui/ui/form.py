@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,6 +40,25 @@ class Field:
     kind: str = NUMBER
     optional: bool = False
     allow_zero: bool = False
+
+
+#: Result lines are "label" padded to this width, then the value (``Size          1.5``).
+LABEL_WIDTH = 14
+
+
+def hanging(line: Text) -> RenderableType:
+    """A result line whose value, when it wraps, wraps under itself, not under the
+    label: at 80 columns the results are narrow and a label-less second line reads
+    as a different result."""
+    text = line.plain
+    head = text[:LABEL_WIDTH]
+    if len(text) <= LABEL_WIDTH or text[LABEL_WIDTH] == " " or not head.endswith("  "):
+        return line
+    grid = Table.grid()
+    grid.add_column(width=LABEL_WIDTH, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(line[:LABEL_WIDTH], line[LABEL_WIDTH:])
+    return grid
 
 
 class FormScreen(ModalScreen[None]):
@@ -65,7 +86,13 @@ class FormScreen(ModalScreen[None]):
     FormScreen .form-error { color: $error; width: 1fr; height: auto; padding: 0 0 0 1; }
     FormScreen .form-results { width: 1fr; padding: 0 0 0 2; }
     FormScreen .form-hint { color: $text-muted; height: 1; }
+    FormScreen.-narrow .form-fields { width: 31; min-width: 31; }
+    FormScreen.-narrow .form-row Input { width: 16; }
+    FormScreen.-narrow .form-error { display: none; }
     """
+    #: Narrower than this, the fields give the results the room (each field's reason
+    #: is then listed in full under the results, as it always is).
+    NARROW_WIDTH = 110
 
     def __init__(self, values: Mapping[str, str], title: str) -> None:
         super().__init__()
@@ -84,14 +111,19 @@ class FormScreen(ModalScreen[None]):
                             yield Label(Text(f.label))
                             yield Input(self.initial.get(f.key, ""), id=f"f-{f.key}")
                             yield Static("", id=f"e-{f.key}", classes="form-error")
-                yield Static("", id="results", classes="form-results")
+                with VerticalScroll(classes="form-results"):
+                    yield Static("", id="results")
             yield Static(
                 Text("Tab next field · ctrl+y copy results · Esc close"), classes="form-hint"
             )
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < self.NARROW_WIDTH, "-narrow")
         self.recompute()
         self.query_one(f"#f-{self.FIELDS[0].key}", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.app.size.width < self.NARROW_WIDTH, "-narrow")
 
     def value(self, key: str) -> str:
         return self.query_one(f"#f-{key}", Input).value
@@ -160,9 +192,8 @@ class FormScreen(ModalScreen[None]):
         # each reason in full (the field's own note wraps, but may be narrow)
         labels = {f.key: f.label for f in self.FIELDS}
         lines += [plain(f"{labels.get(k, k)}: {why}", style="red") for k, why in errors.items()]
-        out = Text("\n").join(lines)
-        self.results_text = out.plain
-        self.query_one("#results", Static).update(out)
+        self.results_text = Text("\n").join(lines).plain
+        self.query_one("#results", Static).update(Group(*(hanging(line) for line in lines)))
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.results_text)
