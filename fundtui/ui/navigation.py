@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
-
 from fundtui.ui.messages import DrillInto, OpenCalculator, OpenDetail, OpenSectors
 from fundtui.ui.status import status_detail
 
@@ -112,10 +110,13 @@ class ScreenRoutes(_Base):
         else:
             self.push_screen(screen)
 
+    def action_board(self) -> None:
+        """Back to the board from whatever screen is on top (the palette's "Board")."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201
+        from fundtui.ui.palette import actions
+
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Sectors",
-            "Sector rotation board: funding by sector (t)",
-            lambda: self.post_message(OpenSectors()),
-        )
+        yield from actions(self, screen)
