@@ -20,28 +20,75 @@ from fundtui.core.numbers import fixed
 from fundtui.core.rotation import (
     CROWDING,
     DIVERGENCE,
+    HOUR_MS,
     ROTATION_IN,
     UNWINDING,
     SectorStats,
 )
+from fundtui.core.timefmt import clock_utc, utc
 from fundtui.engine.sector_feed import SectorFeed
 from fundtui.ui.format import Palette
 from fundtui.ui.safe import plain
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_WIDTH = 16
+#: The Trend column draws from this many points on (two points are one bar high and
+#: one low whatever they are: a ``▁█`` that says nothing) ...
+TREND_MIN_POINTS = 4
+#: ... and over at least this much APR (1 point of APR), so noise is not a full swing.
+TREND_MIN_SPAN = 0.01
+VELOCITY_HOURS = (1, 8, 24)
 
 
-def sparkline(values: Sequence[float], width: int = TREND_WIDTH) -> str:
-    """The last ``width`` values as block characters, scaled to their own range."""
+def sparkline(
+    values: Sequence[float], width: int = TREND_WIDTH, min_points: int = 2, min_span: float = 0.0
+) -> str:
+    """The last ``width`` values as block characters, scaled to their own range (but
+    over at least ``min_span``, centred); empty below ``min_points`` values."""
     vals = [v for v in values[-width:] if v is not None and math.isfinite(v)]
-    if len(vals) < 2:
+    if len(vals) < max(2, min_points):
         return ""
     lo, hi = min(vals), max(vals)
     if hi - lo < 1e-12:
         return SPARK[3] * len(vals)
+    if hi - lo < min_span:
+        lo -= (min_span - (hi - lo)) / 2
+        hi = lo + min_span
     top = len(SPARK) - 1
     return "".join(SPARK[round((v - lo) / (hi - lo) * top)] for v in vals)
+
+
+def trend(series: Sequence[float]) -> str:
+    """The Trend column's sparkline (``TREND_MIN_POINTS``, ``TREND_MIN_SPAN``)."""
+    return sparkline(series, TREND_WIDTH, TREND_MIN_POINTS, TREND_MIN_SPAN)
+
+
+def history_start_ms(feed: SectorFeed) -> int | None:
+    """When the sector history began (its oldest snapshot), or None before any."""
+    snaps = getattr(feed.model.history, "_snaps", None)  # no public accessor yet
+    return int(snaps[0][1]) if snaps else None
+
+
+def velocity_note(feed: SectorFeed) -> str | None:
+    """When the Δ columns that still read ``n/a`` get figures: each needs that much
+    history (``Δ1h at 07:42Z``); None once every one has some."""
+    have = {h for s in feed.stats.values() for h, v in s.velocity.items() if v is not None}
+    waiting = [h for h in VELOCITY_HOURS if h not in have]
+    if not waiting or not feed.stats:
+        return None
+    start = history_start_ms(feed)
+    if start is None:
+        return "Δ n/a until 1 h of history"
+    when = ", ".join(
+        f"Δ{h}h at "
+        + (
+            clock_utc(start + h * HOUR_MS)
+            if h < 24
+            else utc(start + h * HOUR_MS).strftime("%m-%d %H:%MZ")
+        )
+        for h in waiting
+    )
+    return f"velocity after 1/8/24 h of history: {when}"
 
 
 def _pct(x: float | None, digits: int = 1, sign: bool = False) -> str:
@@ -160,7 +207,7 @@ COLUMNS: tuple[Column, ...] = (
         "Trend (APR)",
         TREND_WIDTH,
         lambda s, f: _last_move(f.series(s.sector)),
-        lambda s, f, p: Text(sparkline(f.series(s.sector)), style=_apr_style(s.apr, f, p)),
+        lambda s, f, p: Text(trend(f.series(s.sector)), style=_apr_style(s.apr, f, p)),
     ),
     Column(
         "median",
@@ -212,7 +259,7 @@ def cell(col: Column, s: SectorStats, feed: SectorFeed, p: Palette) -> Text:
 
 
 def _last_move(series: Sequence[float]) -> float | None:
-    return series[-1] - series[0] if len(series) >= 2 else None
+    return series[-1] - series[0] if len(series) >= TREND_MIN_POINTS else None
 
 
 def sort_order(stats: Iterable[SectorStats], feed: SectorFeed, key: str, desc: bool) -> list[str]:
