@@ -264,11 +264,11 @@ async def test_the_selection_line_follows_the_cursor_when_the_filter_hides_its_c
 SIX = ("binance", "bybit", "okx", "bitget", "gate", "hyperliquid")
 
 
-def six(clock: FrozenClock) -> dict[str, FakeSource]:
+def six(clock: FrozenClock, n: int = 40) -> dict[str, FakeSource]:
+    """n bases on six venues: more rows than the screen, so a vertical scrollbar shows."""
+    bases = [f"C{i:02d}" for i in range(n)]
     return {
-        v: FakeSource(
-            v, [quote(v, b, -0.00001 * (i + 1), interval_h=1) for b in ("BTC", "ETH")], clock
-        )
+        v: FakeSource(v, [quote(v, b, -0.00001 * (i + 1), interval_h=1) for b in bases], clock)
         for i, v in enumerate(SIX)
     }
 
@@ -279,13 +279,15 @@ def header_titles(board) -> list[str]:
 
 async def test_at_160_columns_no_column_is_cut_and_the_last_one_shows_whole():
     # Six venues need 183 columns: the one the right edge cut showed as ``hyperliqui``
-    # over ``-0.00006%·1``; scrolled to the end, the columns behind Base were cut too.
+    # over ``-0.00006%·1``; scrolled to the end, the columns behind Base were cut too;
+    # a fragment under the vertical scrollbar is blank as well.
     clock = FrozenClock()
     app = make_app(six(clock), clock, history=False)
     async with app.run_test(size=(160, 40)) as pilot:
-        await loaded(pilot, rows=2)
+        await loaded(pilot, rows=40)
         await pilot.pause()
         board = app.board
+        assert board.show_vertical_scrollbar
         titles = {w for c in board.columns.values() for w in c.label.plain.strip("▼▲").split()}
         assert board.max_scroll_x > 0
         positions = []

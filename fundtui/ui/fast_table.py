@@ -315,7 +315,8 @@ class FastTable(RowTable):
         """The spans (x on screen, start and end) of the columns the edges cut: the
         right edge, and the fixed columns on the left when the table is scrolled to
         its end (the last scroll position need not fall on a column's edge)."""
-        width, scroll_x = self.size.width, int(self.scroll_x)
+        # what shows of a line: the vertical scrollbar covers the end of ``size``
+        width, scroll_x = self.scrollable_content_region.width, int(self.scroll_x)
         spans, x, fixed_end = [], 0, 0
         for i, column in enumerate(self.ordered_columns):
             w = column.get_render_width(self)
@@ -327,8 +328,8 @@ class FastTable(RowTable):
             end = start + w
             if start < fixed_end < end:  # partly under the fixed columns
                 spans.append((fixed_end, min(end, width)))
-            if start < width < end:  # partly past the right edge
-                spans.append((max(start, fixed_end), width))
+            if start < width < end:  # partly past the right edge (to the line's end)
+                spans.append((max(start, fixed_end), max(width, self.size.width)))
         return spans
 
     def render_line(self, y: int) -> Strip:
