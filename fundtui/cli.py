@@ -1,7 +1,8 @@
 """Command line: the board (a Textual app) and the headless commands.
 
-    fundtui [--demo] [--config PATH]            the live board (or the demo market)
-    fundtui snapshot [--json] [--exchanges a,b] [--demo] [--config PATH]
+    fundtui [--demo] [--config PATH] [--exchanges A,B] [--refresh S] [--theme T]
+    fundtui serve [--host 127.0.0.1] [--port 8000] [--demo]   the board in a browser
+    fundtui snapshot [--json | --csv] [--top N] [--sort COLUMN] [--base A,B] ...
     fundtui config init [--force] | config path
 
 Exit codes: 0 fine; 1 no venue answered (snapshot) or a file could not be written;
@@ -13,34 +14,23 @@ need them, so ``--version``, ``config`` and ``snapshot --demo`` start fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
 import importlib
-import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from fundtui import __version__
-from fundtui.commands import MAX_SAY_CHARS, PROG, say
-from fundtui.config import (
-    Config,
-    ConfigError,
-    VenueConfig,
-    default_config_text,
-    is_known_venue,
-    load_config,
-    shown_id,
-    unknown_venue_hint,
-)
-from fundtui.core.text import describe_exception, one_line, visible
+from fundtui.commands import MAX_SAY_CHARS, PROG, flags, say
+from fundtui.config import ConfigError, default_config_text, load_config
+from fundtui.core.text import describe_exception, one_line
 from fundtui.store import paths
 
-#: Sub-command modules (see fundtui/commands/__init__.py), in help order.
+#: Sub-command modules (see fundtui/commands/__init__.py), in help order after
+#: ``snapshot`` and ``config``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "fundtui.commands.serve",
     "fundtui.commands.calc",
     "fundtui.commands.carry",
     "fundtui.commands.sectors",
@@ -49,30 +39,44 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fundtui.commands.alerts",
     "fundtui.commands.record",
 )
-#: A live snapshot gives up on a venue that has not answered by then.
-SNAPSHOT_TIMEOUT_S = 60.0
+#: Top-level options that take a value (the next word is not a command).
+VALUE_OPTIONS = ("--config", "--exchanges", "--refresh", "--theme")
+#: Options of the board alone; before a command they would be silently ignored.
+BOARD_OPTIONS = {
+    "board_exchanges": "--exchanges",
+    "board_refresh": "--refresh",
+    "board_theme": "--theme",
+}
+
+USAGE = """%(prog)s [--demo] [--config PATH] [--exchanges A,B] [--refresh SECONDS]
+               [--theme NAME|PATH]
+       %(prog)s [--demo] [--config PATH] COMMAND [ARGS ...]
+       %(prog)s --help | --version"""
+
+DESCRIPTION = """Funding rates of crypto perpetuals across venues.
+
+With no COMMAND, fundtui opens the board: the live terminal app (--demo: a
+simulated market, no network). --exchanges, --refresh and --theme change the
+config for this run only. A COMMAND runs without the board and prints; see
+`fundtui COMMAND --help`."""
+
+EPILOG = """examples:
+  fundtui                                  the board, as the config says
+  fundtui --demo                           the board on simulated data
+  fundtui --exchanges binance,okx --refresh 10 --theme light
+  fundtui serve --demo                     the board in a browser, http://127.0.0.1:8000
+  fundtui snapshot --top 20 --sort net     one poll, the 20 best net spreads
+  fundtui snapshot --csv > rates.csv       for a spreadsheet
+  fundtui history BTC --hours 48 --csv     what the history store holds for BTC
+  fundtui calc --venue binance --symbol BTC --side long --equity 10000 \\
+               --risk 1 --entry 60000 --stop 58800 --leverage 10
+  fundtui config init                      write a commented config to edit"""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line instead of usage + message
         # the message can quote what was typed: made visible and cut like every other line
         self.exit(2, f"{self.prog}: error: {one_line(message, MAX_SAY_CHARS)} (see --help)\n")
-
-
-def _exchange_list(text: str) -> list[str]:
-    """``--exchanges a,b``: checked against the known ids before anything else
-    (a file system lookup with a 300-character name fails with OSError)."""
-    names = [n.strip().lower() for n in text.split(",")]
-    if not all(names):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated exchange ids, got {shown_id(text)!r}"
-        )
-    for n in names:
-        if not is_known_venue(n):
-            raise argparse.ArgumentTypeError(
-                f"unknown exchange {shown_id(n)!r}; {unknown_venue_hint()}"
-            )
-    return list(dict.fromkeys(names))
 
 
 def _add_common(p: argparse.ArgumentParser, defaults: bool) -> None:
@@ -97,16 +101,41 @@ def _add_common(p: argparse.ArgumentParser, defaults: bool) -> None:
 
 def _names_no_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` is options only (the board), with no help asked for: every
-    word is an option or the value of ``--config``."""
+    word is an option or the value of one (``--refresh 5``: 5 is not a command)."""
     expect_value = False
     for word in argv:
         if expect_value:
             expect_value = False
         elif word in ("-h", "--help") or not word.startswith("-"):
             return False
-        elif word == "--config":
+        elif word in VALUE_OPTIONS:
             expect_value = True
     return True
+
+
+def _add_board_options(parser: argparse.ArgumentParser) -> None:
+    board = parser.add_argument_group("the board (no COMMAND), for this run only")
+    board.add_argument(
+        "--exchanges",
+        dest="board_exchanges",
+        type=flags.exchange_list,
+        metavar="A,B",
+        help="show these venues, in this order (even when disabled in the config)",
+    )
+    board.add_argument(
+        "--refresh",
+        dest="board_refresh",
+        type=flags.refresh_seconds,
+        metavar="SECONDS",
+        help="seconds between polls of each venue (default: the config's refresh_seconds)",
+    )
+    board.add_argument(
+        "--theme",
+        dest="board_theme",
+        type=flags.theme_choice,
+        metavar="NAME|PATH",
+        help="a shipped theme by name, or a theme file (default: the config's theme)",
+    )
 
 
 def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
@@ -116,31 +145,24 @@ def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         allow_abbrev=False,
-        description="Funding rates of crypto perpetuals across venues.",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_common(parser, defaults=True)
+    _add_board_options(parser)
     if not commands_too:
         parser.set_defaults(command=None)
         return parser
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    snap = commands.add_parser(
-        "snapshot",
-        allow_abbrev=False,
-        help="poll every venue once and print the rates",
-        description="Poll every venue once and print the rates. "
-        "Exit 0 when at least one venue answered, 1 when "
-        "none did.",
+    commands = parser.add_subparsers(
+        dest="command",
+        prog=PROG,
+        metavar="COMMAND",
+        title="commands (optional: none opens the board)",
     )
-    snap.add_argument("--json", action="store_true", help="print JSON (stable interface)")
-    snap.add_argument(
-        "--exchanges",
-        type=_exchange_list,
-        metavar="A,B",
-        help="poll these venues instead of the configured ones (even when disabled in the config)",
-    )
-    _add_common(snap, defaults=False)
+    importlib.import_module("fundtui.commands.snapshot").register(commands, _add_common)
 
     cfg = commands.add_parser(
         "config",
@@ -162,7 +184,11 @@ def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:
         "path", allow_abbrev=False, help="print where the config is read from"
     )
     where.add_argument(
-        "--config", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        "--config",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="print this path (as the other commands would read it)",
     )
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands, _add_common)
@@ -175,131 +201,20 @@ _say = say
 # --- the board ---------------------------------------------------------------
 
 
+def board_config(args: argparse.Namespace):
+    """The config file's settings with the command line's board options over them."""
+    if args.board_theme is not None and not flags.has_theme_setting():
+        raise ConfigError("--theme: this version of fundtui has no themes yet")
+    return flags.override(
+        load_config(args.config), args.board_exchanges, args.board_refresh, args.board_theme
+    )
+
+
 def _run_board(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = board_config(args)
     from fundtui.ui.app import run_app
 
     return run_app(config, demo=args.demo)
-
-
-# --- snapshot ----------------------------------------------------------------
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-async def _poll_once(venues: Sequence[VenueConfig], demo: bool, notices: list[str]):
-    from fundtui.feeds.poll import poll_once
-
-    return await poll_once(venues, demo, SNAPSHOT_TIMEOUT_S, notices)
-
-
-def _rate(x: float | None) -> str:
-    from fundtui.core.rate_text import rate_pct
-
-    return "-" if x is None else rate_pct(x)
-
-
-def _apr(x: float | None) -> str:
-    from fundtui.core.rate_text import apr_pct
-
-    return "-" if x is None else apr_pct(x)
-
-
-def _table(snapshot_rows, now_ms: int) -> str:
-    from fundtui.core.timefmt import clock_utc, countdown
-
-    header = (
-        "BASE",
-        "VENUE",
-        "SYMBOL",
-        "RATE",
-        "INT",
-        "8H",
-        "APR",
-        "NEXT FUNDING",
-        "SPREAD 8H",
-        "SPREAD APR",
-        "LONG / SHORT",
-    )
-    lines = [header]
-    for row in snapshot_rows:
-        first = True
-        for venue, q in row.quotes.items():
-            s = row.spread if first else None
-            nxt = "-"
-            if q.next_funding_ms is not None:
-                nxt = f"{clock_utc(q.next_funding_ms)} in {countdown(q.next_funding_ms, now_ms)}"
-            lines.append(
-                (
-                    row.base if first else "",
-                    venue,
-                    q.symbol,
-                    _rate(q.funding_rate),
-                    "-" if q.interval_hours is None else f"{q.interval_hours:g}h",
-                    _rate(q.rate_8h),
-                    _apr(q.apr),
-                    nxt,
-                    _rate(s.spread_8h) if s else "",
-                    _apr(s.apr) if s else "",
-                    f"{s.long_venue} / {s.short_venue}" if s else "",
-                )
-            )
-            first = False
-    lines = [tuple(visible(c) for c in line) for line in lines]  # widths of what is shown
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 8, 9}
-    out = []
-    for line in lines:
-        cells = [
-            c.rjust(w) if i in numeric else c.ljust(w)
-            for i, (c, w) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-    return "\n".join(out)
-
-
-def _snapshot(args: argparse.Namespace) -> int:
-    from fundtui.core.board import build_board
-    from fundtui.core.snapshot import build_snapshot
-
-    config: Config = load_config(args.config)
-    if args.exchanges:
-        venues = [dataclasses.replace(config.venue(n), enabled=True) for n in args.exchanges]
-    else:
-        venues = config.active_venues()
-    if not venues:
-        _say(f"no exchanges to poll: every venue is disabled in {config.source}")
-        return 2
-    notices: list[str] = []
-    try:
-        polls, errors = asyncio.run(_poll_once(venues, args.demo, notices))
-    except ImportError as e:
-        _say(f"live venues are unavailable ({e}); try --demo")
-        return 1
-    for notice in notices:
-        _say(notice)
-    now_ms = _now_ms()
-    order = [v.name for v in venues]
-    board = build_board(
-        {p.venue: p.quotes for p in polls}, order, (), config.net_horizon_hours, config.fees
-    )
-    for venue, reason in errors.items():
-        _say(f"{venue}: {reason}")
-    if args.json:
-        snap = build_snapshot([q for p in polls for q in p.quotes], board, errors, now_ms, order)
-        print(json.dumps(snap, indent=2))
-    elif polls:
-        rows = sorted(
-            board.values(),
-            key=lambda r: (r.spread is None, -(r.spread.spread_8h if r.spread else 0.0), r.base),
-        )
-        print(_table(rows, now_ms))
-    if not polls:
-        _say("no exchange answered")
-        return 1
-    return 0
 
 
 # --- config ------------------------------------------------------------------
@@ -342,8 +257,6 @@ def _exit_code(e: SystemExit) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     try:
-        if args.command == "snapshot":
-            return _snapshot(args)
         if args.command == "config":
             return _config(args)
         return args.run(args)
@@ -358,7 +271,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             words = sys.argv[1:] if argv is None else list(argv)
-            args = build_parser(not _names_no_command(words)).parse_args(words)
+            parser = build_parser(not _names_no_command(words))
+            args = parser.parse_args(words)
+            given = [flag for dest, flag in BOARD_OPTIONS.items() if getattr(args, dest, None)]
+            if args.command is not None and given:
+                parser.error(
+                    f"{', '.join(given)} before a command change the board only; "
+                    f"give {args.command}'s own options after it"
+                )
         except SystemExit as e:  # --help, --version, or a usage error already reported
             return _exit_code(e)
         try:

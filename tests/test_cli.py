@@ -284,7 +284,9 @@ def test_interrupt_exits_130_quietly(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_snapshot", interrupted)
+    from fundtui.commands import snapshot
+
+    monkeypatch.setattr(snapshot, "run", interrupted)
     assert cli.main(["snapshot", "--demo"]) == 130
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
@@ -365,7 +367,8 @@ def test_the_board_loads_no_commands_calculator_sectors_or_signal_screens_before
     assert p.returncode == 0, p.stderr
     loaded = set(json.loads(p.stdout.splitlines()[-1]))
     assert "fundtui.ui.app" in loaded
-    assert not {m for m in loaded if m.startswith("fundtui.commands.")}
+    # the board's own flags are checked as the commands' are (a module of validators)
+    assert {m for m in loaded if m.startswith("fundtui.commands.")} <= {"fundtui.commands.flags"}
     assert not loaded & {
         "fundtui.core.calculator",
         "fundtui.core.rotation",
@@ -385,6 +388,9 @@ def test_the_board_loads_no_commands_calculator_sectors_or_signal_screens_before
         (["--config", "calc"], True),
         (["--config=x", "--demo"], True),
         (["--bogus"], True),
+        (["--refresh", "5"], True),
+        (["--exchanges", "okx", "--theme", "light", "--demo"], True),
+        (["--refresh=5", "snapshot"], False),
         (["calc"], False),
         (["--demo", "snapshot"], False),
         (["--help"], False),

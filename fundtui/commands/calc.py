@@ -59,11 +59,13 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         help="size, liquidation and funding for one trade",
         description="Risk-based size, margin, isolated liquidation price, funding while "
         "holding and break-even for one trade. Percent flags take percent "
-        "(1 = 1 %%). Works offline with bundled or cached tiers.",
+        "(1 = 1 %). Works offline with bundled or cached tiers.",
     )
-    p.add_argument("--venue", required=True, choices=VENUES)
+    p.add_argument("--venue", required=True, choices=VENUES, help="the venue of the perp")
     p.add_argument("--symbol", required=True, type=symbol, help="coin, e.g. BTC")
-    p.add_argument("--side", required=True, choices=("long", "short"))
+    p.add_argument(
+        "--side", required=True, choices=("long", "short"), help="the side of the position"
+    )
     p.add_argument("--equity", required=True, type=num("equity"), help="account equity")
     p.add_argument(
         "--risk",
@@ -73,7 +75,9 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
     )
     p.add_argument("--entry", required=True, type=num("entry"), help="entry price")
     p.add_argument("--stop", required=True, type=num("stop"), help="stop price")
-    p.add_argument("--leverage", required=True, type=num("leverage"))
+    p.add_argument(
+        "--leverage", required=True, type=num("leverage"), help="leverage, e.g. 10 for 10x"
+    )
     p.add_argument("--target", type=num("target"), help="target price, for the R multiple")
     p.add_argument(
         "--fee-in",

@@ -37,7 +37,7 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         "and net APR over a horizon, for a perp-perp spread (--long) or a "
         "cash-and-carry (--spot). Rates in percent per settlement.",
     )
-    p.add_argument("--symbol", required=True, type=symbol)
+    p.add_argument("--symbol", required=True, type=symbol, help="coin, e.g. BTC")
     legs = p.add_mutually_exclusive_group(required=True)
     legs.add_argument("--long", choices=VENUES, help="venue of the long perp (perp-perp)")
     legs.add_argument("--spot", choices=VENUES, help="venue of the long spot (cash-and-carry)")
@@ -62,7 +62,10 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         help="hours per settlement of the long perp (or the live one)",
     )
     p.add_argument(
-        "--short-rate", metavar="PCT", type=num("short-rate", percent=True, positive=False)
+        "--short-rate",
+        metavar="PCT",
+        type=num("short-rate", percent=True, positive=False),
+        help="funding rate of the short perp",
     )
     p.add_argument(
         "--short-interval",

@@ -7,15 +7,19 @@ never a value the engine would take as it is.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
+from collections.abc import Sequence
 
 from fundtui.config import (
     MAX_REFRESH_S,
     MIN_REFRESH_S,
+    Config,
     is_known_venue,
     shown_id,
     unknown_venue_hint,
 )
+from fundtui.core.text import one_line
 
 
 def exchange_list(text: str) -> list[str]:
@@ -45,3 +49,43 @@ def refresh_seconds(text: str) -> float:
             f"got {shown_id(text)!r}"
         )
     return value
+
+
+#: A theme name or path is typed by hand; anything longer is not one.
+MAX_THEME_CHARS = 1024
+
+
+def theme_choice(text: str) -> str:
+    """``--theme NAME|PATH``: one printable line; which theme it names (and whether
+    it exists) is the theme loader's question, asked when the board starts."""
+    if not text.strip() or len(text) > MAX_THEME_CHARS or one_line(text, MAX_THEME_CHARS) != text:
+        raise argparse.ArgumentTypeError(
+            f"expected a theme name or a theme file's path, got {shown_id(text)!r}"
+        )
+    return text
+
+
+def has_theme_setting() -> bool:
+    """Whether this build's config has a ``theme`` setting for ``--theme`` to set."""
+    return "theme" in {f.name for f in dataclasses.fields(Config)}
+
+
+def override(
+    config: Config,
+    exchanges: Sequence[str] | None = None,
+    refresh_s: float | None = None,
+    theme: str | None = None,
+) -> Config:
+    """The config with the command line's ``--exchanges``, ``--refresh`` and
+    ``--theme`` applied for this run (the file is not changed): the venues named
+    are polled even when the config disables them."""
+    if exchanges:
+        venues = dict(config.venues)
+        for n in exchanges:
+            venues[n] = dataclasses.replace(config.venue(n), enabled=True)
+        config = dataclasses.replace(config, exchanges=tuple(exchanges), venues=venues)
+    if refresh_s is not None:
+        config = dataclasses.replace(config, refresh_seconds=refresh_s)
+    if theme is not None:
+        config = dataclasses.replace(config, theme=theme)
+    return config

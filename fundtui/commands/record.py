@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import signal
 from collections.abc import Callable, Sequence
@@ -82,14 +81,7 @@ def recording_config(
     config: Config, exchanges: Sequence[str] | None, refresh_s: float | None
 ) -> Config:
     """The config with ``--exchanges`` and ``--refresh`` applied."""
-    if exchanges:
-        venues = dict(config.venues)
-        for n in exchanges:
-            venues[n] = dataclasses.replace(config.venue(n), enabled=True)
-        config = dataclasses.replace(config, exchanges=tuple(exchanges), venues=venues)
-    if refresh_s is not None:
-        config = dataclasses.replace(config, refresh_seconds=refresh_s)
-    return config
+    return flags.override(config, exchanges, refresh_s)
 
 
 def source_factory(config: Config, demo: bool) -> SourceFactory:
