@@ -39,6 +39,7 @@ from fundtui.ui.messages import EngineEvent
 if TYPE_CHECKING:  # loaded only when alert URLs are configured
     from fundtui.engine.alerts import AlertDispatcher, AlertOutcome
 from fundtui.ui.navigation import ScreenRoutes
+from fundtui.ui.palette import CoinsAndSectors
 from fundtui.ui.safe import PlainToasts
 from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.status import TopBar, VenueStrip, transition_notice
@@ -55,6 +56,7 @@ SIGNALS_KEPT = 2000
 
 class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
     CSS_PATH = "fundtui.tcss"
+    COMMANDS = App.COMMANDS | {CoinsAndSectors}  # a coin or a sector from any screen
     TITLE = "fundtui"
     #: Keys that mean the same on every screen; the board's own keys are bound on
     #: its screen (ui/board_screen.py), so they act only where the board is shown.
@@ -115,8 +117,6 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
         # it re-parsed and re-applied every rule before the first frame (~35 ms).
         self.register_theme(FUNDTUI_DARK)
         self.theme = FUNDTUI_DARK.name
-
-    # --- toasts -------------------------------------------------------------
 
     # --- layout -------------------------------------------------------------
 

@@ -25,14 +25,12 @@ from fundtui.store.watchlist import Watchlist
 from fundtui.ui.board import BoardTable
 from fundtui.ui.empty_board import EmptyBoard, empty_text
 from fundtui.ui.messages import OpenCalculator, OpenDetail, OpenSectors
-from fundtui.ui.palette import CoinsAndSectors
 from fundtui.ui.selection import SelectionLine
 from fundtui.ui.status import TopBar, VenueStrip
 
 
 class BoardScreen(Screen[None]):
     #: The palette finds a coin or a sector by name here (ui/palette.py).
-    COMMANDS = {CoinsAndSectors}
     #: In the footer's order: the most used first, so a narrow footer cuts the least
     #: used (Enter, the board's own, comes before all of these). The app's screen keys
     #: t, g, R, ? and q are listed here too, through the app's actions, for that order.

@@ -19,7 +19,6 @@ from fundtui.engine.sector_feed import SectorFeed
 from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import DEFAULT_PALETTE, Palette
 from fundtui.ui.messages import DrillInto
-from fundtui.ui.palette import CoinsAndSectors
 from fundtui.ui.row_table import RowTable
 from fundtui.ui.safe import plain, visible
 from fundtui.ui.sector_columns import COLUMN, COLUMNS, LEFT, Column, cell, sort_order
@@ -128,7 +127,6 @@ class SectorScreen(Screen[None]):
     """The sector rotation board."""
 
     #: The palette finds a coin or a sector by name here (ui/palette.py).
-    COMMANDS = {CoinsAndSectors}
 
     DEFAULT_CSS = """
     SectorScreen #sector-head { height: 1; background: $panel; padding: 0 1;

@@ -31,6 +31,7 @@ from fundtui.store.paths import data_dir
 from fundtui.ui.fast_table import cursor_key, order_rows
 from fundtui.ui.format import Palette
 from fundtui.ui.messages import OpenDetail
+from fundtui.ui.row_table import RowTable
 from fundtui.ui.safe import plain, visible
 
 
@@ -105,7 +106,7 @@ class SignalsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="signals-head", markup=False)
         yield Input(placeholder="coin (Enter keeps, Esc clears)", id="signals-filter", compact=True)
-        yield DataTable(cursor_type="row", id="signals")
+        yield RowTable(cursor_type="row", id="signals")
         yield Footer()
 
     @property
