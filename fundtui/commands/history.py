@@ -1,6 +1,6 @@
 """``fundtui history``: what the history store holds for one coin.
 
-    fundtui history BASE [--venue V] [--hours H] [--every MIN] [--json] [--demo]
+    fundtui history BASE [--venue V] [--hours H] [--every MIN] [--json | --csv] [--demo]
 
 Stored samples of every market of BASE (or of one venue) over the last H hours
 (default 24), and the settled funding cached for them (fetched by the app's
@@ -87,7 +87,14 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         metavar="MIN",
         help="one sample per MIN minutes, the last of each (text default 60)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON (stable interface)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON (stable interface)")
+    form.add_argument(
+        "--csv",
+        action="store_true",
+        help="print the samples as CSV for a spreadsheet, one row each (every sample "
+        "unless --every is given; settled funding is in --json and the text)",
+    )
     add_common(p, defaults=False)
     p.set_defaults(run=run)
 
@@ -126,6 +133,49 @@ def _sample_json(s) -> dict[str, Any]:
     }
 
 
+CSV_HEADER = (
+    "exchange",
+    "time",
+    "time_ms",
+    "symbol",
+    "funding_rate",
+    "interval_hours",
+    "rate_8h",
+    "next_funding_ms",
+    "mark_price",
+    "index_price",
+    "premium",
+    "open_interest_usd",
+)
+
+
+def _csv_rows(by_venue, every_ms: int | None) -> list[tuple]:
+    """One row per sample, venue by venue, oldest first; rates are fractions."""
+    from fundtui.core.normalize import rate_8h
+    from fundtui.core.timefmt import iso_utc
+
+    return [
+        (
+            venue,
+            iso_utc(s.at_ms),
+            s.at_ms,
+            s.symbol,
+            s.funding_rate,
+            s.interval_hours,
+            rate_8h(s.funding_rate, s.interval_hours)
+            if s.funding_rate is not None and s.interval_hours
+            else None,
+            s.next_funding_ms,
+            s.mark_price,
+            s.index_price,
+            s.premium,
+            s.open_interest_usd,
+        )
+        for venue, samples in by_venue.items()
+        for s in _thin(samples, every_ms)
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     from fundtui.core.normalize import rate_8h
     from fundtui.core.text import visible
@@ -159,6 +209,11 @@ def run(args: argparse.Namespace) -> int:
         say(f"nothing stored for {args.base}{where} in the last {args.hours:g} h")
         return 1
     every_ms = round(args.every * 60_000) if args.every else None
+    if args.csv:
+        from fundtui.commands.csv_out import write_csv
+
+        write_csv(CSV_HEADER, _csv_rows(by_venue, every_ms))
+        return 0
     if args.json:
         print(
             json.dumps(
