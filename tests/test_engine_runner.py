@@ -114,3 +114,19 @@ async def test_a_source_for_no_configured_venue_is_a_notice_and_a_missing_one_fa
     assert notices == ["Ignoring source 'bogus': not a configured venue"]
     assert engine.market.statuses["gate"].error == "no source for this venue"
     assert srcs["bogus"].polls == 0
+
+
+async def test_the_first_round_is_shown_as_soon_as_every_venue_has_answered():
+    """The gather waits for venues still to answer; on the first round, once all have,
+    there is nothing to wait for: the board is built at once, not gather_s later."""
+    clock, seen = FrozenClock(), []
+    srcs = sources(clock)
+    engine = engine_for(srcs, clock, seen, gather_s=5.0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    engine.start()
+    await until(lambda: any(isinstance(e, ev.BoardRebuilt) for e in seen), timeout=3.0)
+    assert loop.time() - started < 2.0  # well before the 5 s gather
+    (board,) = (e for e in seen if isinstance(e, ev.BoardRebuilt))
+    assert sorted(board.rows["BTC"].quotes) == sorted(VENUES)  # all three, one rebuild
+    await engine.stop()

@@ -307,16 +307,17 @@ class Engine:
             self.rebuild()
 
     def schedule_rebuild(self) -> None:
-        # Venues poll on one grid and answer within a moment of each other: what
-        # arrives within gather_s makes one rebuild (and one repaint) for the lot.
-        if self.rebuild_pending:
+        # Venues poll on one grid and answer within moments: what arrives within gather_s
+        # is one rebuild; once all answered the first time there is nothing to wait for.
+        first = not self.settled and self.market.all_answered()
+        if self.rebuild_pending and not first:
             return
+        if self._rebuild_handle is not None:
+            self._rebuild_handle.cancel()
         self.rebuild_pending = True
         loop = asyncio.get_running_loop()
-        if self.gather_s > 0:
-            self._rebuild_handle = loop.call_later(self.gather_s, self.rebuild)
-        else:
-            self._rebuild_handle = loop.call_soon(self.rebuild)
+        wait = 0 if first else self.gather_s
+        self._rebuild_handle = loop.call_later(wait, self.rebuild)
 
     def rebuild(self) -> None:
         self.rebuild_pending = False
