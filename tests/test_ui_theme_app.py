@@ -3,20 +3,11 @@ one toast and keeps running, and keeps a theme picked in the palette for next ti
 
 from __future__ import annotations
 
-import inspect
 import json
 
-import pytest
-
-import fundtui.ui.app as app_module
 from fundtui.ui.theme import DEFAULT_THEME, state_path
 from tests.fakesource import FrozenClock
 from tests.uihelp import loaded, make_app, market, until
-
-pytestmark = pytest.mark.skipif(
-    "install_themes" not in inspect.getsource(app_module),
-    reason="the app does not call install_themes yet",
-)
 
 
 async def test_config_theme_is_used_and_a_palette_choice_is_saved():

@@ -43,7 +43,7 @@ from fundtui.ui.palette import CoinsAndSectors
 from fundtui.ui.safe import PlainToasts
 from fundtui.ui.selection import SelectionLine, ema_gaps
 from fundtui.ui.status import TopBar, VenueStrip, transition_notice
-from fundtui.ui.theme import FUNDTUI_DARK
+from fundtui.ui.theme import install_themes
 
 __all__ = ["REBUILD_GATHER_S", "FundApp", "SourceFactory", "run_app", "wall_clock_ms"]
 
@@ -99,8 +99,7 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
             trend_length=TREND_WIDTH,
             watched=lambda: self.watchlist.bases,
         )
-        # Alerts go out from the engine that polls (its logged hits), off its loop.
-        self.alerts: AlertDispatcher | None = None
+        self.alerts: AlertDispatcher | None = None  # sent by the polling engine's hit sinks
         if config.alerts.urls:
             from fundtui.engine.alerts import attach_alerts
 
@@ -113,10 +112,8 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
         self.signals: deque[Hit] = deque(maxlen=SIGNALS_KEPT)  # oldest first
         self._shutting_down = False  # (MessagePump has its own _closing)
         self.evaluations_done = 0  # refreshes the signal engine answered, as shown
-        # The theme is chosen before the stylesheet is first parsed: set in on_mount,
-        # it re-parsed and re-applied every rule before the first frame (~35 ms).
-        self.register_theme(FUNDTUI_DARK)
-        self.theme = FUNDTUI_DARK.name
+        # before the stylesheet is first parsed (in on_mount it re-applied every rule, ~35 ms)
+        self.themes = install_themes(self, config.theme)  # shipped, the user's, the choice
 
     # --- layout -------------------------------------------------------------
 
@@ -145,6 +142,8 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
         self._update_view_info()
         self.tick()
         self.ticker = self.set_interval(1.0, self.tick)
+        for notice in self.themes.notices:
+            self.notify(notice, severity="warning", timeout=10)
         if self._watch_notice:
             self.notify(self._watch_notice, severity="warning", timeout=10)
         self.engine.claim()  # poll here, or attach (the poller's answers fill the board)
@@ -364,6 +363,7 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
     def _retheme(self) -> None:
         if self.closing:
             return
+        self.themes.remember(self.theme)  # a choice made in the palette is kept
         self.board.set_palette(self._palette())
         self._refresh_status(self.clock())
 

@@ -21,7 +21,15 @@ from fundtui.ui.format import DEFAULT_PALETTE, Palette
 from fundtui.ui.messages import DrillInto
 from fundtui.ui.row_table import RowTable
 from fundtui.ui.safe import plain, visible
-from fundtui.ui.sector_columns import COLUMN, COLUMNS, LEFT, Column, cell, sort_order
+from fundtui.ui.sector_columns import (
+    COLUMN,
+    COLUMNS,
+    LEFT,
+    Column,
+    cell,
+    sort_order,
+    velocity_note,
+)
 
 __all__ = ["SectorFeed", "SectorScreen", "SectorTable"]
 
@@ -179,8 +187,8 @@ class SectorScreen(Screen[None]):
             f"APR weighted by open interest (Vol/Eq: fallback) · Δ in APR points · "
             f"extreme |APR| ≥ {params.extreme_apr:.0%}",
         ]
-        if not any(v is not None for s in feed.stats.values() for v in s.velocity.values()):
-            parts.append("Δ n/a until 1 h of history")
+        if note := velocity_note(feed):  # when the Δ columns get their figures
+            parts.append(note)
         if feed.warning:
             parts.append(feed.warning)
         self.query_one("#sector-head", Static).update(plain(" · ".join(parts)))
