@@ -95,3 +95,15 @@ async def test_the_attached_detail_view_reads_the_pollers_history():
             await until(pilot, lambda: screen.loaded.is_set())
             assert screen.store is not None
             assert len(screen.samples.get("binance", [])) >= 1
+
+
+async def test_r_on_an_attached_tui_says_the_poller_asks_the_venues():
+    folder = paths.history_dir()
+    with PollerLock(folder) as held:
+        assert held.try_acquire()
+        app = FundApp(Config(exchanges=("binance",), refresh_seconds=30), lambda: [])
+        async with app.run_test(size=(120, 30)) as pilot:
+            await until(pilot, lambda: app.engine.role == "viewer")
+            await pilot.press("R")
+            await pilot.pause()
+            assert any("polling fundtui asks the venues" in n.message for n in app._notifications)

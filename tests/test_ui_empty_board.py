@@ -46,3 +46,16 @@ async def test_a_filter_that_matches_nothing_says_so_and_esc_brings_the_rows_bac
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.board.row_count == 4)
         assert shown(app) == ""
+
+
+async def test_r_says_that_it_polls_and_which_venues_wait_out_a_rate_limit():
+    clock = FrozenClock()
+    sources = market(clock)
+    app = make_app(sources, clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        app.engine.pollers["okx"].not_before_ms = clock() + 60_000  # okx asked us to wait
+        await pilot.press("R")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert "Polling binance, gate now; waiting out the rate limit of okx" in notes

@@ -39,6 +39,7 @@ from fundtui.ui.messages import EngineEvent
 if TYPE_CHECKING:  # loaded only when alert URLs are configured
     from fundtui.engine.alerts import AlertDispatcher, AlertOutcome
 from fundtui.ui.navigation import ScreenRoutes
+from fundtui.ui.notices import NOTICE_GATHER_S, GatheredNotices
 from fundtui.ui.palette import CoinsAndSectors
 from fundtui.ui.safe import PlainToasts
 from fundtui.ui.selection import SelectionLine, ema_gaps
@@ -47,14 +48,11 @@ from fundtui.ui.theme import install_themes
 
 __all__ = ["REBUILD_GATHER_S", "FundApp", "SourceFactory", "run_app", "wall_clock_ms"]
 
-#: State changes arriving within this many seconds share one toast.
-NOTICE_GATHER_S = 0.3
-
 #: Signal hits kept in memory for the signals screen (the log keeps them all).
 SIGNALS_KEPT = 2000
 
 
-class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
+class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
     CSS_PATH = "fundtui.tcss"
     COMMANDS = App.COMMANDS | {CoinsAndSectors}  # a coin or a sector from any screen
     TITLE = "fundtui"
@@ -330,24 +328,6 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
             board.show_empty(self.statuses)  # nothing to show: say why, in the board's place
         self.engine.check_stale(now)  # a venue went stale or came back: rebuild
 
-    def _queue_notice(self, message: str, severity: str) -> None:
-        # Venues often change state together (the network drops, the app starts with
-        # no connection): what arrives within NOTICE_GATHER_S becomes one toast.
-        if not self._notices:
-            self.set_timer(NOTICE_GATHER_S, self._flush_notices)
-        self._notices.append((message, severity))
-
-    def _flush_notices(self) -> None:
-        notices, self._notices = self._notices, []
-        for severity in ("error", "warning", "information"):
-            lines = [m for m, sev in notices if sev == severity]
-            if lines:
-                self.notify(
-                    "\n".join(lines),
-                    severity=severity,  # type: ignore[arg-type]
-                    timeout=8 + 2 * (len(lines) - 1),
-                )
-
     def tick(self) -> None:
         """Once a second: the clock, the badges' ages, the countdown column."""
         if self.closing:
@@ -374,9 +354,16 @@ class FundApp(PlainToasts, ScreenRoutes, EngineView, App[int]):
     # --- actions ------------------------------------------------------------
 
     def action_poll_now(self) -> None:
+        """R: every venue asked now, and said so (a rate-limited one waits its turn)."""
+        if self.engine.role == ev.VIEWER:
+            self.notify("Attached: the polling fundtui asks the venues, not this window")
+            return
         held = self.poll_now()
+        woken = [v for v in self.venues if v not in held]
+        parts = [f"Polling {', '.join(woken)} now"] if woken else []
         if held:
-            self.notify(f"Waiting out the rate limit of {', '.join(held)}", timeout=4)
+            parts.append(f"waiting out the rate limit of {', '.join(held)}")
+        self.notify("; ".join(parts) or "No venue to poll", timeout=4)
 
 
 def run_app(config: Config, demo: bool = False) -> int:
