@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
@@ -110,7 +111,10 @@ class BoardScreen(Screen[None]):
             text = empty_text(
                 self.statuses, b.total_count, b.filter_text, b.watch_only, b.base_filter_label
             )
-        self.query_one(EmptyBoard).show(text)
+        try:
+            self.query_one(EmptyBoard).show(text)
+        except NoMatches:  # the screen's widgets are going (the app is closing)
+            return
         b.set_class(text is not None, "-empty")
         if b.row_count == 0:  # no row, no selection: the line names no coin filtered out
             self.query_one(SelectionLine).show(None, {}, b.palette, True)
