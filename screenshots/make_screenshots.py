@@ -172,12 +172,16 @@ def shots() -> dict[str, Callable[[Path], Awaitable[None]]]:
     return out
 
 
+#: Made by screenshots/browser_screenshot.py (not byte-stable: the page shows the clock).
+BROWSER = "browser.png"
+
+
 def main(argv: Sequence[str]) -> int:
     # History and state written while taking the pictures go to scratch folders.
     scratch = tempfile.mkdtemp(prefix="fundtui-shots-")
     try:
         todo = shots()
-        names = list(argv) or list(todo)
+        names = [n for n in argv if n != BROWSER] if argv else list(todo)
         for name in names:
             for kind in ("DATA", "CONFIG", "CACHE"):  # each picture starts from nothing
                 folder = Path(scratch) / name / kind.lower()
@@ -185,6 +189,14 @@ def main(argv: Sequence[str]) -> int:
                 os.environ[f"FUNDTUI_{kind}_DIR"] = str(folder)
             asyncio.run(todo[name](HERE / name))
             print(HERE / name)
+        if not argv or BROWSER in argv:  # the browser view, through headless Chromium
+            from browser_screenshot import shoot as shoot_browser  # skips without Chromium
+
+            for kind in ("DATA", "CONFIG", "CACHE"):
+                folder = Path(scratch) / BROWSER / kind.lower()
+                folder.mkdir(parents=True)
+                os.environ[f"FUNDTUI_{kind}_DIR"] = str(folder)
+            shoot_browser(HERE / BROWSER)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
