@@ -340,3 +340,67 @@ async def test_left_and_right_scroll_a_row_cursor_s_table_a_whole_column_at_a_ti
         await pilot.press("left")
         await pilot.pause()
         assert table.scroll_x == 0
+
+
+def test_a_fixed_width_column_still_renders_at_its_width_whatever_its_cells_measure():
+    # FastTable._update_dimensions skips measuring cells for fixed-width columns,
+    # which is safe only while DataTable reads the measure for auto-width ones alone
+    source = body_of(textual.widgets._data_table.Column.get_render_width)
+    assert "self.content_width if self.auto_width else self.width" in source, (
+        f"DataTable's Column.get_render_width changed {WHERE}"
+    )
+    assert "measure(console, renderable, 1)" in body_of(DataTable._update_dimensions), (
+        f"DataTable._update_dimensions no longer measures new rows' cells {WHERE}"
+    )
+
+
+def spy_measured(monkeypatch) -> list[object]:
+    measured: list[object] = []
+    module = textual.widgets._data_table
+    real = module.measure
+
+    def spy(console, renderable, *a, **k):
+        measured.append(renderable)
+        return real(console, renderable, *a, **k)
+
+    monkeypatch.setattr(module, "measure", spy)
+    return measured
+
+
+async def test_new_rows_of_fixed_width_columns_are_not_measured(monkeypatch):
+    table = FastTable(cursor_type="row")
+    async with Host(table).run_test(size=(40, 10)) as pilot:
+        table.add_column("key", width=6, key="key")
+        table.add_column("value", width=8, key="value")
+        await pilot.pause()
+        measured = spy_measured(monkeypatch)
+        for i in range(50):
+            table.add_row(Text(f"r{i}"), Text("a long value " * 3), key=f"r{i}")
+        await pilot.pause()
+        assert measured == []
+        assert table.virtual_size.height == 51  # the rows and the header
+        assert table.virtual_size.width == 6 + 8 + 2 * 2 * table.cell_padding
+        assert len(table.render_line(1).text) == 40  # cut to its column, not widened
+
+
+async def test_an_auto_width_column_and_a_labelled_row_are_still_measured(monkeypatch):
+    table = FastTable(cursor_type="row")
+    async with Host(table).run_test(size=(60, 10)) as pilot:
+        table.add_column("key", width=6, key="key")
+        table.add_column("value", key="value")  # no width: sized to its cells
+        await pilot.pause()
+        measured = spy_measured(monkeypatch)
+        wide = "twenty-one characters"
+        table.add_row(Text("r0"), Text(wide), key="r0")
+        await pilot.pause()
+        assert any(str(m) == wide for m in measured)
+        assert table.ordered_columns[1].content_width == len(wide)
+        fixed = FastTable(cursor_type="row")
+        await pilot.app.mount(fixed)
+        fixed.add_column("key", width=6, key="key")
+        await pilot.pause()
+        measured.clear()
+        fixed.add_row(Text("r0"), label=Text("a label"), key="r0")
+        await pilot.pause()
+        assert any(str(m) == "a label" for m in measured)
+        assert fixed._label_column.content_width == 7

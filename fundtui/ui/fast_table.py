@@ -35,6 +35,9 @@ DataTable's private names relied on (Textual 8.2.8), and why:
   key (hover shown; focus and light/dark), so part of ours.
 - ``_clear_caches()``: overridden so that whatever drops DataTable's caches (a resize,
   a cursor change, rows added or removed) drops ours too.
+- ``_update_dimensions(new_rows)``: overridden to measure new rows only where the
+  measure is read (an auto-width column, a row label, an automatic row height): a
+  fixed-width column's width is its ``width``, whatever its cells measure.
 
 Public methods overridden, whose signatures the test checks too: ``update_cell``,
 ``notify_style_update``, ``watch_scroll_y``, ``action_cursor_right``,
@@ -69,6 +72,7 @@ RELIES_ON = (
     "_show_hover_cursor",
     "_pseudo_class_state",
     "_clear_caches",
+    "_update_dimensions",
 )
 #: FastTable's own private names (the test checks none shadows one of DataTable's).
 OWN = (
@@ -284,6 +288,20 @@ class FastTable(RowTable):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cells.clear()
+
+    def _update_dimensions(self, new_rows) -> None:  # noqa: ANN001 - as DataTable's
+        # DataTable measures every cell of every new row for its column's content
+        # width, which only an auto-width column reads: the board's first 375 rows
+        # cost ~0.1 s of measuring before the first data frame, for nothing. Rows with
+        # a label or an automatic height are still measured, as are auto-width columns.
+        if not any(column.auto_width for column in self.columns.values()):
+            rows = self.rows
+            new_rows = [
+                key
+                for key in new_rows
+                if (row := rows.get(key)) is not None and (row.label is not None or row.auto_height)
+            ]
+        super()._update_dimensions(new_rows)
 
     # --- whole-column scrolling ------------------------------------------------
 
