@@ -30,6 +30,7 @@ from fundtui.core.signals import SignalEngine
 from fundtui.core.spread import spread_for
 from fundtui.core.symbols import split_base
 from fundtui.core.text import describe_exception
+from fundtui.engine import heap
 from fundtui.store import checkpoint
 from fundtui.store.history import (
     COMPACT_EVERY_MS,
@@ -286,15 +287,19 @@ class Recorder:
         """Compaction of the store once per ``COMPACT_EVERY_MS`` (so unpacked rows never
         hold more than about that span); a checkpoint every ``CHECKPOINT_EVERY_MS``."""
         period = now_ms // COMPACT_EVERY_MS
+        passes = 0
         if self.store is not None and period != self._last_compact:
             self._last_compact = period
             self.store.compact(now_ms)
-        if self.last_ms is None:
-            return
-        if self._last_checkpoint_ms is None:  # the first save comes a period after start
-            self._last_checkpoint_ms = self.last_ms
-        elif self.last_ms - self._last_checkpoint_ms >= CHECKPOINT_EVERY_MS:
-            self.save_checkpoint()
+            passes += 1
+        if self.last_ms is not None:
+            if self._last_checkpoint_ms is None:  # the first save comes a period after start
+                self._last_checkpoint_ms = self.last_ms
+            elif self.last_ms - self._last_checkpoint_ms >= CHECKPOINT_EVERY_MS:
+                self.save_checkpoint()
+                passes += 1
+        if passes:  # what those passes freed goes back to the OS (engine/heap.py)
+            heap.give_back()
 
     def close(self) -> list[str]:
         """Checkpoint and close; problems as one-line notes (closing never raises)."""
