@@ -31,6 +31,8 @@ HOUR_MS = 3_600_000
 
 #: Past hits shown on the signals screen at startup (from the log).
 PAST_HITS = 500
+#: The longest a ``hold`` keeps the thread from starting (see ``hold``).
+HOLD_MAX_S = 3.0
 
 
 class HistoryThread:
@@ -52,6 +54,8 @@ class HistoryThread:
         self.recorder: Recorder | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._done = threading.Event()
+        self._go = threading.Event()
+        self._go.set()
         self._reported: set[str] = set()
 
     def _path(self, name: str) -> Path | None:
@@ -70,7 +74,19 @@ class HistoryThread:
         the engine's, so every hit reaches the log and the user through one path."""
         self._queue.put(("hits", 0, tuple(hits)))
 
+    def hold(self) -> None:
+        """Open nothing and warm nothing up until ``release`` (at most ``HOLD_MAX_S``):
+        the board's first data comes first. Opening the files, reading the rules'
+        state and replaying history hold the GIL for long stretches, and beside them
+        the first data frame took about twice as long. What arrives meanwhile waits
+        in the queue, in order."""
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
+
     def stop(self) -> None:
+        self._go.set()
         self._queue.put(None)
 
     def wait(self, timeout_s: float) -> bool:
@@ -104,6 +120,7 @@ class HistoryThread:
             self._done.set()
 
     def _run(self) -> None:
+        self._go.wait(HOLD_MAX_S)
         from fundtui.engine.recorder import Recorder  # SQLite and JSON: off the first frame
         from fundtui.store.signal_log import UnusableLog
 

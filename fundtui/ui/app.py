@@ -97,6 +97,8 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
             trend_length=TREND_WIDTH,
             watched=lambda: self.watchlist.bases,
         )
+        if self.engine.writer is not None:  # the first data frame first (writer.hold)
+            self.engine.writer.hold()
         self.alerts: AlertDispatcher | None = None  # sent by the polling engine's hit sinks
         if config.alerts.urls:
             from fundtui.engine.alerts import attach_alerts
@@ -207,6 +209,7 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
         self._shown_rebuilds = self.engine.rebuilds
         self.board.set_rows(event.rows, event.now_ms, event.stale)
         self._refresh_status(event.now_ms)
+        self.call_after_refresh(self._let_history_start)  # once drawn
         self._update_view_info()
         from fundtui.ui.sectors import SectorScreen
 
@@ -316,6 +319,8 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
     def _refresh_status(self, now: int) -> None:
         if self.closing:
             return
+        if not self.rows and self.engine.market.all_answered():  # no data coming: no wait
+            self._let_history_start()
         strip = self.main(VenueStrip)
         palette = self.board.palette
         for venue, st in self.statuses.items():

@@ -99,6 +99,12 @@ class EngineView:
     def sectors(self, feed: SectorFeed) -> None:
         self.engine.sectors = feed
 
+    def _let_history_start(self) -> None:
+        """The board shows data, or every venue answered or failed: the writer may
+        open the files and warm the rules up (held until now: HistoryThread.hold)."""
+        if self.engine.writer is not None:
+            self.engine.writer.release()
+
     def poll_now(self) -> list[str]:
         """Wake every poller now; returns the venues held back by a rate-limit wait."""
         return self.engine.poll_now()
