@@ -130,3 +130,21 @@ async def test_the_first_round_is_shown_as_soon_as_every_venue_has_answered():
     (board,) = (e for e in seen if isinstance(e, ev.BoardRebuilt))
     assert sorted(board.rows["BTC"].quotes) == sorted(VENUES)  # all three, one rebuild
     await engine.stop()
+
+
+async def test_startup_s_objects_are_frozen_a_moment_after_the_first_board_not_before(
+    monkeypatch,
+):
+    from fundtui.engine import heap
+
+    clock, seen = FrozenClock(), []
+    frozen_at: list[int] = []
+    monkeypatch.setattr(heap, "freeze_startup", lambda: frozen_at.append(engine.rebuilds))
+    srcs = sources(clock)
+    engine = engine_for(srcs, clock, seen, gather_s=0.05)
+    engine.start()
+    await until(lambda: any(isinstance(e, ev.BoardRebuilt) for e in seen))
+    assert engine.settled and frozen_at == []  # the first board did not wait for it
+    await until(lambda: frozen_at != [], timeout=3)
+    await engine.stop()
+    assert frozen_at == [1]  # once, after the first rebuild was handed over

@@ -18,7 +18,6 @@ until it gets the lock. Without history (tests, ``snapshot``) it always polls.
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 import time
 from collections.abc import Callable, Collection, Coroutine, Sequence
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from fundtui.config import Config
 from fundtui.core.signal_types import Hit
 from fundtui.core.text import describe_exception
+from fundtui.engine import heap
 from fundtui.engine.events import (
     POLLER,
     VIEWER,
@@ -348,13 +348,12 @@ class Engine:
             self.emit(SignalsEvaluated(tuple(hits), evaluation=False))
 
     def _settle(self) -> None:
-        """Every venue has answered once: ccxt and the market metadata (~200k objects
-        that live as long as the app) are loaded. Collect startup's garbage and freeze
-        the rest, so later full collections (~90 ms mid-refresh if they rescanned it
-        all) only look at what refreshes create."""
+        """Every venue answered once: ccxt and the market metadata (~200k objects for
+        the app's life) are loaded. A second on (after the first board is drawn, which
+        a 35 ms collection delayed), startup's garbage is collected and the rest frozen,
+        so full collections (~90 ms if they rescanned it all) see only refreshes'."""
         self.settled = True
-        gc.collect()
-        gc.freeze()
+        asyncio.get_running_loop().call_later(1.0, heap.freeze_startup)
         self._start_watch_settlements()
 
     # --- the writer's answers ------------------------------------------------------
