@@ -14,7 +14,6 @@ Python holds. Where there is no glibc (macOS, musl) trimming is a no-op.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import sys
 from collections.abc import Callable
@@ -28,6 +27,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
     if not _looked:
         _looked = True
         if sys.platform.startswith("linux"):
+            import ctypes  # here: the engine is imported before the first frame
+
             try:
                 fn = ctypes.CDLL(None).malloc_trim  # this process's own C library
             except (OSError, AttributeError):
