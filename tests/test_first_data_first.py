@@ -32,7 +32,9 @@ def test_a_held_writer_opens_nothing_until_released(tmp_path, monkeypatch):
     thread = started(writer)
     time.sleep(0.3)
     assert not (tmp_path / HISTORY_FILE).exists() and writer.recorder is None
+    assert writer.held
     writer.release()
+    assert not writer.held
     deadline = time.monotonic() + 10
     while writer.recorder is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -82,6 +84,7 @@ async def test_history_opens_after_the_board_first_shows_its_rows(monkeypatch):
         assert len(seen) == 1
         shown, rows = seen[0]
         assert shown >= 1 and rows == 4  # the rows were on the board first
+        assert not app._history_held  # released once; later refreshes ask nothing more
 
 
 async def test_history_does_not_wait_when_every_venue_failed(monkeypatch):

@@ -14,29 +14,25 @@ Python holds. Where there is no glibc (macOS, musl) trimming is a no-op.
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from collections.abc import Callable
 
-_trim: Callable[[int], int] | None = None
-_looked = False
 
-
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    global _trim, _looked
-    if not _looked:
-        _looked = True
-        if sys.platform.startswith("linux"):
-            import ctypes  # here: the engine is imported before the first frame
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # here: the engine is imported before the first frame
 
-            try:
-                fn = ctypes.CDLL(None).malloc_trim  # this process's own C library
-            except (OSError, AttributeError):
-                return None
-            fn.argtypes = [ctypes.c_size_t]
-            fn.restype = ctypes.c_int
-            _trim = fn
-    return _trim
+    try:
+        fn = ctypes.CDLL(None).malloc_trim  # this process's own C library
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
 
 
 def freeze_startup() -> None:

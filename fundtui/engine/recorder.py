@@ -287,18 +287,18 @@ class Recorder:
         """Compaction of the store once per ``COMPACT_EVERY_MS`` (so unpacked rows never
         hold more than about that span); a checkpoint every ``CHECKPOINT_EVERY_MS``."""
         period = now_ms // COMPACT_EVERY_MS
-        passes = 0
+        freed = False  # a pass ran that builds and drops many MB
         if self.store is not None and period != self._last_compact:
             self._last_compact = period
             self.store.compact(now_ms)
-            passes += 1
+            freed = True
         if self.last_ms is not None:
             if self._last_checkpoint_ms is None:  # the first save comes a period after start
                 self._last_checkpoint_ms = self.last_ms
             elif self.last_ms - self._last_checkpoint_ms >= CHECKPOINT_EVERY_MS:
                 self.save_checkpoint()
-                passes += 1
-        if passes:  # what those passes freed goes back to the OS (engine/heap.py)
+                freed = True
+        if freed:  # what those passes freed goes back to the OS (engine/heap.py)
             heap.give_back()
 
     def close(self) -> list[str]:

@@ -85,6 +85,10 @@ class HistoryThread:
     def release(self) -> None:
         self._go.set()
 
+    @property
+    def held(self) -> bool:
+        return not self._go.is_set()
+
     def stop(self) -> None:
         self._go.set()
         self._queue.put(None)

@@ -209,7 +209,8 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
         self._shown_rebuilds = self.engine.rebuilds
         self.board.set_rows(event.rows, event.now_ms, event.stale)
         self._refresh_status(event.now_ms)
-        self.call_after_refresh(self._let_history_start)  # once drawn
+        if self._history_held:  # the first rows: history starts once they are drawn
+            self.call_after_refresh(self._let_history_start)
         self._update_view_info()
         from fundtui.ui.sectors import SectorScreen
 
@@ -319,8 +320,8 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
     def _refresh_status(self, now: int) -> None:
         if self.closing:
             return
-        if not self.rows and self.engine.market.all_answered():  # no data coming: no wait
-            self._let_history_start()
+        if self._history_held and not self.rows and self.engine.market.all_answered():
+            self._let_history_start()  # no data is coming: history need not wait
         strip = self.main(VenueStrip)
         palette = self.board.palette
         for venue, st in self.statuses.items():

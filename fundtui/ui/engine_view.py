@@ -99,9 +99,14 @@ class EngineView:
     def sectors(self, feed: SectorFeed) -> None:
         self.engine.sectors = feed
 
+    @property
+    def _history_held(self) -> bool:
+        """The writer waits for the board's first data (HistoryThread.hold)."""
+        return self.engine.writer is not None and self.engine.writer.held
+
     def _let_history_start(self) -> None:
         """The board shows data, or every venue answered or failed: the writer may
-        open the files and warm the rules up (held until now: HistoryThread.hold)."""
+        open the files and warm the rules up."""
         if self.engine.writer is not None:
             self.engine.writer.release()
 

@@ -291,7 +291,7 @@ class FastTable(RowTable):
 
     def _update_dimensions(self, new_rows) -> None:  # noqa: ANN001 - as DataTable's
         # DataTable measures every cell of every new row for its column's content
-        # width, which only an auto-width column reads: the board's first 375 rows
+        # width, which only an auto-width column reads: the board's first 342 rows
         # cost ~0.1 s of measuring before the first data frame, for nothing. Rows with
         # a label or an automatic height are still measured, as are auto-width columns.
         if not any(column.auto_width for column in self.columns.values()):
