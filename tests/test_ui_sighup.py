@@ -4,7 +4,10 @@ restart within the cooldown fires no hit a second time.
 
 The board runs as a real process (``python -m fundtui --demo``) in a pseudo-terminal:
 once with SIGHUP sent to it, once with the terminal itself hung up (the master side
-closed, so the kernel sends the SIGHUP and the terminal is gone while the app exits).
+closed, so the kernel sends the SIGHUP and the terminal is gone while the app exits),
+and once with the terminal gone and no signal at all (a pty that is not the board's
+controlling terminal: only its reads and writes fail; Textual's driver alone would
+block on its full output queue for good).
 """
 
 from __future__ import annotations
@@ -32,8 +35,18 @@ COOLDOWN_MS = 1_800_000  # the default cooldown_s
 class Board:
     """The board in a pty; its output drained by a thread (the app never blocks)."""
 
-    def __init__(self, config: Path) -> None:
-        pid, fd = pty.fork()
+    def __init__(self, config: Path, controlling: bool = True) -> None:
+        if controlling:
+            pid, fd = pty.fork()
+        else:  # the pty is its stdin/out/err only: closing it sends no SIGHUP
+            fd, slave = os.openpty()
+            pid = os.fork()
+            if pid == 0:
+                os.setsid()
+                for n in (0, 1, 2):
+                    os.dup2(slave, n)
+                os.close(fd)
+            os.close(slave)
         if pid == 0:  # the child: exec at once
             os.chdir(REPO)
             env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
@@ -123,10 +136,12 @@ def repeats_within_cooldown(hits: list[dict]) -> list[tuple]:
     return repeats
 
 
-def run_until_evaluated(config: Path, folder: Path, since_ms: int) -> Board:
+def run_until_evaluated(
+    config: Path, folder: Path, since_ms: int, controlling: bool = True
+) -> Board:
     """Start the board; return once a poll of the second refresh after ``since_ms`` is
     in history (the writer works in order: the first refresh was evaluated by then)."""
-    board = Board(config)
+    board = Board(config, controlling)
     wait_until(
         lambda: last_poll_ms(folder) >= since_ms + REFRESH_S * 1000 and logged(folder),
         90,
@@ -135,14 +150,15 @@ def run_until_evaluated(config: Path, folder: Path, since_ms: int) -> Board:
     return board
 
 
-@pytest.mark.parametrize("how", ["signal", "terminal closed", "sigterm"])
+@pytest.mark.parametrize("how", ["signal", "terminal closed", "sigterm", "terminal lost"])
 def test_sighup_saves_state_and_history_and_a_restart_repeats_no_hit(tmp_path, how):
     config = tmp_path / "config.toml"
     config.write_text(f"[general]\nrefresh_seconds = {REFRESH_S}\n")
     folder = paths.history_dir(demo=True)
     checkpoint = folder / paths.CHECKPOINT_FILE
 
-    board = run_until_evaluated(config, folder, int(time.time() * 1000))
+    controlling = how != "terminal lost"
+    board = run_until_evaluated(config, folder, int(time.time() * 1000), controlling)
     try:
         first_hits = logged(folder)
         assert first_hits  # the demo market's spreads fired

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.widgets import DataTable
 
 from fundtui.config import Config
@@ -33,7 +34,7 @@ from fundtui.ui.board_screen import BoardScreen
 from fundtui.ui.columns import TREND_WIDTH
 from fundtui.ui.engine_view import EngineView
 from fundtui.ui.format import Palette
-from fundtui.ui.hangup import quit_on_hangup
+from fundtui.ui.hangup import quit_on_hangup, terminal_driver
 from fundtui.ui.messages import EngineEvent
 
 if TYPE_CHECKING:  # loaded only when alert URLs are configured
@@ -132,6 +133,9 @@ class FundApp(PlainToasts, GatheredNotices, ScreenRoutes, EngineView, App[int]):
         """A widget of the board's screen, whichever screen is on top (the detail
         and signals screens cover it while refreshes keep it current)."""
         return self.screen_stack[0].query_one(selector, expect_type)
+
+    def get_driver_class(self) -> type[Driver]:
+        return terminal_driver(super().get_driver_class())  # a lost terminal quits, too
 
     def on_mount(self) -> None:
         quit_on_hangup(self)  # SIGHUP (SSH gone, tmux killed): quit as q does, state saved
