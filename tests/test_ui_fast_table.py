@@ -404,3 +404,28 @@ async def test_an_auto_width_column_and_a_labelled_row_are_still_measured(monkey
         await pilot.pause()
         assert any(str(m) == "a label" for m in measured)
         assert fixed._label_column.content_width == 7
+
+
+async def test_the_render_caches_hold_a_screenful_not_every_refresh_s_renderings():
+    # DataTable keys its row, line and cell caches on the update count, so each
+    # refresh's renderings are dead at the next one; its own caches keep 1,000 rows
+    # and lines and 10,000 cells of them (~20 MB with every rate moving)
+    table = FastTable(cursor_type="row")
+    async with Host(table).run_test(size=(120, 40)) as pilot:
+        for c in range(12):
+            table.add_column(f"c{c}", key=f"c{c}", width=7)
+        for r in range(200):
+            table.add_row(*(f"{r}.{c}" for c in range(12)), key=f"r{r}")
+        await pilot.pause()
+        for n in range(30):
+            with table.one_refresh():
+                for r in range(40):  # every cell on screen changes
+                    for c in range(12):
+                        table.update_cell(f"r{r}", f"c{c}", f"{n}:{r}:{c}")
+            await pilot.pause()
+            table.render_lines(table.region.reset_offset)  # the screen drawn
+        assert isinstance(table._cell_render_cache, type(DataTable()._cell_render_cache))
+        for name in ("_cell_render_cache", "_row_render_cache", "_row_renderable_cache"):
+            assert len(getattr(table, name)) <= 2 * fast_table.SCREEN_CACHE, name
+        assert len(table._line_cache) <= fast_table.SCREEN_CACHE
+        assert "29:0:0" in table.render_line(1).text  # still drawn from the latest values

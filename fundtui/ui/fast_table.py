@@ -38,6 +38,13 @@ DataTable's private names relied on (Textual 8.2.8), and why:
 - ``_update_dimensions(new_rows)``: overridden to measure new rows only where the
   measure is read (an auto-width column, a row label, an automatic row height): a
   fixed-width column's width is its ``width``, whatever its cells measure.
+- ``_cell_render_cache``, ``_row_render_cache``, ``_row_renderable_cache``,
+  ``_line_cache`` (``textual.cache.LRUCache``): replaced by smaller ones of the same
+  kind (``SCREEN_CACHE``). DataTable keeps 10,000 rendered cells and 1,000 rows and
+  lines, keyed on ``_update_count``, so each refresh's renderings are dead at the
+  next one and only fall out of the cache thousands of cells later; with every
+  rate moving, filling them held ~20 MB of Rich segments and styles. A screen
+  needs at most a screenful of each, and the cells are cached here by content.
 
 Public methods overridden, whose signatures the test checks too: ``update_cell``,
 ``notify_style_update``, ``watch_scroll_y``, ``action_cursor_right``,
@@ -53,6 +60,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -73,6 +81,10 @@ RELIES_ON = (
     "_pseudo_class_state",
     "_clear_caches",
     "_update_dimensions",
+    "_cell_render_cache",
+    "_row_render_cache",
+    "_row_renderable_cache",
+    "_line_cache",
 )
 #: FastTable's own private names (the test checks none shadows one of DataTable's).
 OWN = (
@@ -88,6 +100,9 @@ OWN = (
 #: Rendered cells kept by content (a screenful is ~40 rows x 16 columns, plus the
 #: cursor's variants); past this the cache starts over.
 CELL_CACHE_MAX = 4096
+#: Entries in each of DataTable's render caches (rows, lines, cells): a tall screen's
+#: worth and the cursor's variants; DataTable's own are 1,000 and 10,000.
+SCREEN_CACHE = 256
 #: Rows beyond the screen's edges drawn anyway, so a short scroll finds them ready.
 DEFER_MARGIN = 5
 
@@ -150,6 +165,11 @@ class FastTable(RowTable):
         self._quiet_updates = 0
         self._deferred: dict[Any, dict[Any, object]] = {}  # row key -> off-screen cells
         super().__init__(**kwargs)
+        # a screenful each, not thousands of renderings dead at the next refresh
+        self._cell_render_cache = LRUCache(2 * SCREEN_CACHE)
+        self._row_render_cache = LRUCache(SCREEN_CACHE)
+        self._row_renderable_cache = LRUCache(SCREEN_CACHE)
+        self._line_cache = LRUCache(SCREEN_CACHE)
 
     # --- cell updates --------------------------------------------------------
 
