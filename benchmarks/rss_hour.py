@@ -13,7 +13,9 @@ process every ``--probe-every`` seconds: VmRSS, glibc's heap in use and kept
 free (``mallinfo2``), and with ``--trace`` the tracemalloc lines that grew
 since the last reading (slower, and tracemalloc's own tables add memory);
 ``--trim`` calls ``malloc_trim(0)`` after each reading and logs what it gave
-back. The probe's lines are printed at the end (or kept with ``--probe-file``).
+back; ``--trace-from S`` starts tracing S seconds in (what the run adds after its
+warm-up), ``--frames N`` keeps N frames per allocation and logs the call paths.
+The probe's lines are printed at the end (or kept with ``--probe-file``).
 
     python benchmarks/rss_hour.py [--minutes 60] [--n 300] [--probe [--trace] [--trim]]
 """
@@ -95,6 +97,13 @@ def main() -> int:
     ap.add_argument("--probe-every", type=float, default=30.0)
     ap.add_argument("--trace", action="store_true", help="probe: tracemalloc diffs")
     ap.add_argument("--trim", action="store_true", help="probe: malloc_trim after readings")
+    ap.add_argument(
+        "--trace-from",
+        type=float,
+        default=0.0,
+        help="probe: start tracing this many seconds in (shows what the run adds)",
+    )
+    ap.add_argument("--frames", type=int, default=1, help="probe: frames per traced allocation")
     ap.add_argument("--probe-file", type=Path, help="probe: keep its log here")
     args = ap.parse_args()
 
@@ -122,6 +131,8 @@ def main() -> int:
                 FUNDTUI_PROBE_EVERY=str(args.probe_every),
                 FUNDTUI_PROBE_TRACE="1" if args.trace else "0",
                 FUNDTUI_PROBE_TRIM="1" if args.trim else "0",
+                FUNDTUI_PROBE_TRACE_FROM=str(args.trace_from),
+                FUNDTUI_PROBE_FRAMES=str(args.frames),
             )
         pid, fd, _ = spawn(argv, 120, 40, env)
         out = Output(fd)

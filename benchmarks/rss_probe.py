@@ -7,6 +7,10 @@ bytes free but kept), and, with ``FUNDTUI_PROBE_TRACE=1``, the Python
 allocations tracemalloc sees, with the lines that grew most since the previous
 line. ``FUNDTUI_PROBE_TRIM=1`` calls ``malloc_trim(0)`` after each reading and
 records what it gave back, to tell memory Python holds from memory glibc keeps.
+``FUNDTUI_PROBE_TRACE_FROM=S`` starts tracing only S seconds in, so what it shows
+is what was allocated after the warm-up and is still alive (the growth, without
+startup's objects), with ``FUNDTUI_PROBE_FRAMES`` frames per allocation (default 1)
+and the allocating call paths that hold the most.
 
     FUNDTUI_PROBE_FILE=probe.jsonl python benchmarks/rss_probe.py [fundtui args]
 """
@@ -61,12 +65,21 @@ def status_kb() -> dict[str, int]:
     return out
 
 
-def _probe(path: str, every: float, trace: bool, trim: bool) -> None:
+def _where(frame: tracemalloc.Frame) -> str:
+    return f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno}"
+
+
+def _probe(path: str, every: float, trace: bool, trim: bool, trace_from: float) -> None:
     libc = _libc()
     start = time.monotonic()
     prev = None
+    frames = int(os.environ.get("FUNDTUI_PROBE_FRAMES", "1"))
     while True:
         time.sleep(every)
+        if trace_from and not tracemalloc.is_tracing() and time.monotonic() - start >= trace_from:
+            tracemalloc.start(frames)
+            trace = True
+            continue
         line: dict = {"t": round(time.monotonic() - start, 1), **status_kb()}
         if libc is not None:
             mi = libc.mallinfo2()
@@ -90,6 +103,11 @@ def _probe(path: str, every: float, trace: bool, trim: bool) -> None:
             line["top_files"] = [
                 f"{s.size // 1024} KB {s.traceback[0].filename.rsplit('/', 2)[-1]}" for s in top
             ]
+            if frames > 1:
+                line["paths"] = [
+                    f"{s.size // 1024} KB in {s.count}: " + " < ".join(map(_where, s.traceback))
+                    for s in snap.statistics("traceback")[:8]
+                ]
             prev = snap
         if trim and libc is not None:
             before = status_kb()["VmRSS"]
@@ -113,6 +131,7 @@ def main() -> None:
             float(os.environ.get("FUNDTUI_PROBE_EVERY", "30")),
             trace,
             os.environ.get("FUNDTUI_PROBE_TRIM") == "1",
+            float(os.environ.get("FUNDTUI_PROBE_TRACE_FROM", "0")),
         ),
     ).start()
     sys.argv = ["fundtui", *sys.argv[1:]]
