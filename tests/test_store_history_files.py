@@ -371,3 +371,66 @@ def test_wal_that_cannot_follow_its_file_aside_stops_the_open(tmp_path, monkeypa
     with pytest.raises(HistoryError, match="could not be moved aside"):
         HistoryStore.open(path, move_unusable_aside=True)
     assert not path.exists() and _wal(path).read_bytes() == b"frames" * 100
+
+
+# ------------------------------------------------------------ free pages
+
+
+def _an_hour_packed(store: HistoryStore) -> int:
+    """An hour of six venues' answers every 30 s, then the compaction that packs it
+    (raw rows are many times their packed size: it frees most of the raw pages);
+    the samples that read back."""
+    for k in range(120):
+        for v, venue in enumerate(VENUES):
+            store.record(_answer(venue, k, 60), T0 + k * 30_000 + v * 100)
+    store.compact(T0 + HOUR + COMPACT_EVERY_MS)
+    return sum(len(s) for s in store.all_since(T0).values())
+
+
+def _pages(store: HistoryStore) -> tuple[int, int, int]:
+    db = store._db
+    return tuple(  # type: ignore[return-value]
+        db.execute(f"PRAGMA {p}").fetchone()[0]
+        for p in ("page_count", "freelist_count", "auto_vacuum")
+    )
+
+
+def test_compaction_gives_the_pages_it_freed_back_to_the_disk(tmp_path, monkeypatch):
+    reserve = history.FREE_RESERVE_BYTES // history.PAGE_SIZE
+    with HistoryStore.open(tmp_path / "history.sqlite3") as store:
+        samples = _an_hour_packed(store)
+        pages, free, mode = _pages(store)
+        assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert mode == 2 and free <= reserve  # incremental; only the reserve kept
+    assert samples == 120 * 6 * 60
+    # the same hour with the pages left in the file, as before
+    monkeypatch.setattr(history.compaction, "_free_pages_back", lambda *a, **k: 0)
+    with HistoryStore.open(tmp_path / "kept.sqlite3") as control:
+        assert _an_hour_packed(control) == samples
+        kept_pages, kept_free, _ = _pages(control)
+    assert kept_free > 2 * reserve
+    assert pages <= kept_pages - (kept_free - reserve)
+
+
+def test_a_file_made_without_incremental_vacuum_is_converted_by_the_writer_once(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "history.sqlite3"
+    with monkeypatch.context() as m:  # a file from before: auto_vacuum NONE
+        m.setattr(history.store, "_incremental", lambda db: None)
+        with HistoryStore.open(path) as old:
+            for v, venue in enumerate(VENUES):
+                old.record(_answer(venue, 0, 60), T0 + v * 100)
+            assert _pages(old)[2] == 0
+    with HistoryStore.open(path) as reader:  # opening (a viewer, `fundtui history`) writes nothing
+        assert _pages(reader)[2] == 0
+    vacuums: list[str] = []
+    with HistoryStore.open(path) as writer:
+        writer._db.set_trace_callback(lambda sql: vacuums.append(sql) if sql == "VACUUM" else None)
+        samples = _an_hour_packed(writer)  # its compaction converts the file
+        _, free, mode = _pages(writer)
+        writer.compact(T0 + HOUR + 2 * COMPACT_EVERY_MS)  # converted already: no second
+        assert writer._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert mode == 2 and free <= history.FREE_RESERVE_BYTES // history.PAGE_SIZE
+    assert vacuums == ["VACUUM"]
+    assert samples == 120 * 6 * 60  # the first answers were overwritten by k=0 again

@@ -40,6 +40,7 @@ from fundtui.store.history.schema import (
 from fundtui.store.history.sqlite_file import (
     BUSY_TIMEOUT_S,
     FILE_NAME,
+    FREE_RESERVE_BYTES,
     PAGE_SIZE,
     WAL_CHECKPOINT_BYTES,
     WAL_SIZE_LIMIT_BYTES,
@@ -53,6 +54,7 @@ __all__ = [
     "DAY_MS",
     "DEFAULT_INTERVAL_HOURS",
     "FILE_NAME",
+    "FREE_RESERVE_BYTES",
     "HOUR_MS",
     "MIGRATIONS",
     "OI_DIGITS",

@@ -37,7 +37,7 @@ from fundtui.store.history.schema import (
     WEEK_MS,
     Row,
 )
-from fundtui.store.history.sqlite_file import _checkpoint
+from fundtui.store.history.sqlite_file import _checkpoint, _free_pages_back
 
 
 def _window_key(row: Row) -> tuple:
@@ -63,6 +63,7 @@ class Compaction:
     _packing_before: int
     _late_writes: int
     _retained_hour: int | None
+    _vacuum_tried: bool
 
     # ------------------------------------------------------------ compaction
     #
@@ -310,11 +311,15 @@ class Compaction:
         ``record`` from another thread is never held up for the whole run.
         Returns the number of samples deleted (moved samples not counted).
         Ends with a passive checkpoint, so the blocks it wrote reach the file and
-        the WAL restarts small at the next answer (it never waits for a reader).
+        the WAL restarts small at the next answer (it never waits for a reader),
+        and gives the pages it freed back to the disk, past a small reserve.
         """
         deleted = self._compact(int(now_ms))
         with self._lock:
             _checkpoint(self._db)
+        # a file made without incremental vacuum is converted at most once a process
+        _free_pages_back(self._db, self._lock, convert=not self._vacuum_tried)
+        self._vacuum_tried = True
         return deleted
 
     def _compact(self, now_ms: int) -> int:

@@ -11,6 +11,15 @@ SQLite's default of 1,000 pages let it reach 64 MB at 64 KB pages, and it counts
 in the history's disk budget. The file is
 created 0600 in a 0700 folder; SQLite gives the -wal and -shm the file's mode.
 
+Free pages go back to the disk: the file uses ``auto_vacuum = INCREMENTAL``, and
+after each compaction the pages it freed beyond ``FREE_RESERVE_BYTES`` are cut
+from the file's end, ``WAL_CHECKPOINT_BYTES`` at a time (each step's moved pages
+pass through the WAL, which stays within its bounds). Without it a file kept the
+peak of every compaction as free pages (5 MB of a 49.5 MB file after 30 simulated
+days). A file made before this is converted once, at its first compaction by the
+writer (one ``VACUUM``: a few seconds for 50 MB, and the WAL briefly holds the
+whole file); a reader's open never writes.
+
 A file that is not a readable SQLite database is refused with ``HistoryError``
 naming the path, or, when the caller
 asks (``open(move_unusable_aside=True)``), moved aside to
@@ -25,6 +34,7 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 from fundtui.store.files import PRIVATE_FILE_MODE, move_aside
 from fundtui.store.history.errors import HistoryError
@@ -43,6 +53,9 @@ WAL_CHECKPOINT_BYTES = 1 << 20
 #: WAL that grew past the checkpoint size (a long compaction step, a reader in
 #: another process holding a checkpoint back) does not keep that size on disk.
 WAL_SIZE_LIMIT_BYTES = 2 << 20
+#: Free pages kept in the file after a compaction (the next refreshes reuse them
+#: instead of growing the file again); the rest are given back to the disk.
+FREE_RESERVE_BYTES = 1 << 20
 #: How long opening or writing waits for another process's lock before failing.
 BUSY_TIMEOUT_S = 10.0
 
@@ -146,6 +159,42 @@ def _bound_wal(db: sqlite3.Connection) -> None:
     page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
     db.execute(f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page):d}")
     db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES:d}")
+
+
+def _incremental(db: sqlite3.Connection) -> None:
+    """Ask for ``auto_vacuum = INCREMENTAL``: it takes effect on a file without tables
+    yet (a new one); a file made without it is converted by ``_free_pages_back``."""
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+
+
+def _free_pages_back(db: sqlite3.Connection, lock: Any, convert: bool) -> int:
+    """Cut the file's free pages beyond ``FREE_RESERVE_BYTES`` from its end, a WAL
+    checkpoint's worth per step, ``lock`` held only for each step; returns the pages
+    given back. A file without incremental vacuum is first converted when
+    ``convert`` (one ``VACUUM``; if it cannot run now, the file stays as it is)."""
+    with lock:
+        page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            if not convert:
+                return 0
+            try:
+                db.execute("VACUUM")  # with auto_vacuum asked for at open: converts
+            except sqlite3.OperationalError:  # busy, or no room for the copy
+                return 0
+            _checkpoint(db)
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                return 0
+    reserve = FREE_RESERVE_BYTES // page
+    step = max(1, WAL_CHECKPOINT_BYTES // page)
+    given = 0
+    while True:
+        with lock:
+            extra = db.execute("PRAGMA freelist_count").fetchone()[0] - reserve
+            if extra <= 0:
+                return given
+            db.execute(f"PRAGMA incremental_vacuum({min(extra, step):d})").fetchall()
+            _checkpoint(db)
+        given += min(extra, step)
 
 
 def _checkpoint(db: sqlite3.Connection) -> None:

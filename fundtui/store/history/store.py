@@ -43,6 +43,7 @@ from fundtui.store.history.sqlite_file import (
     _bound_wal,
     _check_header,
     _create_private,
+    _incremental,
     _is_not_a_database,
     _reason,
     _set_aside,
@@ -63,6 +64,7 @@ class HistoryStore(Compaction, Settlements):
         # the hour of the last retention pass's cut-off, or None for "run it": a
         # record older than that cut-off clears it
         self._retained_hour: int | None = None
+        self._vacuum_tried = False  # a file without incremental vacuum: converted once
         self._ids: dict[tuple[str, str], int] = {}
         #: One-line notes from opening (a file moved aside), for the caller to show.
         self.notices: list[str] = []
@@ -113,6 +115,7 @@ class HistoryStore(Compaction, Settlements):
             # for an existing file). Packed hour blocks are a few KB each, and a
             # page only holds whole rows, so 4 KB pages would be half empty.
             db.execute(f"PRAGMA page_size = {PAGE_SIZE:d}")
+            _incremental(db)  # a new file's free pages can go back to the disk
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise HistoryError(f"History database {path}: cannot use WAL mode ({mode})")
