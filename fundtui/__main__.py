@@ -1,3 +1,3 @@
-from fundtui.cli import main
+from fundtui.launch import main
 
 raise SystemExit(main())

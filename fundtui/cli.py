@@ -14,6 +14,7 @@ need them, so ``--version``, ``config`` and ``snapshot --demo`` start fast.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -283,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _exit_code(e)
         try:
             if args.command is None:
-                return _run_board(args)
+                return _run_board(args)  # the collector back on once started (launch.py)
+            gc.enable()  # off while starting (launch.py); a command runs with it
             from fundtui.commands.terminal import inert_stdout
 
             with inert_stdout():  # venue strings reach the terminal spelled out

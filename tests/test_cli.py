@@ -458,3 +458,45 @@ def test_an_unusable_default_config_is_one_line_and_left_in_place(make):
     assert line.startswith(f"fundtui: {target}: cannot be used as the config file: ")
     assert line.endswith("not a regular file" if make != "not-utf8" else "not UTF-8 text (byte 0)")
     assert target.exists() and list(target.parent.iterdir()) == [target]  # not moved aside
+
+
+def test_the_entry_point_starts_with_the_collector_off_and_a_command_runs_with_it_on():
+    """fundtui/launch.py: no cyclic collection while the program starts; a headless
+    command (here one replaced to report) turns it on before it runs."""
+    code = (
+        "import gc, json, sys\n"
+        "import fundtui.cli as cli\n"
+        "seen = {}\n"
+        "def spy(args):\n"
+        "    seen['command'] = gc.isenabled()\n"
+        "    return 0\n"
+        "cli._run_command = spy\n"
+        "sys.argv = ['fundtui', 'config', 'path']\n"
+        "from fundtui import launch\n"
+        "gc.enable()\n"
+        "real_main = cli.main\n"
+        "def at_start(argv=None):\n"
+        "    seen['start'] = gc.isenabled()\n"
+        "    return real_main(argv)\n"
+        "cli.main = at_start\n"
+        "rc = launch.main()\n"
+        "print(json.dumps([rc, seen]))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.splitlines()[-1]) == [0, {"start": False, "command": True}]
+
+
+def test_the_script_and_python_m_use_the_entry_point():
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["fundtui"] == "fundtui.launch:main"
+    assert "from fundtui.launch import main" in (REPO / "fundtui" / "__main__.py").read_text()

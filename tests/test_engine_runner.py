@@ -148,3 +148,50 @@ async def test_startup_s_objects_are_frozen_a_moment_after_the_first_board_not_b
     await until(lambda: frozen_at != [], timeout=3)
     await engine.stop()
     assert frozen_at == [1]  # once, after the first rebuild was handed over
+
+
+async def test_the_collector_is_on_by_a_deadline_when_a_venue_never_answers(monkeypatch):
+    """The entry point starts with the collector off (fundtui/launch.py); the engine
+    turns it on once every venue answered, and at the latest after
+    STARTUP_COLLECTOR_MAX_S when one never does."""
+    import gc
+
+    from fundtui.engine import heap
+
+    monkeypatch.setattr(heap, "STARTUP_COLLECTOR_MAX_S", 0.2)
+    monkeypatch.setattr(heap, "_frozen", False)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test session's objects stay collectable
+    clock, seen = FrozenClock(), []
+    srcs = sources(clock)
+    srcs["gate"] = Hung("gate", [], clock)
+    engine = engine_for(srcs, clock, seen)
+    gc.disable()
+    try:
+        engine.start()
+        await asyncio.sleep(0.1)
+        assert not gc.isenabled() and not engine.settled
+        await until(gc.isenabled, timeout=3)
+        assert not engine.settled  # the deadline, not the venues, turned it on
+        assert heap._frozen
+    finally:
+        gc.enable()
+        await engine.stop()
+
+
+def test_freeze_startup_collects_and_freezes_once_and_leaves_the_collector_on(monkeypatch):
+    import gc
+
+    from fundtui.engine import heap
+
+    frozen: list[int] = []
+    monkeypatch.setattr(heap, "_frozen", False)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    gc.disable()
+    try:
+        heap.freeze_startup()
+        assert gc.isenabled() and frozen == [1]
+        gc.disable()
+        heap.freeze_startup()  # the deadline after the venues' answer: on, no second freeze
+        assert gc.isenabled() and frozen == [1]
+    finally:
+        gc.enable()

@@ -1,8 +1,12 @@
 """Memory of a process that runs for days: startup's objects frozen, freed heap returned.
 
-``freeze_startup``: once every venue answered, what startup built (ccxt, the
-market metadata: ~200k objects that live as long as the app) is collected and
-frozen, so later full collections only look at what refreshes create.
+The program's entry point (``fundtui/launch.py``) starts with Python's cyclic
+garbage collector off: startup builds little but objects for the app's life.
+
+``freeze_startup``: once every venue answered (a second later, so the first board
+is drawn first), or ``STARTUP_COLLECTOR_MAX_S`` after the engine started if they
+have not, what startup built (~200k objects) is collected, frozen, and the
+collector turned on: later full collections only look at what refreshes create.
 
 ``give_back``: compaction (every 5 minutes) and the save of the rules' state
 (every 10) build and drop many megabytes of rows, blocks and buffers. glibc keeps
@@ -35,9 +39,20 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return fn
 
 
+#: The collector is on at the latest this long after the engine started, however
+#: long the venues take to answer (or when the window only attached to a poller).
+STARTUP_COLLECTOR_MAX_S = 15.0
+_frozen = False
+
+
 def freeze_startup() -> None:
-    gc.collect()
-    gc.freeze()
+    """Startup's objects collected and frozen, once; the collector on (again)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+    gc.enable()
 
 
 def give_back() -> bool:
