@@ -159,8 +159,8 @@ async def test_the_collector_is_on_by_a_deadline_when_a_venue_never_answers(monk
     from fundtui.engine import heap
 
     monkeypatch.setattr(heap, "STARTUP_COLLECTOR_MAX_S", 0.2)
-    monkeypatch.setattr(heap, "_frozen", False)
-    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test session's objects stay collectable
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # the session's stay collectable
     clock, seen = FrozenClock(), []
     srcs = sources(clock)
     srcs["gate"] = Hung("gate", [], clock)
@@ -172,26 +172,27 @@ async def test_the_collector_is_on_by_a_deadline_when_a_venue_never_answers(monk
         assert not gc.isenabled() and not engine.settled
         await until(gc.isenabled, timeout=3)
         assert not engine.settled  # the deadline, not the venues, turned it on
-        assert heap._frozen
+        assert frozen == [1]
     finally:
         gc.enable()
         await engine.stop()
 
 
-def test_freeze_startup_collects_and_freezes_once_and_leaves_the_collector_on(monkeypatch):
+def test_the_deadline_freezes_only_when_startup_s_freeze_has_not_run(monkeypatch):
     import gc
 
     from fundtui.engine import heap
 
     frozen: list[int] = []
-    monkeypatch.setattr(heap, "_frozen", False)
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
     gc.disable()
     try:
-        heap.freeze_startup()
+        heap.freeze_startup()  # every venue answered
+        assert gc.isenabled() and frozen == [1]
+        heap.startup_over()  # the deadline after it: nothing more to do
         assert gc.isenabled() and frozen == [1]
         gc.disable()
-        heap.freeze_startup()  # the deadline after the venues' answer: on, no second freeze
-        assert gc.isenabled() and frozen == [1]
+        heap.startup_over()  # the deadline with the collector still off: the freeze
+        assert gc.isenabled() and frozen == [1, 1]
     finally:
         gc.enable()

@@ -42,17 +42,19 @@ def _malloc_trim() -> Callable[[int], int] | None:
 #: The collector is on at the latest this long after the engine started, however
 #: long the venues take to answer (or when the window only attached to a poller).
 STARTUP_COLLECTOR_MAX_S = 15.0
-_frozen = False
 
 
 def freeze_startup() -> None:
-    """Startup's objects collected and frozen, once; the collector on (again)."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
+    """Startup's objects collected and frozen; the collector on."""
+    gc.collect()
+    gc.freeze()
     gc.enable()
+
+
+def startup_over() -> None:
+    """The deadline: startup's freeze now, unless it has turned the collector on."""
+    if not gc.isenabled():
+        freeze_startup()
 
 
 def give_back() -> bool:
