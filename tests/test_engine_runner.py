@@ -158,7 +158,7 @@ async def test_the_collector_is_on_by_a_deadline_when_a_venue_never_answers(monk
 
     from fundtui.engine import heap
 
-    monkeypatch.setattr(heap, "STARTUP_COLLECTOR_MAX_S", 0.2)
+    monkeypatch.setattr(heap, "STARTUP_COLLECTOR_MAX_S", 1.0)
     frozen: list[int] = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # the session's stay collectable
     clock, seen = FrozenClock(), []

@@ -434,3 +434,45 @@ def test_a_file_made_without_incremental_vacuum_is_converted_by_the_writer_once(
     assert mode == 2 and free <= history.FREE_RESERVE_BYTES // history.PAGE_SIZE
     assert vacuums == ["VACUUM"]
     assert samples == 120 * 6 * 60  # the first answers were overwritten by k=0 again
+
+
+def test_opening_an_incremental_file_does_not_wait_for_the_poller_s_writes(tmp_path, monkeypatch):
+    """Asking for auto_vacuum on a file already in that mode starts a write: a reader's
+    open (an attached window, `fundtui history`) would wait out the poller's write."""
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore.open(path) as store:
+        store.record(_answer("binance", 0, 5), T0)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the poller in the middle of a write
+    monkeypatch.setattr(history.store, "BUSY_TIMEOUT_S", 0.5)
+    try:
+        with HistoryStore.open(path) as reader:
+            assert reader.latest_at() == T0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_conversion_cut_short_by_quitting_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite3"
+    with monkeypatch.context() as m:  # a file from before: auto_vacuum NONE
+        m.setattr(history.store, "_incremental", lambda db: None)
+        with HistoryStore.open(path) as old:
+            samples = _an_hour_packed(old)
+    with HistoryStore.open(path) as store:
+        asked: list[bool] = []
+
+        def quit_during_the_vacuum() -> int:  # SQLite's progress callback, mid-statement
+            if store._converting and not asked:
+                asked.append(True)
+                store.interrupt_conversion()  # what the writer's stop() calls
+            return 0
+
+        store._db.set_progress_handler(quit_during_the_vacuum, 1000)
+        store.compact(T0 + HOUR + 2 * COMPACT_EVERY_MS)  # returns, nothing raised
+        store._db.set_progress_handler(None, 0)
+        assert asked and _pages(store)[2] == 0  # not converted: it can be, another time
+        assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert sum(len(s) for s in store.all_since(T0).values()) == samples
+        store.interrupt_conversion()  # nothing running: nothing interrupted
+        store.record(_answer("binance", 200, 5), T0 + 2 * HOUR)

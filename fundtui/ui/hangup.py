@@ -86,8 +86,9 @@ class TerminalDriver(LinuxDriver):
         if self._gone.is_set():
             return
         self._gone.set()
-        try:
-            self._loop.call_soon_threadsafe(self._app.exit)
+        app = self._app
+        try:  # an error's return code set before stays (exit() would make it 0)
+            self._loop.call_soon_threadsafe(lambda: app.exit(return_code=app.return_code or 0))
         except RuntimeError:  # the loop is already closed: the app has exited
             pass
 

@@ -64,6 +64,7 @@ class Compaction:
     _late_writes: int
     _retained_hour: int | None
     _vacuum_tried: bool
+    _converting: bool
 
     # ------------------------------------------------------------ compaction
     #
@@ -318,8 +319,12 @@ class Compaction:
         with self._lock:
             _checkpoint(self._db)
         # a file made without incremental vacuum is converted at most once a process
-        _free_pages_back(self._db, self._lock, convert=not self._vacuum_tried)
-        self._vacuum_tried = True
+        self._converting = not self._vacuum_tried
+        try:
+            _free_pages_back(self._db, self._lock, convert=self._converting)
+        finally:
+            self._converting = False
+            self._vacuum_tried = True
         return deleted
 
     def _compact(self, now_ms: int) -> int:

@@ -163,38 +163,43 @@ def _bound_wal(db: sqlite3.Connection) -> None:
 
 def _incremental(db: sqlite3.Connection) -> None:
     """Ask for ``auto_vacuum = INCREMENTAL``: it takes effect on a file without tables
-    yet (a new one); a file made without it is converted by ``_free_pages_back``."""
-    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    yet (a new one); a file made without it is converted by ``_free_pages_back``.
+    Asked only when not set already: on a file in that mode the pragma starts a write
+    transaction, so a reader's open would wait for the poller's writes."""
+    if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
 
 
 def _free_pages_back(db: sqlite3.Connection, lock: Any, convert: bool) -> int:
     """Cut the file's free pages beyond ``FREE_RESERVE_BYTES`` from its end, a WAL
     checkpoint's worth per step, ``lock`` held only for each step; returns the pages
     given back. A file without incremental vacuum is first converted when
-    ``convert`` (one ``VACUUM``; if it cannot run now, the file stays as it is)."""
-    with lock:
-        page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
-        if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-            if not convert:
-                return 0
-            try:
-                db.execute("VACUUM")  # with auto_vacuum asked for at open: converts
-            except sqlite3.OperationalError:  # busy, or no room for the copy
-                return 0
-            _checkpoint(db)
-            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-                return 0
-    reserve = FREE_RESERVE_BYTES // page
-    step = max(1, WAL_CHECKPOINT_BYTES // page)
-    given = 0
-    while True:
+    ``convert`` (one ``VACUUM``; if it cannot run now, the file stays as it is).
+    An interrupt (``Connection.interrupt``: the app quitting) ends it where it is."""
+    try:
         with lock:
-            extra = db.execute("PRAGMA freelist_count").fetchone()[0] - reserve
-            if extra <= 0:
-                return given
-            db.execute(f"PRAGMA incremental_vacuum({min(extra, step):d})").fetchall()
-            _checkpoint(db)
-        given += min(extra, step)
+            page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                if not convert:
+                    return 0
+                db.execute("VACUUM")  # with auto_vacuum asked for at open: converts
+                _checkpoint(db)
+                if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                    return 0
+        reserve = FREE_RESERVE_BYTES // page
+        step = max(1, WAL_CHECKPOINT_BYTES // page)
+        given, last = 0, None
+        while True:
+            with lock:
+                free = db.execute("PRAGMA freelist_count").fetchone()[0]
+                if free <= reserve or free == last:  # done, or no step made progress
+                    return given
+                db.execute(f"PRAGMA incremental_vacuum({min(free - reserve, step):d})").fetchall()
+                _checkpoint(db)
+            given += min(free - reserve, step)
+            last = free
+    except sqlite3.OperationalError:  # busy, no room for the copy, or interrupted
+        return 0
 
 
 def _checkpoint(db: sqlite3.Connection) -> None:

@@ -65,6 +65,7 @@ class HistoryStore(Compaction, Settlements):
         # record older than that cut-off clears it
         self._retained_hour: int | None = None
         self._vacuum_tried = False  # a file without incremental vacuum: converted once
+        self._converting = False  # that conversion is running
         self._ids: dict[tuple[str, str], int] = {}
         #: One-line notes from opening (a file moved aside), for the caller to show.
         self.notices: list[str] = []
@@ -133,6 +134,13 @@ class HistoryStore(Compaction, Settlements):
             if db is not None:
                 db.close()
             raise HistoryError(f"History database {path} is unusable: {exc}") from exc
+
+    def interrupt_conversion(self) -> None:
+        """From any thread: end a running conversion (the one ``VACUUM`` of a file made
+        without incremental vacuum, seconds on a large file) when the app quits, so
+        the rules' state is still saved in time; the file stays as it was."""
+        if self._converting:
+            self._db.interrupt()
 
     def close(self) -> None:
         with self._lock:
