@@ -307,11 +307,16 @@ def main() -> None:
     compact_s: list[tuple[int, float]] = []
     holds: list[float] = []  # lock holds inside compact() runs
     wal_peak = file_peak = 0
+    file_peaks: list[tuple[float, int, bool]] = []  # (simulated hours to the end, size, compacting)
 
     def watch_wal() -> None:
         nonlocal wal_peak, file_peak
         wal_peak = max(wal_peak, _wal_size(path))
-        file_peak = max(file_peak, _size(path))
+        size = _size(path)
+        if size > file_peak:
+            file_peak = size
+            busy = worker is not None and worker.is_alive()
+            file_peaks.append(((end_ms - at) / HOUR_MS, size, busy))
 
     def run_compact(now: int) -> None:
         t = time.perf_counter()
@@ -464,6 +469,10 @@ def main() -> None:
     print(
         f"WAL and -shm beside it while recording: at most {_mb(wal_peak)}; the file "
         f"itself at most {_mb(file_peak)} (both checked after every record and compaction)"
+    )
+    print(
+        "the file's last new peaks (simulated hours before the end, size, compacting): "
+        + "; ".join(f"{h:.2f} h {_mb(sz)}{' c' if c else ''}" for h, sz, c in file_peaks[-6:])
     )
     if args.full_hours < 48:
         est = compacted_bytes + raw_bytes * 48 / args.full_hours

@@ -396,7 +396,9 @@ def _pages(store: HistoryStore) -> tuple[int, int, int]:
 
 
 def test_compaction_gives_the_pages_it_freed_back_to_the_disk(tmp_path, monkeypatch):
-    reserve = history.FREE_RESERVE_BYTES // history.PAGE_SIZE
+    # a reserve smaller than what packing this hour frees (the app keeps 8 MB)
+    monkeypatch.setattr(history.sqlite_file, "FREE_RESERVE_BYTES", 1 << 20)
+    reserve = (1 << 20) // history.PAGE_SIZE
     with HistoryStore.open(tmp_path / "history.sqlite3") as store:
         samples = _an_hour_packed(store)
         pages, free, mode = _pages(store)
@@ -415,6 +417,7 @@ def test_compaction_gives_the_pages_it_freed_back_to_the_disk(tmp_path, monkeypa
 def test_a_file_made_without_incremental_vacuum_is_converted_by_the_writer_once(
     tmp_path, monkeypatch
 ):
+    monkeypatch.setattr(history.sqlite_file, "FREE_RESERVE_BYTES", 1 << 20)
     path = tmp_path / "history.sqlite3"
     with monkeypatch.context() as m:  # a file from before: auto_vacuum NONE
         m.setattr(history.store, "_incremental", lambda db: None)
@@ -431,7 +434,7 @@ def test_a_file_made_without_incremental_vacuum_is_converted_by_the_writer_once(
         _, free, mode = _pages(writer)
         writer.compact(T0 + HOUR + 2 * COMPACT_EVERY_MS)  # converted already: no second
         assert writer._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert mode == 2 and free <= history.FREE_RESERVE_BYTES // history.PAGE_SIZE
+    assert mode == 2 and free <= (1 << 20) // history.PAGE_SIZE
     assert vacuums == ["VACUUM"]
     assert samples == 120 * 6 * 60  # the first answers were overwritten by k=0 again
 

@@ -313,7 +313,7 @@ class Compaction:
         Returns the number of samples deleted (moved samples not counted).
         Ends with a passive checkpoint, so the blocks it wrote reach the file and
         the WAL restarts small at the next answer (it never waits for a reader),
-        and gives the pages it freed back to the disk, past a small reserve.
+        and gives free pages back to the disk beyond what the next one needs.
         """
         deleted = self._compact(int(now_ms))
         with self._lock:
