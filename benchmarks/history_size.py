@@ -22,9 +22,9 @@ At the end the file is checkpointed and closed, and its size is printed along
 with the size before the full-rate phase (older part, compacted) and the growth
 during it (the raw 48 h), the largest the WAL and its -shm index reached beside
 it while the app ran (checked after every record and compaction; they live
-beside the file, so the budget counts them: the file's largest size, which can
-be above its final one now that compaction gives free pages back, plus the WAL's
-largest), samples written
+beside the file, so the budget counts them: the file's largest size, checked as
+often, plus the WAL's largest; with pages given back to the disk a file's last
+size could be below its largest), samples written
 and kept, the median/95th-percentile
 time of a full 1,800-quote ``record()`` call and the time of a few series reads.
 With ``--full-hours`` below 48 the raw part is extrapolated linearly to 48 h and

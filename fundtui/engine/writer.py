@@ -92,9 +92,6 @@ class HistoryThread:
     def stop(self) -> None:
         self._go.set()
         self._queue.put(None)
-        recorder = self.recorder
-        if recorder is not None and recorder.store is not None:
-            recorder.store.interrupt_conversion()  # the state save first
 
     def wait(self, timeout_s: float) -> bool:
         return self._done.wait(timeout_s)

@@ -40,7 +40,6 @@ from fundtui.store.history.schema import (
 from fundtui.store.history.sqlite_file import (
     BUSY_TIMEOUT_S,
     FILE_NAME,
-    FREE_RESERVE_BYTES,
     PAGE_SIZE,
     WAL_CHECKPOINT_BYTES,
     WAL_SIZE_LIMIT_BYTES,
@@ -54,7 +53,6 @@ __all__ = [
     "DAY_MS",
     "DEFAULT_INTERVAL_HOURS",
     "FILE_NAME",
-    "FREE_RESERVE_BYTES",
     "HOUR_MS",
     "MIGRATIONS",
     "OI_DIGITS",

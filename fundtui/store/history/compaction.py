@@ -37,7 +37,7 @@ from fundtui.store.history.schema import (
     WEEK_MS,
     Row,
 )
-from fundtui.store.history.sqlite_file import _checkpoint, _free_pages_back
+from fundtui.store.history.sqlite_file import _checkpoint
 
 
 def _window_key(row: Row) -> tuple:
@@ -63,8 +63,6 @@ class Compaction:
     _packing_before: int
     _late_writes: int
     _retained_hour: int | None
-    _vacuum_tried: bool
-    _converting: bool
 
     # ------------------------------------------------------------ compaction
     #
@@ -312,19 +310,11 @@ class Compaction:
         ``record`` from another thread is never held up for the whole run.
         Returns the number of samples deleted (moved samples not counted).
         Ends with a passive checkpoint, so the blocks it wrote reach the file and
-        the WAL restarts small at the next answer (it never waits for a reader),
-        and gives free pages back to the disk beyond what the next one needs.
+        the WAL restarts small at the next answer (it never waits for a reader).
         """
         deleted = self._compact(int(now_ms))
         with self._lock:
             _checkpoint(self._db)
-        # a file made without incremental vacuum is converted at most once a process
-        self._converting = not self._vacuum_tried
-        try:
-            _free_pages_back(self._db, self._lock, convert=self._converting)
-        finally:
-            self._converting = False
-            self._vacuum_tried = True
         return deleted
 
     def _compact(self, now_ms: int) -> int:

@@ -11,15 +11,6 @@ SQLite's default of 1,000 pages let it reach 64 MB at 64 KB pages, and it counts
 in the history's disk budget. The file is
 created 0600 in a 0700 folder; SQLite gives the -wal and -shm the file's mode.
 
-Free pages go back to the disk: the file uses ``auto_vacuum = INCREMENTAL``, and
-after each compaction the free pages beyond ``FREE_RESERVE_BYTES`` (what the next
-compaction needs) are cut from the file's end, ``WAL_CHECKPOINT_BYTES`` at a time
-(each step's moved pages pass through the WAL, which stays within its bounds), so
-a file whose history shrank does not keep its old size for good. A file made
-before this is converted once, at its first compaction by the writer (one
-``VACUUM``: a few seconds for 50 MB, and the WAL briefly holds the whole file); a
-reader's open never writes.
-
 A file that is not a readable SQLite database is refused with ``HistoryError``
 naming the path, or, when the caller
 asks (``open(move_unusable_aside=True)``), moved aside to
@@ -34,7 +25,6 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
-from typing import Any
 
 from fundtui.store.files import PRIVATE_FILE_MODE, move_aside
 from fundtui.store.history.errors import HistoryError
@@ -53,14 +43,6 @@ WAL_CHECKPOINT_BYTES = 1 << 20
 #: WAL that grew past the checkpoint size (a long compaction step, a reader in
 #: another process holding a checkpoint back) does not keep that size on disk.
 WAL_SIZE_LIMIT_BYTES = 2 << 20
-#: Free pages kept in the file after a compaction, the rest given back to the
-#: disk. At steady state compactions free and reuse a few MB of pages (5 MB free
-#: in a 30-day, 1,800-quote file between two of them): kept, the next compaction
-#: reuses them; given back (with a 1 MB reserve), the file grew again within each
-#: compaction and its largest size was 2 MB above the 49.5 MB of keeping them all
-#: (``history_size.py``). What is free beyond that (fewer markets or a slower
-#: refresh than before, history that retention cleared) goes back.
-FREE_RESERVE_BYTES = 8 << 20
 #: How long opening or writing waits for another process's lock before failing.
 BUSY_TIMEOUT_S = 10.0
 
@@ -164,47 +146,6 @@ def _bound_wal(db: sqlite3.Connection) -> None:
     page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
     db.execute(f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page):d}")
     db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES:d}")
-
-
-def _incremental(db: sqlite3.Connection) -> None:
-    """Ask for ``auto_vacuum = INCREMENTAL``: it takes effect on a file without tables
-    yet (a new one); a file made without it is converted by ``_free_pages_back``.
-    Asked only when not set already: on a file in that mode the pragma starts a write
-    transaction, so a reader's open would wait for the poller's writes."""
-    if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
-
-
-def _free_pages_back(db: sqlite3.Connection, lock: Any, convert: bool) -> int:
-    """Cut the file's free pages beyond ``FREE_RESERVE_BYTES`` from its end, a WAL
-    checkpoint's worth per step, ``lock`` held only for each step; returns the pages
-    given back. A file without incremental vacuum is first converted when
-    ``convert`` (one ``VACUUM``; if it cannot run now, the file stays as it is).
-    An interrupt (``Connection.interrupt``: the app quitting) ends it where it is."""
-    try:
-        with lock:
-            page = db.execute("PRAGMA page_size").fetchone()[0] or PAGE_SIZE
-            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-                if not convert:
-                    return 0
-                db.execute("VACUUM")  # with auto_vacuum asked for at open: converts
-                _checkpoint(db)
-                if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-                    return 0
-        reserve = FREE_RESERVE_BYTES // page
-        step = max(1, WAL_CHECKPOINT_BYTES // page)
-        given, last = 0, None
-        while True:
-            with lock:
-                free = db.execute("PRAGMA freelist_count").fetchone()[0]
-                if free <= reserve or free == last:  # done, or no step made progress
-                    return given
-                db.execute(f"PRAGMA incremental_vacuum({min(free - reserve, step):d})").fetchall()
-                _checkpoint(db)
-            given += min(free - reserve, step)
-            last = free
-    except sqlite3.OperationalError:  # busy, no room for the copy, or interrupted
-        return 0
 
 
 def _checkpoint(db: sqlite3.Connection) -> None:

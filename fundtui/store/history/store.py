@@ -43,7 +43,6 @@ from fundtui.store.history.sqlite_file import (
     _bound_wal,
     _check_header,
     _create_private,
-    _incremental,
     _is_not_a_database,
     _reason,
     _set_aside,
@@ -64,8 +63,6 @@ class HistoryStore(Compaction, Settlements):
         # the hour of the last retention pass's cut-off, or None for "run it": a
         # record older than that cut-off clears it
         self._retained_hour: int | None = None
-        self._vacuum_tried = False  # a file without incremental vacuum: converted once
-        self._converting = False  # that conversion is running
         self._ids: dict[tuple[str, str], int] = {}
         #: One-line notes from opening (a file moved aside), for the caller to show.
         self.notices: list[str] = []
@@ -116,7 +113,6 @@ class HistoryStore(Compaction, Settlements):
             # for an existing file). Packed hour blocks are a few KB each, and a
             # page only holds whole rows, so 4 KB pages would be half empty.
             db.execute(f"PRAGMA page_size = {PAGE_SIZE:d}")
-            _incremental(db)  # a new file's free pages can go back to the disk
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise HistoryError(f"History database {path}: cannot use WAL mode ({mode})")
@@ -134,13 +130,6 @@ class HistoryStore(Compaction, Settlements):
             if db is not None:
                 db.close()
             raise HistoryError(f"History database {path} is unusable: {exc}") from exc
-
-    def interrupt_conversion(self) -> None:
-        """From any thread: end a running conversion (the one ``VACUUM`` of a file made
-        without incremental vacuum, seconds on a large file) when the app quits, so
-        the rules' state is still saved in time; the file stays as it was."""
-        if self._converting:
-            self._db.interrupt()
 
     def close(self) -> None:
         with self._lock:
