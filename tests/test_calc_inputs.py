@@ -4,9 +4,6 @@ from the same fees, tiers and quantity step for the same config, venue and coin.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from fundtui.feeds import tiers as feed
 from fundtui.store import tier_cache
 from fundtui.ui.calculator import calculator_screen, carry_screen
 from tests.fakesource import quote
+from tests.fresh_process import last_json
 from tests.netguard import loopback_only  # noqa: E402,F401 - autouse: no internet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,16 +130,7 @@ def test_the_carry_screen_needs_a_spread_and_says_so_in_one_line(tmp_path):
 
 def test_the_calculator_inputs_import_no_textual():
     code = (
-        "import sys, fundtui.engine.calc_inputs, fundtui.core.number_text\n"
-        "print('textual' in sys.modules)\n"
+        "import json, sys, fundtui.engine.calc_inputs, fundtui.core.number_text\n"
+        "print(json.dumps('textual' in sys.modules))\n"
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == "False"
+    assert last_json(code) is False

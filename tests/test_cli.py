@@ -15,6 +15,7 @@ from fundtui.core.rate_text import rate_pct
 from fundtui.feeds import demo
 from fundtui.feeds.source import VenueError
 from fundtui.store import paths
+from tests.fresh_process import last_json
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,16 +64,7 @@ def imported_after(argv):
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'ccxt', 'rich'})\n"
         "print(json.dumps([rc, heavy]))\n"
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout.splitlines()[-1])
+    return last_json(code)
 
 
 @pytest.mark.parametrize(
@@ -482,16 +474,7 @@ def test_the_entry_point_starts_with_the_collector_off_and_a_command_runs_with_i
         "rc = launch.main()\n"
         "print(json.dumps([rc, seen]))\n"
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
-    assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout.splitlines()[-1]) == [0, {"start": False, "command": True}]
+    assert last_json(code) == [0, {"start": False, "command": True}]
 
 
 def test_the_script_and_python_m_use_the_entry_point():

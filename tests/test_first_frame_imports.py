@@ -6,11 +6,9 @@ imported when they are first used, after it (benchmarks/first_frame.py times it)
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fresh_process import last_json
 
 REPO = Path(__file__).resolve().parents[1]
 LATER = ("ccxt", "sqlite3", "ctypes", "apprise", "httpx", "plotext", "textual_plotext")
@@ -22,13 +20,4 @@ def test_the_first_frame_s_modules_leave_the_heavy_ones_for_later():
         "import fundtui.cli, fundtui.ui.app, fundtui.engine.engine\n"
         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(LATER)!r})))\n"
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
-    assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout.splitlines()[-1]) == []
+    assert last_json(code) == []

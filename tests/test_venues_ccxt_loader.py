@@ -1,25 +1,14 @@
 """ccxt's clients loaded one exchange at a time (fundtui.feeds.ccxt_loader)."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fresh_process import last_json
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(code: str) -> dict:
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout.splitlines()[-1])
+    return last_json(code, timeout=120)
 
 
 def test_only_the_exchanges_asked_for_are_imported():
