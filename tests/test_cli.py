@@ -348,16 +348,7 @@ def test_the_board_loads_no_commands_calculator_sectors_or_signal_screens_before
         "assert cli.main(['--demo']) == 0\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fundtui'))))\n"
     )
-    p = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
-    assert p.returncode == 0, p.stderr
-    loaded = set(json.loads(p.stdout.splitlines()[-1]))
+    loaded = set(last_json(code))
     assert "fundtui.ui.app" in loaded
     # the board's own flags are checked as the commands' are (a module of validators)
     assert {m for m in loaded if m.startswith("fundtui.commands.")} <= {"fundtui.commands.flags"}

@@ -2,8 +2,6 @@
 
 import dataclasses
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from fundtui.config import (
 from fundtui.config.toasts import ToastConfig
 from fundtui.core.signals import SignalConfig
 from fundtui.store import paths
+from tests.fresh_process import last_json
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -297,17 +296,9 @@ def test_loading_a_config_with_a_ccxt_id_does_not_import_ccxt(tmp_path):
     code = (
         "import sys; from pathlib import Path; from fundtui.config import load_config; "
         f"c = load_config(Path({str(p)!r})); "
-        "print(c.exchanges, 'ccxt' in sys.modules)"
+        "import json; print(json.dumps([list(c.exchanges), 'ccxt' in sys.modules]))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=True,
-    )
-    assert out.stdout.strip() == "('mexc', 'okx') False"
+    assert last_json(code) == [["mexc", "okx"], False]
 
 
 @pytest.mark.parametrize(
