@@ -357,7 +357,24 @@ SWEEP = [
     ["\x9b"],
     ["config", "\x1b[2J"],
     ["signals", "--json\x07"],
+    # whole numbers and seconds: ASCII digits only, as the calculator's fields
+    *[["snapshot", "--top", v] for v in ("٣", "１２", "1_0", "+5", "2.0", "9" * 400)],
+    *[["serve", "--port", v] for v in ("٨٠٨٠", "８０８０", "8_080", " 80 80")],
 ]
+
+
+@pytest.mark.parametrize("command", [[], ["record"], ["serve"]], ids=["board", "record", "serve"])
+@pytest.mark.parametrize("value", ["١٠", "１０", "1_0", "+1_0", "nan"])
+def test_refresh_seconds_take_ascii_decimal_notation_only(capsys, command, value):
+    """Parsed, not run: a value the parser let through would start the board or poll."""
+    with pytest.raises(SystemExit) as stop:
+        cli.build_parser(commands_too=bool(command)).parse_args([*command, "--refresh", value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected a number of seconds" in err.splitlines()[-1]
+    assert_inert(err)
+    args = cli.build_parser(commands_too=bool(command)).parse_args([*command, "--refresh", "10"])
+    assert 10.0 in (getattr(args, "refresh", None), getattr(args, "board_refresh", None))
 
 
 @pytest.mark.parametrize("argv", SWEEP, ids=lambda a: ascii(" ".join(a))[:60])

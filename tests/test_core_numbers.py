@@ -4,7 +4,7 @@ calculator's ``number``, shared by ``fundtui calc``/``carry`` and the calculator
 import pytest
 
 from fundtui.core.calculator import number
-from fundtui.core.numbers import parse_decimal
+from fundtui.core.numbers import parse_decimal, parse_whole
 
 GOOD = [
     ("5", 5.0),
@@ -53,6 +53,17 @@ def test_ascii_decimal_notation_is_read(text, value):
 def test_anything_else_is_refused(text):
     with pytest.raises(ValueError):
         parse_decimal(text)
+
+
+@pytest.mark.parametrize("text, value", [("5", 5), (" 42 ", 42), ("007", 7), ("0", 0)])
+def test_whole_numbers_are_ascii_digits(text, value):
+    assert parse_whole(text) == value
+
+
+@pytest.mark.parametrize("text", [*BAD, "+5", "-5", "5.", "5.0", "1e3", "9" * 19])
+def test_whole_numbers_refuse_signs_dots_exponents_and_other_digits(text):
+    with pytest.raises(ValueError):
+        parse_whole(text)
 
 
 @pytest.mark.parametrize("text", BAD)

@@ -38,9 +38,12 @@ def exchange_list(text: str) -> list[str]:
 
 
 def refresh_seconds(text: str) -> float:
-    """``--refresh SECONDS``: the bounds of the config's ``refresh_seconds``."""
+    """``--refresh SECONDS``: ASCII decimal notation within the bounds of the
+    config's ``refresh_seconds``."""
+    from fundtui.core.numbers import parse_decimal  # not before the board's first frame
+
     try:
-        value = float(text)
+        value = parse_decimal(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not MIN_REFRESH_S <= value <= MAX_REFRESH_S:

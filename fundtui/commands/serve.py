@@ -18,6 +18,7 @@ from typing import Any
 
 from fundtui.commands import flags, say
 from fundtui.config import shown_id
+from fundtui.core.numbers import parse_whole
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -35,7 +36,7 @@ def _host(text: str) -> str:
 
 def _port(text: str) -> int:
     try:
-        port = int(text)
+        port = parse_whole(text)
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:

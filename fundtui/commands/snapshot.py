@@ -24,6 +24,7 @@ from typing import Any
 
 from fundtui.commands import flags, say
 from fundtui.config import SUPPORTED_VENUES, load_config, shown_id
+from fundtui.core.numbers import parse_whole
 
 #: A live snapshot gives up on a venue that has not answered by then.
 SNAPSHOT_TIMEOUT_S = 60.0
@@ -43,7 +44,7 @@ def _sort_key(text: str) -> str:
 
 def _top(text: str) -> int:
     try:
-        n = int(text)
+        n = parse_whole(text)
     except ValueError:
         n = 0
     if n < 1:

@@ -17,6 +17,8 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+#: ``0``, ``42``, ``0065535``: a whole number as people type it; nothing else.
+WHOLE = re.compile(r"[0-9]+")
 #: ``-12``, ``+0.5``, ``.5``, ``5.``, ``1e-4``, ``2.5E3``; nothing else.
 DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -39,6 +41,18 @@ def parse_decimal(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError("not finite")
     return value
+
+
+def parse_whole(text: str, most_digits: int = 18) -> int:
+    """``text`` (surrounding spaces ignored) as a non-negative int: ASCII digits only
+    (no sign, underscore, dot or exponent), at most ``most_digits`` of them.
+
+    ValueError ``"not a whole number"`` otherwise.
+    """
+    raw = text.strip()
+    if len(raw) > most_digits or WHOLE.fullmatch(raw) is None:
+        raise ValueError("not a whole number")
+    return int(raw)
 
 
 # Numbers written for people ------------------------------------------------------------
