@@ -22,10 +22,9 @@ At the end the file is checkpointed and closed, and its size is printed along
 with the size before the full-rate phase (older part, compacted) and the growth
 during it (the raw 48 h), the largest the WAL and its -shm index reached beside
 it while the app ran (checked after every record and compaction; they live
-beside the file, so the budget counts them: the file's largest size, checked as
-often, plus the WAL's largest; with pages given back to the disk a file's last
-size could be below its largest), samples written
-and kept, the median/95th-percentile
+beside the file, so the budget counts them: the most the file, WAL and -shm
+took together at one check; the file's and the WAL's peaks added, an upper
+bound, are printed too), samples written and kept, the median/95th-percentile
 time of a full 1,800-quote ``record()`` call and the time of a few series reads.
 With ``--full-hours`` below 48 the raw part is extrapolated linearly to 48 h and
 the output says so.
@@ -306,13 +305,15 @@ def main() -> None:
     next_compact = START_MS + HOUR_MS
     compact_s: list[tuple[int, float]] = []
     holds: list[float] = []  # lock holds inside compact() runs
-    wal_peak = file_peak = 0
+    wal_peak = file_peak = disk_peak = 0
     file_peaks: list[tuple[float, int, bool]] = []  # (simulated hours to the end, size, compacting)
 
     def watch_wal() -> None:
-        nonlocal wal_peak, file_peak
-        wal_peak = max(wal_peak, _wal_size(path))
-        size = _size(path)
+        nonlocal wal_peak, file_peak, disk_peak
+        wal = _wal_size(path)
+        size = path.stat().st_size  # the database file alone
+        wal_peak = max(wal_peak, wal)
+        disk_peak = max(disk_peak, size + wal)
         if size > file_peak:
             file_peak = size
             busy = worker is not None and worker.is_alive()
@@ -468,7 +469,8 @@ def main() -> None:
     )
     print(
         f"WAL and -shm beside it while recording: at most {_mb(wal_peak)}; the file "
-        f"itself at most {_mb(file_peak)} (both checked after every record and compaction)"
+        f"itself at most {_mb(file_peak)}; the three together at most {_mb(disk_peak)} "
+        f"(all checked after every record and compaction)"
     )
     print(
         "the file's last new peaks (simulated hours before the end, size, compacting): "
@@ -481,11 +483,12 @@ def main() -> None:
             f"-> about {_mb(est)}"
         )
         total = est
-    total = max(total, file_peak) + wal_peak
-    verdict = "meets" if total <= 50e6 else "MISSES"
+    disk = max(total, disk_peak)
+    verdict = "meets" if disk <= 50e6 else "MISSES"
     print(
-        f"target <= 50 MB for the file's and the WAL's peaks together: {verdict} "
-        f"({_mb(total)}); ran {elapsed:.0f} s"
+        f"target <= 50 MB for the file and its WAL and -shm together, at their largest: "
+        f"{verdict} ({_mb(disk)}; the two peaks added, as if they came at once: "
+        f"{_mb(max(total, file_peak + wal_peak))}); ran {elapsed:.0f} s"
     )
     if args.keep is None:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -469,12 +469,13 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
         store.compact(at)
     recorded = {b: _fields(store.series("binance", f"{b}/USDT:USDT", 0)) for b in ("BTC", "ETH")}
     db = store._db
-    rows = db.execute("SELECT start_ms, n, data FROM six_hour").fetchall()
-    assert [(r[0], r[1]) for r in rows] == [(start, 36), (start, 36)]
+    rows = db.execute("SELECT start_ms, n, data FROM six_hour ORDER BY start_ms").fetchall()
+    # 12:00-18:00 whole; the open window 18:00-24:00 holds its closed hour 18:00 (a
+    # closed hour joins its window's block at the next compaction, so the hour
+    # blocks of a window never pile up beside the dense ones); 19:00 is still raw
+    assert [(r[0], r[1]) for r in rows] == [(start, 36)] * 2 + [(T0 + 2 * HOUR, 6)] * 2
     assert all(r[2][0] == history._LZMA_TAG for r in rows)
-    assert db.execute("SELECT DISTINCT hour_ms FROM hour ORDER BY 1").fetchall() == [
-        (T0 + 2 * HOUR,)
-    ]  # 18:00: the open window's closed hour; 19:00 is still raw
+    assert db.execute("SELECT count(*) FROM hour").fetchone()[0] == 0
     for b in ("BTC", "ETH"):
         assert _fields(store.series("binance", f"{b}/USDT:USDT", 0)) == recorded[b]
         # narrow reads on either side of the block edge find exactly their samples
@@ -485,6 +486,24 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
         )
         assert [f[0] for f in edge] == [T0 + 2 * HOUR + m * MIN for m in (-10, 0, 10)]
     assert store.compact(T0 + 3 * HOUR) == 0  # merging moves samples, deletes none
+
+
+def test_a_dense_block_cut_by_retention_stays_dense(store):
+    start = T0 - 4 * HOUR  # 12:00 UTC
+    for k in range(6 * 6 + 1):  # every 10 min, 12:00-18:00
+        at = start + k * 10 * MIN
+        store.record([_moving(k)], at)
+        store.compact(at)
+    whole = store._db.execute("SELECT n, length(data) FROM six_hour").fetchone()
+    # 50 h after 12:00 the raw window's cut-off is 14:00: the block loses two hours
+    store.compact(start + 50 * HOUR)
+    n, data = store._db.execute("SELECT n, data FROM six_hour").fetchone()
+    assert (whole[0], n) == (36, 24)
+    assert data[0] == history._LZMA_TAG
+    assert [s.at_ms for s in store.series("binance", "BTC/USDT:USDT", start + 2 * HOUR)][:2] == [
+        start + 2 * HOUR,
+        start + 2 * HOUR + 10 * MIN,
+    ]
 
 
 def test_day_blocks_of_schema_1_still_read_and_join_7_day_blocks(tmp_path, monkeypatch):

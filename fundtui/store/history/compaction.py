@@ -183,9 +183,14 @@ class Compaction:
         )
 
     def _merge_closed(self, end_ms: int, cut: int) -> None:
-        """Merge the hour blocks of every 6-hour window ending by ``end_ms`` into one
-        dense block per market and window (``six_hour``).
+        """Merge the hour blocks of every hour ending by ``end_ms`` into the dense
+        block of their 6-hour window (``six_hour``), one per market and window.
 
+        An hour joins its window's block once it has closed, not once the window
+        has: the hour blocks of a whole window (~5.6 MB at 1,800 quotes every 30 s,
+        zlib) would otherwise pile up beside the dense blocks for six hours and
+        leave that much free in the file once merged. Rewriting the window's block
+        each hour costs about 2 ms of packing per market and hour.
         Windows wholly older than ``cut`` are left to retention, which reduces
         them anyway. Only ``compact`` writes hour blocks, and it runs one at a
         time, so they cannot change between the read and the write here.
@@ -201,7 +206,7 @@ class Compaction:
                 (*chunk, end_ms),
             ):
                 w = hour // SIX_HOURS_MS * SIX_HOURS_MS
-                if w + SIX_HOURS_MS <= end_ms and w + SIX_HOURS_MS > cut:
+                if w + SIX_HOURS_MS > cut:  # and the hour closed: hour_ms < end_ms
                     windows.setdefault((mid, w), []).append((hour, data))
             if not windows:
                 continue
@@ -252,7 +257,9 @@ class Compaction:
             if len(rest) == len(rows):
                 continue
             old_rows.extend(r for r in rows if r[0] < cut)
-            updates.append((table, start, len(rest), _pack(rest, start) if rest else None))
+            # a cut dense block stays dense (zlib would make it ~8 % larger)
+            packed = _pack(rest, start, dense=table == "six_hour") if rest else None
+            updates.append((table, start, len(rest), packed))
         if not old_rows:
             return updates, [], [], 0
         old_rows.sort(key=lambda r: r[0])
@@ -331,7 +338,7 @@ class Compaction:
                     self._pack_hour(row[0][0] // HOUR_MS * HOUR_MS, before)
             finally:
                 self._packing_before = -_FOREVER
-            self._merge_closed(now_ms // HOUR_MS * HOUR_MS // SIX_HOURS_MS * SIX_HOURS_MS, cut)
+            self._merge_closed(now_ms // HOUR_MS * HOUR_MS, cut)
             if self._retained_hour is not None and cut // HOUR_MS <= self._retained_hour:
                 return 0
             self._retained_hour = cut // HOUR_MS

@@ -16,13 +16,16 @@ Layout (schema v2). Samples live in four tables:
   refresh (an hour's rows took 13 MB). As in a packed block, a premium that
   mark and index give back is not stored (reads recompute it).
 - ``hour``: packed samples, one row per (market, UTC hour) of the hours not
-  merged yet. ``compact(now)`` packs every ``raw`` row older than the last
-  multiple of ``COMPACT_EVERY_MS``, merging it into the hour's block.
-- ``six_hour`` (v2): the hour blocks of a closed UTC 6-hour window (00, 06,
-  12, 18 h), merged into one block per market by ``compact`` once the window
-  has ended: one block's fixed costs (its first values, the compressor's
-  tables, the row) spread over 6x the samples, and LZMA instead of zlib
-  (``_pack(dense=True)``); together ~20 % smaller than six hour blocks.
+  merged yet (the open hour, and a closed one until the next ``compact``).
+  ``compact(now)`` packs every ``raw`` row older than the last multiple of
+  ``COMPACT_EVERY_MS``, merging it into the hour's block.
+- ``six_hour`` (v2): one block per market and UTC 6-hour window (00, 06, 12,
+  18 h) holding the window's closed hours: ``compact`` merges each hour block
+  into it once the hour has ended (so a window's block grows by an hour at a
+  time until it is whole): one block's fixed costs (its first values, the
+  compressor's tables, the row) spread over up to 6x the samples, and LZMA
+  instead of zlib (``_pack(dense=True)``); together ~20 % smaller than six
+  hour blocks.
 - ``kept``: packed samples that survived retention, one row per market and
   7-day block of the epoch grid (``day_ms`` is the block's start; files of
   schema v1 also have 1-day blocks, which read the same and are merged into
