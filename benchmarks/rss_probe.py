@@ -3,7 +3,8 @@
 The probe is a daemon thread that, every ``FUNDTUI_PROBE_EVERY`` seconds, appends
 one JSON line to ``FUNDTUI_PROBE_FILE``: the process's VmRSS and VmHWM
 (/proc/self/status), glibc's view of its heap (``mallinfo2``: bytes in use and
-bytes free but kept), and, with ``FUNDTUI_PROBE_TRACE=1``, the Python
+bytes free but kept), Python's small-object allocator (arenas held, bytes in
+live and in free blocks: ``pymalloc_stats``), and, with ``FUNDTUI_PROBE_TRACE=1``, the Python
 allocations tracemalloc sees, with the lines that grew most since the previous
 line. ``FUNDTUI_PROBE_TRIM=1`` calls ``malloc_trim(0)`` after each reading and
 records what it gave back, to tell memory Python holds from memory glibc keeps.
@@ -65,6 +66,38 @@ def status_kb() -> dict[str, int]:
     return out
 
 
+_PYMALLOC_KEYS = {
+    "# arenas allocated current": "pymalloc_arenas",
+    "# bytes in allocated blocks": "pymalloc_used_kb",
+    "# bytes in available blocks": "pymalloc_free_kb",
+}
+
+
+def pymalloc_stats() -> dict[str, int]:
+    """Python's small-object allocator: arenas held (1 MiB each on 3.10+), bytes in
+    live blocks and in free blocks inside them (``sys._debugmallocstats``, which
+    writes to the C stderr: it is sent to a temporary file for the call)."""
+    import tempfile
+
+    out: dict[str, int] = {}
+    with tempfile.TemporaryFile() as tmp:
+        saved = os.dup(2)
+        try:
+            os.dup2(tmp.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        tmp.seek(0)
+        for line in tmp.read().decode("ascii", "replace").splitlines():
+            key, _, value = line.partition("=")
+            name = _PYMALLOC_KEYS.get(key.strip())
+            if name is not None:
+                n = int(value.strip().replace(",", ""))
+                out[name] = n if name == "pymalloc_arenas" else n // 1024
+    return out
+
+
 def _where(frame: tracemalloc.Frame) -> str:
     return f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno}"
 
@@ -85,6 +118,7 @@ def _probe(path: str, every: float, trace: bool, trim: bool, trace_from: float) 
             mi = libc.mallinfo2()
             line["heap_used_kb"] = (mi.uordblks + mi.hblkhd) // 1024
             line["heap_free_kb"] = mi.fordblks // 1024
+        line.update(pymalloc_stats())
         if trace:
             snap = tracemalloc.take_snapshot().filter_traces(
                 (tracemalloc.Filter(False, tracemalloc.__file__),)
