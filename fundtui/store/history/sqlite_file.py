@@ -5,7 +5,7 @@ File: ``data_dir()/history.sqlite3`` in WAL mode with ``synchronous=NORMAL``. Ea
 database that opens with every earlier refresh intact and the one in flight
 either wholly present or wholly absent (WAL with NORMAL sync is durable against
 process crashes; only an OS crash or power loss can drop the last commits).
-The WAL is checkpointed every ``WAL_CHECKPOINT_BYTES`` (1 MB) and after each
+The WAL is checkpointed every ``WAL_CHECKPOINT_BYTES`` (512 KB) and after each
 compaction, and cut back to ``WAL_SIZE_LIMIT_BYTES`` (2 MB) when it restarts:
 SQLite's default of 1,000 pages let it reach 64 MB at 64 KB pages, and it counts
 in the history's disk budget. The file is
@@ -35,10 +35,12 @@ FILE_NAME = HISTORY_FILE
 PAGE_SIZE = 65_536
 #: The WAL is copied into the file (checkpointed) once it holds this much: at
 #: 64 KB pages SQLite's default of 1,000 pages let it reach 64 MB beside a
-#: file of a few MB. A checkpoint every ~1 MB (16 pages; a few refreshes at a
-#: 5 s refresh) costs a copy of the pages the answers touched (mostly the same
-#: few at the end of ``raw``) and two fsyncs, in the writer thread.
-WAL_CHECKPOINT_BYTES = 1 << 20
+#: file of a few MB. A checkpoint every ~512 KB (8 pages; one or two answers of
+#: 1,800 quotes) costs a copy of the pages the answers touched (mostly the same
+#: few at the end of ``raw``) and two fsyncs, in the writer thread. The WAL's
+#: largest size is this plus the largest transaction (a compaction step, ~1 MB):
+#: 1.7 MB at 1,800 quotes every 30 s, against 2.1 MB at a 1 MB checkpoint.
+WAL_CHECKPOINT_BYTES = 512 << 10
 #: When the WAL restarts after a checkpoint it is cut back to this size, so a
 #: WAL that grew past the checkpoint size (a long compaction step, a reader in
 #: another process holding a checkpoint back) does not keep that size on disk.
