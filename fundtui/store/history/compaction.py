@@ -258,8 +258,8 @@ class Compaction:
                 continue
             old_rows.extend(r for r in rows if r[0] < cut)
             # a cut dense block stays dense (zlib would make it ~8 % larger)
-            packed = _pack(rest, start, dense=table == "six_hour") if rest else None
-            updates.append((table, start, len(rest), packed))
+            block = _pack(rest, start, dense=table == "six_hour") if rest else None
+            updates.append((table, start, len(rest), block))
         if not old_rows:
             return updates, [], [], 0
         old_rows.sort(key=lambda r: r[0])
