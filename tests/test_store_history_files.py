@@ -115,6 +115,20 @@ def test_wal_stays_under_its_bound_between_compactions_at_a_fast_refresh(tmp_pat
         assert _simulate(control, 0.5, 5_000, stop_above=limit) > limit
 
 
+def test_a_new_files_tables_do_not_set_the_wals_size(tmp_path):
+    """Opening checkpoints what it wrote (a new file's 13 tables, 832 KB): left in
+    the WAL, the first answer came on top of it (1.2 MB at 1,800 new markets)."""
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore.open(path) as store:
+        store.record(_answer("binance", 0, 1800), T0)  # one answer, 1,800 new markets
+        first = _size(_wal(path))
+        for k in range(1, 20):
+            store.record(_answer("binance", k, 1800), T0 + k * 30_000)
+        later = _size(_wal(path))
+    assert 0 < first < history.WAL_SIZE_LIMIT_BYTES
+    assert later <= history.WAL_SIZE_LIMIT_BYTES + history.WAL_CHECKPOINT_BYTES // 2
+
+
 def test_wal_checkpoint_is_counted_in_the_files_own_pages(tmp_path):
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)  # a file made with 4 KB pages keeps them
