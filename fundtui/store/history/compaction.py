@@ -78,8 +78,8 @@ class Compaction:
     _STEP_S = 0.010
     #: Items (blocks) a step writes at most. A step's pages all go to the WAL in
     #: its commit, and the WAL's largest size is the checkpoint size plus the
-    #: largest commit: 200 dense blocks of a window took ~14 pages (0.9 MB) in one
-    #: 10 ms step; 32 take about 3.
+    #: largest commit; ``_STEP_S`` alone would let a fast machine write a few
+    #: hundred blocks (a dozen 64 KB pages) in one step.
     _STEP_ITEMS = 32
     _RAW_SLICE_MS = 60_000
 
