@@ -971,3 +971,27 @@ def test_open_interest_is_recorded_to_8_significant_digits(store):
     assert got["ADA/USDT:USDT"] == 1183601200.0
     store.compact(T0 + 2 * HOUR)  # packing keeps what was recorded, bit for bit
     assert {k[1]: v[0].open_interest_usd for k, v in store.all_since(0).items()} == got
+
+
+def test_a_compaction_step_commits_at_most_step_items_blocks(store, monkeypatch):
+    """However fast the machine (here: no time limit at all), one commit of a
+    compaction writes at most _STEP_ITEMS blocks, so a commit's WAL stays small."""
+    monkeypatch.setattr(type(store), "_STEP_S", 1e9)
+    quotes = [_q(f"C{i:03d}/USDT:USDT", base=f"C{i:03d}") for i in range(100)]
+    for k in range(4):
+        store.record(quotes, T0 + k * 30_000)
+    writes: list[int] = []
+    store._db.set_trace_callback(
+        lambda sql: (
+            writes.append(0)
+            if sql.startswith("BEGIN")
+            else writes.__setitem__(-1, writes[-1] + 1)
+            if sql.startswith("INSERT OR REPLACE INTO hour") and writes
+            else None
+        )
+    )
+    store.compact(T0 + 5 * MIN)
+    store._db.set_trace_callback(None)
+    blocks = [n for n in writes if n]
+    assert sum(blocks) == 100
+    assert max(blocks) == type(store)._STEP_ITEMS < 100
