@@ -116,27 +116,13 @@ def _names_no_command(argv: Sequence[str]) -> bool:
 
 def _add_board_options(parser: argparse.ArgumentParser) -> None:
     board = parser.add_argument_group("the board (no COMMAND), for this run only")
-    board.add_argument(
-        "--exchanges",
+    flags.add_exchanges(
+        board,
+        "show these venues, in this order (even when disabled in the config)",
         dest="board_exchanges",
-        type=flags.exchange_list,
-        metavar="A,B",
-        help="show these venues, in this order (even when disabled in the config)",
     )
-    board.add_argument(
-        "--refresh",
-        dest="board_refresh",
-        type=flags.refresh_seconds,
-        metavar="SECONDS",
-        help="seconds between polls of each venue (default: the config's refresh_seconds)",
-    )
-    board.add_argument(
-        "--theme",
-        dest="board_theme",
-        type=flags.theme_choice,
-        metavar="NAME|PATH",
-        help="a shipped theme by name, or a theme file (default: the config's theme)",
-    )
+    flags.add_refresh(board, dest="board_refresh")
+    flags.add_theme(board, dest="board_theme")
 
 
 def build_parser(commands_too: bool = True) -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from fundtui.config import (
     MAX_REFRESH_S,
@@ -71,6 +72,34 @@ def theme_choice(text: str) -> str:
 def has_theme_setting() -> bool:
     """Whether this build's config has a ``theme`` setting for ``--theme`` to set."""
     return "theme" in {f.name for f in dataclasses.fields(Config)}
+
+
+REFRESH_HELP = "seconds between polls of each venue (default: the config's refresh_seconds)"
+THEME_HELP = "a shipped theme by name, or a theme file (default: the config's theme)"
+
+
+def add_exchanges(p: Any, help: str, dest: str | None = None) -> None:
+    """``--exchanges A,B`` on a parser or argument group (``help`` says what the
+    command does with them); ``dest`` when the value must not clash."""
+    p.add_argument("--exchanges", type=exchange_list, metavar="A,B", help=help, **_dest(dest))
+
+
+def add_refresh(p: Any, dest: str | None = None) -> None:
+    """``--refresh SECONDS``, read by ``refresh_seconds``."""
+    p.add_argument(
+        "--refresh", type=refresh_seconds, metavar="SECONDS", help=REFRESH_HELP, **_dest(dest)
+    )
+
+
+def add_theme(p: Any, dest: str | None = None) -> None:
+    """``--theme NAME|PATH``, read by ``theme_choice``."""
+    p.add_argument(
+        "--theme", type=theme_choice, metavar="NAME|PATH", help=THEME_HELP, **_dest(dest)
+    )
+
+
+def _dest(dest: str | None) -> dict[str, str]:
+    return {} if dest is None else {"dest": dest}
 
 
 def override(

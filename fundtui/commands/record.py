@@ -58,18 +58,10 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         "evaluate the signal rules and write the signals log, logging one line per event "
         "to stderr. SIGTERM, SIGINT and SIGHUP save the rules' state and exit 0.",
     )
-    p.add_argument(
-        "--exchanges",
-        type=flags.exchange_list,
-        metavar="A,B",
-        help="poll these venues instead of the configured ones (even when disabled in the config)",
+    flags.add_exchanges(
+        p, "poll these venues instead of the configured ones (even when disabled in the config)"
     )
-    p.add_argument(
-        "--refresh",
-        type=flags.refresh_seconds,
-        metavar="SECONDS",
-        help="seconds between polls of each venue (default: the config's refresh_seconds)",
-    )
+    flags.add_refresh(p)
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="log warnings and errors only")
     noise.add_argument("--verbose", action="store_true", help="log every poll too")

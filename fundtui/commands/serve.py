@@ -78,21 +78,9 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         help="the address browsers reach this server at, when it is not http://HOST:PORT "
         "(behind a reverse proxy, or listening on 0.0.0.0)",
     )
-    p.add_argument(
-        "--exchanges",
-        type=flags.exchange_list,
-        metavar="A,B",
-        help="the board's venues, as fundtui --exchanges",
-    )
-    p.add_argument(
-        "--refresh",
-        type=flags.refresh_seconds,
-        metavar="SECONDS",
-        help="seconds between polls, as fundtui --refresh",
-    )
-    p.add_argument(
-        "--theme", type=flags.theme_choice, metavar="NAME|PATH", help="as fundtui --theme"
-    )
+    flags.add_exchanges(p, "the board's venues, in this order (even when disabled in the config)")
+    flags.add_refresh(p)
+    flags.add_theme(p)
     add_common(p, defaults=False)
     p.set_defaults(run=run)
 

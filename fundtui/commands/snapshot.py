@@ -88,11 +88,8 @@ def register(commands: Any, add_common: Callable[..., None]) -> None:
         "base (A to Z), or a venue id (that venue's APR, highest first)",
     )
     p.add_argument("--base", type=_bases, metavar="A,B", help="only these coins")
-    p.add_argument(
-        "--exchanges",
-        type=flags.exchange_list,
-        metavar="A,B",
-        help="poll these venues instead of the configured ones (even when disabled in the config)",
+    flags.add_exchanges(
+        p, "poll these venues instead of the configured ones (even when disabled in the config)"
     )
     add_common(p, defaults=False)
     p.set_defaults(run=run)
