@@ -470,11 +470,14 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
     recorded = {b: _fields(store.series("binance", f"{b}/USDT:USDT", 0)) for b in ("BTC", "ETH")}
     db = store._db
     rows = db.execute("SELECT start_ms, n, data FROM six_hour ORDER BY start_ms").fetchall()
+    opened = db.execute("SELECT start_ms, n, data FROM six_hour_open").fetchall()
     # 12:00-18:00 whole; the open window 18:00-24:00 holds its closed hour 18:00 (a
     # closed hour joins its window's block at the next compaction, so the hour
-    # blocks of a window never pile up beside the dense ones); 19:00 is still raw
-    assert [(r[0], r[1]) for r in rows] == [(start, 36)] * 2 + [(T0 + 2 * HOUR, 6)] * 2
-    assert all(r[2][0] == history._LZMA_TAG for r in rows)
+    # blocks of a window never pile up beside the dense ones), in the open
+    # windows' table until it is whole; 19:00 is still raw
+    assert [(r[0], r[1]) for r in rows] == [(start, 36)] * 2
+    assert [(r[0], r[1]) for r in opened] == [(T0 + 2 * HOUR, 6)] * 2
+    assert all(r[2][0] == history._LZMA_TAG for r in rows + opened)
     assert db.execute("SELECT count(*) FROM hour").fetchone()[0] == 0
     for b in ("BTC", "ETH"):
         assert _fields(store.series("binance", f"{b}/USDT:USDT", 0)) == recorded[b]
@@ -486,6 +489,97 @@ def test_closed_six_hour_windows_become_one_dense_block(store):
         )
         assert [f[0] for f in edge] == [T0 + 2 * HOUR + m * MIN for m in (-10, 0, 10)]
     assert store.compact(T0 + 3 * HOUR) == 0  # merging moves samples, deletes none
+
+
+def test_a_window_moves_to_six_hour_once_whole_in_key_order(store):
+    start = T0 - 4 * HOUR  # 12:00 UTC: the 6-hour window 12:00-18:00
+    bases = ("ETH", "BTC", "SOL")  # market ids in this order
+    seen = []
+    for k in range(6 * 6 + 1):  # every 10 min, 12:00-18:00
+        at = start + k * 10 * MIN
+        store.record([_moving(k, b) for b in bases], at)
+        store.compact(at)
+        db = store._db
+        seen.append(
+            (
+                db.execute("SELECT count(*) FROM six_hour").fetchone()[0],
+                db.execute("SELECT count(*), min(n), max(n) FROM six_hour_open").fetchone(),
+            )
+        )
+    # while the window is open its blocks grow in the open table, an hour at a time
+    assert seen[7] == (0, (3, 6, 6))  # 13:10: the hour 12:00 merged (6 samples)
+    assert seen[31] == (0, (3, 30, 30))  # 17:10: five hours
+    # at 18:00 the window is whole: its blocks are in six_hour only, and in the
+    # table's key order (window, market) they were written in (rowid-less: the
+    # b-tree order is the key order; what is checked is that nothing is left open)
+    assert seen[36] == (3, (0, None, None))
+    got = db.execute("SELECT start_ms, market_id, n FROM six_hour").fetchall()
+    ids = [store._market_id("binance", f"{b}/USDT:USDT", b, "USDT") for b in bases]
+    assert got == [(start, i, 36) for i in sorted(ids)]
+    for b in bases:
+        assert [s.at_ms for s in store.series("binance", f"{b}/USDT:USDT", 0)] == [
+            start + k * 10 * MIN for k in range(6 * 6 + 1)
+        ]
+
+
+def test_an_open_block_of_a_market_that_went_quiet_moves_when_its_window_ends(store):
+    start = T0 - 4 * HOUR  # 12:00 UTC
+    for k in range(8):  # BTC every 10 min, 12:00-13:10, then nothing
+        store.record([_moving(k)], start + k * 10 * MIN)
+    for k in range(8, 6 * 6 + 1):  # ETH goes on to 18:00
+        at = start + k * 10 * MIN
+        store.record([_moving(k, "ETH")], at)
+        store.compact(at)
+    db = store._db
+    assert db.execute("SELECT count(*) FROM six_hour_open").fetchone()[0] == 0
+    assert sorted(db.execute("SELECT n FROM six_hour").fetchall()) == [(8,), (28,)]
+    assert len(store.series("binance", "BTC/USDT:USDT", 0)) == 8
+
+
+def test_a_late_compaction_keeps_the_open_hours_samples(store):
+    # The app closed at 13:10 before the hour 12:00 was merged and compacts again at
+    # 13:20: merging the closed hour 12:00 must not drop the open hour's block, which
+    # that compaction has just packed (13:00 and 13:10).
+    start = T0 - 4 * HOUR  # 12:00 UTC
+    for k in range(8):  # every 10 min, 12:00-13:10, no compaction
+        store.record([_moving(k)], start + k * 10 * MIN)
+    store.compact(start + 80 * MIN)
+    assert [s.at_ms for s in store.series("binance", "BTC/USDT:USDT", 0)] == [
+        start + k * 10 * MIN for k in range(8)
+    ]
+    assert store._db.execute("SELECT hour_ms, n FROM hour").fetchall() == [(start + HOUR, 2)]
+
+
+def test_a_schema_2_files_open_window_moves_to_the_open_table(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+    start = T0 - 4 * HOUR  # 12:00 UTC
+    with monkeypatch.context() as m:  # a file written before the open windows' table
+        m.setattr(schema, "MIGRATIONS", history.MIGRATIONS[:2])
+        m.setattr(schema, "SCHEMA_VERSION", 2)
+        old = HistoryStore.open(path)
+        mid = old._market_id("binance", "BTC/USDT:USDT", "BTC", "USDT")
+        rows = [
+            (start + k * 10 * MIN, 1e-4, 8.0, 6 * HOUR, None, None, None, None) for k in range(6)
+        ]  # the hour 12:00 as schema 2 left it: in six_hour, window still open
+        old._db.execute(
+            "INSERT INTO six_hour VALUES (?, ?, ?, ?)",
+            (start, mid, 6, history._pack(rows, start, dense=True)),
+        )
+        old.close()
+    store = HistoryStore.open(path)
+    try:
+        for k in range(6, 14):  # 13:00-14:10
+            at = start + k * 10 * MIN
+            store.record([_moving(k)], at)
+            store.compact(at)
+        db = store._db
+        assert db.execute("SELECT count(*) FROM six_hour").fetchone()[0] == 0
+        assert db.execute("SELECT start_ms, n FROM six_hour_open").fetchall() == [(start, 12)]
+        assert [s.at_ms for s in store.series("binance", "BTC/USDT:USDT", 0)] == [
+            start + k * 10 * MIN for k in range(14)
+        ]
+    finally:
+        store.close()
 
 
 def test_a_dense_block_cut_by_retention_stays_dense(store):

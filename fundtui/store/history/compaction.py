@@ -39,6 +39,9 @@ from fundtui.store.history.schema import (
 )
 from fundtui.store.history.sqlite_file import _checkpoint
 
+#: Where a market's 6-hour window block lives: once whole, and while open.
+_SIX_HOUR_TABLES = ("six_hour", "six_hour_open")
+
 
 def _window_key(row: Row) -> tuple:
     iv = row[2]
@@ -191,7 +194,10 @@ class Compaction:
 
     def _merge_closed(self, end_ms: int, cut: int) -> None:
         """Merge the hour blocks of every hour ending by ``end_ms`` into the dense
-        block of their 6-hour window (``six_hour``), one per market and window.
+        block of their 6-hour window, one per market and window: in ``six_hour``
+        once the window is whole (it ends by ``end_ms``), else in ``six_hour_open``.
+        Then the open blocks of windows that are whole by now (a market that stopped
+        answering) move to ``six_hour`` too.
 
         An hour joins its window's block once it has closed, not once the window
         has: the hour blocks of a whole window (~5.6 MB at 1,800 quotes every 30 s,
@@ -219,36 +225,55 @@ class Compaction:
                 continue
             lo = min(w for _, w in windows)
             found = sorted({mid for mid, _ in windows})
-            existing = {
-                (mid, w): data
-                for mid, w, data in self._read_locked(
-                    f"SELECT market_id, start_ms, data FROM six_hour WHERE market_id IN "
-                    f"({','.join('?' * len(found))}) AND start_ms >= ? AND start_ms < ?",
-                    (*found, lo, end_ms),
+            existing: dict[tuple[int, int], bytes] = {}
+            for table in _SIX_HOUR_TABLES:  # a v2 file's open window is in six_hour
+                existing.update(
+                    ((mid, w), data)
+                    for mid, w, data in self._read_locked(
+                        f"SELECT market_id, start_ms, data FROM {table} WHERE market_id IN "
+                        f"({','.join('?' * len(found))}) AND start_ms >= ? AND start_ms < ?",
+                        (*found, lo, end_ms),
+                    )
                 )
-            }
             work = []
-            for (mid, w), hours in sorted(windows.items()):
+            # in key order of six_hour (window, market): whole windows fill its last pages
+            for (mid, w), hours in sorted(windows.items(), key=lambda kv: kv[0][::-1]):
                 merged: dict[int, Row] = {}
                 if (mid, w) in existing:
                     merged.update((r[0], r) for r in _unpack(existing[mid, w], w))
                 for hour, data in hours:
                     merged.update((r[0], r) for r in _unpack(data, hour))
                 rows = sorted(merged.values(), key=lambda r: r[0])
-                work.append((mid, w, len(rows), _pack(rows, w, dense=True)))
+                whole = w + SIX_HOURS_MS <= end_ms
+                # the hours merged: those before end_ms (the open hour's block stays)
+                hi = min(w + SIX_HOURS_MS, end_ms)
+                work.append((mid, w, len(rows), _pack(rows, w, dense=True), whole, hi))
             self._locked_steps(work, self._write_merged)
+        self._close_open(end_ms)
 
     @staticmethod
     def _write_merged(db: sqlite3.Connection, item: tuple) -> None:
-        mid, w, n, data = item
+        mid, w, n, data, whole, hi = item
+        into, other = _SIX_HOUR_TABLES if whole else _SIX_HOUR_TABLES[::-1]
         db.execute(
-            "INSERT OR REPLACE INTO six_hour (market_id, start_ms, n, data) VALUES (?, ?, ?, ?)",
-            item,
+            f"INSERT OR REPLACE INTO {into} (market_id, start_ms, n, data) VALUES (?, ?, ?, ?)",
+            (mid, w, n, data),
         )
+        db.execute(f"DELETE FROM {other} WHERE market_id = ? AND start_ms = ?", (mid, w))
         db.execute(
             "DELETE FROM hour WHERE market_id = ? AND hour_ms >= ? AND hour_ms < ?",
-            (mid, w, w + SIX_HOURS_MS),
+            (mid, w, hi),
         )
+
+    def _close_open(self, end_ms: int) -> None:
+        """Move the open blocks of windows whole by ``end_ms`` to ``six_hour``, in its
+        key order (those the merge left: markets with no new hour in them)."""
+        rows = self._read_locked(
+            "SELECT market_id, start_ms, n, data FROM six_hour_open WHERE start_ms <= ? "
+            "ORDER BY start_ms, market_id",
+            (end_ms - SIX_HOURS_MS,),
+        )
+        self._locked_steps([(*r, True, r[1] + SIX_HOURS_MS) for r in rows], self._write_merged)
 
     def _retain(
         self, blocks: list[tuple[str, int, bytes]], kept: list[tuple[int, bytes]], cut: int

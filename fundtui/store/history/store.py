@@ -229,6 +229,7 @@ class HistoryStore(Compaction, Settlements):
             for table, col, span in (
                 ("kept", "day_ms", WEEK_MS),
                 ("six_hour", "start_ms", SIX_HOURS_MS),
+                ("six_hour_open", "start_ms", SIX_HOURS_MS),
                 ("hour", "hour_ms", HOUR_MS),
             ):
                 lo = max(since_ms - span + 1, -_FOREVER)
