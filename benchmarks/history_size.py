@@ -24,7 +24,8 @@ during it (the raw 48 h), the largest the WAL and its -shm index reached beside
 it while the app ran (checked after every record and compaction; they live
 beside the file, so the budget counts them: the most the file, WAL and -shm
 took together at one check; the file's and the WAL's peaks added, an upper
-bound, are printed too), samples written and kept, the median/95th-percentile
+bound, are printed too), the pages, payload and unused bytes of each table over
+1 MB (SQLite's dbstat), samples written and kept, the median/95th-percentile
 time of a full 1,800-quote ``record()`` call and the time of a few series reads.
 With ``--full-hours`` below 48 the raw part is extrapolated linearly to 48 h and
 the output says so.
@@ -78,6 +79,22 @@ OI_SD = 2e-4
 #: Share of markets whose rate sits at the interest rate (binance recording: 228 of 346).
 PINNED = 228 / 346
 NEUTRAL_8H = 0.0001
+
+
+def _table_pages(db) -> str:
+    """Pages, payload and unused bytes of the tables holding over 1 MB of pages
+    (SQLite's ``dbstat``; empty when the build lacks it)."""
+    try:
+        rows = db.execute(
+            "SELECT name, SUM(pgsize), SUM(payload), SUM(unused) FROM dbstat "
+            "GROUP BY name HAVING SUM(pgsize) > 1000000 ORDER BY 2 DESC"
+        ).fetchall()
+    except Exception:  # noqa: BLE001 (no dbstat in this SQLite)
+        return ""
+    return "; ".join(
+        f"{name} {pg / 1e6:.1f} MB of pages, {pay / 1e6:.1f} MB payload, {un / 1e6:.1f} MB unused"
+        for name, pg, pay, un in rows
+    )
 
 
 def _markets(rng: random.Random) -> list[tuple]:
@@ -424,6 +441,7 @@ def main() -> None:
         db.execute("PRAGMA freelist_count").fetchone()[0],
         db.execute("PRAGMA page_size").fetchone()[0],
     )
+    tables = _table_pages(db)
     store.close()
     total = _size(path)
     elapsed = time.perf_counter() - t_start
@@ -467,6 +485,8 @@ def main() -> None:
         f"{_mb(free_pages * page_size)} of it free pages awaiting reuse); "
         f"{total / max(kept, 1):.0f} bytes per kept sample"
     )
+    if tables:
+        print(f"tables at the end: {tables}")
     print(
         f"WAL and -shm beside it while recording: at most {_mb(wal_peak)}; the file "
         f"itself at most {_mb(file_peak)}; the three together at most {_mb(disk_peak)} "

@@ -14,7 +14,9 @@ free (``mallinfo2``), and with ``--trace`` the tracemalloc lines that grew
 since the last reading (slower, and tracemalloc's own tables add memory);
 ``--trim`` calls ``malloc_trim(0)`` after each reading and logs what it gave
 back; ``--trace-from S`` starts tracing S seconds in (what the run adds after its
-warm-up), ``--frames N`` keeps N frames per allocation and logs the call paths.
+warm-up), ``--frames N`` keeps N frames per allocation and logs the call paths;
+``--clear-at S`` empties Rich's and Textual's bounded caches once, S seconds in,
+and logs what that gave back (each probe line counts those caches' entries).
 The probe's lines are printed at the end (or kept with ``--probe-file``).
 
     python benchmarks/rss_hour.py [--minutes 60] [--n 300] [--probe [--trace] [--trim]]
@@ -105,6 +107,12 @@ def main() -> int:
     )
     ap.add_argument("--frames", type=int, default=1, help="probe: frames per traced allocation")
     ap.add_argument("--probe-file", type=Path, help="probe: keep its log here")
+    ap.add_argument(
+        "--clear-at",
+        type=float,
+        default=0.0,
+        help="probe: empty Rich's and Textual's bounded caches once, this many seconds in",
+    )
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, _on_signal)
@@ -133,6 +141,7 @@ def main() -> int:
                 FUNDTUI_PROBE_TRIM="1" if args.trim else "0",
                 FUNDTUI_PROBE_TRACE_FROM=str(args.trace_from),
                 FUNDTUI_PROBE_FRAMES=str(args.frames),
+                FUNDTUI_PROBE_CLEAR_AT=str(args.clear_at),
             )
         pid, fd, _ = spawn(argv, 120, 40, env)
         out = Output(fd)

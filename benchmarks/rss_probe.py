@@ -11,7 +11,11 @@ records what it gave back, to tell memory Python holds from memory glibc keeps.
 ``FUNDTUI_PROBE_TRACE_FROM=S`` starts tracing only S seconds in, so what it shows
 is what was allocated after the warm-up and is still alive (the growth, without
 startup's objects), with ``FUNDTUI_PROBE_FRAMES`` frames per allocation (default 1)
-and the allocating call paths that hold the most.
+and the allocating call paths that grew most since the previous line. Every line also counts the
+entries of Rich's and Textual's bounded caches (module ``lru_cache``s, and each
+DataTable's render caches) against their limits: memory that grows while they
+fill levels off once they are full. ``FUNDTUI_PROBE_CLEAR_AT=S`` empties all of
+them once, S seconds in (on the app's thread), and logs what that gave back.
 
     FUNDTUI_PROBE_FILE=probe.jsonl python benchmarks/rss_probe.py [fundtui args]
 """
@@ -27,6 +31,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import weakref
 
 
 class _MallInfo2(ctypes.Structure):
@@ -98,6 +103,104 @@ def pymalloc_stats() -> dict[str, int]:
     return out
 
 
+_TABLES: weakref.WeakSet = weakref.WeakSet()
+_WRITERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _watch_tables() -> None:
+    """Keep a weak reference to every DataTable the app makes (for ``cache_counts``)
+    and to the history writer thread (its queue's length is logged: a writer that
+    falls behind holds every poll it has not stored yet)."""
+    from textual.widgets import DataTable
+
+    init = DataTable.__init__
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        init(self, *args, **kwargs)
+        _TABLES.add(self)
+
+    DataTable.__init__ = __init__  # type: ignore[method-assign]
+
+    from fundtui.engine.writer import HistoryThread
+
+    writer_init = HistoryThread.__init__
+
+    def writer__init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        writer_init(self, *args, **kwargs)
+        _WRITERS.add(self)
+
+    HistoryThread.__init__ = writer__init__  # type: ignore[method-assign]
+
+
+def _lru_caches() -> dict[str, object]:
+    """Every ``functools.lru_cache`` in Rich's and Textual's modules and classes."""
+    out: dict[str, object] = {}
+    for name, mod in list(sys.modules.items()):
+        if mod is None or not name.startswith(("rich", "textual")):
+            continue
+        for attr, value in list(vars(mod).items()):
+            owners = [(attr, value)]
+            if isinstance(value, type) and value.__module__ == name:
+                owners = [(f"{attr}.{a}", v) for a, v in vars(value).items()]
+            for label, fn in owners:
+                fn = getattr(fn, "__func__", fn)  # classmethod / staticmethod
+                if hasattr(fn, "cache_info") and hasattr(fn, "cache_clear"):
+                    out[f"{name.rsplit('.', 1)[-1]}.{label}"] = fn
+    return out
+
+
+_TABLE_CACHES = ("_row_render_cache", "_cell_render_cache", "_line_cache")
+
+
+def cache_counts() -> dict[str, str]:
+    """Entries / limit of the caches that hold more than 100 entries."""
+    out = {}
+    for label, fn in _lru_caches().items():
+        info = fn.cache_info()  # type: ignore[attr-defined]
+        if info.currsize > 100:
+            out[label] = f"{info.currsize}/{info.maxsize}"
+    for i, table in enumerate(list(_TABLES)):
+        for attr in _TABLE_CACHES:
+            cache = getattr(table, attr, None)
+            if cache is not None and len(cache) > 100:
+                out[f"table{i}.{attr}"] = f"{len(cache)}/{cache.maxsize}"
+    return out
+
+
+def _clear_caches(first: bool) -> None:
+    """``first``: only ``Strip.render_ansi`` (keyed by whole Rich styles, the largest
+    keys); then the rest."""
+    for label, fn in _lru_caches().items():
+        if (label == "strip.Strip.render_ansi") == first:
+            fn.cache_clear()  # type: ignore[attr-defined]
+    if not first:
+        for table in list(_TABLES):
+            for attr in _TABLE_CACHES:
+                cache = getattr(table, attr, None)
+                if cache is not None:
+                    cache.clear()
+
+
+def _clear_on_app_thread() -> dict[str, int]:
+    """Empty the caches on the app's thread, in two steps (``_clear_caches``), each
+    followed by a full collection; pymalloc's live bytes before and after each."""
+    import gc
+
+    tables = list(_TABLES)
+    if not tables:
+        return {}
+    out = {"clear_before_kb": pymalloc_stats().get("pymalloc_used_kb", 0)}
+    for step, first in (("render_ansi", True), ("rest", False)):
+
+        def run(first: bool = first) -> None:
+            _clear_caches(first)
+            gc.collect()
+
+        tables[0].app.call_from_thread(run)  # returns once it has run
+        out[f"clear_{step}_after_kb"] = pymalloc_stats().get("pymalloc_used_kb", 0)
+    return out
+
+
 def _where(frame: tracemalloc.Frame) -> str:
     return f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno}"
 
@@ -107,6 +210,7 @@ def _probe(path: str, every: float, trace: bool, trim: bool, trace_from: float) 
     start = time.monotonic()
     prev = None
     frames = int(os.environ.get("FUNDTUI_PROBE_FRAMES", "1"))
+    clear_at = float(os.environ.get("FUNDTUI_PROBE_CLEAR_AT", "0"))
     while True:
         time.sleep(every)
         if trace_from and not tracemalloc.is_tracing() and time.monotonic() - start >= trace_from:
@@ -119,6 +223,11 @@ def _probe(path: str, every: float, trace: bool, trim: bool, trace_from: float) 
             line["heap_used_kb"] = (mi.uordblks + mi.hblkhd) // 1024
             line["heap_free_kb"] = mi.fordblks // 1024
         line.update(pymalloc_stats())
+        line["caches"] = cache_counts()
+        line["writer_queue"] = [t._queue.qsize() for t in list(_WRITERS)]
+        if clear_at and time.monotonic() - start >= clear_at:
+            clear_at = 0.0
+            line.update(_clear_on_app_thread())
         if trace:
             snap = tracemalloc.take_snapshot().filter_traces(
                 (tracemalloc.Filter(False, tracemalloc.__file__),)
@@ -138,9 +247,15 @@ def _probe(path: str, every: float, trace: bool, trim: bool, trace_from: float) 
                 f"{s.size // 1024} KB {s.traceback[0].filename.rsplit('/', 2)[-1]}" for s in top
             ]
             if frames > 1:
+                by_path = (
+                    snap.compare_to(prev, "traceback")
+                    if prev is not None
+                    else snap.statistics("traceback")
+                )
                 line["paths"] = [
-                    f"{s.size // 1024} KB in {s.count}: " + " < ".join(map(_where, s.traceback))
-                    for s in snap.statistics("traceback")[:8]
+                    f"{getattr(s, 'size_diff', s.size) // 1024:+d} KB -> {s.size // 1024} KB "
+                    f"in {s.count}: " + " < ".join(map(_where, s.traceback))
+                    for s in sorted(by_path, key=lambda s: -getattr(s, "size_diff", s.size))[:8]
                 ]
             prev = snap
         if trim and libc is not None:
@@ -168,6 +283,7 @@ def main() -> None:
             float(os.environ.get("FUNDTUI_PROBE_TRACE_FROM", "0")),
         ),
     ).start()
+    _watch_tables()
     sys.argv = ["fundtui", *sys.argv[1:]]
     runpy.run_module("fundtui", run_name="__main__", alter_sys=True)
 
