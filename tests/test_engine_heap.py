@@ -67,3 +67,41 @@ def test_freezing_startup_moves_what_lives_out_of_the_collector_s_way():
         assert gc.get_count()[0] < 100  # collected just before
     finally:
         gc.unfreeze()
+
+
+_FRAGMENT = """
+import sys
+from fundtui.engine import heap
+if sys.argv[1] == "tune":
+    assert heap.tune() is True
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+big = b"x" * (8 << 20)  # one block that glibc maps and unmaps: it raises its threshold
+del big
+blocks = [b"x" * 300_000 for _ in range(100)]  # ~30 MB of answer-sized buffers
+kept = blocks[1::2]
+before = rss()
+del blocks
+print(before - rss(), len(kept))
+"""
+
+
+def _freed_kb(mode: str) -> int:
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FRAGMENT, mode], capture_output=True, text=True, check=True
+    )
+    freed, kept = map(int, out.stdout.split())
+    assert kept == 50
+    return freed
+
+
+@linux
+def test_tuned_answer_sized_buffers_go_back_to_the_os_when_freed():
+    # Without tuning glibc, a freed 8 MB block raises its mmap threshold past 300 KB:
+    # such buffers then come from the heap, and freeing every other one gives
+    # nothing back. Tuned, each is mapped on its own and unmapped when freed.
+    assert _freed_kb("tune") > 12_000

@@ -163,7 +163,7 @@ class Engine:
     def start(self) -> None:
         """Poll (sources built in a thread, the writer started) or attach; in a loop."""
         self._loop = asyncio.get_running_loop()
-        self._loop.call_later(heap.STARTUP_COLLECTOR_MAX_S, heap.startup_over)  # at the latest
+        heap.engine_started(self._loop)
         if self.claim() == VIEWER:
             from fundtui.engine.attach import view
 

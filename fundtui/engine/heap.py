@@ -14,10 +14,21 @@ what is freed in its arenas for reuse, so in a process that runs for days the
 peak of each pass stays resident. ``malloc_trim(0)`` gives the free pages of
 every arena back; it costs a walk of the heap (a few ms) and changes nothing
 Python holds. Where there is no glibc (macOS, musl) trimming is a no-op.
+
+``tune``: when the engine starts, glibc's allocator is told two things
+(``mallopt``). Blocks of ``MMAP_THRESHOLD`` (128 KB) and more are always mapped on
+their own and unmapped when freed: glibc starts there but raises the threshold
+each time such a block is freed (up to 32 MB), so after the first venue answers
+every poll's bodies and buffers (hundreds of KB each, every refresh) were carved
+from the heap, and what they left behind stayed resident in pieces. And at most
+``ARENA_MAX`` arenas: glibc gives threads arenas of their own (up to eight per
+core), each keeping its own free memory that the others cannot reuse; the
+engine's few threads (writer, viewers' copy, the loop's executor) need two.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import gc
 import sys
@@ -55,6 +66,44 @@ def startup_over() -> None:
     """The deadline: startup's freeze now, unless it has turned the collector on."""
     if not gc.isenabled():
         freeze_startup()
+
+
+#: glibc's ``mallopt`` parameters (malloc.h) and the values ``tune`` sets.
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+MMAP_THRESHOLD = 128 << 10
+ARENA_MAX = 2
+
+
+@functools.cache
+def _mallopt() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def tune() -> bool:
+    """Set glibc's mmap threshold and arena count (see module doc); True when the C
+    library took both, False where there is no glibc."""
+    fn = _mallopt()
+    if fn is None:
+        return False
+    return bool(fn(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) & bool(fn(_M_ARENA_MAX, ARENA_MAX))
+
+
+def engine_started(loop: asyncio.AbstractEventLoop) -> None:
+    """The allocator tuned, and the collector on ``STARTUP_COLLECTOR_MAX_S`` from now
+    at the latest (``startup_over``)."""
+    tune()
+    loop.call_later(STARTUP_COLLECTOR_MAX_S, startup_over)
 
 
 def give_back() -> bool:
