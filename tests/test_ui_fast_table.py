@@ -429,3 +429,52 @@ async def test_the_render_caches_hold_a_screenful_not_every_refresh_s_renderings
             assert len(getattr(table, name)) <= 2 * fast_table.SCREEN_CACHE, name
         assert len(table._line_cache) <= fast_table.SCREEN_CACHE
         assert "29:0:0" in table.render_line(1).text  # still drawn from the latest values
+
+
+# --- Textual's StylesCache.get_inner_outer ------------------------------------------
+
+
+def test_textual_s_inner_outer_is_still_a_cached_method_of_two_colours():
+    from textual._styles_cache import StylesCache
+
+    original = fast_table.TEXTUAL_INNER_OUTER
+    assert hasattr(original, "cache_info") and hasattr(original, "__wrapped__"), (
+        f"StylesCache.get_inner_outer is no longer lru-cached {WHERE}"
+    )
+    params = list(inspect.signature(original.__wrapped__).parameters)
+    assert params == ["cls", "base_background", "background"], (
+        f"StylesCache.get_inner_outer{inspect.signature(original)} changed {WHERE}"
+    )
+    assert StylesCache.get_inner_outer is fast_table._get_inner_outer  # installed on import
+    # StylesCache still calls it on the instance, with those two colours
+    src = inspect.getsource(StylesCache)
+    assert "self.get_inner_outer(base_background, background)" in src, (
+        f"StylesCache no longer calls get_inner_outer as relied on {WHERE}"
+    )
+
+
+def test_the_shared_inner_outer_styles_are_textual_s_and_keep_no_widget_alive():
+    import gc
+    import weakref
+
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    pairs = [(Color(10, 20, 30), Color(200, 100, 0, 0.5)), (Color(0, 0, 0), Color(9, 9, 9))]
+    for base, bg in pairs:
+        assert StylesCache().get_inner_outer(base, bg) == fast_table.TEXTUAL_INNER_OUTER(
+            StylesCache(), base, bg
+        )
+    gc.collect()
+    # Textual's own cache keys on the instance, and so keeps every widget's cache
+    # (and the lines it rendered) alive; the shared one keeps none
+    kept = StylesCache()
+    fast_table.TEXTUAL_INNER_OUTER(kept, *pairs[0])
+    theirs = weakref.ref(kept)
+    mine = StylesCache()
+    mine.get_inner_outer(*pairs[1])
+    ours = weakref.ref(mine)
+    del kept, mine
+    gc.collect()
+    assert theirs() is not None and ours() is None
+    fast_table.TEXTUAL_INNER_OUTER.cache_clear()
