@@ -16,7 +16,8 @@ since the last reading (slower, and tracemalloc's own tables add memory);
 back; ``--trace-from S`` starts tracing S seconds in (what the run adds after its
 warm-up), ``--frames N`` keeps N frames per allocation and logs the call paths;
 ``--clear-at S`` empties Rich's and Textual's bounded caches once, S seconds in,
-and logs what that gave back (each probe line counts those caches' entries).
+one at a time, and logs what each gave back (each probe line counts those
+caches' entries).
 The probe's lines are printed at the end (or kept with ``--probe-file``).
 
     python benchmarks/rss_hour.py [--minutes 60] [--n 300] [--probe [--trace] [--trim]]

@@ -15,7 +15,8 @@ and the allocating call paths that grew most since the previous line. Every line
 entries of Rich's and Textual's bounded caches (module ``lru_cache``s, and each
 DataTable's render caches) against their limits: memory that grows while they
 fill levels off once they are full. ``FUNDTUI_PROBE_CLEAR_AT=S`` empties all of
-them once, S seconds in (on the app's thread), and logs what that gave back.
+them once, S seconds in (on the app's thread), one at a time, and logs what each
+gave back.
 
     FUNDTUI_PROBE_FILE=probe.jsonl python benchmarks/rss_probe.py [fundtui args]
 """
@@ -167,37 +168,52 @@ def cache_counts() -> dict[str, str]:
     return out
 
 
-def _clear_caches(first: bool) -> None:
-    """``first``: only ``Strip.render_ansi`` (keyed by whole Rich styles, the largest
-    keys); then the rest."""
+def _clearers() -> list[tuple[str, object]]:
+    """(label, clear) for every cache ``cache_counts`` counts, largest first."""
+    out: list[tuple[str, int, object]] = []
     for label, fn in _lru_caches().items():
-        if (label == "strip.Strip.render_ansi") == first:
-            fn.cache_clear()  # type: ignore[attr-defined]
-    if not first:
-        for table in list(_TABLES):
-            for attr in _TABLE_CACHES:
-                cache = getattr(table, attr, None)
-                if cache is not None:
-                    cache.clear()
+        out.append((label, fn.cache_info().currsize, fn.cache_clear))  # type: ignore[attr-defined]
+    for i, table in enumerate(list(_TABLES)):
+        for attr in _TABLE_CACHES:
+            cache = getattr(table, attr, None)
+            if cache is not None:
+                out.append((f"table{i}.{attr}", len(cache), cache.clear))
+    seen: set[int] = set()  # one function imported into several modules: once
+    unique = []
+    for label, n, clear in sorted(out, key=lambda c: -c[1]):
+        if n and id(clear.__self__ if hasattr(clear, "__self__") else clear) not in seen:
+            seen.add(id(clear.__self__ if hasattr(clear, "__self__") else clear))
+            unique.append((label, clear))
+    return unique
 
 
-def _clear_on_app_thread() -> dict[str, int]:
-    """Empty the caches on the app's thread, in two steps (``_clear_caches``), each
-    followed by a full collection; pymalloc's live bytes before and after each."""
+def _clear_on_app_thread() -> dict[str, object]:
+    """Empty the caches one at a time on the app's thread, largest first, each
+    followed by a full collection; pymalloc's live bytes before, and what each
+    cache that held over 100 KB gave back."""
     import gc
 
     tables = list(_TABLES)
     if not tables:
         return {}
-    out = {"clear_before_kb": pymalloc_stats().get("pymalloc_used_kb", 0)}
-    for step, first in (("render_ansi", True), ("rest", False)):
+    app = tables[0].app
+    app.call_from_thread(gc.collect)  # garbage first, so it is not counted below
+    before = pymalloc_stats().get("pymalloc_used_kb", 0)
+    out: dict[str, object] = {"clear_before_kb": before}
+    gave: dict[str, int] = {}
+    for label, clear in _clearers():
 
-        def run(first: bool = first) -> None:
-            _clear_caches(first)
+        def run(clear: object = clear) -> None:
+            clear()  # type: ignore[operator]
             gc.collect()
 
-        tables[0].app.call_from_thread(run)  # returns once it has run
-        out[f"clear_{step}_after_kb"] = pymalloc_stats().get("pymalloc_used_kb", 0)
+        app.call_from_thread(run)  # returns once it has run
+        after = pymalloc_stats().get("pymalloc_used_kb", 0)
+        if before - after > 100:
+            gave[label] = before - after
+        before = after
+    out["clear_gave_kb"] = gave
+    out["clear_after_kb"] = before
     return out
 
 
