@@ -134,10 +134,11 @@ def _watch_tables() -> None:
 
 
 def _lru_caches() -> dict[str, object]:
-    """Every ``functools.lru_cache`` in Rich's and Textual's modules and classes."""
+    """Every ``functools.lru_cache`` in Rich's, Textual's and fundtui's UI modules and
+    classes (fundtui's stand in for some of Textual's: ``ui/fast_table.py``)."""
     out: dict[str, object] = {}
     for name, mod in list(sys.modules.items()):
-        if mod is None or not name.startswith(("rich", "textual")):
+        if mod is None or not name.startswith(("rich", "textual", "fundtui.ui")):
             continue
         for attr, value in list(vars(mod).items()):
             owners = [(attr, value)]
@@ -153,6 +154,12 @@ def _lru_caches() -> dict[str, object]:
 _TABLE_CACHES = ("_row_render_cache", "_cell_render_cache", "_line_cache")
 
 
+def _module_lru_caches() -> dict[str, object]:
+    """fundtui's own bounded caches that stand in for Textual's (``ui/fast_table.py``)."""
+    fast_table = sys.modules.get("fundtui.ui.fast_table")
+    return {} if fast_table is None else {"fast_table._ansi_codes": fast_table._ansi_codes}
+
+
 def cache_counts() -> dict[str, str]:
     """Entries / limit of the caches that hold more than 100 entries."""
     out = {}
@@ -160,6 +167,9 @@ def cache_counts() -> dict[str, str]:
         info = fn.cache_info()  # type: ignore[attr-defined]
         if info.currsize > 100:
             out[label] = f"{info.currsize}/{info.maxsize}"
+    for label, cache in _module_lru_caches().items():
+        if len(cache) > 100:  # type: ignore[arg-type]
+            out[label] = f"{len(cache)}"  # type: ignore[arg-type]
     for i, table in enumerate(list(_TABLES)):
         for attr in _TABLE_CACHES:
             cache = getattr(table, attr, None)
@@ -173,6 +183,8 @@ def _clearers() -> list[tuple[str, object]]:
     out: list[tuple[str, int, object]] = []
     for label, fn in _lru_caches().items():
         out.append((label, fn.cache_info().currsize, fn.cache_clear))  # type: ignore[attr-defined]
+    for label, cache in _module_lru_caches().items():
+        out.append((label, len(cache), cache.clear))  # type: ignore[arg-type,attr-defined]
     for i, table in enumerate(list(_TABLES)):
         for attr in _TABLE_CACHES:
             cache = getattr(table, attr, None)

@@ -478,3 +478,97 @@ def test_the_shared_inner_outer_styles_are_textual_s_and_keep_no_widget_alive():
     gc.collect()
     assert theirs() is not None and ours() is None
     fast_table.TEXTUAL_INNER_OUTER.cache_clear()
+
+
+# --- Textual's Strip.render_ansi ----------------------------------------------------
+
+
+def test_textual_s_render_ansi_is_still_a_cached_classmethod_of_a_style_and_colours():
+    from textual.strip import Strip
+
+    original = fast_table.TEXTUAL_RENDER_ANSI
+    assert hasattr(original, "cache_info") and hasattr(original, "__wrapped__"), (
+        f"Strip.render_ansi is no longer lru-cached {WHERE}"
+    )
+    params = list(inspect.signature(original.__wrapped__).parameters)
+    assert params == ["cls", "style", "color_system"], (
+        f"Strip.render_ansi{inspect.signature(original)} changed {WHERE}"
+    )
+    assert vars(Strip)["render_ansi"].__func__ is fast_table._render_ansi  # installed
+    # what the cache key stands for: the only parts of a style the codes are made of
+    body = inspect.getsource(original.__wrapped__)
+    read = set(re.findall(r"style\.(_\w+)", body))
+    assert read == {"_attributes", "_set_attributes", "_color", "_bgcolor", "_ansi"}, (
+        f"Strip.render_ansi now reads {sorted(read)} of a style {WHERE}"
+    )
+    # Strip.render_style still asks for the codes only when the style has none
+    src = inspect.getsource(Strip.render_style)
+    assert "if (ansi := style._ansi) is None:" in src and (
+        "cls.render_ansi(style, color_system)" in src
+    ), f"Strip.render_style no longer calls render_ansi as relied on {WHERE}"
+
+
+def _looks():
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    for system in (ColorSystem.STANDARD, ColorSystem.EIGHT_BIT, ColorSystem.TRUECOLOR):
+        for style in (
+            Style(),
+            Style(bold=True),
+            Style(bold=False, italic=True, underline=True),
+            Style(color="red", bgcolor="#102030", reverse=True),
+            Style(color="#a0b0c0", dim=True, strike=True),
+            Style(bgcolor="color(200)", blink=True, link="https://example.com"),
+        ):
+            yield style, system
+
+
+def test_the_escape_codes_are_textual_s_for_every_look_and_colour_system():
+    from rich.style import Style
+    from textual.strip import Strip
+
+    for style, system in _looks():
+        expected = fast_table.TEXTUAL_RENDER_ANSI(Strip, style.copy(), system)
+        with_meta = style + Style.from_meta({"row": 3, "column": 1})
+        assert Strip.render_ansi(with_meta, system) == expected
+        assert with_meta._ansi == expected  # stored on the style, as Textual does
+        plain = Style.from_meta({"row": 4, "system": int(system)}) + style.clear_meta_and_links()
+        drawn = f"\x1b[{expected}mx\x1b[0m" if expected else "x"
+        assert Strip.render_style(plain, "x", system) == drawn
+    fast_table.TEXTUAL_RENDER_ANSI.cache_clear()
+
+
+def test_cells_that_differ_only_in_their_row_and_column_share_one_entry():
+    from rich.color import ColorSystem
+    from rich.style import Style
+    from textual.strip import Strip
+
+    fast_table._ansi_codes.clear()
+    fast_table.TEXTUAL_RENDER_ANSI.cache_clear()
+    base = Style(color="green", bgcolor="#000000", bold=True)
+    for row in range(200):
+        cell = base + Style.from_meta({"row": row, "column": row % 7})
+        Strip.render_ansi(cell, ColorSystem.TRUECOLOR)
+    assert len(fast_table._ansi_codes) == 1
+    # Textual's own cache would have kept all 200 styles and their meta
+    for row in range(200):
+        cell = base + Style.from_meta({"row": row, "column": row % 7})
+        fast_table.TEXTUAL_RENDER_ANSI(Strip, cell, ColorSystem.TRUECOLOR)
+    assert fast_table.TEXTUAL_RENDER_ANSI.cache_info().currsize == 200
+    fast_table.TEXTUAL_RENDER_ANSI.cache_clear()
+    assert len(fast_table._ansi_codes) <= fast_table.ANSI_CACHE_MAX
+
+
+def test_the_escape_code_cache_starts_over_past_its_bound(monkeypatch):
+    from rich.color import Color, ColorSystem
+    from rich.style import Style
+    from textual.strip import Strip
+
+    monkeypatch.setattr(fast_table, "ANSI_CACHE_MAX", 8)
+    fast_table._ansi_codes.clear()
+    for i in range(20):
+        style = Style(color=Color.from_rgb(i, 0, 0))
+        assert Strip.render_ansi(style, ColorSystem.TRUECOLOR) == f"38;2;{i};0;0"
+        assert len(fast_table._ansi_codes) <= 8
+    fast_table._ansi_codes.clear()
