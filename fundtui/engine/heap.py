@@ -36,16 +36,18 @@ from collections.abc import Callable
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc(name: str, *argtypes: str) -> Callable[..., int] | None:
+    """``name`` from this process's own C library, taking the ``ctypes`` types named
+    in ``argtypes`` and returning an int; None where there is no glibc."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes  # here: the engine is imported before the first frame
 
     try:
-        fn = ctypes.CDLL(None).malloc_trim  # this process's own C library
+        fn = getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
-    fn.argtypes = [ctypes.c_size_t]
+    fn.argtypes = [getattr(ctypes, t) for t in argtypes]
     fn.restype = ctypes.c_int
     return fn
 
@@ -75,25 +77,10 @@ MMAP_THRESHOLD = 128 << 10
 ARENA_MAX = 2
 
 
-@functools.cache
-def _mallopt() -> Callable[[int, int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        fn = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int]
-    fn.restype = ctypes.c_int
-    return fn
-
-
 def tune() -> bool:
     """Set glibc's mmap threshold and arena count (see module doc); True when the C
     library took both, False where there is no glibc."""
-    fn = _mallopt()
+    fn = _libc("mallopt", "c_int", "c_int")
     if fn is None:
         return False
     return bool(fn(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) & bool(fn(_M_ARENA_MAX, ARENA_MAX))
@@ -108,5 +95,5 @@ def engine_started(loop: asyncio.AbstractEventLoop) -> None:
 
 def give_back() -> bool:
     """Return the heap's free pages to the OS; True when the C library could."""
-    fn = _malloc_trim()
+    fn = _libc("malloc_trim", "c_size_t")
     return bool(fn is not None and fn(0))
