@@ -434,16 +434,23 @@ async def test_the_render_caches_hold_a_screenful_not_every_refresh_s_renderings
 # --- Textual's StylesCache.get_inner_outer ------------------------------------------
 
 
+def assert_lru_cached(original, name: str, params: list[str]) -> None:
+    """``original`` (a Textual method fast_table replaces) is still lru-cached with
+    these parameters, so the replacement still stands in for it."""
+    assert hasattr(original, "cache_info") and hasattr(original, "__wrapped__"), (
+        f"{name} is no longer lru-cached {WHERE}"
+    )
+    found = list(inspect.signature(original.__wrapped__).parameters)
+    assert found == params, f"{name}{inspect.signature(original)} changed {WHERE}"
+
+
 def test_textual_s_inner_outer_is_still_a_cached_method_of_two_colours():
     from textual._styles_cache import StylesCache
 
-    original = fast_table.TEXTUAL_INNER_OUTER
-    assert hasattr(original, "cache_info") and hasattr(original, "__wrapped__"), (
-        f"StylesCache.get_inner_outer is no longer lru-cached {WHERE}"
-    )
-    params = list(inspect.signature(original.__wrapped__).parameters)
-    assert params == ["cls", "base_background", "background"], (
-        f"StylesCache.get_inner_outer{inspect.signature(original)} changed {WHERE}"
+    assert_lru_cached(
+        fast_table.TEXTUAL_INNER_OUTER,
+        "StylesCache.get_inner_outer",
+        ["cls", "base_background", "background"],
     )
     assert StylesCache.get_inner_outer is fast_table._get_inner_outer  # installed on import
     # StylesCache still calls it on the instance, with those two colours
@@ -487,13 +494,7 @@ def test_textual_s_render_ansi_is_still_a_cached_classmethod_of_a_style_and_colo
     from textual.strip import Strip
 
     original = fast_table.TEXTUAL_RENDER_ANSI
-    assert hasattr(original, "cache_info") and hasattr(original, "__wrapped__"), (
-        f"Strip.render_ansi is no longer lru-cached {WHERE}"
-    )
-    params = list(inspect.signature(original.__wrapped__).parameters)
-    assert params == ["cls", "style", "color_system"], (
-        f"Strip.render_ansi{inspect.signature(original)} changed {WHERE}"
-    )
+    assert_lru_cached(original, "Strip.render_ansi", ["cls", "style", "color_system"])
     assert vars(Strip)["render_ansi"].__func__ is fast_table._render_ansi  # installed
     # what the cache key stands for: the only parts of a style the codes are made of
     body = inspect.getsource(original.__wrapped__)
