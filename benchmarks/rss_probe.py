@@ -154,7 +154,7 @@ def _lru_caches() -> dict[str, object]:
 _TABLE_CACHES = ("_row_render_cache", "_cell_render_cache", "_line_cache")
 
 
-def _module_lru_caches() -> dict[str, object]:
+def _own_caches() -> dict[str, object]:
     """fundtui's own bounded caches that stand in for Textual's (``ui/fast_table.py``)."""
     fast_table = sys.modules.get("fundtui.ui.fast_table")
     return {} if fast_table is None else {"fast_table._ansi_codes": fast_table._ansi_codes}
@@ -167,7 +167,7 @@ def cache_counts() -> dict[str, str]:
         info = fn.cache_info()  # type: ignore[attr-defined]
         if info.currsize > 100:
             out[label] = f"{info.currsize}/{info.maxsize}"
-    for label, cache in _module_lru_caches().items():
+    for label, cache in _own_caches().items():
         if len(cache) > 100:  # type: ignore[arg-type]
             out[label] = f"{len(cache)}"  # type: ignore[arg-type]
     for i, table in enumerate(list(_TABLES)):
@@ -183,7 +183,7 @@ def _clearers() -> list[tuple[str, object]]:
     out: list[tuple[str, int, object]] = []
     for label, fn in _lru_caches().items():
         out.append((label, fn.cache_info().currsize, fn.cache_clear))  # type: ignore[attr-defined]
-    for label, cache in _module_lru_caches().items():
+    for label, cache in _own_caches().items():
         out.append((label, len(cache), cache.clear))  # type: ignore[arg-type,attr-defined]
     for i, table in enumerate(list(_TABLES)):
         for attr in _TABLE_CACHES:
